@@ -1,0 +1,240 @@
+"""The validated inputs of one REGBEF projection: the contract between workbook and engine.
+
+Both workbook adapters (openpyxl files, live Excel through xlwings) produce a
+:class:`ProjectionInputs`; project generation (:mod:`regbef_excel.engine.generation`) produces one
+from history; the template builder writes one into a workbook. Arrays use the handbook's
+dimensions (handbook §1.1): zone k, sex s (0 = male, 1 = female), single-year age a = 0..A,
+projection year t = 1..T (calendar year ``base_year + t``).
+
+Conventions (decisions recorded in docs/model.md):
+
+* Population is the stock on 31 December (= 1 January of the next year in SSB tables).
+* Ages of flows are ages at the end of the year (the age the person has after ageing, handbook
+  §3.2), so rates are indexed by that age as well.
+* Zone- and region-level factors are kept separate, as in the handbook, and multiply.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields, replace
+from typing import Literal
+
+import numpy as np
+
+from ..errors import InputError, InputErrors, Location
+
+#: Oldest single-year age; by default the last age is an open group A+ (spec §1).
+MAX_AGE = 99
+N_AGES = MAX_AGE + 1
+SEXES = ("M", "F")
+MALE, FEMALE = 0, 1
+
+#: Migration flows of handbook §1.2.4 / §3.15.
+#: EUF external out, IUF internal out, EIFU immigration from abroad, EIFN in from rest of Norway,
+#: IIF internal in.
+FLOWS = ("EUF", "IUF", "EIFU", "EIFN", "IIF")
+#: Flows used in rate mode (rate × population at risk); the others are distributions of a total.
+RATE_FLOWS = ("EUF", "IUF")
+DISTRIBUTION_FLOWS = ("EIFU", "EIFN", "IIF")
+
+#: Rogers–Castro parameter keys in storage order (DESIGN.md). A 7-parameter schedule has the
+#: last six at zero, a 9-parameter one the retirement four at zero, an 11-parameter one a4 = 0.
+RC_KEYS = (
+    "a1", "alpha1", "a2", "alpha2", "mu2", "lambda2", "c",
+    "a3", "alpha3", "mu3", "lambda3", "a4", "lambda4",
+)  # fmt: skip
+N_RC = len(RC_KEYS)
+
+FertilitySource = Literal["rates", "hadwiger"]
+FERTILITY_SOURCES: tuple[str, ...] = ("rates", "hadwiger")
+VARIANTS = (1, 2, 3, 4, 5, 6)
+
+#: Default share of boys among births (SSB long-run average, ~105.8 boys per 100 girls).
+DEFAULT_SHARE_BOYS = 0.514
+
+
+@dataclass(frozen=True)
+class Hadwiger:
+    """Hadwiger fertility parameters (handbook §2.2.2). ``a`` is the TFR per woman."""
+
+    a: float
+    b: float
+    c: float
+
+
+@dataclass
+class ProjectionInputs:
+    """Everything the REGBEF engine needs for one run (model variant 1 in issue 2).
+
+    Shapes: K zones, T projection years, A1 = N_AGES ages.
+    """
+
+    zone_codes: tuple[str, ...]
+    zone_names: tuple[str, ...]
+    base_year: int
+    horizon: int
+    #: BEF[k, s, a] on 31 Dec of the base year (persons), shape (K, 2, A1).
+    population: np.ndarray
+
+    # --- fertility (handbook §2.1–2.2, §3.3–3.6) -------------------------------------------
+    fertility_source: FertilitySource
+    #: FODRAT[a]: births per woman by age at end of year, shape (A1,), zero outside 15–49.
+    fertility_rates: np.ndarray
+    hadwiger: Hadwiger
+    #: FR_t, shape (T,)
+    fertility_level_region: np.ndarray
+    #: FK_k, shape (K,)
+    fertility_level_zone: np.ndarray
+    share_boys: float = DEFAULT_SHARE_BOYS
+    reconcile_births: bool = False
+
+    # --- mortality (handbook §2.3, §3.7) ---------------------------------------------------
+    #: DODRAT[s, a]: probability of dying during the year by age at end of year, shape (2, A1).
+    death_prob: np.ndarray = field(default_factory=lambda: np.zeros((2, N_AGES)))
+    #: DR_t, shape (T,)
+    mortality_level_region: np.ndarray = field(default_factory=lambda: np.ones(0))
+    #: DK_k, shape (K,)
+    mortality_level_zone: np.ndarray = field(default_factory=lambda: np.ones(0))
+    reconcile_deaths: bool = False
+
+    # --- migration (handbook §2.4, §3.15) --------------------------------------------------
+    #: Rogers–Castro parameters per flow: shape (K, 2, N_RC), keys RC_KEYS.
+    rc_params: Mapping[str, np.ndarray] = field(default_factory=dict)
+    #: Region level factor per flow and year: shape (T,) (EUF, IUF: rate multipliers).
+    migration_level_region: Mapping[str, np.ndarray] = field(default_factory=dict)
+    #: Zone level factor per flow: shape (K,).
+    migration_level_zone: Mapping[str, np.ndarray] = field(default_factory=dict)
+    #: EIFU_t: immigration from abroad to the region per year, shape (T,).
+    immigration_total: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    #: EIFUAND_k: zone shares of immigration, shape (K,), sums to 1.
+    immigration_share: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    #: EIFN_k: in-migration from the rest of Norway per zone (persons/year), shape (K,);
+    #: multiplied by ``migration_level_region['EIFN'][t]``.
+    domestic_inmigration: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    #: RINF_k: trend net internal migration per zone (persons/year), shape (K,) (handbook §3.11).
+    internal_net_trend: np.ndarray = field(default_factory=lambda: np.zeros(0))
+
+    # --- options ----------------------------------------------------------------------------
+    variant: int = 1
+    #: PANDA drops people older than MAX_AGE (handbook §3.2); default keeps an open group.
+    drop_oldest: bool = False
+
+    # ------------------------------------------------------------------------------------------
+    @property
+    def n_zones(self) -> int:
+        return len(self.zone_codes)
+
+    @property
+    def n_years(self) -> int:
+        return self.horizon - self.base_year
+
+    @property
+    def years(self) -> np.ndarray:
+        """Projection years (calendar), shape (T,)."""
+        return np.arange(self.base_year + 1, self.horizon + 1)
+
+    def replace(self, **changes) -> ProjectionInputs:
+        return replace(self, **changes)
+
+    def copy(self) -> ProjectionInputs:
+        out = {}
+        for f in fields(self):
+            v = getattr(self, f.name)
+            if isinstance(v, np.ndarray):
+                v = v.copy()
+            elif isinstance(v, Mapping):
+                v = {k: np.array(x, dtype=float, copy=True) for k, x in v.items()}
+            out[f.name] = v
+        return ProjectionInputs(**out)
+
+    def validate(self) -> ProjectionInputs:
+        """Check shapes and value ranges; raise :class:`InputErrors` listing every problem.
+
+        The workbook reader checks cell-level problems with sheet/cell locations first; this is
+        the engine's own guard for inputs built in Python.
+        """
+        errs: list[InputError] = []
+        K, T = self.n_zones, self.n_years
+
+        def err(msg: str, where: str, found=None, expected=None) -> None:
+            errs.append(InputError(msg, location=Location(table=where), found=found, expected=expected))
+
+        if K < 1:
+            err("no zones", "zones")
+        if len(self.zone_names) != K:
+            err("zone names and codes differ in number", "zones", len(self.zone_names), str(K))
+        if len(set(self.zone_codes)) != K:
+            err("duplicate zone codes", "zones")
+        if T < 1:
+            err("horizon must be after the base year", "settings", self.horizon, f"> {self.base_year}")
+        if self.variant not in VARIANTS:
+            err("unknown model variant", "settings", self.variant, "1..6")
+        if self.fertility_source not in FERTILITY_SOURCES:
+            err("unknown fertility source", "settings", self.fertility_source, " or ".join(FERTILITY_SOURCES))
+
+        def shape(name: str, arr, want: tuple[int, ...]) -> bool:
+            a = np.asarray(arr)
+            if a.shape != want:
+                err(f"{name} has the wrong shape", name, a.shape, str(want))
+                return False
+            if not np.all(np.isfinite(a)):
+                err(f"{name} has missing or non-numeric values", name)
+                return False
+            return True
+
+        if shape("population", self.population, (K, 2, N_AGES)) and np.any(self.population < 0):
+            err("negative population", "population", float(self.population.min()), ">= 0")
+        if shape("fertility_rates", self.fertility_rates, (N_AGES,)) and np.any(self.fertility_rates < 0):
+            err("negative fertility rate", "fertility_rates")
+        for name in ("fertility_level_region", "mortality_level_region"):
+            if shape(name, getattr(self, name), (T,)) and np.any(getattr(self, name) < 0):
+                err("negative level factor", name)
+        for name in ("fertility_level_zone", "mortality_level_zone"):
+            if shape(name, getattr(self, name), (K,)) and np.any(getattr(self, name) < 0):
+                err("negative level factor", name)
+        if not 0 < self.share_boys < 1:
+            err("share of boys must be between 0 and 1", "settings", self.share_boys, "0 < x < 1")
+        if shape("death_prob", self.death_prob, (2, N_AGES)):
+            if np.any(self.death_prob < 0) or np.any(self.death_prob > 1):
+                err("death probabilities outside 0–1", "death_prob")
+            else:
+                worst = self.death_prob[None, :, :] * self.mortality_level_region.max(initial=1.0) * np.asarray(
+                    self.mortality_level_zone
+                ).reshape(-1, 1, 1)
+                if np.any(worst > 1):
+                    err("death probability × level factors exceeds 1", "mortality_level_zone")
+        for flow in FLOWS:
+            if flow not in self.rc_params:
+                err(f"Rogers–Castro parameters for {flow} missing", "rc_params")
+                continue
+            if shape(f"rc_params[{flow}]", self.rc_params[flow], (K, 2, N_RC)) and np.any(
+                np.asarray(self.rc_params[flow]) < 0
+            ):
+                err(f"negative Rogers–Castro parameter for {flow}", "rc_params")
+        for flow in ("EUF", "IUF", "EIFN"):
+            if flow not in self.migration_level_region:
+                err(f"region level factors for {flow} missing", "migration_level_region")
+            elif shape(f"migration_level_region[{flow}]", self.migration_level_region[flow], (T,)) and np.any(
+                np.asarray(self.migration_level_region[flow]) < 0
+            ):
+                err(f"negative level factor for {flow}", "migration_level_region")
+        for flow in ("EUF", "IUF"):
+            if flow not in self.migration_level_zone:
+                err(f"zone level factors for {flow} missing", "migration_level_zone")
+            elif shape(f"migration_level_zone[{flow}]", self.migration_level_zone[flow], (K,)) and np.any(
+                np.asarray(self.migration_level_zone[flow]) < 0
+            ):
+                err(f"negative level factor for {flow}", "migration_level_zone")
+        if shape("immigration_total", self.immigration_total, (T,)) and np.any(self.immigration_total < 0):
+            err("negative immigration total", "immigration_total")
+        if shape("immigration_share", self.immigration_share, (K,)):
+            if np.any(self.immigration_share < 0) or abs(self.immigration_share.sum() - 1) > 1e-6:
+                err("immigration shares must be >= 0 and sum to 1", "immigration_share",
+                    round(float(self.immigration_share.sum()), 6), "1")
+        if shape("domestic_inmigration", self.domestic_inmigration, (K,)) and np.any(self.domestic_inmigration < 0):
+            err("negative in-migration from the rest of Norway", "domestic_inmigration")
+        shape("internal_net_trend", self.internal_net_trend, (K,))
+        if errs:
+            raise InputErrors(errs)
+        return self

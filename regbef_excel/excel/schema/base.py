@@ -1,0 +1,299 @@
+"""Building blocks of the workbook contract: sheets, Excel tables, columns, validation, lists.
+
+The input sheets (:mod:`.inputs`) and the output sheets (``outputs.py``) are both described with
+these classes, so the template builder, the reader, the result writer, the checks and the docs
+read one description. Labels come in Norwegian bokmål (``nb``, the default) and English (``en``);
+keys (sheet keys, table names, column keys, stored codes) never change with the language.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Literal
+
+Language = Literal["nb", "en"]
+LANGUAGES: tuple[str, ...] = ("nb", "en")
+DType = Literal["int", "float", "str", "bool"]
+Role = Literal["key", "input", "calc", "comment"]
+
+
+def check_language(language: str) -> Language:
+    """Return ``language`` if it is a supported label language, else raise ``ValueError``."""
+    if language not in LANGUAGES:
+        raise ValueError(f"language must be one of {LANGUAGES}, got {language!r}")
+    return language  # type: ignore[return-value]
+
+
+@dataclass(frozen=True)
+class Choice:
+    """One allowed value of a categorical input.
+
+    Parameters
+    ----------
+    code
+        The stored, language-independent value (what Python sees).
+    label_nb, label_en
+        What the dropdown shows in each language.
+    aliases
+        Further spellings the reader accepts (matched case-insensitively).
+    """
+
+    code: object
+    label_nb: str
+    label_en: str
+    aliases: tuple[str, ...] = ()
+
+    def label(self, language: str) -> str:
+        return self.label_nb if language == "nb" else self.label_en
+
+
+@dataclass(frozen=True)
+class ChoiceList:
+    """A dropdown source on the lists sheet (one small Excel table per list)."""
+
+    key: str
+    table: str
+    label_nb: str
+    label_en: str
+    choices: tuple[Choice, ...]
+
+    def label(self, language: str) -> str:
+        return self.label_nb if language == "nb" else self.label_en
+
+    def labels(self, language: str) -> list[str]:
+        return [c.label(language) for c in self.choices]
+
+    def lookup(self) -> dict[str, object]:
+        """Every accepted spelling (both languages, codes, aliases), casefolded → code."""
+        out: dict[str, object] = {}
+        for c in self.choices:
+            for text in (str(c.code), c.label_nb, c.label_en, *c.aliases):
+                out[text.strip().casefold()] = c.code
+        return out
+
+    def expected(self, language: str) -> str:
+        return " / ".join(self.labels(language))
+
+
+@dataclass(frozen=True)
+class Validation:
+    """A data-validation rule, applied in Excel and by the reader alike.
+
+    ``kind`` is ``'whole'`` (integers), ``'decimal'``, ``'list'`` (values of a
+    :class:`ChoiceList`) or ``'text'`` (any text, optionally ``max_length``). ``minimum`` and
+    ``maximum`` are inclusive bounds and either may be ``None``.
+    """
+
+    kind: Literal["whole", "decimal", "list", "text"]
+    minimum: float | None = None
+    maximum: float | None = None
+    choices: str | None = None
+    max_length: int | None = None
+
+    def describe(self, language: str = "en") -> str:
+        """A short human description of what the rule accepts (used in messages)."""
+        nb = language == "nb"
+        if self.kind == "list":
+            return "a value from the list" if not nb else "en verdi fra listen"
+        if self.kind == "text":
+            return "text" if not nb else "tekst"
+        what = {"whole": ("a whole number", "et heltall"), "decimal": ("a number", "et tall")}[
+            self.kind
+        ][1 if nb else 0]
+        lo, hi = self.minimum, self.maximum
+        if lo is not None and hi is not None:
+            return f"{what} {_fmt(lo)}–{_fmt(hi)}"
+        if lo is not None:
+            return f"{what} ≥ {_fmt(lo)}"
+        if hi is not None:
+            return f"{what} ≤ {_fmt(hi)}"
+        return what
+
+
+def _fmt(x: float) -> str:
+    return str(int(x)) if float(x).is_integer() else repr(float(x))
+
+
+#: Common rules.
+COUNT = Validation("whole", minimum=0)
+PROBABILITY = Validation("decimal", minimum=0, maximum=1)
+NONNEG = Validation("decimal", minimum=0)
+ANY_NUMBER = Validation("decimal")
+YEAR = Validation("whole", minimum=1800, maximum=2300)
+AGE = Validation("whole", minimum=0, maximum=99)
+TEXT = Validation("text", max_length=255)
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column of an Excel table (or, in a key/value table, one setting).
+
+    Parameters
+    ----------
+    key
+        Stable identifier (also accepted as a header by the reader).
+    label_nb, label_en
+        Header text without the unit.
+    dtype
+        ``'int'``, ``'float'``, ``'str'`` or ``'bool'``.
+    unit_nb, unit_en
+        Unit shown in brackets after the label ("personer", "per kvinne", …).
+    validation
+        Rule used for Excel data validation and by the reader.
+    required
+        Empty cells are an error when true.
+    role
+        ``'key'`` (identifies a row), ``'input'`` (editable, input style), ``'calc'``
+        (written by the tool, read-only style) or ``'comment'`` (free text source/comment).
+    prompt_nb, prompt_en
+        Input prompt shown by Excel when the cell is selected.
+    width
+        Column width in characters.
+    number_format
+        Excel number format of the data cells.
+    default
+        Value written into an empty template (key/value settings only).
+    """
+
+    key: str
+    label_nb: str
+    label_en: str
+    dtype: DType = "float"
+    unit_nb: str = ""
+    unit_en: str = ""
+    validation: Validation | None = None
+    required: bool = True
+    role: Role = "input"
+    prompt_nb: str = ""
+    prompt_en: str = ""
+    width: float = 12.0
+    number_format: str = "General"
+    default: object = None
+
+    def label(self, language: str) -> str:
+        return self.label_nb if language == "nb" else self.label_en
+
+    def unit(self, language: str) -> str:
+        return self.unit_nb if language == "nb" else self.unit_en
+
+    def header(self, language: str) -> str:
+        """The header text: label plus the unit in brackets."""
+        unit = self.unit(language)
+        return f"{self.label(language)} ({unit})" if unit else self.label(language)
+
+    def prompt(self, language: str) -> str:
+        return self.prompt_nb if language == "nb" else self.prompt_en
+
+    def header_aliases(self) -> set[str]:
+        """Every header text the reader accepts for this column (normalised)."""
+        texts = {self.key}
+        for lang in LANGUAGES:
+            texts.add(self.label(lang))
+            texts.add(self.header(lang))
+        return {normalise_header(t) for t in texts}
+
+
+def normalise_header(text: object) -> str:
+    """Normalise a header cell for matching: casefold, single spaces, no non-breaking spaces."""
+    if text is None:
+        return ""
+    return " ".join(str(text).replace("\u00a0", " ").split()).casefold()
+
+
+@dataclass(frozen=True)
+class Table:
+    """One Excel table (ListObject) on a sheet.
+
+    Parameters
+    ----------
+    key
+        The Excel table name, e.g. ``'tblPopulation'`` (stable across languages).
+    sheet
+        Key of the :class:`Sheet` the table lives on.
+    columns
+        The table's columns in order.
+    kind
+        ``'long'``: one row per record. ``'keyvalue'``: one row per item of ``items``, with the
+        columns key, label, value, unit, comment.
+    key_columns
+        Column keys that identify a row (unique); also keys comments in ``WorkbookMeta``.
+    items
+        For key/value tables: the settings (each a :class:`Column` describing its value).
+    anchor
+        Top-left cell of the header row.
+    optional
+        The table may be empty.
+    capacity
+        Rows covered by data validation and by the checks' ranges (at least the rows written).
+    title_nb, title_en
+        Caption written above the table.
+    """
+
+    key: str
+    sheet: str
+    columns: tuple[Column, ...]
+    kind: Literal["long", "keyvalue"] = "long"
+    key_columns: tuple[str, ...] = ()
+    items: tuple[Column, ...] = ()
+    anchor: str = "A4"
+    optional: bool = False
+    capacity: int = 1000
+    title_nb: str = ""
+    title_en: str = ""
+
+    def title(self, language: str) -> str:
+        return self.title_nb if language == "nb" else self.title_en
+
+    def column(self, key: str) -> Column:
+        for c in self.columns:
+            if c.key == key:
+                return c
+        raise KeyError(f"{self.key} has no column {key!r}")
+
+    def item(self, key: str) -> Column:
+        for c in self.items:
+            if c.key == key:
+                return c
+        raise KeyError(f"{self.key} has no item {key!r}")
+
+    @property
+    def column_keys(self) -> tuple[str, ...]:
+        return tuple(c.key for c in self.columns)
+
+    def column_index(self, key: str) -> int:
+        return self.column_keys.index(key)
+
+
+@dataclass(frozen=True)
+class Sheet:
+    """One worksheet: stable key, visible labels, position, explanatory text."""
+
+    key: str
+    label_nb: str
+    label_en: str
+    order: int
+    kind: Literal["cover", "input", "output", "checks", "lists"] = "input"
+    intro_nb: str = ""
+    intro_en: str = ""
+    tables: tuple[str, ...] = field(default=())
+
+    def label(self, language: str) -> str:
+        return self.label_nb if language == "nb" else self.label_en
+
+    def intro(self, language: str) -> str:
+        return self.intro_nb if language == "nb" else self.intro_en
+
+
+def iter_labels(obj: Sheet | Table | Column | ChoiceList) -> Iterator[tuple[str, str]]:
+    """Yield ``(nb, en)`` label pairs of an object (for schema consistency tests)."""
+    if isinstance(obj, Table):
+        yield obj.title_nb, obj.title_en
+        for c in (*obj.columns, *obj.items):
+            yield c.label_nb, c.label_en
+    elif isinstance(obj, ChoiceList):
+        yield obj.label_nb, obj.label_en
+        for ch in obj.choices:
+            yield ch.label_nb, ch.label_en
+    else:
+        yield obj.label_nb, obj.label_en

@@ -1,0 +1,530 @@
+"""The input side of the workbook contract: sheets, Excel tables, columns and dropdown lists.
+
+Decisions recorded here (and on the cover sheet):
+
+* Sex is stored as ``'M'``/``'F'`` (the engine's codes). The Norwegian workbook shows
+  ``M``/``K`` (mann/kvinne), the English one ``M``/``F``; the reader accepts either, plus
+  Mann/Kvinne/Male/Female.
+* Yes/no settings show ``JA``/``NEI`` (``YES``/``NO`` in English); the reader also accepts
+  TRUE/FALSE, SANN/USANN, 1/0 and Excel's own booleans.
+* Zone codes are text (municipality numbers keep their leading zero, e.g. ``0301``).
+* Ages are ages at the end of the year; age 99 is the open group 99+.
+"""
+
+from __future__ import annotations
+
+from ...engine.inputs import FERTILITY_SOURCES, FLOWS, RC_KEYS, VARIANTS
+from .base import (
+    AGE,
+    ANY_NUMBER,
+    COUNT,
+    NONNEG,
+    PROBABILITY,
+    TEXT,
+    YEAR,
+    Choice,
+    ChoiceList,
+    Column,
+    Sheet,
+    Table,
+    Validation,
+)
+
+# --------------------------------------------------------------------------------------------
+# Dropdown lists (sheet "Lister"/"Lists")
+# --------------------------------------------------------------------------------------------
+_FLOW_LABELS = {
+    "EUF": ("EUF – utflytting ut av regionen", "EUF – out-migration from the region"),
+    "IUF": ("IUF – intern utflytting", "IUF – internal out-migration"),
+    "EIFU": ("EIFU – innvandring fra utlandet", "EIFU – immigration from abroad"),
+    "EIFN": ("EIFN – innflytting fra resten av Norge", "EIFN – in-migration from rest of Norway"),
+    "IIF": ("IIF – intern innflytting", "IIF – internal in-migration"),
+}
+
+LISTS: dict[str, ChoiceList] = {
+    cl.key: cl
+    for cl in (
+        ChoiceList(
+            "variant", "lstVariant", "Modellvariant", "Model variant",
+            tuple(Choice(v, str(v), str(v)) for v in VARIANTS),
+        ),
+        ChoiceList(
+            "flow", "lstFlow", "Flyttestrøm", "Migration flow",
+            tuple(Choice(f, f, f, aliases=_FLOW_LABELS[f]) for f in FLOWS),
+        ),
+        ChoiceList(
+            "sex", "lstSex", "Kjønn", "Sex",
+            (
+                Choice("M", "M", "M", aliases=("mann", "menn", "male", "males", "gutt")),
+                Choice("F", "K", "F", aliases=("kvinne", "kvinner", "female", "females", "jente")),
+            ),
+        ),
+        ChoiceList(
+            "yesno", "lstYesNo", "Ja/nei", "Yes/no",
+            (
+                Choice(True, "JA", "YES", aliases=("true", "sann", "1", "j", "y")),
+                Choice(False, "NEI", "NO", aliases=("false", "usann", "0", "n")),
+            ),
+        ),
+        ChoiceList(
+            "fertility_source", "lstFertilitySource", "Fruktbarhetskilde", "Fertility source",
+            tuple(
+                Choice(s, {"rates": "rater", "hadwiger": "hadwiger"}[s], s, aliases=("rate",) if s == "rates" else ())
+                for s in FERTILITY_SOURCES
+            ),
+        ),
+        ChoiceList(
+            "language", "lstLanguage", "Språk", "Language",
+            (
+                Choice("nb", "nb", "nb", aliases=("norsk", "bokmål", "norwegian", "no")),
+                Choice("en", "en", "en", aliases=("engelsk", "english")),
+            ),
+        ),
+    )
+}  # fmt: skip
+
+
+def _list(key: str) -> Validation:
+    return Validation("list", choices=key)
+
+
+# --------------------------------------------------------------------------------------------
+# Sheets in functional order: cover → settings → inputs → (outputs) → checks → lists
+# --------------------------------------------------------------------------------------------
+COVER = Sheet(
+    "cover", "Forside", "Cover", 0, kind="cover",
+    intro_nb="REGBEF – regional befolkningsframskriving", intro_en="REGBEF – regional population projection",
+)  # fmt: skip
+SETTINGS = Sheet(
+    "settings", "Innstillinger", "Settings", 10,
+    intro_nb="Kjøreinnstillinger: basisår, sluttår, modellvariant og valg. Gule celler fylles ut.",
+    intro_en="Run settings: base year, horizon, model variant and options. Fill in the yellow cells.",
+    tables=("tblSettings",),
+)
+ZONES = Sheet(
+    "zones", "Soner", "Zones", 20,
+    intro_nb="Sonene (kommuner eller bydeler) i regionen. Sonekoden er tekst og må være unik.",
+    intro_en="The zones (municipalities or districts) of the region. Zone codes are text and unique.",
+    tables=("tblZones",),
+)
+POPULATION = Sheet(
+    "population", "Befolkning", "Population", 30,
+    intro_nb="Befolkning 31.12. i basisåret etter sone, alder (99 = 99 år og eldre) og kjønn. "
+    "Én rad per sone og alder (100 rader per sone).",
+    intro_en="Population on 31 Dec of the base year by zone, age (99 = 99 and older) and sex. "
+    "One row per zone and age (100 rows per zone).",
+    tables=("tblPopulation",),
+)
+FERTILITY = Sheet(
+    "fertility", "Fruktbarhet", "Fertility", 40,
+    intro_nb="Fødselsrater per kvinne etter alder ved utgangen av året (15–49), eller Hadwiger-"
+    "parametre (velg kilde i Innstillinger). Nivåfaktorer ligger på arket Nivåfaktorer.",
+    intro_en="Births per woman by age at the end of the year (15–49), or Hadwiger parameters "
+    "(choose the source in Settings). Level factors are on the Level factors sheet.",
+    tables=("tblFertilityRates", "tblHadwiger"),
+)
+MORTALITY = Sheet(
+    "mortality", "Dødelighet", "Mortality", 50,
+    intro_nb="Sannsynlighet for å dø i løpet av året etter kjønn og alder ved utgangen av året.",
+    intro_en="Probability of dying during the year by sex and age at the end of the year.",
+    tables=("tblDeathProb",),
+)
+MIGRATION = Sheet(
+    "migration", "Flytting", "Migration", 60,
+    intro_nb="Rogers–Castro-parametre per flyttestrøm, sone og kjønn (ROGFUNK). Ubrukte ledd = 0. "
+    "Grå kolonner viser tilpasningen fra estimeringen og leses ikke inn.",
+    intro_en="Rogers–Castro parameters per flow, zone and sex (ROGFUNK). Unused terms = 0. "
+    "Grey columns show the fit from estimation and are not read.",
+    tables=("tblRogersCastro",),
+)
+LEVEL_FACTORS = Sheet(
+    "level_factors", "Nivåfaktorer", "Level factors", 70,
+    intro_nb="Nivåfaktorer per sone (venstre) og per år for regionen (høyre), innvandring og "
+    "innflytting fra resten av Norge. Faktorene multipliseres.",
+    intro_en="Level factors per zone (left) and per year for the region (right), immigration and "
+    "in-migration from the rest of Norway. The factors multiply.",
+    tables=("tblZoneFactors", "tblYearFactors"),
+)
+HISTORY = Sheet(
+    "history", "Historikk", "History", 80,
+    intro_nb="Valgfritt: historiske data for prosjektgenerering (estimeringsperioden). Kan stå tom.",
+    intro_en="Optional: historical data for project generation (the estimation period). May be empty.",
+    tables=("tblHistPopulation", "tblHistMigration"),
+)
+CHECKS = Sheet(
+    "checks", "Kontroller", "Checks", 900, kind="checks",
+    intro_nb="Hver kontroll teller problemer (0 = OK). De samme kontrollene kjøres i Python før hver kjøring.",
+    intro_en="Each check counts problems (0 = OK). The same checks run in Python before every run.",
+    tables=("tblChecks",),
+)  # fmt: skip
+LISTS_SHEET = Sheet(
+    "lists", "Lister", "Lists", 990, kind="lists",
+    intro_nb="Kilder for nedtrekkslister. Ikke endre.",
+    intro_en="Sources of the dropdown lists. Do not edit.",
+    tables=tuple(cl.table for cl in LISTS.values()),
+)  # fmt: skip
+
+INPUT_SHEETS: tuple[Sheet, ...] = (
+    COVER, SETTINGS, ZONES, POPULATION, FERTILITY, MORTALITY, MIGRATION, LEVEL_FACTORS, HISTORY,
+    CHECKS, LISTS_SHEET,
+)  # fmt: skip
+
+# --------------------------------------------------------------------------------------------
+# Reusable columns
+# --------------------------------------------------------------------------------------------
+FMT_PERSONS = "#,##0"
+FMT_FACTOR = "0.000"
+FMT_RATE = "0.00000"
+FMT_PROB = "0.000000"
+
+
+def comment_column(width: float = 30) -> Column:
+    return Column(
+        "comment", "Kilde/kommentar", "Source/comment", dtype="str", required=False,
+        role="comment", validation=TEXT, width=width,
+        prompt_nb="Kilde eller kommentar (fritekst).", prompt_en="Source or comment (free text).",
+    )  # fmt: skip
+
+
+def zone_column(role: str = "key") -> Column:
+    return Column(
+        "zone_code", "Sonekode", "Zone code", dtype="str", role=role, validation=TEXT, width=11,
+        number_format="@",
+        prompt_nb="Sonekode som i arket Soner (tekst, f.eks. 0301).",
+        prompt_en="Zone code as on the Zones sheet (text, e.g. 0301).",
+    )  # fmt: skip
+
+
+def age_column(validation: Validation = AGE, width: float = 7) -> Column:
+    return Column(
+        "age", "Alder", "Age", dtype="int", unit_nb="år", unit_en="years", role="key",
+        validation=validation, width=width,
+        prompt_nb="Alder ved utgangen av året; 99 = 99 år og eldre.",
+        prompt_en="Age at the end of the year; 99 = 99 and older.",
+    )  # fmt: skip
+
+
+def year_column() -> Column:
+    return Column(
+        "year", "År", "Year", dtype="int", role="key", validation=YEAR, width=8,
+        prompt_nb="Kalenderår.", prompt_en="Calendar year.",
+    )  # fmt: skip
+
+
+def persons_column(key: str, nb: str, en: str, width: float = 12) -> Column:
+    return Column(
+        key, nb, en, dtype="float", unit_nb="personer", unit_en="persons", validation=COUNT,
+        width=width, number_format=FMT_PERSONS,
+        prompt_nb="Antall personer (heltall ≥ 0).", prompt_en="Number of persons (whole number ≥ 0).",
+    )  # fmt: skip
+
+
+def factor_column(key: str, nb: str, en: str, prompt_nb: str, prompt_en: str) -> Column:
+    return Column(
+        key, nb, en, dtype="float", unit_nb="faktor", unit_en="factor", validation=NONNEG,
+        width=11, number_format=FMT_FACTOR, prompt_nb=prompt_nb, prompt_en=prompt_en,
+    )  # fmt: skip
+
+
+# --------------------------------------------------------------------------------------------
+# Key/value tables
+# --------------------------------------------------------------------------------------------
+KEYVALUE_COLUMNS: tuple[Column, ...] = (
+    Column("key", "Nøkkel", "Key", dtype="str", role="key", width=18),
+    Column("label", "Innstilling", "Setting", dtype="str", role="calc", required=False, width=44),
+    Column("value", "Verdi", "Value", dtype="str", role="input", width=14),
+    Column("unit", "Enhet", "Unit", dtype="str", role="calc", required=False, width=12),
+    comment_column(40),
+)
+
+YESNO = _list("yesno")
+
+SETTINGS_ITEMS: tuple[Column, ...] = (
+    Column("base_year", "Basisår (siste år med kjent befolkning 31.12.)",
+           "Base year (last year with known population on 31 Dec)", dtype="int",
+           unit_nb="år", unit_en="year", validation=YEAR, default=2025,
+           prompt_nb="Befolkningen i arket Befolkning gjelder 31.12. dette året.",
+           prompt_en="The population on the Population sheet is on 31 Dec of this year."),
+    Column("horizon", "Sluttår for framskrivingen", "Last projection year (horizon)", dtype="int",
+           unit_nb="år", unit_en="year", validation=YEAR, default=2050,
+           prompt_nb="Siste framskrivingsår; må være etter basisåret.",
+           prompt_en="Last projection year; must be after the base year."),
+    Column("variant", "Modellvariant (1 = trend)", "Model variant (1 = trend)", dtype="int",
+           validation=_list("variant"), default=1,
+           prompt_nb="1 = trend. Variantene 2–6 kommer i senere versjoner.",
+           prompt_en="1 = trend. Variants 2–6 come in later versions."),
+    Column("estimation_start", "Estimeringsperiode, første år", "Estimation period, first year",
+           dtype="int", unit_nb="år", unit_en="year", validation=YEAR, required=False,
+           prompt_nb="Første år i estimeringsperioden (valgfritt).",
+           prompt_en="First year of the estimation period (optional)."),
+    Column("estimation_end", "Estimeringsperiode, siste år", "Estimation period, last year",
+           dtype="int", unit_nb="år", unit_en="year", validation=YEAR, required=False,
+           prompt_nb="Siste år i estimeringsperioden (valgfritt).",
+           prompt_en="Last year of the estimation period (optional)."),
+    Column("fertility_source", "Kilde for fruktbarhet", "Fertility source", dtype="str",
+           validation=_list("fertility_source"), default="rates",
+           prompt_nb="rater = tabellen Fødselsrater; hadwiger = Hadwiger-funksjonen.",
+           prompt_en="rates = the fertility-rate table; hadwiger = the Hadwiger function."),
+    Column("share_boys", "Andel gutter blant fødte", "Share of boys among births", dtype="float",
+           unit_nb="andel", unit_en="share", validation=Validation("decimal", 0, 1),
+           default=0.514, number_format="0.000",
+           prompt_nb="Mellom 0 og 1; SSBs langtidssnitt er 0,514.",
+           prompt_en="Between 0 and 1; the SSB long-run average is 0.514."),
+    Column("drop_oldest", "Fjern personer over 99 år (som PANDA)",
+           "Drop people older than 99 (as PANDA)", dtype="bool", validation=YESNO, default=False,
+           prompt_nb="NEI = åpen aldersgruppe 99+ (anbefalt); JA = som PANDA.",
+           prompt_en="NO = open age group 99+ (recommended); YES = as PANDA."),
+    Column("reconcile_births", "Avstem fødte mot regionen", "Reconcile births with the region",
+           dtype="bool", validation=YESNO, default=False,
+           prompt_nb="JA = sonenes fødte skaleres til regionens sum.",
+           prompt_en="YES = zone births are scaled to the regional total."),
+    Column("reconcile_deaths", "Avstem døde mot regionen", "Reconcile deaths with the region",
+           dtype="bool", validation=YESNO, default=False,
+           prompt_nb="JA = sonenes døde skaleres til regionens sum.",
+           prompt_en="YES = zone deaths are scaled to the regional total."),
+    Column("language", "Språk i arbeidsboka (nb/en)", "Workbook language (nb/en)", dtype="str",
+           validation=_list("language"), default="nb",
+           prompt_nb="nb = norsk bokmål, en = engelsk (gjelder nye arbeidsbøker og resultater).",
+           prompt_en="nb = Norwegian bokmål, en = English (for new workbooks and results)."),
+    Column("region_name", "Regionens navn", "Region name", dtype="str", validation=TEXT,
+           required=False, default="",
+           prompt_nb="Navn som vises på forsiden og i resultatene.",
+           prompt_en="Name shown on the cover and in the results."),
+)  # fmt: skip
+
+HADWIGER_ITEMS: tuple[Column, ...] = (
+    Column("HDWA", "HDWA – samlet fruktbarhet (SFT)", "HDWA – total fertility rate (TFR)",
+           unit_nb="per kvinne", unit_en="per woman", validation=Validation("decimal", 0, 10),
+           default=1.5, number_format="0.000",
+           prompt_nb="Samlet fruktbarhet per kvinne (f.eks. 1,5).",
+           prompt_en="Total fertility per woman (e.g. 1.5)."),
+    Column("HDWB", "HDWB – formparameter", "HDWB – shape parameter",
+           validation=Validation("decimal", 0, 100), default=3.5, number_format="0.000",
+           prompt_nb="Større verdi = smalere kurve.", prompt_en="Larger = narrower schedule."),
+    Column("HDWC", "HDWC – gjennomsnittlig fødealder", "HDWC – mean age at childbirth",
+           unit_nb="år", unit_en="years", validation=Validation("decimal", 15, 49), default=31.0,
+           number_format="0.00",
+           prompt_nb="Gjennomsnittlig alder ved fødsel (15–49).",
+           prompt_en="Mean age at childbirth (15–49)."),
+)  # fmt: skip
+
+# --------------------------------------------------------------------------------------------
+# Tables
+# --------------------------------------------------------------------------------------------
+ZONE_CAPACITY = 500
+POP_CAPACITY = ZONE_CAPACITY * 100
+RC_CAPACITY = ZONE_CAPACITY * 10
+YEAR_CAPACITY = 120
+
+_SEX = Column(
+    "sex", "Kjønn", "Sex", dtype="str", role="key", validation=_list("sex"), width=7,
+    prompt_nb="M = menn, K = kvinner.", prompt_en="M = males, F = females.",
+)  # fmt: skip
+
+_RC_LABELS = {
+    "a1": ("nivå barn", "level, children"), "alpha1": ("fall barn", "slope, children"),
+    "a2": ("nivå arbeid", "level, labour force"), "alpha2": ("fall etter topp", "descent"),
+    "mu2": ("toppalder", "peak age"), "lambda2": ("stigning før topp", "ascent"),
+    "c": ("konstant", "constant"), "a3": ("nivå pensjon", "level, retirement"),
+    "alpha3": ("fall pensjon", "descent, retirement"), "mu3": ("pensjonsalder", "retirement age"),
+    "lambda3": ("stigning pensjon", "ascent, retirement"), "a4": ("nivå eldre", "level, elderly"),
+    "lambda4": ("stigning eldre", "ascent, elderly"),
+}  # fmt: skip
+
+
+def _rc_column(key: str) -> Column:
+    nb, en = _RC_LABELS[key]
+    age_unit = key in ("mu2", "mu3")
+    return Column(
+        key, key, key, dtype="float", unit_nb="år" if age_unit else "", unit_en="years" if age_unit else "",
+        validation=NONNEG, width=10 if age_unit else 9, number_format="0.00" if age_unit else "0.0000",
+        prompt_nb=f"Rogers–Castro {key}: {nb} (≥ 0; 0 = ledd ikke brukt).",
+        prompt_en=f"Rogers–Castro {key}: {en} (≥ 0; 0 = term not used).",
+    )  # fmt: skip
+
+
+TABLES: dict[str, Table] = {
+    t.key: t
+    for t in (
+        Table(
+            "tblSettings", "settings", KEYVALUE_COLUMNS, kind="keyvalue", key_columns=("key",),
+            items=SETTINGS_ITEMS, capacity=len(SETTINGS_ITEMS),
+            title_nb="Innstillinger", title_en="Settings",
+        ),
+        Table(
+            "tblZones", "zones",
+            (
+                zone_column(),
+                Column("zone_name", "Sonenavn", "Zone name", dtype="str", validation=TEXT, width=26,
+                       prompt_nb="Navn på sonen.", prompt_en="Name of the zone."),
+                comment_column(40),
+            ),
+            key_columns=("zone_code",), capacity=ZONE_CAPACITY,
+            title_nb="Soner", title_en="Zones",
+        ),
+        Table(
+            "tblPopulation", "population",
+            (
+                zone_column(), age_column(),
+                persons_column("males", "Menn", "Males"),
+                persons_column("females", "Kvinner", "Females"),
+                comment_column(),
+            ),
+            key_columns=("zone_code", "age"), capacity=POP_CAPACITY,
+            title_nb="Befolkning 31.12. i basisåret", title_en="Population on 31 Dec of the base year",
+        ),
+        Table(
+            "tblFertilityRates", "fertility",
+            (
+                age_column(Validation("whole", 15, 49)),
+                Column("rate", "Fødselsrate", "Fertility rate", unit_nb="per kvinne",
+                       unit_en="per woman", validation=Validation("decimal", 0, 1), width=14,
+                       number_format=FMT_RATE,
+                       prompt_nb="Levendefødte per kvinne i alderen i løpet av året (0–1).",
+                       prompt_en="Live births per woman of this age during the year (0–1)."),
+                comment_column(24),
+            ),
+            key_columns=("age",), capacity=35,
+            title_nb="Fødselsrater (15–49 år)", title_en="Fertility rates (ages 15–49)",
+        ),
+        Table(
+            "tblHadwiger", "fertility", KEYVALUE_COLUMNS, kind="keyvalue", key_columns=("key",),
+            items=HADWIGER_ITEMS, anchor="F4", capacity=len(HADWIGER_ITEMS),
+            title_nb="Hadwiger-funksjonen", title_en="The Hadwiger function",
+        ),
+        Table(
+            "tblDeathProb", "mortality",
+            (
+                age_column(),
+                Column("male", "Menn", "Males", unit_nb="sannsynlighet", unit_en="probability",
+                       validation=PROBABILITY, width=16, number_format=FMT_PROB,
+                       prompt_nb="Sannsynlighet for å dø i løpet av året (0–1).",
+                       prompt_en="Probability of dying during the year (0–1)."),
+                Column("female", "Kvinner", "Females", unit_nb="sannsynlighet", unit_en="probability",
+                       validation=PROBABILITY, width=16, number_format=FMT_PROB,
+                       prompt_nb="Sannsynlighet for å dø i løpet av året (0–1).",
+                       prompt_en="Probability of dying during the year (0–1)."),
+                comment_column(),
+            ),
+            key_columns=("age",), capacity=100,
+            title_nb="Dødssannsynligheter", title_en="Death probabilities",
+        ),
+        Table(
+            "tblRogersCastro", "migration",
+            (
+                Column("flow", "Strøm", "Flow", dtype="str", role="key", validation=_list("flow"),
+                       width=8, prompt_nb="EUF, IUF, EIFU, EIFN eller IIF.",
+                       prompt_en="EUF, IUF, EIFU, EIFN or IIF."),
+                zone_column(), _SEX,
+                *(_rc_column(k) for k in RC_KEYS),
+                Column("n_params", "Antall parametre", "Parameters", dtype="int", role="calc",
+                       required=False, width=11),
+                Column("sse", "SSE", "SSE", dtype="float", role="calc", required=False, width=10,
+                       number_format="0.00E+00"),
+                Column("converged", "Konvergert", "Converged", dtype="bool", role="calc",
+                       required=False, width=11),
+                Column("at_bounds", "På grense", "At bounds", dtype="str", role="calc",
+                       required=False, width=12),
+                comment_column(24),
+            ),
+            key_columns=("flow", "zone_code", "sex"), capacity=RC_CAPACITY,
+            title_nb="Rogers–Castro-parametre (ROGFUNK)", title_en="Rogers–Castro parameters (ROGFUNK)",
+        ),
+        Table(
+            "tblZoneFactors", "level_factors",
+            (
+                zone_column(),
+                factor_column("FK", "FK fruktbarhet", "FK fertility",
+                              "Nivåfaktor for fruktbarhet i sonen (1 = regionens nivå).",
+                              "Fertility level factor of the zone (1 = region level)."),
+                factor_column("DK", "DK dødelighet", "DK mortality",
+                              "Nivåfaktor for dødelighet i sonen.", "Mortality level factor of the zone."),
+                factor_column("EUF_K", "EUF utflytting", "EUF out-migration",
+                              "Nivåfaktor for utflytting ut av regionen.",
+                              "Level factor of out-migration from the region."),
+                factor_column("IUF_K", "IUF intern utflytting", "IUF internal out",
+                              "Nivåfaktor for intern utflytting.", "Level factor of internal out-migration."),
+                Column("EIFU_share", "Andel av innvandringen", "Share of immigration",
+                       unit_nb="andel", unit_en="share", validation=PROBABILITY, width=13,
+                       number_format="0.0000",
+                       prompt_nb="Sonens andel av innvandringen fra utlandet; summen må være 1.",
+                       prompt_en="The zone's share of immigration from abroad; must sum to 1."),
+                Column("EIFN_total", "Innflytting fra resten av Norge",
+                       "In-migration from rest of Norway", unit_nb="personer/år",
+                       unit_en="persons/year", validation=NONNEG, width=16, number_format="#,##0.0",
+                       prompt_nb="Innflyttere fra resten av Norge per år (før årsfaktor).",
+                       prompt_en="In-migrants from the rest of Norway per year (before year factor)."),
+                Column("INF_trend", "Trend netto intern flytting", "Trend net internal migration",
+                       unit_nb="personer/år", unit_en="persons/year", validation=ANY_NUMBER,
+                       width=15, number_format="#,##0.0",
+                       prompt_nb="Trendnivå for netto intern innflytting (kan være negativ).",
+                       prompt_en="Trend net internal in-migration (may be negative)."),
+                comment_column(24),
+            ),
+            key_columns=("zone_code",), capacity=ZONE_CAPACITY,
+            title_nb="Nivåfaktorer per sone", title_en="Level factors per zone",
+        ),
+        Table(
+            "tblYearFactors", "level_factors",
+            (
+                year_column(),
+                factor_column("FR", "FR fruktbarhet", "FR fertility",
+                              "Regional nivåfaktor for fruktbarhet dette året.",
+                              "Regional fertility level factor this year."),
+                factor_column("DR", "DR dødelighet", "DR mortality",
+                              "Regional nivåfaktor for dødelighet.", "Regional mortality level factor."),
+                factor_column("EUF_R", "EUF utflytting", "EUF out-migration",
+                              "Regional nivåfaktor for utflytting.", "Regional out-migration factor."),
+                factor_column("IUF_R", "IUF intern utflytting", "IUF internal out",
+                              "Regional nivåfaktor for intern utflytting.",
+                              "Regional internal out-migration factor."),
+                factor_column("EIFN_R", "EIFN innflytting Norge", "EIFN in from Norway",
+                              "Faktor på innflytting fra resten av Norge.",
+                              "Factor on in-migration from the rest of Norway."),
+                Column("EIFU_total", "Innvandring til regionen", "Immigration to the region",
+                       unit_nb="personer", unit_en="persons", validation=NONNEG, width=14,
+                       number_format="#,##0",
+                       prompt_nb="Innvandring fra utlandet til hele regionen dette året.",
+                       prompt_en="Immigration from abroad to the whole region this year."),
+                comment_column(24),
+            ),
+            key_columns=("year",), anchor="L4", capacity=YEAR_CAPACITY,
+            title_nb="Nivåfaktorer per år (regionen)", title_en="Level factors per year (region)",
+        ),
+        Table(
+            "tblHistPopulation", "history",
+            (
+                year_column(), zone_column(), age_column(),
+                persons_column("males", "Menn", "Males"),
+                persons_column("females", "Kvinner", "Females"),
+            ),
+            key_columns=("year", "zone_code", "age"), optional=True, capacity=POP_CAPACITY,
+            title_nb="Historisk befolkning 31.12.", title_en="Historical population on 31 Dec",
+        ),
+        Table(
+            "tblHistMigration", "history",
+            (
+                year_column(), zone_column(), age_column(),
+                persons_column("out", "Utflyttere", "Out-migrants"),
+                persons_column("in", "Innflyttere", "In-migrants"),
+            ),
+            key_columns=("year", "zone_code", "age"), anchor="H4", optional=True,
+            capacity=POP_CAPACITY,
+            title_nb="Historisk flytting (begge kjønn)", title_en="Historical migration (both sexes)",
+        ),
+    )
+}  # fmt: skip
+
+#: Columns of the checks table (written by the builder; read only for display).
+CHECK_COLUMNS: tuple[Column, ...] = (
+    Column("id", "Nr.", "Id", dtype="str", role="key", width=7),
+    Column("description", "Kontroll", "Check", dtype="str", role="calc", width=70),
+    Column("value", "Antall problemer", "Problems", dtype="int", role="calc", width=12),
+    Column("status", "Status", "Status", dtype="str", role="calc", width=10),
+)
+CHECKS_TABLE = Table(
+    "tblChecks", "checks", CHECK_COLUMNS, key_columns=("id",), capacity=50,
+    title_nb="Kontroller", title_en="Checks",
+)
+
+SHEETS: dict[str, Sheet] = {s.key: s for s in INPUT_SHEETS}

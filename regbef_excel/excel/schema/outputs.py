@@ -1,0 +1,357 @@
+"""The output side of the workbook contract: result sheets, their columns, labels and formats.
+
+Everything the results writer (:mod:`regbef_excel.excel.writer`) and its charts
+(:mod:`regbef_excel.excel.charts`) put into a workbook is named here: sheet keys and names,
+titles and units, column keys with Norwegian (bokmål, default) and English labels, number
+formats and column widths. Keys are stable across languages; labels are not, so code and tests
+look sheets and columns up by key.
+
+Vocabulary follows PANDA/REGBEF (handbook §1.2.4): EUF out of the region, EIFU immigration from
+abroad, EIFN in-migration from the rest of Norway, IUF/IIF internal out-/in-migration between
+zones of the region.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+Language = Literal["nb", "en"]
+LANGUAGES: tuple[str, ...] = ("nb", "en")
+
+#: Number formats. Persons are shown whole (the engine keeps fractions); rates and indices
+#: with one decimal. The pyramid format hides the minus sign of the males' helper values.
+FMT_PERSONS = "#,##0"
+FMT_SIGNED_PERSONS = "#,##0;-#,##0"
+FMT_ONE_DECIMAL = "0.0"
+FMT_PERCENT = "0.0 %"
+FMT_PYRAMID = "#,##0;#,##0"
+FMT_YEAR = "0"
+FMT_TEXT = "@"
+
+
+@dataclass(frozen=True)
+class Text:
+    """A label in both workbook languages."""
+
+    nb: str
+    en: str
+
+    def get(self, language: str) -> str:
+        """Return the label in ``language`` ('nb' or 'en')."""
+        check_language(language)
+        return self.nb if language == "nb" else self.en
+
+    def format(self, language: str, **values: object) -> str:
+        """Return the label in ``language`` with ``str.format`` placeholders filled."""
+        return self.get(language).format(**values)
+
+
+@dataclass(frozen=True)
+class OutputColumn:
+    """One column of an output table.
+
+    Attributes
+    ----------
+    key : str
+        Stable identifier (matches the tidy-table column of :class:`Projection` where one exists).
+    label : Text
+        Header text.
+    number_format : str
+        Excel number format of the data cells.
+    width : float
+        Column width in Excel character units.
+    """
+
+    key: str
+    label: Text
+    number_format: str = FMT_PERSONS
+    width: float = 11.0
+
+
+@dataclass(frozen=True)
+class OutputSheet:
+    """One output sheet: its name, the title row and the unit line, its fixed columns.
+
+    Year columns (one per calendar year, left to right) follow ``columns`` where a sheet has them.
+    """
+
+    key: str
+    name: Text
+    title: Text
+    unit: Text
+    columns: tuple[OutputColumn, ...] = ()
+    year_width: float = 9.0
+
+    def column(self, key: str) -> OutputColumn:
+        """The column with ``key``."""
+        for col in self.columns:
+            if col.key == key:
+                return col
+        raise KeyError(f"sheet {self.key!r} has no column {key!r}")
+
+    def headers(self, language: str) -> list[str]:
+        """Header labels of the fixed columns."""
+        return [c.label.get(language) for c in self.columns]
+
+
+def check_language(language: str) -> str:
+    """Return ``language`` if it is a workbook language, else raise ``ValueError``."""
+    if language not in LANGUAGES:
+        raise ValueError(f"unknown workbook language {language!r}; use one of {', '.join(LANGUAGES)}")
+    return language
+
+
+# --------------------------------------------------------------------------- shared labels
+#: Layout shared by every output sheet: title in row 1, unit line in row 2, header row 4.
+TITLE_ROW = 1
+UNIT_ROW = 2
+HEADER_ROW = 4
+FIRST_DATA_ROW = HEADER_ROW + 1
+
+REGION = Text("Hele regionen", "Whole region")
+SEX_LABELS: dict[int, Text] = {0: Text("Menn", "Males"), 1: Text("Kvinner", "Females")}
+
+ZONE_CODE = OutputColumn("zone_code", Text("Sonenr.", "Zone code"), FMT_TEXT, 10.0)
+ZONE_NAME = OutputColumn("zone_name", Text("Sone", "Zone"), FMT_TEXT, 22.0)
+YEAR = OutputColumn("year", Text("År", "Year"), FMT_YEAR, 7.0)
+
+#: Service-planning age groups (spec §13), keyed as in ``results.SERVICE_AGE_GROUPS``.
+AGE_GROUP_LABELS: dict[str, Text] = {
+    "0": Text("0 år", "Age 0"),
+    "1-5": Text("1–5 år (barnehage)", "1–5 (kindergarten)"),
+    "6-12": Text("6–12 år (barneskole)", "6–12 (primary school)"),
+    "13-15": Text("13–15 år (ungdomsskole)", "13–15 (lower secondary)"),
+    "16-18": Text("16–18 år (videregående)", "16–18 (upper secondary)"),
+    "19-66": Text("19–66 år", "19–66"),
+    "67-79": Text("67–79 år", "67–79"),
+    "80-89": Text("80–89 år", "80–89"),
+    "90+": Text("90 år og eldre", "90 and older"),
+}
+
+#: Components of change, in the order of the balancing equation (handbook §3.16).
+COMPONENT_COLUMNS: tuple[OutputColumn, ...] = (
+    OutputColumn("start", Text("Folkemengde 1.1.", "Population 1 Jan"), width=12.0),
+    OutputColumn("births", Text("Fødte", "Births")),
+    OutputColumn("deaths", Text("Døde", "Deaths")),
+    OutputColumn("EUF", Text("Utflytting ut av regionen", "Out-migration from the region"), width=13.0),
+    OutputColumn("EIFU", Text("Innvandring", "Immigration from abroad"), width=12.0),
+    OutputColumn(
+        "EIFN", Text("Innflytting fra resten av Norge", "In-migration from rest of Norway"), width=14.0
+    ),
+    OutputColumn("IUF", Text("Intern utflytting", "Internal out-migration")),
+    OutputColumn("IIF", Text("Intern innflytting", "Internal in-migration")),
+    OutputColumn("leavers", Text("Ut over høyeste alder", "Left above oldest age"), width=12.0),
+    OutputColumn("end", Text("Folkemengde 31.12.", "Population 31 Dec"), width=12.0),
+    OutputColumn(
+        "net_external", Text("Netto flytting over regiongrensen", "Net external migration"),
+        FMT_SIGNED_PERSONS, 13.0,
+    ),
+    OutputColumn(
+        "net_internal", Text("Netto intern flytting", "Net internal migration"), FMT_SIGNED_PERSONS
+    ),
+    OutputColumn("growth", Text("Folkevekst", "Population growth"), FMT_SIGNED_PERSONS),
+)
+#: Sign of each component in the balancing equation end = start + Σ sign × component.
+COMPONENT_SIGNS: dict[str, int] = {
+    "births": +1, "deaths": -1, "EUF": -1, "EIFU": +1, "EIFN": +1, "IUF": -1, "IIF": +1,
+    "leavers": -1,
+}  # fmt: skip
+#: Formula column on the components sheet: end − (start + Σ sign × component); 0 = balanced.
+BALANCE_CHECK = OutputColumn(
+    "check", Text("Kontroll (0 = OK)", "Check (0 = OK)"), "0.000;-0.000;0", 11.0
+)
+
+# --------------------------------------------------------------------------- the sheets
+POPULATION_SUMMARY = OutputSheet(
+    key="population_summary",
+    name=Text("Folkemengde", "Population"),
+    title=Text("Folkemengde etter sone og år", "Population by zone and year"),
+    unit=Text(
+        "Personer per 31.12. (basisåret først). Diagrammer under tabellen.",
+        "Persons on 31 Dec (base year first). Charts below the table.",
+    ),
+    columns=(
+        ZONE_CODE,
+        ZONE_NAME,
+    ),
+)
+#: Columns after the year columns of the summary sheet.
+SUMMARY_CHANGE = OutputColumn(
+    "change", Text("Endring {first}–{last}", "Change {first}–{last}"), FMT_SIGNED_PERSONS, 12.0
+)
+SUMMARY_CHANGE_PCT = OutputColumn("change_pct", Text("Endring %", "Change %"), FMT_PERCENT, 10.0)
+
+POPULATION_DETAIL = OutputSheet(
+    key="population_detail",
+    name=Text("Befolkning detaljert", "Population detail"),
+    title=Text(
+        "Folkemengde etter sone, kjønn, alder og år", "Population by zone, sex, age and year"
+    ),
+    unit=Text(
+        "Personer per 31.12. Høyeste alder er en åpen gruppe (den alderen og eldre).",
+        "Persons on 31 Dec. The oldest age is an open group (that age and older).",
+    ),
+    columns=(
+        ZONE_CODE,
+        ZONE_NAME,
+        OutputColumn("sex", Text("Kjønn", "Sex"), FMT_TEXT, 9.0),
+        OutputColumn("age", Text("Alder", "Age"), "0", 7.0),
+    ),
+)
+
+COMPONENTS = OutputSheet(
+    key="components",
+    name=Text("Komponenter", "Components"),
+    title=Text(
+        "Befolkningsregnskap: komponenter i befolkningsendringen etter sone og år",
+        "Components of population change by zone and year",
+    ),
+    unit=Text(
+        "Personer per år. Folkemengde 31.12. = 1.1. + fødte − døde − utflytting + innvandring "
+        "+ innflytting − intern utflytting + intern innflytting − ut over høyeste alder.",
+        "Persons per year. Population 31 Dec = 1 Jan + births − deaths − out-migration "
+        "+ immigration + in-migration − internal out + internal in − left above oldest age.",
+    ),
+    columns=(ZONE_CODE, ZONE_NAME, YEAR, *COMPONENT_COLUMNS, BALANCE_CHECK),
+)
+
+AGE_GROUPS = OutputSheet(
+    key="age_groups",
+    name=Text("Aldersgrupper", "Age groups"),
+    title=Text(
+        "Folkemengde i aldersgrupper for tjenesteplanlegging",
+        "Population in age groups for service planning",
+    ),
+    unit=Text(
+        "Personer per 31.12. Indeks: basisåret = 100.",
+        "Persons on 31 Dec. Index: base year = 100.",
+    ),
+    columns=(ZONE_CODE, ZONE_NAME, OutputColumn("group", Text("Aldersgruppe", "Age group"), FMT_TEXT, 24.0)),
+)
+
+PYRAMID = OutputSheet(
+    key="pyramid",
+    name=Text("Befolkningspyramide", "Population pyramid"),
+    title=Text(
+        "Befolkningspyramide for hele regionen, basisår og sluttår",
+        "Population pyramid of the whole region, base year and final year",
+    ),
+    unit=Text(
+        "Personer per 31.12. etter alder. Menn er lagret som negative tall for diagrammet.",
+        "Persons on 31 Dec by age. Males are stored as negative numbers for the chart.",
+    ),
+    columns=(OutputColumn("age", Text("Alder", "Age"), "0", 7.0),),
+)
+#: Pyramid helper columns: one per sex and year ({year} is filled in).
+PYRAMID_SERIES = Text("{sex} {year}", "{sex} {year}")
+
+RUN_LOG = OutputSheet(
+    key="run_log",
+    name=Text("Kjørelogg", "Run log"),
+    title=Text("Kjørelogg", "Run log"),
+    unit=Text(
+        "Hva som ble kjørt, når, med hvilke inndata og hvilken versjon.",
+        "What was run, when, with which inputs and which version.",
+    ),
+    columns=(
+        OutputColumn("item", Text("Punkt", "Item"), FMT_TEXT, 38.0),
+        OutputColumn("value", Text("Verdi", "Value"), FMT_TEXT, 90.0),
+    ),
+)
+
+#: Run log items in display order (key -> label).
+RUN_LOG_ITEMS: dict[str, Text] = {
+    "time_utc": Text("Tidspunkt (UTC)", "Time (UTC)"),
+    "engine_version": Text("Modellversjon (regbef_excel)", "Engine version (regbef_excel)"),
+    "schema_version": Text("Skjemaversjon", "Schema version"),
+    "input_path": Text("Inndatafil", "Input file"),
+    "input_file_sha256": Text("SHA-256 av inndatafilen", "SHA-256 of the input file"),
+    "inputs_sha256": Text("SHA-256 av modellinndata", "SHA-256 of the model inputs"),
+    "variant": Text("Modellvariant", "Model variant"),
+    "base_year": Text("Basisår", "Base year"),
+    "horizon": Text("Sluttår", "Final year"),
+    "n_zones": Text("Antall soner", "Number of zones"),
+    "population_base": Text("Folkemengde basisår", "Population, base year"),
+    "population_final": Text("Folkemengde sluttår", "Population, final year"),
+    "capped": Text("Avkortet utflytting (personer, celler)", "Capped out-migration (persons, cells)"),
+    "checks": Text("Kontroller", "Checks"),
+    "n_warnings": Text("Antall advarsler", "Number of warnings"),
+}
+RUN_LOG_WARNINGS = Text("Advarsler", "Warnings")
+RUN_LOG_NO_WARNINGS = Text("Ingen advarsler", "No warnings")
+RUN_LOG_NOT_GIVEN = Text("(ikke oppgitt)", "(not given)")
+
+#: Output sheets in workbook order (after the input sheets, before checks and lists).
+OUTPUT_SHEETS: tuple[OutputSheet, ...] = (
+    POPULATION_SUMMARY,
+    POPULATION_DETAIL,
+    COMPONENTS,
+    AGE_GROUPS,
+    PYRAMID,
+    RUN_LOG,
+)
+OUTPUT_SHEETS_BY_KEY: dict[str, OutputSheet] = {s.key: s for s in OUTPUT_SHEETS}
+
+
+def output_sheet_names(language: str = "nb") -> dict[str, str]:
+    """Sheet key -> sheet name in ``language``."""
+    return {s.key: s.name.get(language) for s in OUTPUT_SHEETS}
+
+
+# --------------------------------------------------------------------------- chart texts
+CHART_TEXTS: dict[str, Text] = {
+    "region_total": Text("Folkemengde i hele regionen", "Population of the whole region"),
+    "zones_all": Text("Folkemengde etter sone", "Population by zone"),
+    "zones_largest": Text(
+        "Folkemengde i de {n} største sonene (av {k})", "Population of the {n} largest zones (of {k})"
+    ),
+    "persons": Text("Personer", "Persons"),
+    "year": Text("År", "Year"),
+    "components": Text(
+        "Hele regionen: komponenter i befolkningsendringen (interne flyttinger går i null)",
+        "Whole region: components of change (internal moves cancel out)",
+    ),
+    "components_data": Text(
+        "Diagramdata: hele regionen, utstrømmer som negative tall",
+        "Chart data: whole region, outflows as negative numbers",
+    ),
+    "age_index": Text(
+        "Hele regionen: aldersgrupper, indeks (basisår = 100)",
+        "Whole region: age groups, index (base year = 100)",
+    ),
+    "age_index_data": Text(
+        "Diagramdata: hele regionen, indeks (basisår = 100)",
+        "Chart data: whole region, index (base year = 100)",
+    ),
+    "index": Text("Indeks", "Index"),
+    "pyramid": Text("Befolkningspyramide {year}", "Population pyramid {year}"),
+    "age": Text("Alder", "Age"),
+}
+
+__all__ = [
+    "AGE_GROUPS",
+    "AGE_GROUP_LABELS",
+    "BALANCE_CHECK",
+    "CHART_TEXTS",
+    "COMPONENTS",
+    "COMPONENT_COLUMNS",
+    "COMPONENT_SIGNS",
+    "FIRST_DATA_ROW",
+    "HEADER_ROW",
+    "LANGUAGES",
+    "OUTPUT_SHEETS",
+    "OUTPUT_SHEETS_BY_KEY",
+    "OutputColumn",
+    "OutputSheet",
+    "POPULATION_DETAIL",
+    "POPULATION_SUMMARY",
+    "PYRAMID",
+    "PYRAMID_SERIES",
+    "REGION",
+    "RUN_LOG",
+    "RUN_LOG_ITEMS",
+    "SEX_LABELS",
+    "Text",
+    "output_sheet_names",
+]
