@@ -97,7 +97,7 @@ def scipy_loop(ages, rates, weights, n_params, rows):
 
         def jac(theta, sw=sw, base=base):
             base[free] = theta
-            return sw[:, None] * _model_jac(base[None, :], x, free)[1][0]
+            return sw[:, None] * _model_jac(base[None, :], x, free)[1][0].T
 
         r = least_squares(
             res, starts[i, free], jac=jac, bounds=(lo[i, free], hi[i, free]), method="trf",

@@ -427,9 +427,13 @@ def build_telemark(shared: Path, out: Path, municipalities: pd.DataFrame) -> Non
     write_csv(dw.sort_values(["region_code", "year", "building_type_order"]),
               out / "telemark_dwellings.csv")  # fmt: skip
 
-    # -- dwellings by type x residents' age group, 1 Jan 2024 ----------------------------------
-    da = pd.read_csv(src / "boliger_etter_type_og_bosattes_alder_telemark_2024.csv",
-                     dtype={"Kommunenummer": str})  # fmt: skip
+    # -- residents by dwelling type x age group, 1 Jan 2024 -------------------------------------
+    # The source is named "boliger etter type og bosattes alder" but its counts are PERSONS (they
+    # add up to the population by age, about twice the number of dwellings in SSB 06265).
+    da = pd.read_csv(
+        src / "boliger_etter_type_og_bosattes_alder_telemark_2024.csv",
+        dtype={"Kommunenummer": str},
+    )
     da = pd.DataFrame(
         {
             "municip_code": da.Kommunenummer,
@@ -438,13 +442,22 @@ def build_telemark(shared: Path, out: Path, municipalities: pd.DataFrame) -> Non
             "age_group_order": da.SortAlder,
             "building_type": da.Bygningstype,
             "building_type_order": da.SortBygningstype,
-            "dwellings": da.Antall.round().astype("int64"),
-            "share": da.Andel.round(6),
+            "residents": da.Antall.round().astype("int64"),
         }
     )
     assert set(da.municip_code) <= set(tm.values())
-    write_csv(da.sort_values(["municip_code", "building_type_order", "age_group_order"]),
-              out / "telemark_dwellings_by_age_2024.csv")  # fmt: skip
+    key = ["municip_code", "building_type"]
+    total = da[da.age_group == "Alle aldre"].set_index(key).residents
+    groups = da[da.age_group != "Alle aldre"].groupby(key).residents
+    assert groups.sum().reindex(total.index).eq(total).all()
+    # the published "Andel" divides by twice the total (the "Alle aldre" row was included in the
+    # denominator): recompute the age group's share of the building type's residents
+    denom = da.set_index(key).index.map(total)
+    da = da.assign(share=(da.residents / np.asarray(denom, dtype=float)).round(6))
+    write_csv(
+        da.sort_values(["municip_code", "building_type_order", "age_group_order"]),
+        out / "telemark_residents_by_dwelling_type_2024.csv",
+    )
 
     # -- SSB official projections (14288: 2024 vintage, 14746: 2026 vintage) -------------------
     proj = []
@@ -647,13 +660,14 @@ def provenance_records() -> list[dict]:
             "telemark_dwellings.csv",
         ),
         ssb(
-            "SSB dwelling statistics (boligstatistikk) by residents' age; extract published "
-            "by Telemark fylkeskommune, table number not stated",
-            "Dwellings by building type and residents' age group, 6 largest Telemark "
-            "municipalities, 1 January 2024",
-            "https://www.ssb.no/statbank/table/06265",
-            "column names",
-            "telemark_dwellings_by_age_2024.csv",
+            "SSB dwelling and household statistics; extract published by Telemark "
+            "fylkeskommune, table number not stated",
+            "Telemark (6 largest municipalities): residents (persons living in dwellings) by "
+            "building type of the dwelling and age group, 1 January 2024",
+            "https://www.ssb.no/bygg-bolig-og-eiendom/bolig-og-boforhold/statistikk/boliger",
+            "column names; counts are persons (source file name says dwellings); share "
+            "recomputed (the published share divided by twice the total)",
+            "telemark_residents_by_dwelling_type_2024.csv",
         ),
         ssb(
             "14288, 14746",

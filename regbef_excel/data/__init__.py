@@ -312,19 +312,21 @@ def population_array(
     wide = _read("population_municipality.csv.gz")
     (year,) = _check_years(year, wide.year, "population")
     block = wide[wide.year == year].set_index(["municip_code", "sex"])[_AGE_COLUMNS]
-    out = np.zeros((len(codes), 2, max_age + 1), dtype=np.int64)
-    for k, code in enumerate(codes):
-        for s, sex in enumerate(("M", "F")):
-            if (code, sex) not in block.index:
-                raise InputError(
-                    f"no population for municipality {code!r} in {year}",
-                    location=Location(table="population", column="municip_code"),
-                    found=code,
-                    expected="a municipality and year present in SSB 07459 (2024 borders)",
-                )
-            row = block.loc[(code, sex)].to_numpy(dtype=np.int64)
-            out[k, s, :max_age] = row[:max_age]
-            out[k, s, max_age] = row[max_age:].sum()
+    index = pd.MultiIndex.from_product([codes, ["M", "F"]], names=["municip_code", "sex"])
+    values = block.reindex(index)
+    missing = values.index[values.isna().any(axis=1)]
+    if len(missing):
+        code = missing[0][0]
+        raise InputError(
+            f"no population for municipality {code!r} in {year}",
+            location=Location(table="population", column="municip_code"),
+            found=code,
+            expected="a municipality and year present in SSB 07459 (2024 borders)",
+        )
+    full = values.to_numpy(dtype=np.int64).reshape(len(codes), 2, MAX_AGE_SSB + 1)
+    out = np.empty((len(codes), 2, max_age + 1), dtype=np.int64)
+    out[..., :max_age] = full[..., :max_age]
+    out[..., max_age] = full[..., max_age:].sum(axis=-1)
     return out
 
 
@@ -480,18 +482,24 @@ def telemark_dwellings() -> pd.DataFrame:
 
 
 def telemark_dwellings_by_age() -> pd.DataFrame:
-    """Dwellings by building type and residents' age group, 1 January 2024.
+    """Residents by building type of their dwelling and age group, 1 January 2024.
 
-    Only the six largest Telemark municipalities (4001, 4003, 4005, 4012, 4014, 4020).
+    Despite the source's name ("boliger etter type og bosattes alder") the counts are persons,
+    not dwellings: the age groups add up to about the population and to about twice the number
+    of dwellings in :func:`telemark_dwellings`. Only the six largest Telemark municipalities
+    (4001, 4003, 4005, 4012, 4014, 4020). Dividing by the dwelling stock gives persons per
+    dwelling by type.
 
     Returns
     -------
     pandas.DataFrame
-        ``municip_code``, ``year``, ``age_group`` (``"0-19 år"`` ... ``"80+"``,
-        ``"Alle aldre"``), ``age_group_order``, ``building_type`` (incl. ``"Boliger i alt"``),
-        ``building_type_order``, ``dwellings``, ``share`` (as published).
+        ``municip_code``, ``year``, ``age_group`` (``"0-19 år"``, ``"20-39 år"``,
+        ``"40-66 år"``, ``"67-79 år"``, ``"80+"``, ``"Alle aldre"``), ``age_group_order``,
+        ``building_type`` (incl. ``"Boliger i alt"`` = all types), ``building_type_order``,
+        ``residents``, ``share`` (of the building type's residents; the five age groups add up
+        to 1, ``"Alle aldre"`` is 1).
     """
-    return _read("telemark_dwellings_by_age_2024.csv").copy()
+    return _read("telemark_residents_by_dwelling_type_2024.csv").copy()
 
 
 def ssb_projection_telemark(

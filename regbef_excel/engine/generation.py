@@ -225,7 +225,14 @@ def generate(
     )
 
     # --- gross migration rates (handbook §2.4.1, §2.4.3): unsmoothed, both sexes ------------
-    expo = bef1.sum(axis=2)  # (Y, K, A1) persons at risk after ageing (BEF1)
+    # Persons at risk = BEF2, the population after ageing, births and deaths: the engine applies
+    # the rates to BEF2 (§3.15), so the estimate uses the same population (deaths expected from
+    # the national probabilities × the zone's DK).
+    bef2 = np.empty_like(bef1)
+    for i, y in enumerate(years):
+        q = np.minimum(national.death_prob_for(y)[None] * dk[:, None, None], 1.0)
+        bef2[i] = bef1[i] * (1 - q)
+    expo = bef2.sum(axis=2)  # (Y, K, A1)
     obs_mask = np.isfinite(out_obs)
     expo_obs = np.where(obs_mask, expo, 0).sum(axis=0)  # (K, A1)
     out_sum = np.nansum(out_obs, axis=0)

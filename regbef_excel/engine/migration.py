@@ -298,42 +298,48 @@ def _model(p: np.ndarray, x: np.ndarray) -> np.ndarray:
 def _model_jac(p: np.ndarray, x: np.ndarray, free: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """m(x) and its Jacobian with respect to the parameters ``free`` (indices into RC_KEYS).
 
-    Returns f of shape (M, A) and J of shape (M, A, len(free)).
+    Returns f of shape (M, A) and the transposed Jacobian Jt of shape (M, len(free), A)
+    (parameter-major, the layout the normal equations want).
     """
     a1, al1, a2, al2, mu2, la2, c, a3, al3, mu3, la3, a4, la4 = (p[:, k, None] for k in range(N_RC))
-    fset = set(int(i) for i in free)
-    cols: dict[int, np.ndarray] = {}
+    M, A = p.shape[0], x.shape[0]
+    pos = {int(k): j for j, k in enumerate(free)}
+    jt = np.empty((M, len(free), A))
+
+    def put(k: int, value: np.ndarray | float) -> None:
+        if k in pos:
+            jt[:, pos[k], :] = value
+
     e1 = _exp(-al1 * x)
     z2 = x - mu2
     big2 = _exp(-la2 * z2)
     g2 = _exp(-al2 * z2 - big2)
     f = a1 * e1 + a2 * g2 + c
-    cols[0] = e1
-    cols[1] = -a1 * x * e1
-    cols[2] = g2
+    put(0, e1)
+    put(1, -a1 * x * e1)
+    put(2, g2)
     a2g2 = a2 * g2
-    cols[3] = -a2g2 * z2
-    cols[4] = a2g2 * (al2 - la2 * big2)
-    cols[5] = a2g2 * z2 * big2
-    cols[6] = np.ones_like(f)
-    if fset & {7, 8, 9, 10} or np.any(a3):
+    put(3, -a2g2 * z2)
+    put(4, a2g2 * (al2 - la2 * big2))
+    put(5, a2g2 * z2 * big2)
+    put(6, 1.0)
+    if pos.keys() & {7, 8, 9, 10} or np.any(a3):
         z3 = x - mu3
         big3 = _exp(-la3 * z3)
         g3 = _exp(-al3 * z3 - big3)
-        f = f + a3 * g3
+        f += a3 * g3
         a3g3 = a3 * g3
-        cols[7] = g3
-        cols[8] = -a3g3 * z3
-        cols[9] = a3g3 * (al3 - la3 * big3)
-        cols[10] = a3g3 * z3 * big3
-    if fset & {11, 12} or np.any(a4):
+        put(7, g3)
+        put(8, -a3g3 * z3)
+        put(9, a3g3 * (al3 - la3 * big3))
+        put(10, a3g3 * z3 * big3)
+    if pos.keys() & {11, 12} or np.any(a4):
         e4 = _exp(la4 * x)
-        f = f + a4 * e4
-        cols[11] = e4
-        cols[12] = a4 * x * e4
-    shape = f.shape
-    jac = np.stack([np.broadcast_to(cols[int(i)], shape) for i in free], axis=-1)
-    return f, jac
+        f += a4 * e4
+        put(11, e4)
+        put(12, a4 * x * e4)
+    assert f.shape == (M, A)
+    return f, jt
 
 
 # --------------------------------------------------------------------------------------------
@@ -684,7 +690,7 @@ def fit_rogers_castro(
     def jacobian(theta: np.ndarray) -> np.ndarray:
         p = np.zeros(N_RC)
         p[free] = theta
-        return swv[:, None] * _model_jac(p[None, :], xv, free)[1][0]
+        return swv[:, None] * _model_jac(p[None, :], xv, free)[1][0].T
 
     best = None
     for start in starts:
@@ -766,13 +772,12 @@ def _make_fit(
 
 
 def _normal_equations(
-    f: np.ndarray, jac: np.ndarray, y: np.ndarray, sw: np.ndarray
+    f: np.ndarray, jt: np.ndarray, y: np.ndarray, sw: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Weighted residuals r, J'J and J'r for a batch."""
+    """Weighted residuals r (M, A), J'WJ (M, k, k) and J'W(m - y) (M, k) for a batch."""
     r = sw * (f - y)
-    jw = jac * sw[..., None]
-    jt = np.swapaxes(jw, 1, 2)
-    return r, jt @ jw, (jt @ r[..., None])[..., 0]
+    jw = jt * sw[:, None, :]
+    return r, jw @ np.swapaxes(jw, 1, 2), (jw @ r[..., None])[..., 0]
 
 
 def _lm_batch(
@@ -786,6 +791,7 @@ def _lm_batch(
     max_iter: int,
     ftol: float = 1e-10,
     xtol: float = 1e-10,
+    gtol: float = 1e-10,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Projected Levenberg–Marquardt on all rows at once.
 
@@ -840,7 +846,7 @@ def _lm_batch(
         pred = -(2.0 * np.einsum("mk,mk->m", dp, ga) + np.einsum("mk,mkl,ml->m", dp, Aa, dp))
         actual = c0 - cn
         ok = (actual > 0) & np.isfinite(cn)
-        rho = np.where(pred > 0, actual / np.where(pred > 0, pred, 1.0), 0.0)
+        rho = np.clip(np.where(pred > 0, actual / np.where(pred > 0, pred, 1.0), 0.0), 0.0, 2.0)
         lam_a = lam[act]
         nu_a = nu[act]
         lam_a = np.where(ok, lam_a * np.maximum(1.0 / 3.0, 1.0 - (2.0 * rho - 1.0) ** 3), lam_a * nu_a)
@@ -850,7 +856,10 @@ def _lm_batch(
         n_iter[act] += 1
         small_step = np.all(np.abs(dp) <= xtol * (np.abs(pa) + xtol), axis=1)
         small_change = ok & (actual <= ftol * c0)
-        done = small_step | small_change | (ok & (cn <= 0.0))
+        # MINPACK's gtol: the largest cosine between the residual and a free Jacobian column
+        cosine = np.abs(ga) / np.sqrt(d * c0[:, None] + 1e-300)
+        small_grad = np.all(hold | (cosine <= gtol), axis=1)
+        done = small_step | small_change | small_grad | (ok & (cn <= 0.0))
         # update accepted rows
         acc = act[ok]
         if acc.size:
@@ -942,6 +951,7 @@ def fit_rogers_castro_many(
     *,
     max_iter: int = 300,
     race_iter: int = 12,
+    tol: float = 1e-8,
     polish: bool = True,
 ) -> RogersCastroBatch:
     """ROGEST for many schedules at once (handbook §2.4; Rogers & Castro 1981).
@@ -970,6 +980,10 @@ def fit_rogers_castro_many(
         Iteration limit of the main phase.
     race_iter : int
         Iterations every start gets before only the best start per schedule continues.
+    tol : float
+        Stop a schedule when the relative decrease of the objective, the relative step or the
+        largest cosine between residual and a Jacobian column falls below ``tol``
+        (MINPACK's ftol, xtol, gtol).
     polish : bool
         Refine rows that did not converge with ``scipy.optimize.least_squares`` (TRF).
 
@@ -1004,12 +1018,13 @@ def fit_rogers_castro_many(
         # race: every start a few iterations, then the best start per schedule goes on
         rep = np.repeat(rows, S)
         p1, c1, conv1, it1 = _lm_batch(
-            x, y[rep], sw[rep], starts[rows].reshape(-1, N_RC), lo[rep], hi[rep], free, race_iter
+            x, y[rep], sw[rep], starts[rows].reshape(-1, N_RC), lo[rep], hi[rep], free, race_iter,
+            tol, tol, tol,
         )
         best = np.argmin(c1.reshape(-1, S), axis=1)
         pick = np.arange(rows.size) * S + best
         p2, _, conv2, it2 = _lm_batch(
-            x, y[rows], sw[rows], p1[pick], lo[rows], hi[rows], free, max_iter
+            x, y[rows], sw[rows], p1[pick], lo[rows], hi[rows], free, max_iter, tol, tol, tol
         )
         params[rows] = p2
         converged[rows] = conv2 | (conv1[pick] & (it2 <= 1))
@@ -1059,7 +1074,7 @@ def _polish(
 
     def jacobian(theta: np.ndarray) -> np.ndarray:
         base[free] = theta
-        return swv[:, None] * _model_jac(base[None, :], xv, free)[1][0]
+        return swv[:, None] * _model_jac(base[None, :], xv, free)[1][0].T
 
     margin = 1e-10 * (hi - lo)
     theta0 = np.clip(p0[free], (lo + margin)[free], (hi - margin)[free])

@@ -75,7 +75,7 @@ def project(
 
     population = np.empty((T + 1, K, 2, A1))
     population[0] = inputs.population
-    flows = {name: np.zeros((T, K, 2, A1)) for name in ("deaths", "EUF", "EIFU", "EIFN", "IUF", "IIF")}
+    flows = {name: np.empty((T, K, 2, A1)) for name in ("deaths", "EUF", "EIFU", "EIFN", "IUF", "IIF")}
     flows["births"] = np.zeros((T, K, 2))
     flows["leavers"] = np.zeros((T, K, 2))
     capped = np.zeros((T, K, 2, A1))
@@ -117,12 +117,16 @@ def project(
                     f"{inputs.years[t]}: zone {inputs.zone_codes[k]}: trend net internal migration "
                     f"would need negative in-migration; {shortfall[k]:.1f} persons set to zero"
                 )
-        # 12. update
-        new = bef2 - euf - iuf + eifu + eifn + iif
+        # 12. update (in place: at national size the loop is memory-bound)
+        new = population[t + 1]
+        np.subtract(bef2, euf, out=new)
+        new -= iuf
+        new += eifu
+        new += eifn
+        new += iif
         if check_invariants:
             _check_year(t, pop, new, fod, dod, euf, iuf, eifu, eifn, iif, leavers, inputs)
-        new = np.maximum(new, 0.0)  # only round-off below zero survives the check
-        population[t + 1] = new
+        np.maximum(new, 0.0, out=new)  # only round-off below zero survives the check
         flows["births"][t] = newborn
         flows["deaths"][t] = dod
         flows["EUF"][t] = euf

@@ -147,9 +147,9 @@ class Design:
         parts = [s1[:, None], rowsum(self.Z * e[:, None], clusters, n_clusters)]
         if self.has_dummies:
             T = self.n_periods
-            sd = np.bincount(
-                clusters * T + self.time, weights=e, minlength=n_clusters * T
-            ).reshape(n_clusters, T)
+            sd = np.bincount(clusters * T + self.time, weights=e, minlength=n_clusters * T).reshape(
+                n_clusters, T
+            )
             if self.n_groups == 1:
                 sd -= s1[:, None] * self.H[0][None, :]
             else:

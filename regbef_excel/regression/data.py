@@ -207,7 +207,9 @@ def prepare_sample(data: object, spec: PanelSpec) -> Sample:
                 expected="one of the data columns: " + ", ".join(columns[:30]),
             )
     if spec.entity is not None and spec.entity == spec.time:
-        raise InputError("entity and time are the same column", location=Location(column=spec.entity))
+        raise InputError(
+            "entity and time are the same column", location=Location(column=spec.entity)
+        )
 
     numeric = {name: _numeric_column(frame, name) for name in [spec.y, *factor_cols]}
     missing_masks = {name: s.isna().to_numpy() for name, s in numeric.items()}
@@ -221,8 +223,11 @@ def prepare_sample(data: object, spec: PanelSpec) -> Sample:
     if not keep.any():
         raise InputError(
             "no complete rows left after removing rows with missing values",
-            location=Location(column=max(missing_by_column, key=missing_by_column.get)
-                              if missing_by_column else spec.y),
+            location=Location(
+                column=max(missing_by_column, key=missing_by_column.get)
+                if missing_by_column
+                else spec.y
+            ),
             found=missing_by_column,
         )
 

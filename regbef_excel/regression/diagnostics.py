@@ -172,7 +172,9 @@ def mundlak_test(result: PanelResult) -> MundlakResult:
             frame[col_name] = sample.X[:, j]
         plain_terms.append(col_name)
         within = demean(sample.X[:, j], sample.entity, counts)
-        if float(within @ within) <= 1e-9 * float(((sample.X[:, j] - sample.X[:, j].mean()) ** 2).sum()):
+        if float(within @ within) <= 1e-9 * float(
+            ((sample.X[:, j] - sample.X[:, j].mean()) ** 2).sum()
+        ):
             continue  # time-invariant: its mean is itself
         mean_name = f"mean({col_name})"
         frame[mean_name] = (np.bincount(sample.entity, weights=sample.X[:, j]) / counts)[
@@ -210,5 +212,3 @@ def mundlak_test(result: PanelResult) -> MundlakResult:
         mean_terms=tested,
         fit=fit,
     )
-
-

@@ -153,8 +153,9 @@ def first_differences(sample: Sample, spec: PanelSpec) -> Sample:
     later_sorted = np.sort(later)
     pos = np.argsort(later)
     earlier_sorted = earlier[pos]
-    ent_codes, ent_labels = pd.factorize(sample.entity_labels[sample.entity[later_sorted]],
-                                         sort=True)
+    ent_codes, ent_labels = pd.factorize(
+        sample.entity_labels[sample.entity[later_sorted]], sort=True
+    )
     return Sample(
         index=sample.index[later_sorted],
         y=sample.y[later_sorted] - sample.y[earlier_sorted],
@@ -294,9 +295,10 @@ def estimate(sample: Sample, spec: PanelSpec) -> PanelResult:
     entity_effects = None
     r2_within = r2_between = r2_overall = None
     if is_fe:
-        u_i = (rowsum(sample.y - xb, group, n_groups) / counts)
-        entity_effects = pd.Series(u_i, index=pd.Index(sample.entity_labels, name=spec.entity),
-                                   name="u")
+        u_i = rowsum(sample.y - xb, group, n_groups) / counts
+        entity_effects = pd.Series(
+            u_i, index=pd.Index(sample.entity_labels, name=spec.entity), name="u"
+        )
         rsquared = 1.0 - rss / tss if tss > 0 else float("nan")
         r2_within = rsquared
         r2_overall = _corr2(sample.y, xb_noconst)

@@ -40,8 +40,10 @@ def _parse_expression(expr: str, names: Sequence[str]) -> dict[str, float]:
             continue
         if not expect_term:
             raise InputError(
-                "cannot read linear combination", location=Location(column="lincom"),
-                found=expr, expected="terms joined by + or -, e.g. 'x + 2*x:by'",
+                "cannot read linear combination",
+                location=Location(column="lincom"),
+                found=expr,
+                expected="terms joined by + or -, e.g. 'x + 2*x:by'",
             )
         factor = 1.0
         m = re.match(rf"({_NUMBER})\s*\*\s*", text[pos:])
@@ -127,8 +129,10 @@ def lincom(
 
 
 def _interaction_name(result: PanelResult, var: str, moderator: str) -> str:
-    for cand in (f"{var}{INTERACTION_SEPARATOR}{moderator}",
-                 f"{moderator}{INTERACTION_SEPARATOR}{var}"):
+    for cand in (
+        f"{var}{INTERACTION_SEPARATOR}{moderator}",
+        f"{moderator}{INTERACTION_SEPARATOR}{var}",
+    ):
         if cand in result.params.index or cand in result.dropped:
             return cand
     raise InputError(
@@ -231,15 +235,20 @@ def predict_fe(
         ``year_effect``, ``prediction`` (= xb + u), ``future_year`` (True when γ_t is assumed).
     """
     if result.method != "fe":
-        raise InputError("predictions with region effects need a fixed-effects fit",
-                         found=result.method, expected="method='fe'")
+        raise InputError(
+            "predictions with region effects need a fixed-effects fit",
+            found=result.method,
+            expected="method='fe'",
+        )
     it = result._internal
     spec = result.spec
     if isinstance(future_year_effect, str):
         if future_year_effect not in FUTURE_YEAR_EFFECTS:
             raise InputError(
-                "unknown future_year_effect", location=Location(column="future_year_effect"),
-                found=future_year_effect, expected="'last', 'mean', 'zero' or a number",
+                "unknown future_year_effect",
+                location=Location(column="future_year_effect"),
+                found=future_year_effect,
+                expected="'last', 'mean', 'zero' or a number",
             )
     gamma = it.gamma
     if future_year_effect == "last":
@@ -267,7 +276,9 @@ def predict_fe(
         rows = list(data.index[unknown.to_numpy()])
         raise InputError(
             f"regions not in the estimation sample: rows {', '.join(map(str, rows[:8]))}",
-            location=Location(column=spec.entity, row=rows[0] if isinstance(rows[0], int) else None),
+            location=Location(
+                column=spec.entity, row=rows[0] if isinstance(rows[0], int) else None
+            ),
             found=ent[unknown].iloc[0],
             expected="a region of the fitted model (its effect û_i is needed)",
         )
@@ -282,7 +293,9 @@ def predict_fe(
     labels = list(it.time_labels) if spec.time_dummies else []
     lookup = {lab: float(g) for lab, g in zip(labels, gamma, strict=False)} if labels else {}
     years = data[spec.time].to_numpy()
-    is_future = np.array([yr not in lookup for yr in years]) if lookup else np.zeros(len(data), bool)
+    is_future = (
+        np.array([yr not in lookup for yr in years]) if lookup else np.zeros(len(data), bool)
+    )
     if lookup:
         year_eff = np.array([lookup.get(yr, future) for yr in years])
     else:

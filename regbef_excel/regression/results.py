@@ -12,7 +12,7 @@ from scipy import stats
 METHOD_LABELS = {"pooled": "Pooled OLS", "fe": "Fixed effects (within)", "fd": "First differences"}
 
 
-@dataclass
+@dataclass(repr=False)
 class PanelResult:
     """The estimates of :func:`~regbef_excel.regression.fit_panel`, with Stata's conventions.
 
@@ -102,6 +102,12 @@ class PanelResult:
             }
         )
 
+    def __repr__(self) -> str:
+        return (
+            f"<PanelResult {self.method} {self.cov_type} y={self.y_name} N={self.nobs} "
+            f"K={self.k} dropped={self.dropped}>"
+        )
+
     def __str__(self) -> str:
         head = (
             f"{self.method_label}, dependent variable {self.y_name}; cov {self.cov_type}; "
@@ -169,7 +175,7 @@ class LincomResult:
         )
 
 
-@dataclass
+@dataclass(repr=False)
 class MundlakResult:
     """Mundlak / correlated random effects test of FE against RE (cluster-robust Wald test)."""
 

@@ -98,9 +98,7 @@ class Table:
         return f"{self.title}\n{body}" if self.title else body
 
 
-def variable_label(
-    name: str, language: str = "no", labels: Mapping[str, str] | None = None
-) -> str:
+def variable_label(name: str, language: str = "no", labels: Mapping[str, str] | None = None) -> str:
     """Label of a variable; interactions join their parts (``arbeidsledighet_by`` in
     Norwegian as the thesis prints them, ``a × b`` in English)."""
     if labels and name in labels:
@@ -274,7 +272,9 @@ def regression_table(
                 }
             )
         lines.extend([coef_row, se_row])
-    lines.append([t["year_dummies"], *[t["yes"] if r.has_time_dummies else t["no"] for r in results]])
+    lines.append(
+        [t["year_dummies"], *[t["yes"] if r.has_time_dummies else t["no"] for r in results]]
+    )
     lines.append([t["obs"], *[thousands(r.nobs) for r in results]])
     lines.append([t["r2"], *[f"{r.rsquared:.3f}" for r in results]])
     lines.append(
@@ -318,8 +318,16 @@ def nested_table(
     from .model import fit_panel
 
     results = [
-        fit_panel(data, y, list(x[: j + 1]), entity, time, method=method, cov=cov,
-                  time_dummies=time_dummies)
+        fit_panel(
+            data,
+            y,
+            list(x[: j + 1]),
+            entity,
+            time,
+            method=method,
+            cov=cov,
+            time_dummies=time_dummies,
+        )
         for j in range(len(x))
     ]
     return regression_table(results, language=language, labels=labels), results

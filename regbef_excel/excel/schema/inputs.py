@@ -17,7 +17,6 @@ from ...engine.inputs import FERTILITY_SOURCES, FLOWS, RC_KEYS, VARIANTS
 from .base import (
     AGE,
     ANY_NUMBER,
-    COUNT,
     NONNEG,
     PROBABILITY,
     TEXT,
@@ -74,6 +73,13 @@ LISTS: dict[str, ChoiceList] = {
             ),
         ),
         ChoiceList(
+            "note_kind", "lstNoteKind", "Type merknad", "Note kind",
+            (
+                Choice("provenance", "kilde", "source", aliases=("provenance", "kilde/lisens")),
+                Choice("note", "merknad", "note", aliases=("notat",)),
+            ),
+        ),
+        ChoiceList(
             "language", "lstLanguage", "Språk", "Language",
             (
                 Choice("nb", "nb", "nb", aliases=("norsk", "bokmål", "norwegian", "no")),
@@ -94,6 +100,7 @@ def _list(key: str) -> Validation:
 COVER = Sheet(
     "cover", "Forside", "Cover", 0, kind="cover",
     intro_nb="REGBEF – regional befolkningsframskriving", intro_en="REGBEF – regional population projection",
+    tables=("tblProvenance",),
 )  # fmt: skip
 SETTINGS = Sheet(
     "settings", "Innstillinger", "Settings", 10,
@@ -213,9 +220,10 @@ def year_column() -> Column:
 
 def persons_column(key: str, nb: str, en: str, width: float = 12) -> Column:
     return Column(
-        key, nb, en, dtype="float", unit_nb="personer", unit_en="persons", validation=COUNT,
+        key, nb, en, dtype="float", unit_nb="personer", unit_en="persons", validation=NONNEG,
         width=width, number_format=FMT_PERSONS,
-        prompt_nb="Antall personer (heltall ≥ 0).", prompt_en="Number of persons (whole number ≥ 0).",
+        prompt_nb="Antall personer (≥ 0, normalt heltall).",
+        prompt_en="Number of persons (≥ 0, normally a whole number).",
     )  # fmt: skip
 
 
@@ -514,6 +522,19 @@ TABLES: dict[str, Table] = {
         ),
     )
 }  # fmt: skip
+
+#: Sources, licences and notes shown on the cover (placed below the cover text by the builder).
+PROVENANCE_TABLE = Table(
+    "tblProvenance", "cover",
+    (
+        Column("kind", "Type", "Kind", dtype="str", role="key", width=28,
+               validation=Validation("list", choices="note_kind")),
+        Column("text", "Tekst", "Text", dtype="str", role="input", width=100, validation=TEXT),
+    ),
+    anchor="B40", optional=True, capacity=20,
+    title_nb="Kilder, lisenser og merknader", title_en="Sources, licences and notes",
+)
+TABLES[PROVENANCE_TABLE.key] = PROVENANCE_TABLE
 
 #: Columns of the checks table (written by the builder; read only for display).
 CHECK_COLUMNS: tuple[Column, ...] = (

@@ -1,0 +1,36 @@
+"""Engine speed at national size (issue 2): 357 zones × 2 sexes × ages 0–99 × 30 years, variant 1.
+
+Run: python bench/bench_engine.py   (target ≤ 0.3 s per projection, invariant checks on)
+"""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+
+from regbef_excel.engine import project
+from regbef_excel.engine.synthetic import synthetic_inputs
+
+
+def best_of(fn, n: int = 5) -> float:
+    times = []
+    for _ in range(n):
+        t0 = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t0)
+    return min(times), float(np.median(times))
+
+
+def main() -> None:
+    for zones, years in ((17, 25), (50, 30), (357, 30)):
+        inp = synthetic_inputs(zones, years, seed=1)
+        project(inp)  # warm-up
+        b, m = best_of(lambda: project(inp))
+        b2, m2 = best_of(lambda: project(inp, validate=False, check_invariants=False))
+        print(f"{zones:>4} zones × {years} years: best {b:.3f} s, median {m:.3f} s "
+              f"(without validation/invariant checks: best {b2:.3f} s)")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,185 @@
+"""Command line: ``regbef-excel demo | template | run | validate``.
+
+Errors a planner can fix print as one line (``regbef-excel: Befolkning!C14: …``) and exit 2;
+unexpected failures print one line and exit 1 (``--debug`` shows the traceback).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+from . import __version__
+from .errors import InputError, RegbefError
+
+EPILOG = """examples:
+  regbef-excel demo                            Telemark demo -> regbef-demo.xlsx
+  regbef-excel demo -o telemark.xlsx --language en
+  regbef-excel template min-kommune.xlsx       pre-filled workbook (Telemark defaults)
+  regbef-excel template tom.xlsx --empty       empty workbook with all tables
+  regbef-excel validate min-kommune.xlsx       list every input problem, exit 2 if any
+  regbef-excel run min-kommune.xlsx -o resultat.xlsx
+"""
+
+EXIT_OK, EXIT_FAILURE, EXIT_INPUT = 0, 1, 2
+
+
+class Progress:
+    """A one-line progress display on stderr for anything that takes more than a second."""
+
+    def __init__(self, enabled: bool = True) -> None:
+        self.enabled = enabled and sys.stderr.isatty()
+        self.start = time.perf_counter()
+        self.shown = False
+
+    def __call__(self, what: str, fraction: float) -> None:
+        if not self.enabled:
+            return
+        if time.perf_counter() - self.start < 1.0 and fraction < 1.0:
+            return
+        bar = "#" * int(20 * fraction)
+        sys.stderr.write(f"\r[{bar:<20}] {what:<50}")
+        sys.stderr.flush()
+        self.shown = True
+        if fraction >= 1.0:
+            self.close()
+
+    def close(self) -> None:
+        if self.shown:
+            sys.stderr.write("\n")
+            self.shown = False
+
+
+def _print_summary(projection, stream=sys.stdout) -> None:
+    table = projection.summary()
+    years = [c for c in table.columns if isinstance(c, int)]
+    head = f"{'kode':<6} {'kommune':<20}" + "".join(f"{y:>10}" for y in years)
+    print(head, file=stream)
+    print("-" * len(head), file=stream)
+    for row in table.itertuples(index=False):
+        code, name, *vals = row
+        print(f"{code:<6} {str(name)[:20]:<20}" + "".join(f"{v:>10,.0f}".replace(",", " ") for v in vals), file=stream)
+
+
+def cmd_demo(args) -> int:
+    from .app import run_demo
+
+    progress = Progress(not args.quiet)
+    out = run_demo(args.output, language=args.language, progress=progress)
+    progress.close()
+    _print_summary(out.projection)
+    t = out.seconds
+    print(
+        f"\nwrote {out.output_path} (generate {t.get('generate', 0):.1f} s, project {t.get('project', 0):.2f} s, "
+        f"write {t.get('write', 0):.1f} s)"
+    )
+    for w in out.warnings[:5]:
+        print(f"warning: {w}", file=sys.stderr)
+    return EXIT_OK
+
+
+def cmd_template(args) -> int:
+    from .app import write_template
+
+    path = write_template(args.output, empty=args.empty, language=args.language)
+    print(f"wrote {path}")
+    return EXIT_OK
+
+
+def cmd_run(args) -> int:
+    from .app import run_workbook
+
+    output = args.output or str(Path(args.input).with_name(Path(args.input).stem + "-resultat.xlsx"))
+    progress = Progress(not args.quiet)
+    out = run_workbook(args.input, output, language=args.language, progress=progress)
+    progress.close()
+    _print_summary(out.projection)
+    print(f"\nwrote {out.output_path}")
+    for w in out.warnings[:10]:
+        print(f"warning: {w}", file=sys.stderr)
+    if len(out.warnings) > 10:
+        print(f"warning: … and {len(out.warnings) - 10} more (see the run log sheet)", file=sys.stderr)
+    return EXIT_OK
+
+
+def cmd_validate(args) -> int:
+    from .app import validate_file
+
+    problems = validate_file(args.input)
+    if not problems:
+        print(f"{args.input}: OK (all checks pass)")
+        return EXIT_OK
+    for p in problems:
+        print(p.one_line() if isinstance(p, InputError) else str(p))
+    print(f"{len(problems)} problem(s)", file=sys.stderr)
+    return EXIT_INPUT
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="regbef-excel",
+        description="REGBEF population, migration and housing projections for Norwegian planners.",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--version", action="version", version=f"regbef-excel {__version__}")
+    parser.add_argument("--debug", action="store_true", help="show tracebacks of unexpected errors")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    def common(p):
+        p.add_argument("--language", choices=("nb", "en"), default=None if p.prog.endswith("run") else "nb",
+                       help="labels in Norwegian bokmål (nb, default) or English (en)")
+        p.add_argument("-q", "--quiet", action="store_true", help="no progress display")
+        return p
+
+    p = common(sub.add_parser("demo", help="build, run and write the Telemark demo workbook",
+                              description="Generate the Telemark demo from the embedded SSB/HMD/HFD data, "
+                              "project 2026–2050 and write a workbook with inputs, results and charts."))
+    p.add_argument("-o", "--output", default="regbef-demo.xlsx", help="output workbook (default regbef-demo.xlsx)")
+    p.set_defaults(func=cmd_demo)
+
+    p = common(sub.add_parser("template", help="write a ready-to-fill workbook"))
+    p.add_argument("output", help="workbook to write (.xlsx)")
+    p.add_argument("--empty", action="store_true", help="empty tables instead of the Telemark defaults")
+    p.set_defaults(func=cmd_template)
+
+    p = common(sub.add_parser("run", help="project a filled workbook and write results to a new workbook"))
+    p.add_argument("input", help="the planner's workbook (never modified)")
+    p.add_argument("-o", "--output", help="results workbook (default: INPUT-resultat.xlsx)")
+    p.set_defaults(func=cmd_run)
+
+    p = sub.add_parser("validate", help="check a workbook and list every problem")
+    p.add_argument("input")
+    p.set_defaults(func=cmd_validate)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "command", None):
+        parser.print_help()
+        return EXIT_INPUT
+    try:
+        return args.func(args)
+    except InputError as exc:
+        print(f"regbef-excel: {exc.one_line()}", file=sys.stderr)
+        return EXIT_INPUT
+    except RegbefError as exc:
+        print(f"regbef-excel: {exc}", file=sys.stderr)
+        return EXIT_FAILURE
+    except KeyboardInterrupt:
+        print("regbef-excel: interrupted", file=sys.stderr)
+        return EXIT_FAILURE
+    except Exception as exc:  # noqa: BLE001 - a planner never sees a traceback
+        if args.debug:
+            raise
+        print(f"regbef-excel: unexpected error: {type(exc).__name__}: {exc} (run with --debug for details)",
+              file=sys.stderr)
+        return EXIT_FAILURE
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

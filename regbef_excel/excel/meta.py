@@ -1,0 +1,64 @@
+"""What a workbook holds besides the engine's inputs: names, sources, comments, fit quality,
+history and version stamps. Carried by the reader to the builder so a round trip keeps them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass
+class RCFitQuality:
+    """Fit quality of one Rogers–Castro schedule (read-only columns of ``tblRogersCastro``)."""
+
+    n_params: int | None = None
+    sse: float | None = None
+    converged: bool | None = None
+    at_bounds: tuple[str, ...] = ()
+
+
+@dataclass
+class WorkbookMeta:
+    """Everything in a REGBEF workbook that is not a :class:`ProjectionInputs` field.
+
+    Attributes
+    ----------
+    region_name
+        Shown on the cover and in results.
+    language
+        ``'nb'`` or ``'en'``: language of labels.
+    estimation_start, estimation_end
+        The estimation period of project generation (optional).
+    provenance
+        Data sources and licences, one line each (cover sheet).
+    notes
+        Free notes (cover sheet).
+    comments
+        Source/comment column texts: table name → row key → text. Row keys are tuples of the
+        table's key columns in stored form, e.g. ``('0301', 5)`` for ``tblPopulation`` and
+        ``('EUF', '0301', 'F')`` for ``tblRogersCastro``, ``('base_year',)`` for settings.
+    fit_quality
+        ``(flow, zone_code, sex)`` → :class:`RCFitQuality`.
+    history
+        Optional history tables: ``'tblHistPopulation'`` / ``'tblHistMigration'`` →
+        :class:`pandas.DataFrame` with the schema's column keys.
+    template_version, schema_version, engine_version, created
+        Version stamps read back from a workbook (ignored when building).
+    """
+
+    region_name: str = ""
+    language: str = "nb"
+    estimation_start: int | None = None
+    estimation_end: int | None = None
+    provenance: tuple[str, ...] = ()
+    notes: tuple[str, ...] = ()
+    comments: dict[str, dict[tuple, str]] = field(default_factory=dict)
+    fit_quality: dict[tuple[str, str, str], RCFitQuality] = field(default_factory=dict)
+    history: dict[str, Any] = field(default_factory=dict)
+    template_version: str | None = None
+    schema_version: str | None = None
+    engine_version: str | None = None
+    created: str | None = None
+
+    def comment(self, table: str, key: tuple) -> str | None:
+        return self.comments.get(table, {}).get(key)
