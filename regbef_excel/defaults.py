@@ -78,30 +78,42 @@ def fertility_end_of_year(asfr_by_age: pd.Series) -> np.ndarray:
     return out
 
 
-@lru_cache(maxsize=1)
-def national_rates() -> NationalRates:
-    """Norway's schedules from HMD (mortality) and HFD (fertility), converted for REGBEF."""
+@lru_cache(maxsize=8)
+def national_rates(as_of: int | None = None) -> NationalRates:
+    """Norway's schedules from HMD (mortality) and HFD (fertility), converted for REGBEF.
+
+    ``as_of``: use only data published for years up to and including this year (back-testing);
+    the mortality reference is the mean of the five years up to it, the improvement is measured
+    over the 20 years before it, and the fertility schedule is that of the latest year <= as_of.
+    """
     mort = data.national_death_rates()
+    last_mort = int(mort["year"].max()) if as_of is None else min(int(as_of), int(mort["year"].max()))
+    mort = mort[mort["year"] <= last_mort]
     years = sorted(mort["year"].unique())
     by_year = {int(y): death_prob_end_of_year(_mx_matrix(mort, int(y))) for y in years if y >= 2000}
-    y0, y1 = MORTALITY_YEARS
+    y0, y1 = (MORTALITY_YEARS if as_of is None else (last_mort - 4, last_mort))
+    improvement_years = IMPROVEMENT_YEARS if as_of is None else (last_mort - 20, last_mort)
     ref_mx = np.mean([_mx_matrix(mort, y) for y in range(y0, y1 + 1)], axis=0)
     ref_year = (y0 + y1) // 2
     # Annual improvement: age-standardised death rate (standard = latest population), both sexes.
     pop = data.national_population("hmd")
-    std = pop[pop["year"] == IMPROVEMENT_YEARS[1]].pivot(index="sex", columns="age", values="population")
+    std = pop[pop["year"] == improvement_years[1]].pivot(index="sex", columns="age", values="population")
     std = std.loc[["M", "F"]].to_numpy(dtype=float)[:, :MAX_AGE]
     asmr = {}
-    for y in IMPROVEMENT_YEARS:
+    for y in improvement_years:
         mx = _mx_matrix(mort, y)[:, :MAX_AGE]
         asmr[y] = float((std * mx).sum() / std.sum())
-    span = IMPROVEMENT_YEARS[1] - IMPROVEMENT_YEARS[0]
-    improvement = 1 - (asmr[IMPROVEMENT_YEARS[1]] / asmr[IMPROVEMENT_YEARS[0]]) ** (1 / span)
+    span = improvement_years[1] - improvement_years[0]
+    improvement = 1 - (asmr[improvement_years[1]] / asmr[improvement_years[0]]) ** (1 / span)
 
     asfr = data.national_fertility_rates()
+    if as_of is not None:
+        asfr = asfr[asfr["year"] <= as_of]
     fert = {int(y): fertility_end_of_year(g.set_index("age")["asfr"]) for y, g in asfr.groupby("year") if y >= 2000}
     latest = max(fert)
     births = data.national_births_by_sex()
+    if as_of is not None:
+        births = births[births["year"] <= as_of]
     recent = births[births["year"] >= births["year"].max() - 9]
     share_boys = float(recent["male"].sum() / recent["total"].sum())
     return NationalRates(
@@ -115,7 +127,7 @@ def national_rates() -> NationalRates:
         share_boys=share_boys,
         sources=[
             f"Dødelighet: HMD Norge, gjennomsnitt {y0}–{y1}; forbedring {improvement:.2%}/år "
-            f"(aldersstandardisert {IMPROVEMENT_YEARS[0]}–{IMPROVEMENT_YEARS[1]})",
+            f"(aldersstandardisert {improvement_years[0]}–{improvement_years[1]})",
             f"Fruktbarhet: HFD Norge {latest} (samlet fruktbarhet {fert[latest].sum():.2f})",
             f"Andel gutter: HMD fødte {int(recent['year'].min())}–{int(recent['year'].max())}",
         ],

@@ -24,7 +24,7 @@ WIDTH_CM = 17.0
 HEIGHT_CM = 9.0
 #: Series colours (colour-blind safe Okabe–Ito palette, then greys).
 PALETTE = (
-    "0072B2", "D55E00", "009E73", "CC79A7", "E69F00", "56B4E9", "F0E442", "000000",
+    "0072B2", "D55E00", "009E73", "CC79A7", "E69F00", "56B4E9", "8C564B", "000000",
     "7F7F7F", "B2B2B2",
 )  # fmt: skip
 MALE_COLOUR = "2F6EBA"
@@ -212,9 +212,10 @@ def pyramid_chart(
     if axis_max:
         chart.y_axis.scaling.min = -axis_max
         chart.y_axis.scaling.max = axis_max
+        chart.y_axis.majorUnit = nice_ceiling(axis_max / 3)
     chart.legend = Legend()
     chart.legend.position = "b"
-    chart.width, chart.height = 12.0, 14.0
+    chart.width, chart.height = 12.0, 17.0
     _show_axes(chart)
     return chart
 

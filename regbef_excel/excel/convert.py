@@ -70,14 +70,15 @@ def parse_number(text: str) -> float:
     return x / 100 if percent else x
 
 
-def _expected(column: Column, language: str) -> str:
+def expected_text(column: Column, language: str) -> str:
+    """What a valid cell of ``column`` looks like, for messages."""
     v = column.validation
     if v is not None and v.kind == "list" and v.choices:
         return LISTS[v.choices].expected(language)
     if column.dtype == "bool":
         return LISTS["yesno"].expected(language)
     if v is not None:
-        return v.describe(language)
+        return v.describe("en")
     return {"int": "a whole number", "float": "a number", "str": "text"}.get(column.dtype, "a value")
 
 
@@ -99,7 +100,7 @@ def convert_cell(value: object, column: Column, language: str = "en") -> object:
     """
     if is_empty(value):
         return None
-    expected = _expected(column, language)
+    expected = expected_text(column, language)
     if isinstance(value, str) and value.strip().upper() in EXCEL_ERRORS:
         raise CellProblem(f"Excel error value {value.strip().upper()}", expected)
     if isinstance(value, _dt.datetime | _dt.date | _dt.time | _dt.timedelta):

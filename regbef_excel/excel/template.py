@@ -14,12 +14,15 @@ import datetime as _dt
 import os
 import tempfile
 from collections.abc import Sequence
+from copy import copy
 from pathlib import Path
 
 from openpyxl import Workbook
+from openpyxl.cell.cell import Cell
 from openpyxl.formatting.rule import CellIsRule
 from openpyxl.packaging.custom import StringProperty
 from openpyxl.styles import PatternFill
+from openpyxl.styles.cell_style import StyleArray
 from openpyxl.utils.cell import get_column_letter
 from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.datavalidation import DataValidation
@@ -110,6 +113,25 @@ def _validation(column: Column, language: str, sqref: str) -> DataValidation | N
     return dv
 
 
+def _style_array(ws: Worksheet, style: str, number_format: str = "General") -> StyleArray:
+    """The style array of a cell with named style ``style`` and ``number_format``."""
+    proto = Cell(ws)
+    proto.style = style
+    if number_format != "General":
+        proto.number_format = number_format
+    return proto._style
+
+
+def put_cell(ws: Worksheet, row: int, column: int, value: object, style: StyleArray) -> None:
+    """Write one cell with a prepared style array.
+
+    Bulk writing: about ten times faster than ``ws.cell(...)`` followed by ``cell.style = …``,
+    which looks the named style up and copies it for every cell (national workbooks have
+    ~250 000 input cells).
+    """
+    ws._add_cell(Cell(ws, row=row, column=column, value=value, style_array=copy(style)))
+
+
 def _set_width(ws: Worksheet, col: int, width: float) -> None:
     dim = ws.column_dimensions[get_column_letter(col)]
     dim.width = max(dim.width or 0, width)
@@ -157,21 +179,21 @@ def write_table(
         c.validation is not None and c.validation.kind == "list" or c.dtype == "bool" for c in cols
     ]
     data = rows if rows else [[None] * len(cols)]
+    skip_empty = [c.role == "calc" and table.kind == "long" and len(data) > 1 for c in cols]
+    protos = [_style_array(ws, col_styles[j], formats[j]) for j in range(len(cols))]
     for i, row in enumerate(data):
         r = r0 + 1 + i
         item = kv_items.get(row[0]) if table.kind == "keyvalue" else None  # type: ignore[arg-type]
         for j, value in enumerate(row):
+            proto = protos[j]
             if item is not None and cols[j].key == "value":
                 value = display_value(value, item, language)
-                fmt = item.number_format
-            else:
-                if displays[j]:
-                    value = display_value(value, cols[j], language)
-                fmt = formats[j]
-            cell = ws.cell(row=r, column=c0 + j, value=value)
-            cell.style = col_styles[j]
-            if fmt != "General":
-                cell.number_format = fmt
+                proto = _style_array(ws, col_styles[j], item.number_format)
+            elif displays[j]:
+                value = display_value(value, cols[j], language)
+            if value is None and skip_empty[j]:
+                continue  # empty read-only cells need no cell at all (national tables are big)
+            put_cell(ws, r, c0 + j, value, proto)
     xt = XlTable(displayName=table.key, ref=lay.ref)
     xt.tableStyleInfo = TableStyleInfo(name=styles.TABLE_STYLE, showRowStripes=False)
     ws.add_table(xt)
@@ -433,6 +455,9 @@ def save_workbook(wb: Workbook, path: str | os.PathLike[str]) -> Path:
     fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}-", suffix=path.suffix or ".xlsx", dir=path.parent)
     os.close(fd)
     try:
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)  # mkstemp creates 0600; give the file normal permissions
         wb.save(tmp)
         os.replace(tmp, path)
     except BaseException:

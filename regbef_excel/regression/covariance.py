@@ -24,7 +24,18 @@ from scipy import linalg
 
 
 def rowsum(values: np.ndarray, codes: np.ndarray, n: int) -> np.ndarray:
-    """Sum the rows of ``values`` (N,) or (N, p) by integer ``codes``; shape (n,) or (n, p)."""
+    """Sum the rows of ``values`` (N,) or (N, p) by integer ``codes``; shape (n,) or (n, p).
+
+    Panels usually arrive sorted by region: then every group is a contiguous block and one
+    ``np.add.reduceat`` call sums all columns; otherwise one ``np.bincount`` per column.
+    """
+    m = codes.shape[0]
+    if m and n <= m and codes[0] == 0 and codes[-1] == n - 1:
+        steps = np.diff(codes)
+        if steps.min(initial=0) >= 0 and steps.max(initial=0) <= 1:
+            starts = np.concatenate([[0], np.flatnonzero(steps) + 1])
+            if starts.shape[0] == n:
+                return np.add.reduceat(values, starts, axis=0)
     if values.ndim == 1:
         return np.bincount(codes, weights=values, minlength=n)
     out = np.empty((n, values.shape[1]))
@@ -83,8 +94,9 @@ class Design:
         keep = np.asarray(keep, dtype=np.intp)
         dense = keep[keep < self.n_dense]
         dummies = keep[keep >= self.n_dense] - self.n_dense
+        same = dense.shape[0] == self.n_dense
         return Design(
-            Z=self.Z[:, dense],
+            Z=self.Z if same else self.Z[:, dense],
             time=self.time,
             n_periods=self.n_periods,
             levels=self.levels[dummies],
@@ -96,8 +108,9 @@ class Design:
     def weighted_gram(self, w: np.ndarray | None = None) -> np.ndarray:
         """``[1, X~]' diag(w) [1, X~]``, shape (1+K, 1+K); ``w=None`` is the plain Gram."""
         n = self.Z.shape[0]
+        plain = w is None
         w = np.ones(n) if w is None else w
-        Zw = self.Z * w[:, None]
+        Zw = self.Z if plain else self.Z * w[:, None]
         k = self.k
         p = self.n_dense
         out = np.empty((1 + k, 1 + k))
@@ -110,7 +123,10 @@ class Design:
             by_group = np.bincount(g, weights=w, minlength=G)
             B = np.bincount(g * T + t, weights=w, minlength=G * T).reshape(G, T)
             one_d = a - by_group @ H
-            zd = rowsum(Zw, t, T).T - rowsum(Zw, g, G).T @ H
+            zd = rowsum(Zw, t, T).T
+            if not plain:
+                # Z~'WE H; zero for W = I because Z~ sums to zero within groups.
+                zd -= rowsum(Zw, g, G).T @ H
             BH = B.T @ H
             dd = np.diag(a) - BH - BH.T + H.T @ (by_group[:, None] * H)
             L = self.levels

@@ -236,18 +236,6 @@ def prepare_sample(data: object, spec: PanelSpec) -> Sample:
         kept[name] = numeric[name][keep]
     index = kept.index
 
-    if spec.entity is not None and spec.time is not None:
-        dup = kept.duplicated(subset=[spec.entity, spec.time], keep=False).to_numpy()
-        if dup.any():
-            labels = list(index[dup])
-            first = kept.loc[dup, [spec.entity, spec.time]].iloc[0]
-            raise InputError(
-                f"duplicate {spec.entity}–{spec.time} rows: {rows_text(labels)}",
-                location=Location(column=spec.time, row=_first_row(labels)),
-                found=f"{first[spec.entity]} {first[spec.time]}",
-                expected="one row per region and year",
-            )
-
     y = kept[spec.y].to_numpy(dtype=float)
     X = np.empty((len(kept), len(terms)), dtype=float)
     for j, term in enumerate(terms):
@@ -276,6 +264,19 @@ def prepare_sample(data: object, spec: PanelSpec) -> Sample:
                 "time values cannot be ordered", location=Location(column=spec.time)
             ) from exc
         time, time_labels = codes.astype(np.intp), np.asarray(uniques)
+
+    if entity is not None and time is not None:
+        key = entity.astype(np.int64) * len(time_labels) + time
+        if np.bincount(key).max(initial=0) > 1:
+            dup = pd.Series(key).duplicated(keep=False).to_numpy()
+            labels = list(index[dup])
+            first = kept.loc[dup, [spec.entity, spec.time]].iloc[0]
+            raise InputError(
+                f"duplicate {spec.entity}–{spec.time} rows: {rows_text(labels)}",
+                location=Location(column=spec.time, row=_first_row(labels)),
+                found=f"{first[spec.entity]} {first[spec.time]}",
+                expected="one row per region and year",
+            )
 
     warnings: list[str] = []
     if entity is not None and time is not None:

@@ -14,10 +14,8 @@ zones of the region.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal
 
-Language = Literal["nb", "en"]
-LANGUAGES: tuple[str, ...] = ("nb", "en")
+from .base import LANGUAGES, Language, check_language
 
 #: Number formats. Persons are shown whole (the engine keeps fractions); rates and indices
 #: with one decimal. The pyramid format hides the minus sign of the males' helper values.
@@ -95,13 +93,6 @@ class OutputSheet:
         return [c.label.get(language) for c in self.columns]
 
 
-def check_language(language: str) -> str:
-    """Return ``language`` if it is a workbook language, else raise ``ValueError``."""
-    if language not in LANGUAGES:
-        raise ValueError(f"unknown workbook language {language!r}; use one of {', '.join(LANGUAGES)}")
-    return language
-
-
 # --------------------------------------------------------------------------- shared labels
 #: Layout shared by every output sheet: title in row 1, unit line in row 2, header row 4.
 TITLE_ROW = 1
@@ -131,7 +122,7 @@ AGE_GROUP_LABELS: dict[str, Text] = {
 
 #: Components of change, in the order of the balancing equation (handbook §3.16).
 COMPONENT_COLUMNS: tuple[OutputColumn, ...] = (
-    OutputColumn("start", Text("Folkemengde 1.1.", "Population 1 Jan"), width=12.0),
+    OutputColumn("start", Text("Folkemengde 1.1.", "Population 1 Jan"), width=13.0),
     OutputColumn("births", Text("Fødte", "Births")),
     OutputColumn("deaths", Text("Døde", "Deaths")),
     OutputColumn("EUF", Text("Utflytting ut av regionen", "Out-migration from the region"), width=13.0),
@@ -142,10 +133,10 @@ COMPONENT_COLUMNS: tuple[OutputColumn, ...] = (
     OutputColumn("IUF", Text("Intern utflytting", "Internal out-migration")),
     OutputColumn("IIF", Text("Intern innflytting", "Internal in-migration")),
     OutputColumn("leavers", Text("Ut over høyeste alder", "Left above oldest age"), width=12.0),
-    OutputColumn("end", Text("Folkemengde 31.12.", "Population 31 Dec"), width=12.0),
+    OutputColumn("end", Text("Folkemengde 31.12.", "Population 31 Dec"), width=13.0),
     OutputColumn(
         "net_external", Text("Netto flytting over regiongrensen", "Net external migration"),
-        FMT_SIGNED_PERSONS, 13.0,
+        FMT_SIGNED_PERSONS, 15.0,
     ),
     OutputColumn(
         "net_internal", Text("Netto intern flytting", "Net internal migration"), FMT_SIGNED_PERSONS
@@ -309,12 +300,12 @@ CHART_TEXTS: dict[str, Text] = {
     "persons": Text("Personer", "Persons"),
     "year": Text("År", "Year"),
     "components": Text(
-        "Hele regionen: komponenter i befolkningsendringen (interne flyttinger går i null)",
-        "Whole region: components of change (internal moves cancel out)",
+        "Hele regionen: befolkningsendringen",
+        "Whole region: components of change",
     ),
     "components_data": Text(
-        "Diagramdata: hele regionen, utstrømmer som negative tall",
-        "Chart data: whole region, outflows as negative numbers",
+        "Diagramdata: hele regionen, utstrømmer negative (interne flyttinger går i null)",
+        "Chart data: whole region, outflows negative (internal moves cancel out)",
     ),
     "age_index": Text(
         "Hele regionen: aldersgrupper, indeks (basisår = 100)",
@@ -340,6 +331,7 @@ __all__ = [
     "FIRST_DATA_ROW",
     "HEADER_ROW",
     "LANGUAGES",
+    "Language",
     "OUTPUT_SHEETS",
     "OUTPUT_SHEETS_BY_KEY",
     "OutputColumn",
@@ -353,5 +345,6 @@ __all__ = [
     "RUN_LOG_ITEMS",
     "SEX_LABELS",
     "Text",
+    "check_language",
     "output_sheet_names",
 ]

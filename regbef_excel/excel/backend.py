@@ -1,0 +1,269 @@
+"""Workbook back-ends: where the 2-D cell values come from.
+
+The reader's validation and conversion work on :class:`TableBlock` objects — plain 2-D lists of
+cell values plus the address of their top-left cell — so any back-end that can list sheets,
+locate Excel tables and return a rectangle of values can feed it. This module has the
+interface (:class:`WorkbookBackend`) and the openpyxl file back-end
+(:class:`OpenpyxlBackend`); a live-Excel (xlwings) back-end implements the same three methods.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import zipfile
+from abc import ABC, abstractmethod
+from dataclasses import dataclass
+from pathlib import Path
+
+from lxml import etree
+from openpyxl.utils.cell import get_column_letter, range_boundaries
+
+from ..errors import InputError, Location
+
+_NS_MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+_NS_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+_NS_PKG = "http://schemas.openxmlformats.org/package/2006/relationships"
+_NS_CUSTOM = "http://schemas.openxmlformats.org/officeDocument/2006/custom-properties"
+_TABLE_REL = _NS_REL + "/table"
+_OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False)
+
+
+@dataclass(frozen=True)
+class TableRef:
+    """Where an Excel table is: its sheet and its 1-based bounds (header row included)."""
+
+    name: str
+    sheet: str
+    min_row: int
+    min_col: int
+    max_row: int
+    max_col: int
+
+
+@dataclass
+class TableBlock:
+    """The values of one table as read: header row first, then data rows.
+
+    ``row_numbers[i]`` is the sheet row of ``rows[i]`` (blank rows are dropped), so the reader
+    can name cells like ``'Befolkning!C14'``.
+    """
+
+    name: str
+    sheet: str
+    header_row: int
+    first_col: int
+    header: list[object]
+    rows: list[list[object]]
+    row_numbers: list[int]
+
+    def address(self, row_index: int, col_offset: int) -> str:
+        return f"{get_column_letter(self.first_col + col_offset)}{self.row_numbers[row_index]}"
+
+    def header_address(self, col_offset: int) -> str:
+        return f"{get_column_letter(self.first_col + col_offset)}{self.header_row}"
+
+
+class WorkbookBackend(ABC):
+    """What the reader needs from a workbook, whatever holds it."""
+
+    #: Name used in messages (file name or workbook name).
+    label: str = ""
+
+    @abstractmethod
+    def sheet_names(self) -> list[str]:
+        """Visible names of all worksheets in order."""
+
+    @abstractmethod
+    def tables(self) -> dict[str, TableRef]:
+        """Every Excel table by name."""
+
+    @abstractmethod
+    def read_values(
+        self, sheet: str, min_row: int, min_col: int, max_col: int, max_row: int | None = None
+    ) -> list[list[object]]:
+        """A rectangle of cell values (``None`` for empty cells); ``max_row=None`` reads to the
+        last used row of the sheet. Error cells are their error text, e.g. ``'#N/A'``."""
+
+    def custom_properties(self) -> dict[str, str]:
+        """Custom document properties (version stamps); empty if unavailable."""
+        return {}
+
+    def close(self) -> None:  # noqa: B027 - optional hook
+        """Release the workbook."""
+
+    def __enter__(self) -> WorkbookBackend:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def _blank(v: object) -> bool:
+    return v is None or (isinstance(v, str) and not v.strip())
+
+
+def read_table_block(backend: WorkbookBackend, ref: TableRef) -> TableBlock:
+    """Read a table's header and data rows, and rows typed directly below it.
+
+    LibreOffice and older Excel versions do not always extend a table when rows are pasted
+    underneath, so rows below the table's end are read until the first fully blank row.
+    Fully blank rows inside the table are skipped.
+    """
+    values = backend.read_values(ref.sheet, ref.min_row, ref.min_col, ref.max_col, None)
+    header = list(values[0]) if values else []
+    rows: list[list[object]] = []
+    numbers: list[int] = []
+    n_table = ref.max_row - ref.min_row
+    for i, row in enumerate(values[1:], start=1):
+        if all(_blank(v) for v in row):
+            if i > n_table:
+                break
+            continue
+        rows.append(list(row))
+        numbers.append(ref.min_row + i)
+    return TableBlock(ref.name, ref.sheet, ref.min_row, ref.min_col, header, rows, numbers)
+
+
+# ----------------------------------------------------------------------------------------------
+# openpyxl (files)
+# ----------------------------------------------------------------------------------------------
+def _file_error(path: Path, message: str, expected: str | None = None) -> InputError:
+    return InputError(message, location=Location(sheet=path.name), expected=expected)
+
+
+def _resolve(base_dir: str, target: str) -> str:
+    if target.startswith("/"):
+        return target.lstrip("/")
+    return posixpath.normpath(posixpath.join(base_dir, target))
+
+
+def _rels(zf: zipfile.ZipFile, part: str) -> dict[str, tuple[str, str]]:
+    d, f = posixpath.split(part)
+    name = posixpath.join(d, "_rels", f + ".rels")
+    if name not in zf.namelist():
+        return {}
+    root = etree.fromstring(zf.read(name), _PARSER)
+    return {
+        r.get("Id"): (r.get("Type", ""), _resolve(d, r.get("Target", "")))
+        for r in root.iter(f"{{{_NS_PKG}}}Relationship")
+        if r.get("TargetMode") != "External"
+    }
+
+
+def scan_tables(zf: zipfile.ZipFile) -> dict[str, TableRef]:
+    """Find every Excel table in an xlsx package (openpyxl's read-only mode does not list them)."""
+    wb_part = "xl/workbook.xml"
+    root = etree.fromstring(zf.read(wb_part), _PARSER)
+    rels = _rels(zf, wb_part)
+    names = set(zf.namelist())
+    out: dict[str, TableRef] = {}
+    for sh in root.iter(f"{{{_NS_MAIN}}}sheet"):
+        rid = sh.get(f"{{{_NS_REL}}}id")
+        if rid not in rels:
+            continue
+        part = rels[rid][1]
+        for typ, target in _rels(zf, part).values():
+            if typ != _TABLE_REL or target not in names:
+                continue
+            t = etree.fromstring(zf.read(target), _PARSER)
+            name = t.get("displayName") or t.get("name") or ""
+            try:
+                c0, r0, c1, r1 = range_boundaries(t.get("ref", ""))
+            except (TypeError, ValueError):
+                continue
+            out[name] = TableRef(name, sh.get("name", ""), r0, c0, r1, c1)
+    return out
+
+
+def _custom_props(zf: zipfile.ZipFile) -> dict[str, str]:
+    if "docProps/custom.xml" not in zf.namelist():
+        return {}
+    root = etree.fromstring(zf.read("docProps/custom.xml"), _PARSER)
+    out = {}
+    for p in root.iter(f"{{{_NS_CUSTOM}}}property"):
+        texts = [c.text for c in p if c.text is not None]
+        if p.get("name") and texts:
+            out[p.get("name")] = texts[0]
+    return out
+
+
+class OpenpyxlBackend(WorkbookBackend):
+    """Read an .xlsx/.xlsm file with openpyxl (``read_only=True, data_only=True``).
+
+    The file is only read, never written. Every way of not being a readable workbook becomes
+    an :class:`~regbef_excel.errors.InputError` naming the file.
+    """
+
+    def __init__(self, path: str | Path) -> None:
+        import openpyxl
+
+        self.path = path = Path(path)
+        self.label = path.name
+        if not path.exists():
+            raise _file_error(path, "file not found", "an existing .xlsx workbook")
+        if path.is_dir():
+            raise _file_error(path, "is a folder, not a workbook", "an .xlsx file")
+        try:
+            with path.open("rb") as fh:
+                head = fh.read(8)
+        except OSError as exc:
+            raise _file_error(path, f"cannot be opened ({exc.strerror or exc})",
+                              "a readable .xlsx file (close it in other programs?)") from None  # fmt: skip
+        if head == _OLE2_MAGIC:
+            raise _file_error(
+                path, "is password-protected (encrypted) or an old-format .xls workbook",
+                "an .xlsx workbook without a password (File → Save As → Excel Workbook)",
+            )  # fmt: skip
+        if not zipfile.is_zipfile(path):
+            raise _file_error(path, "is not an Excel workbook (not an .xlsx package)",
+                              "an .xlsx file saved by Excel or LibreOffice (not CSV or text)")  # fmt: skip
+        try:
+            self._zip = zipfile.ZipFile(path)
+            names = set(self._zip.namelist())
+            if "xl/workbook.bin" in names:
+                raise _file_error(path, "is a binary .xlsb workbook", "an .xlsx or .xlsm workbook")
+            if "xl/workbook.xml" not in names:
+                raise _file_error(path, "is a zip file but not an Excel workbook",
+                                  "an .xlsx file saved by Excel or LibreOffice")  # fmt: skip
+            self._tables = scan_tables(self._zip)
+            self._props = _custom_props(self._zip)
+            self._wb = openpyxl.load_workbook(path, read_only=True, data_only=True, keep_links=False)
+        except InputError:
+            self._close_zip()
+            raise
+        except Exception as exc:  # corrupt package: openpyxl/zipfile/lxml raise many kinds
+            self._close_zip()
+            raise _file_error(path, f"cannot be read as a workbook ({type(exc).__name__}: {exc})",
+                              "an .xlsx file saved by Excel or LibreOffice") from None  # fmt: skip
+
+    def _close_zip(self) -> None:
+        z = getattr(self, "_zip", None)
+        if z is not None:
+            z.close()
+
+    def sheet_names(self) -> list[str]:
+        return list(self._wb.sheetnames)
+
+    def tables(self) -> dict[str, TableRef]:
+        return dict(self._tables)
+
+    def read_values(
+        self, sheet: str, min_row: int, min_col: int, max_col: int, max_row: int | None = None
+    ) -> list[list[object]]:
+        ws = self._wb[sheet]
+        return [
+            list(r)
+            for r in ws.iter_rows(
+                min_row=min_row, max_row=max_row, min_col=min_col, max_col=max_col, values_only=True
+            )
+        ]
+
+    def custom_properties(self) -> dict[str, str]:
+        return dict(self._props)
+
+    def close(self) -> None:
+        wb = getattr(self, "_wb", None)
+        if wb is not None:
+            wb.close()
+        self._close_zip()
