@@ -48,10 +48,13 @@ def timed(fn, repeat: int = 1):
 def big(n_regions: int, n_periods: int, k: int = 5) -> None:
     df = simulate(n_regions, n_periods, k)
     xs = [f"x{j + 1}" for j in range(k)]
-    print(f"\n== FE + {n_periods - 1} period dummies, cluster by region: N = {len(df):,}, "
-          f"G = {n_regions:,}, {k} regressors ==")
-    ours, t_ours = timed(lambda: fit_panel(df, "y", xs, "region", "period", method="fe",
-                                           cov="robust"), repeat=2)
+    print(
+        f"\n== FE + {n_periods - 1} period dummies, cluster by region: N = {len(df):,}, "
+        f"G = {n_regions:,}, {k} regressors =="
+    )
+    ours, t_ours = timed(
+        lambda: fit_panel(df, "y", xs, "region", "period", method="fe", cov="robust"), repeat=2
+    )
     print(f"regbef_excel fit_panel                         {t_ours:8.2f} s")
     rows = [("regbef_excel", ours.params[xs].to_numpy(), ours.bse[xs].to_numpy())]
     try:
@@ -85,16 +88,20 @@ def big(n_regions: int, n_periods: int, k: int = 5) -> None:
         print(f"linearmodels PanelOLS(entity+time effects)      {t3:8.2f} s")
         rows.append(("linearmodels", f.params.to_numpy(), f.std_errors.to_numpy()))
         ratio = float(np.median(f.std_errors.to_numpy() / ours.bse[xs].to_numpy()))
-        print(f"linearmodels SE / ours = {ratio:.6f}; sqrt(T/(T-1)) = "
-              f"{np.sqrt(n_periods / (n_periods - 1)):.6f} (its scaling with absorbed time "
-              "effects differs; with explicit dummies it matches to 1e-8, see tests)")
+        print(
+            f"linearmodels SE / ours = {ratio:.6f}; sqrt(T/(T-1)) = "
+            f"{np.sqrt(n_periods / (n_periods - 1)):.6f} (its scaling with absorbed time "
+            "effects differs; with explicit dummies it matches to 1e-8, see tests)"
+        )
     except ImportError:
         print("linearmodels not installed")
     b0, s0 = rows[0][1], rows[0][2]
     print("max relative difference vs regbef_excel:   coefficients      SEs")
     for name, b, s in rows[1:]:
-        print(f"  {name:28s}             {np.max(np.abs(b / b0 - 1)):10.2e}  "
-              f"{np.max(np.abs(s / s0 - 1)):10.2e}")
+        print(
+            f"  {name:28s}             {np.max(np.abs(b / b0 - 1)):10.2e}  "
+            f"{np.max(np.abs(s / s0 - 1)):10.2e}"
+        )
 
 
 def thesis_size() -> None:

@@ -49,8 +49,14 @@ def meta_from_generation(
     national: NationalRates,
     *,
     language: str = "nb",
+    include_history: bool = False,
 ):
-    """WorkbookMeta for generated inputs: provenance, fit quality, comments, history tables."""
+    """WorkbookMeta for generated inputs: provenance, fit quality, comments, history tables.
+
+    History tables (tens of thousands of rows for a county) are optional: off by default so the
+    planner's workbook stays light and prints in a few pages; project generation reads the
+    embedded data directly.
+    """
     from . import data
     from .excel.meta import RCFitQuality, WorkbookMeta
 
@@ -81,7 +87,7 @@ def meta_from_generation(
         },
     }
     hist_pop = []
-    for y, arr in sorted(history.population.items()):
+    for y, arr in sorted(history.population.items() if include_history else []):
         if y < y0 - 1:
             continue
         K = arr.shape[0]
@@ -97,7 +103,7 @@ def meta_from_generation(
             )
         )
     hist_mig = []
-    for i, y in enumerate(history.flow_years):
+    for i, y in enumerate(history.flow_years if include_history else []):
         out, inn = history.out_by_age[i], history.in_by_age[i]
         K, A1 = out.shape
         df = pd.DataFrame(
@@ -126,12 +132,14 @@ def meta_from_generation(
     )
 
 
-def demo_inputs(language: str = "nb"):
+def demo_inputs(language: str = "nb", *, include_history: bool = False):
     """The embedded Telemark demo: (inputs, meta)."""
     from .defaults import national_rates, telemark_history, telemark_inputs
 
     inputs, report = telemark_inputs()
-    meta = meta_from_generation(inputs, report, telemark_history(), national_rates(), language=language)
+    meta = meta_from_generation(
+        inputs, report, telemark_history(), national_rates(), language=language, include_history=include_history
+    )
     return inputs, meta
 
 
@@ -157,7 +165,7 @@ def run_log(projection: Projection, *, input_path=None, input_sha256=None, secon
         "horizon": projection.inputs.horizon,
         "warnings": list(projection.warnings),
         "capped_persons": float(projection.capped.sum()),
-        "seconds": dict(seconds or {}),
+        "seconds": "; ".join(f"{k} {v:.2f} s" for k, v in (seconds or {}).items()),
     }
 
 
@@ -246,7 +254,9 @@ def run_demo(output_path: str | os.PathLike = "regbef-demo.xlsx", *, language: s
     return RunOutcome(projection, Path(output_path), None, seconds, list(projection.warnings))
 
 
-def write_template(output_path: str | os.PathLike, *, empty: bool = False, language: str = "nb") -> Path:
+def write_template(
+    output_path: str | os.PathLike, *, empty: bool = False, language: str = "nb", include_history: bool = False
+) -> Path:
     """A ready-to-fill workbook: pre-filled with the Telemark demo inputs, or empty."""
     from .excel.template import build_workbook, save_workbook
 
@@ -255,7 +265,7 @@ def write_template(output_path: str | os.PathLike, *, empty: bool = False, langu
 
         wb = build_workbook(None, language=language, meta=WorkbookMeta(language=language))
     else:
-        inputs, meta = demo_inputs(language)
+        inputs, meta = demo_inputs(language, include_history=include_history)
         wb = build_workbook(inputs, language=language, meta=meta)
     save_workbook(wb, output_path)
     return Path(output_path)

@@ -83,7 +83,7 @@ def cmd_demo(args) -> int:
 def cmd_template(args) -> int:
     from .app import write_template
 
-    path = write_template(args.output, empty=args.empty, language=args.language)
+    path = write_template(args.output, empty=args.empty, language=args.language, include_history=args.with_history)
     print(f"wrote {path}")
     return EXIT_OK
 
@@ -143,6 +143,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = common(sub.add_parser("template", help="write a ready-to-fill workbook"))
     p.add_argument("output", help="workbook to write (.xlsx)")
     p.add_argument("--empty", action="store_true", help="empty tables instead of the Telemark defaults")
+    p.add_argument("--with-history", action="store_true",
+                   help="include the 2015–2025 history tables (population, migration by age) used for generation")
     p.set_defaults(func=cmd_template)
 
     p = common(sub.add_parser("run", help="project a filled workbook and write results to a new workbook"))

@@ -35,8 +35,17 @@ def thesis_like(n_regions=20, n_years=6, seed=1):
     vak = rng.gamma(2, 1.3, reg.size)
     by = np.repeat((rng.random(n_regions) < 0.25).astype(float), n_years)
     y = -2.7 - 1.3 * ledig + 0.5 * ledig * by + 0.4 * nled + 3 * a + rng.normal(0, 4, reg.size)
-    return pd.DataFrame({"region": reg, "year": year, "nettoinnflytting": y,
-                         "arbeidsledighet": ledig, "vakanser": vak, "nledighet": nled, "by": by})
+    return pd.DataFrame(
+        {
+            "region": reg,
+            "year": year,
+            "nettoinnflytting": y,
+            "arbeidsledighet": ledig,
+            "vakanser": vak,
+            "nledighet": nled,
+            "by": by,
+        }
+    )
 
 
 @pytest.fixture
@@ -46,11 +55,17 @@ def df():
 
 # ---------------------------------------------------------------- collinearity -------------
 
+
 @pytest.mark.parametrize("method", ["pooled", "fe"])
 def test_national_variable_with_year_dummies_omits_last_dummy(df, method):
-    res = fit_panel(df, "nettoinnflytting", ["arbeidsledighet", "nledighet",
-                                             "arbeidsledighet:nledighet"],
-                    "region", "year", method=method)
+    res = fit_panel(
+        df,
+        "nettoinnflytting",
+        ["arbeidsledighet", "nledighet", "arbeidsledighet:nledighet"],
+        "region",
+        "year",
+        method=method,
+    )
     assert res.dropped == ["1999.year"]  # Stata: "1999.year omitted because of collinearity"
     assert "nledighet" in res.params.index
     assert res.time_dummy_names == [f"{y}.year" for y in range(1995, 1999)]
@@ -59,8 +74,14 @@ def test_national_variable_with_year_dummies_omits_last_dummy(df, method):
 
 
 def test_time_invariant_regressor_blank_after_fe(df):
-    res = fit_panel(df, "nettoinnflytting", ["arbeidsledighet", "by", "arbeidsledighet:by"],
-                    "region", "year", method="fe")
+    res = fit_panel(
+        df,
+        "nettoinnflytting",
+        ["arbeidsledighet", "by", "arbeidsledighet:by"],
+        "region",
+        "year",
+        method="fe",
+    )
     assert res.dropped == ["by"]
     table = regression_table([res])
     row = table.text[table.text[""] == "by"]
@@ -70,12 +91,14 @@ def test_time_invariant_regressor_blank_after_fe(df):
 
 def test_duplicate_regressor_collinear_pooled(df):
     df = df.assign(ledig2=2 * df.arbeidsledighet)
-    res = fit_panel(df, "nettoinnflytting", ["arbeidsledighet", "ledig2"], "region", "year",
-                    method="pooled")
+    res = fit_panel(
+        df, "nettoinnflytting", ["arbeidsledighet", "ledig2"], "region", "year", method="pooled"
+    )
     assert res.dropped == ["ledig2"]
 
 
 # ---------------------------------------------------------------- bad input ----------------
+
 
 def test_unknown_variable(df):
     with pytest.raises(InputError) as exc:
@@ -114,14 +137,16 @@ def test_duplicate_region_year(df):
 def test_constant_regressor(df):
     df["const5"] = 5.0
     with pytest.raises(InputError) as exc:
-        fit_panel(df, "nettoinnflytting", ["arbeidsledighet", "const5"], "region", "year",
-                  method="pooled")
+        fit_panel(
+            df, "nettoinnflytting", ["arbeidsledighet", "const5"], "region", "year", method="pooled"
+        )
     assert exc.value.location.column == "const5"
 
 
 def test_more_regressors_than_observations():
-    d = pd.DataFrame({"y": [1.0, 2.0, 4.0], "a": [1.0, 0.0, 2.0], "b": [3.0, 1.0, 0.0],
-                      "c": [0.0, 5.0, 1.0]})
+    d = pd.DataFrame(
+        {"y": [1.0, 2.0, 4.0], "a": [1.0, 0.0, 2.0], "b": [3.0, 1.0, 0.0], "c": [0.0, 5.0, 1.0]}
+    )
     with pytest.raises(InputError, match="more coefficients"):
         fit_panel(d, "y", ["a", "b", "c"], None, None, method="pooled")
 
@@ -133,15 +158,13 @@ def test_single_year_region_kept_as_stata_does(df):
     assert any("single year" in w and "R03" in w for w in res.warnings)
     # The singleton has zero within residual and changes nothing but N, G and the d.o.f.
     dropped = df[df.region != "R03"]
-    ref = fit_panel(dropped, "nettoinnflytting", ["arbeidsledighet"], "region", "year",
-                    method="fe")
-    assert res.params["arbeidsledighet"] == pytest.approx(ref.params["arbeidsledighet"],
-                                                          rel=1e-10)
+    ref = fit_panel(dropped, "nettoinnflytting", ["arbeidsledighet"], "region", "year", method="fe")
+    assert res.params["arbeidsledighet"] == pytest.approx(ref.params["arbeidsledighet"], rel=1e-10)
     N, G, K = res.nobs, res.n_entities, res.k
-    scale = (G / (G - 1) * (N - 1) / (N - K)) / (
-        (G - 1) / (G - 2) * (N - 2) / (N - 1 - K))
+    scale = (G / (G - 1) * (N - 1) / (N - K)) / ((G - 1) / (G - 2) * (N - 2) / (N - 1 - K))
     assert res.bse["arbeidsledighet"] == pytest.approx(
-        ref.bse["arbeidsledighet"] * np.sqrt(scale), rel=1e-10)
+        ref.bse["arbeidsledighet"] * np.sqrt(scale), rel=1e-10
+    )
 
 
 def test_fe_needs_entity(df):
@@ -159,10 +182,16 @@ def test_cross_section_pooled(df):
 
 # ---------------------------------------------------------------- post-estimation ----------
 
+
 def test_lincom_and_marginal_effects(df):
-    res = fit_panel(df, "nettoinnflytting", ["arbeidsledighet", "nledighet",
-                                             "arbeidsledighet:nledighet"],
-                    "region", "year", method="fe")
+    res = fit_panel(
+        df,
+        "nettoinnflytting",
+        ["arbeidsledighet", "nledighet", "arbeidsledighet:nledighet"],
+        "region",
+        "year",
+        method="fe",
+    )
     lc = lincom(res, "arbeidsledighet + 3.5*arbeidsledighet:nledighet")
     w = pd.Series(0.0, index=res.params.index)
     w["arbeidsledighet"], w["arbeidsledighet:nledighet"] = 1.0, 3.5
@@ -190,8 +219,9 @@ def test_lincom_single_coefficient_equals_table(df):
 def test_predict_fe_future_year_assumption(df):
     res = fit_panel(df, "nettoinnflytting", ["arbeidsledighet", "vakanser"], "region", "year")
     insample = predict_fe(res)
-    np.testing.assert_allclose(insample["prediction"] + res.resid, df["nettoinnflytting"],
-                               atol=1e-10)
+    np.testing.assert_allclose(
+        insample["prediction"] + res.resid, df["nettoinnflytting"], atol=1e-10
+    )
     future = df[df.year == 1999].assign(year=2030, arbeidsledighet=lambda d: d.arbeidsledighet + 1)
     last = predict_fe(res, future, future_year_effect="last")
     zero = predict_fe(res, future, future_year_effect="zero")
@@ -215,8 +245,15 @@ def test_mundlak_balanced_cre_equals_fe(df):
 
 
 def test_first_differences_drop_time_invariant(df):
-    res = fit_panel(df, "nettoinnflytting", ["arbeidsledighet", "by"], "region", "year",
-                    method="fd", cov="cluster")
+    res = fit_panel(
+        df,
+        "nettoinnflytting",
+        ["arbeidsledighet", "by"],
+        "region",
+        "year",
+        method="fd",
+        cov="cluster",
+    )
     assert res.dropped == ["by"]
     assert res.nobs == 20 * 5
     assert res.time_dummy_names[0] == "1996.year"
@@ -233,11 +270,24 @@ def test_bp_and_reset_after_fe(df):
 
 # ---------------------------------------------------------------- tables -------------------
 
+
 def test_regression_table_layout(df):
-    pols = fit_panel(df, "nettoinnflytting", ["arbeidsledighet", "by", "arbeidsledighet:by"],
-                     "region", "year", method="pooled")
-    fe = fit_panel(df, "nettoinnflytting", ["arbeidsledighet", "by", "arbeidsledighet:by"],
-                   "region", "year", method="fe")
+    pols = fit_panel(
+        df,
+        "nettoinnflytting",
+        ["arbeidsledighet", "by", "arbeidsledighet:by"],
+        "region",
+        "year",
+        method="pooled",
+    )
+    fe = fit_panel(
+        df,
+        "nettoinnflytting",
+        ["arbeidsledighet", "by", "arbeidsledighet:by"],
+        "region",
+        "year",
+        method="fe",
+    )
     t = regression_table([pols, fe])
     text = t.text
     assert list(text.columns) == ["", "(1)", "(2)"]
@@ -246,8 +296,11 @@ def test_regression_table_layout(df):
     labels = text[""].tolist()
     assert labels[2] == "arbeidsledighet" and "arbeidsledighet_by" in labels
     i = labels.index("arbeidsledighet")
-    b, se, p = pols.params["arbeidsledighet"], pols.bse["arbeidsledighet"], \
-        pols.pvalues["arbeidsledighet"]
+    b, se, p = (
+        pols.params["arbeidsledighet"],
+        pols.bse["arbeidsledighet"],
+        pols.pvalues["arbeidsledighet"],
+    )
     star = "***" if p < 0.01 else "**" if p < 0.05 else "*" if p < 0.1 else ""
     assert text.iloc[i, 1] == f"{b:.4f}{star}"
     assert text.iloc[i + 1, 1] == f"({se:.4f})"
@@ -263,8 +316,9 @@ def test_regression_table_layout(df):
 
 def test_thousands_separator_and_nested_table(df):
     big = pd.concat([df.assign(region=df.region + f"_{k}") for k in range(20)], ignore_index=True)
-    table, results = nested_table(big, "nettoinnflytting", ["arbeidsledighet", "vakanser"],
-                                  "region", "year")
+    table, results = nested_table(
+        big, "nettoinnflytting", ["arbeidsledighet", "vakanser"], "region", "year"
+    )
     labels = table.text[""].tolist()
     assert table.text.iloc[labels.index("Observasjoner"), 1] == "2,400"
     assert len(results) == 2 and table.text.iloc[labels.index("vakanser"), 1] == ""
@@ -289,17 +343,18 @@ def test_descriptive_and_correlation_tables(df):
 
 # ---------------------------------------------------------------- properties ---------------
 
+
 @settings(max_examples=25, deadline=None)
 @given(seed=st.integers(0, 10_000), scale=st.floats(0.01, 100.0), shift=st.floats(-50, 50))
 def test_fe_equivariance(seed, scale, shift):
     """Rescaling y scales β and SEs; adding a region-constant to y changes nothing but u_i."""
     df = thesis_like(n_regions=8, n_years=5, seed=seed)
     base = fit_panel(df, "nettoinnflytting", ["arbeidsledighet", "vakanser"], "region", "year")
-    shifted = df.assign(nettoinnflytting=scale * df.nettoinnflytting
-                        + shift * (df.region == "R01"))
+    shifted = df.assign(nettoinnflytting=scale * df.nettoinnflytting + shift * (df.region == "R01"))
     res = fit_panel(shifted, "nettoinnflytting", ["arbeidsledighet", "vakanser"], "region", "year")
-    np.testing.assert_allclose(res.params.drop("const"), scale * base.params.drop("const"),
-                               rtol=1e-7, atol=1e-9)
+    np.testing.assert_allclose(
+        res.params.drop("const"), scale * base.params.drop("const"), rtol=1e-7, atol=1e-9
+    )
     np.testing.assert_allclose(res.bse, abs(scale) * base.bse, rtol=1e-7, atol=1e-9)
     assert res.rsquared == pytest.approx(base.rsquared, rel=1e-8)
 
@@ -309,7 +364,12 @@ def test_fe_equivariance(seed, scale, shift):
 def test_row_order_does_not_matter(seed):
     df = thesis_like(n_regions=6, n_years=4, seed=seed)
     a = fit_panel(df, "nettoinnflytting", ["arbeidsledighet", "vakanser"], "region", "year")
-    b = fit_panel(df.sample(frac=1.0, random_state=seed), "nettoinnflytting",
-                  ["arbeidsledighet", "vakanser"], "region", "year")
+    b = fit_panel(
+        df.sample(frac=1.0, random_state=seed),
+        "nettoinnflytting",
+        ["arbeidsledighet", "vakanser"],
+        "region",
+        "year",
+    )
     np.testing.assert_allclose(a.params, b.params, rtol=1e-9, atol=1e-10)
     np.testing.assert_allclose(a.bse, b.bse, rtol=1e-9, atol=1e-10)

@@ -38,11 +38,15 @@ def simulate(n_regions=40, n_years=8, seed=0, unbalanced=False):
     by = (rng.random(n_regions) < 0.3).astype(float)[ent]
     nl = rng.normal(size=n_years)[year - 2000]
     y = (
-        1 + 0.5 * x1 - 0.3 * x2 + 0.2 * x1 * by + a + 0.3 * nl
+        1
+        + 0.5 * x1
+        - 0.3 * x2
+        + 0.2 * x1 * by
+        + a
+        + 0.3 * nl
         + rng.normal(size=ent.size) * (1 + np.abs(x2))
     )
-    df = pd.DataFrame({"region": ent, "year": year, "y": y, "x1": x1, "x2": x2, "by": by,
-                       "nl": nl})
+    df = pd.DataFrame({"region": ent, "year": year, "y": y, "x1": x1, "x2": x2, "by": by, "nl": nl})
     if unbalanced:
         df = df[rng.random(len(df)) > 0.25]
         df = df.groupby("region").filter(lambda d: len(d) >= 2)
@@ -63,8 +67,7 @@ KEPT = ["x1", "x2", "x1:by"]
 def _pyfixest(df):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        return pf.feols("y ~ x1 + x2 + x1by + C(year) | region", data=df,
-                        vcov={"CRV1": "region"})
+        return pf.feols("y ~ x1 + x2 + x1by + C(year) | region", data=df, vcov={"CRV1": "region"})
 
 
 def test_fe_matches_pyfixest(panel):
@@ -87,57 +90,71 @@ def test_fe_matches_pyfixest(panel):
 def test_fe_matches_linearmodels(panel):
     res = fit_panel(panel, "y", X_TERMS, "region", "year", method="fe", cov="robust")
     d = panel.set_index(["region", "year"])
-    years = pd.get_dummies(d.index.get_level_values("year"), prefix="y", drop_first=True,
-                           dtype=float)
+    years = pd.get_dummies(
+        d.index.get_level_values("year"), prefix="y", drop_first=True, dtype=float
+    )
     years.index = d.index
-    X = pd.concat([pd.Series(1.0, index=d.index, name="const"), d[["x1", "x2", "x1by"]], years],
-                  axis=1)
+    X = pd.concat(
+        [pd.Series(1.0, index=d.index, name="const"), d[["x1", "x2", "x1by"]], years], axis=1
+    )
     fit = lm_panel.PanelOLS(d.y, X, entity_effects=True).fit(
         cov_type="clustered", cluster_entity=True, group_debias=True
     )
     np.testing.assert_allclose(res.params[KEPT].to_numpy(), fit.params.to_numpy()[1:4], rtol=RTOL)
-    np.testing.assert_allclose(res.bse[KEPT].to_numpy(), fit.std_errors.to_numpy()[1:4],
-                               rtol=RTOL)
+    np.testing.assert_allclose(res.bse[KEPT].to_numpy(), fit.std_errors.to_numpy()[1:4], rtol=RTOL)
     # linearmodels' constant is Stata's average intercept; so is its SE.
     assert res.params["const"] == pytest.approx(fit.params["const"], rel=RTOL)
     assert res.bse["const"] == pytest.approx(fit.std_errors["const"], rel=RTOL)
-    np.testing.assert_allclose(res.bse[res.time_dummy_names].to_numpy(),
-                               fit.std_errors.to_numpy()[4:], rtol=RTOL)
+    np.testing.assert_allclose(
+        res.bse[res.time_dummy_names].to_numpy(), fit.std_errors.to_numpy()[4:], rtol=RTOL
+    )
 
 
-@pytest.mark.parametrize("cov, sm_cov", [("robust", "HC1"), ("cluster", "cluster"),
-                                         ("classic", "nonrobust")])
+@pytest.mark.parametrize(
+    "cov, sm_cov", [("robust", "HC1"), ("cluster", "cluster"), ("classic", "nonrobust")]
+)
 def test_pooled_matches_statsmodels(panel, cov, sm_cov):
     res = fit_panel(panel, "y", X_TERMS, "region", "year", method="pooled", cov=cov)
     kw = {"cov_kwds": {"groups": panel.region}} if sm_cov == "cluster" else {}
-    o = smf.ols("y ~ x1 + x2 + by + x1:by + C(year)", data=panel).fit(cov_type=sm_cov, use_t=True, **kw)
-    np.testing.assert_allclose(res.params[X_TERMS].to_numpy(), o.params[X_TERMS].to_numpy(),
-                               rtol=RTOL)
+    o = smf.ols("y ~ x1 + x2 + by + x1:by + C(year)", data=panel).fit(
+        cov_type=sm_cov, use_t=True, **kw
+    )
+    np.testing.assert_allclose(
+        res.params[X_TERMS].to_numpy(), o.params[X_TERMS].to_numpy(), rtol=RTOL
+    )
     np.testing.assert_allclose(res.bse[X_TERMS].to_numpy(), o.bse[X_TERMS].to_numpy(), rtol=RTOL)
     assert res.params["const"] == pytest.approx(o.params["Intercept"], rel=RTOL)
     assert res.bse["const"] == pytest.approx(o.bse["Intercept"], rel=RTOL)
     assert res.rsquared == pytest.approx(o.rsquared, rel=1e-10)
     years = [c for c in o.params.index if c.startswith("C(year)")]
-    np.testing.assert_allclose(res.bse[res.time_dummy_names].to_numpy(), o.bse[years].to_numpy(),
-                               rtol=RTOL)
+    np.testing.assert_allclose(
+        res.bse[res.time_dummy_names].to_numpy(), o.bse[years].to_numpy(), rtol=RTOL
+    )
     if cov == "robust":
         assert res.cov_type == "HC1" and res.df_resid == res.nobs - res.k
-        np.testing.assert_allclose(res.pvalues[X_TERMS].to_numpy(),
-                                   o.pvalues[X_TERMS].to_numpy(), rtol=1e-6)
+        np.testing.assert_allclose(
+            res.pvalues[X_TERMS].to_numpy(), o.pvalues[X_TERMS].to_numpy(), rtol=1e-6
+        )
     if cov == "cluster":
         assert res.df_resid == res.n_entities - 1
 
 
 def test_pooled_cluster_pvalues_match_pyfixest(panel):
-    res = fit_panel(panel, "y", ["x1", "x2", "x1:by"], "region", "year", method="pooled",
-                    cov="cluster")
+    res = fit_panel(
+        panel, "y", ["x1", "x2", "x1:by"], "region", "year", method="pooled", cov="cluster"
+    )
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         m = pf.feols("y ~ x1 + x2 + x1by + C(year)", data=panel, vcov={"CRV1": "region"})
-    np.testing.assert_allclose(res.bse[["x1", "x2", "x1:by"]].to_numpy(), m.se().to_numpy()[1:4],
-                               rtol=RTOL)
-    np.testing.assert_allclose(res.pvalues[["x1", "x2", "x1:by"]].to_numpy(),
-                               m.pvalue().to_numpy()[1:4], rtol=1e-6, atol=1e-12)
+    np.testing.assert_allclose(
+        res.bse[["x1", "x2", "x1:by"]].to_numpy(), m.se().to_numpy()[1:4], rtol=RTOL
+    )
+    np.testing.assert_allclose(
+        res.pvalues[["x1", "x2", "x1:by"]].to_numpy(),
+        m.pvalue().to_numpy()[1:4],
+        rtol=1e-6,
+        atol=1e-12,
+    )
 
 
 def test_fe_classic_matches_linearmodels_unadjusted(panel):
@@ -149,8 +166,9 @@ def test_fe_classic_matches_linearmodels_unadjusted(panel):
     years.index = d.index
     X = pd.concat([d[["x1", "x2"]], years], axis=1)
     fit = lm_panel.PanelOLS(d.y, X, entity_effects=True).fit(cov_type="unadjusted")
-    np.testing.assert_allclose(res.bse[["x1", "x2"]].to_numpy(), fit.std_errors.to_numpy()[:2],
-                               rtol=RTOL)
+    np.testing.assert_allclose(
+        res.bse[["x1", "x2"]].to_numpy(), fit.std_errors.to_numpy()[:2], rtol=RTOL
+    )
     assert res.df_resid == res.nobs - res.n_entities - (res.k - 1)
 
 
@@ -158,6 +176,7 @@ def test_interaction_and_fitted_identities(panel):
     res = fit_panel(panel, "y", X_TERMS, "region", "year", method="fe")
     # Stata: predict xb + predict u + predict e = y, and sum_it u_i = 0 (average intercept).
     u = res.entity_effects.reindex(panel.region.to_numpy()).to_numpy()
-    np.testing.assert_allclose(res.xb.to_numpy() + u + res.resid.to_numpy(), panel.y.to_numpy(),
-                               atol=1e-10)
+    np.testing.assert_allclose(
+        res.xb.to_numpy() + u + res.resid.to_numpy(), panel.y.to_numpy(), atol=1e-10
+    )
     assert abs(u.sum()) < 1e-8

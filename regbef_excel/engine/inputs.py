@@ -50,6 +50,10 @@ FertilitySource = Literal["rates", "hadwiger"]
 FERTILITY_SOURCES: tuple[str, ...] = ("rates", "hadwiger")
 VARIANTS = (1, 2, 3, 4, 5, 6)
 
+#: Zone shares (immigration) must sum to 1 within this tolerance; the engine rescales them to
+#: sum exactly 1, so shares rounded to 3–4 decimals in a workbook are accepted.
+SHARE_TOLERANCE = 1e-3
+
 #: Default share of boys among births (SSB long-run average, ~105.8 boys per 100 girls).
 DEFAULT_SHARE_BOYS = 0.514
 
@@ -229,7 +233,7 @@ class ProjectionInputs:
         if shape("immigration_total", self.immigration_total, (T,)) and np.any(self.immigration_total < 0):
             err("negative immigration total", "immigration_total")
         if shape("immigration_share", self.immigration_share, (K,)):
-            if np.any(self.immigration_share < 0) or abs(self.immigration_share.sum() - 1) > 1e-6:
+            if np.any(self.immigration_share < 0) or abs(self.immigration_share.sum() - 1) > SHARE_TOLERANCE:
                 err("immigration shares must be >= 0 and sum to 1", "immigration_share",
                     round(float(self.immigration_share.sum()), 6), "1")
         if shape("domestic_inmigration", self.domestic_inmigration, (K,)) and np.any(self.domestic_inmigration < 0):

@@ -70,7 +70,9 @@ def project(
 
     lvl = {f: np.asarray(v, dtype=float) for f, v in inputs.migration_level_region.items()}
     lvk = {f: np.asarray(v, dtype=float) for f, v in inputs.migration_level_zone.items()}
-    imm_dist = sched.dist["EIFU"] * np.asarray(inputs.immigration_share)[:, None, None]
+    share = np.asarray(inputs.immigration_share, dtype=float)
+    share = share / share.sum() if share.sum() > 0 else share  # accepted within SHARE_TOLERANCE
+    imm_dist = sched.dist["EIFU"] * share[:, None, None]
     dom_dist = sched.dist["EIFN"] * np.asarray(inputs.domestic_inmigration)[:, None, None]
 
     population = np.empty((T + 1, K, 2, A1))

@@ -267,3 +267,43 @@ class OpenpyxlBackend(WorkbookBackend):
         if wb is not None:
             wb.close()
         self._close_zip()
+
+
+class InMemoryBackend(WorkbookBackend):
+    """Read an openpyxl :class:`~openpyxl.Workbook` already in memory (not read-only).
+
+    Used to validate a workbook just built or edited without saving it, and by tests.
+    """
+
+    def __init__(self, wb, label: str = "workbook") -> None:  # noqa: ANN001 - openpyxl Workbook
+        self._wb = wb
+        self.label = label
+
+    def sheet_names(self) -> list[str]:
+        return list(self._wb.sheetnames)
+
+    def tables(self) -> dict[str, TableRef]:
+        out = {}
+        for ws in self._wb.worksheets:
+            # dict.items: openpyxl's TableList.items() yields (name, ref) and a copied
+            # workbook may hold refs instead of Table objects
+            for name, t in dict.items(ws.tables):
+                ref = t if isinstance(t, str) else t.ref
+                c0, r0, c1, r1 = range_boundaries(ref)
+                out[name] = TableRef(name, ws.title, r0, c0, r1, c1)
+        return out
+
+    def read_values(
+        self, sheet: str, min_row: int, min_col: int, max_col: int, max_row: int | None = None
+    ) -> list[list[object]]:
+        ws = self._wb[sheet]
+        return [
+            list(r)
+            for r in ws.iter_rows(
+                min_row=min_row, max_row=max_row or ws.max_row, min_col=min_col, max_col=max_col,
+                values_only=True,
+            )
+        ]
+
+    def custom_properties(self) -> dict[str, str]:
+        return {p.name: str(p.value) for p in getattr(self._wb, "custom_doc_props", [])}

@@ -11,7 +11,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from openpyxl.chart import BarChart, LineChart, Reference, Series
-from openpyxl.chart.layout import Layout, ManualLayout
 from openpyxl.chart.legend import Legend
 from openpyxl.chart.shapes import GraphicalProperties
 from openpyxl.drawing.line import LineProperties
@@ -231,11 +230,6 @@ def nice_ceiling(value: float) -> float:
         if value <= m * p:
             return m * p
     return 10 * p
-
-
-def plot_area_layout() -> Layout:
-    """A manual plot-area layout leaving room for axis titles (used where labels are long)."""
-    return Layout(manualLayout=ManualLayout(x=0.08, y=0.1, w=0.72, h=0.75))
 
 
 __all__ = [

@@ -154,8 +154,8 @@ def display_value(value: object, column: Column, language: str) -> object:
         key = "yesno"
     if key is not None:
         for c in LISTS[key].choices:
-            if c.code == value:
-                return c.label(language)
+            if c.code == value and type(c.code) is type(value):
+                return c.cell_value(language)
         return value
     if isinstance(value, np.generic):
         return value.item()

@@ -23,7 +23,15 @@ from pathlib import Path
 import numpy as np
 
 from .. import SCHEMA_VERSION
-from ..engine.inputs import FLOWS, N_AGES, RC_KEYS, SEXES, Hadwiger, ProjectionInputs
+from ..engine.inputs import (
+    FLOWS,
+    N_AGES,
+    RC_KEYS,
+    SEXES,
+    SHARE_TOLERANCE,
+    Hadwiger,
+    ProjectionInputs,
+)
 from ..errors import InputError, InputErrors, Location
 from .backend import OpenpyxlBackend, TableBlock, WorkbookBackend, read_table_block
 from .convert import CellProblem, convert_cell, expected_text, is_empty, rc_array
@@ -461,7 +469,7 @@ def _assemble(r: _Reader, meta: WorkbookMeta) -> ProjectionInputs | None:  # noq
                   "one row per zone")  # fmt: skip
         shares = [zf[z].get("EIFU_share") for z in zones if z in zf]
         total = float(sum(x for x in shares if isinstance(x, float)))
-        if zones and all(isinstance(x, float) for x in shares) and abs(total - 1) > 1e-6:
+        if zones and all(isinstance(x, float) for x in shares) and abs(total - 1) > SHARE_TOLERANCE:
             r.missing(zft, "EIFU_share", "immigration shares do not sum to 1", [round(total, 6)],
                       "shares summing to 1")  # fmt: skip
 

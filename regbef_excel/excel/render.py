@@ -128,7 +128,7 @@ def recalculate(xlsx: str | os.PathLike[str], out_path: str | os.PathLike[str], 
     """
     out_path = Path(out_path)
     with tempfile.TemporaryDirectory(prefix="regbef-recalc-") as tmp:
-        made = _convert(Path(xlsx), 'xlsx:"Calc MS Excel 2007 XML"', Path(tmp), recalc=True,
+        made = _convert(Path(xlsx), "xlsx:Calc MS Excel 2007 XML", Path(tmp), recalc=True,
                         timeout=timeout)
         out_path.parent.mkdir(parents=True, exist_ok=True)
         shutil.move(str(made), out_path)

@@ -21,7 +21,7 @@ from openpyxl import Workbook
 from openpyxl.cell.cell import Cell
 from openpyxl.formatting.rule import CellIsRule
 from openpyxl.packaging.custom import StringProperty
-from openpyxl.styles import PatternFill
+from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.styles.cell_style import StyleArray
 from openpyxl.utils.cell import get_column_letter
 from openpyxl.workbook.defined_name import DefinedName
@@ -162,7 +162,7 @@ def write_table(
     lay = TableLayout.of(table, len(rows))
     r0, c0 = lay.header_row, lay.first_col
     cols = table.columns
-    if table.title(language):
+    if table.title(language) and table.title(language) != ws.title:
         cap = ws.cell(row=r0 - 1, column=c0, value=table.title(language))
         cap.style = styles.SUBTITLE
     for j, col in enumerate(cols):
@@ -239,8 +239,8 @@ def _write_lists(wb: Workbook, language: str) -> None:
         lst: ChoiceList = cl
         h = ws.cell(row=4, column=col, value=lst.label(language))
         h.style = styles.HEADER
-        for i, label in enumerate(lst.labels(language)):
-            ws.cell(row=r0 + i, column=col, value=label).style = styles.CALC
+        for i, choice in enumerate(lst.choices):
+            ws.cell(row=r0 + i, column=col, value=choice.cell_value(language)).style = styles.CALC
         c = get_column_letter(col)
         xt = XlTable(displayName=lst.table, ref=f"{c}4:{c}{r0 + len(lst.choices) - 1}")
         xt.tableStyleInfo = TableStyleInfo(name=styles.TABLE_STYLE, showRowStripes=False)
@@ -299,10 +299,10 @@ def _write_cover(ws: Worksheet, language: str, meta: WorkbookMeta, prov_rows: li
     ws["B2"].style = styles.NOTE
     r = 4
     # status box: master check and versions
-    ws.cell(row=r, column=2, value=t["master"]).style = styles.SUBTITLE
+    ws.cell(row=r, column=2, value=t["master_short"]).style = styles.SUBTITLE
     c = ws.cell(row=r, column=3, value=f'=IF({MASTER_CHECK_NAME}=0,"{t["ok"]}","{t["not_ok"]}: "&{MASTER_CHECK_NAME})')
     c.style = styles.CALC
-    c.font = c.font.copy(bold=True)
+    c.font = Font(name="Calibri", size=11, bold=True)
     ws.conditional_formatting.add(
         f"C{r}", CellIsRule(operator="equal", formula=[f'"{t["ok"]}"'], fill=PatternFill("solid", fgColor=styles.OK_FILL))
     )
@@ -370,7 +370,7 @@ def _write_cover(ws: Worksheet, language: str, meta: WorkbookMeta, prov_rows: li
     # sources, licences and notes: a table, so the reader gets them back
     write_table(ws, TABLES["tblProvenance"], prov_rows, language, anchor=f"B{r + 1}")
     for i in range(max(1, len(prov_rows))):
-        ws.cell(row=r + 2 + i, column=3).alignment = ws.cell(row=r + 2 + i, column=3).alignment.copy(wrap_text=True)
+        ws.cell(row=r + 2 + i, column=3).alignment = Alignment(wrap_text=True, vertical="top")
     ws.column_dimensions["B"].width = 34
     ws.column_dimensions["C"].width = 100
     _print_setup(ws, title_row=None)

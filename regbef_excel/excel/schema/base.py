@@ -47,6 +47,12 @@ class Choice:
     def label(self, language: str) -> str:
         return self.label_nb if language == "nb" else self.label_en
 
+    def cell_value(self, language: str) -> object:
+        """What a cell holds for this choice: numbers stay numbers, the rest is the label."""
+        if isinstance(self.code, int) and not isinstance(self.code, bool):
+            return self.code
+        return self.label(language)
+
 
 @dataclass(frozen=True)
 class ChoiceList:

@@ -14,6 +14,7 @@ from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
+from ...engine.inputs import SHARE_TOLERANCE
 from .base import Table
 from .inputs import CHECKS_TABLE, SHEETS, TABLES
 from .layout import TableLayout, quote_sheet
@@ -21,8 +22,8 @@ from .layout import TableLayout, quote_sheet
 #: Raw tables: table key → column key → cell values as Excel holds them (numbers, text, None).
 RawTables = Mapping[str, Mapping[str, Sequence[object]]]
 
-#: Tolerance of the immigration-share sum (also written into the formula).
-SHARE_TOL = 1e-6
+#: Tolerance of the immigration-share sum (also written into the formula); the engine's own.
+SHARE_TOL = SHARE_TOLERANCE
 
 
 def _isnum(v: object) -> bool:

@@ -528,7 +528,9 @@ PROVENANCE_TABLE = Table(
     "tblProvenance", "cover",
     (
         Column("kind", "Type", "Kind", dtype="str", role="key", width=28,
-               validation=Validation("list", choices="note_kind")),
+               validation=Validation("list", choices="note_kind"),
+               prompt_nb="kilde = datakilde eller lisens; merknad = fritt notat.",
+               prompt_en="source = data source or licence; note = free note."),
         Column("text", "Tekst", "Text", dtype="str", role="input", width=100, validation=TEXT),
     ),
     anchor="B40", optional=True, capacity=20,

@@ -1,0 +1,62 @@
+"""A results workbook opens, recalculates and renders in LibreOffice (a second, real client)."""
+
+from __future__ import annotations
+
+import re
+import zipfile
+
+import numpy as np
+import pytest
+from openpyxl import load_workbook
+
+from regbef_excel.engine import project
+from regbef_excel.engine.synthetic import synthetic_inputs
+from regbef_excel.excel import render, writer
+from regbef_excel.excel.schema import outputs as S
+
+pytestmark = [
+    pytest.mark.libreoffice,
+    pytest.mark.skipif(not render.available(), reason="LibreOffice and pdftoppm are needed"),
+]
+
+
+@pytest.fixture(scope="module")
+def results(tmp_path_factory):
+    out = tmp_path_factory.mktemp("lo") / "results.xlsx"
+    p = project(synthetic_inputs(6, 12, seed=5))
+    writer.write_results(p, out, run_log={"input_path": "synthetic"})
+    return p, out
+
+
+def test_renders_to_pdf_and_png(results, tmp_path):
+    _, xlsx = results
+    with zipfile.ZipFile(xlsx) as zf:
+        charts = [n for n in zf.namelist() if re.fullmatch(r"xl/charts/chart\d+\.xml", n)]
+    assert len(charts) == 6
+    pdf = render.to_pdf(xlsx, tmp_path)
+    pages = render.pdf_page_count(pdf)
+    assert pages >= len(S.OUTPUT_SHEETS)
+    pngs = render.pdf_to_png(pdf, tmp_path / "png", dpi=30, last=2)
+    assert len(pngs) == 2 and all(p.stat().st_size > 1000 for p in pngs)
+
+
+def test_recalculated_formulas_and_read_back(results, tmp_path):
+    p, xlsx = results
+    out = render.recalculate(xlsx, tmp_path / "recalc.xlsx")
+    wb = load_workbook(out, data_only=True)
+    assert [s.name.get("nb") for s in S.OUTPUT_SHEETS] == wb.sheetnames
+    comp = wb[S.COMPONENTS.name.get("nb")]
+    n_rows = (len(p.zone_codes) + 1) * (len(p.years) - 1)
+    col = len(S.COMPONENTS.columns)
+    checks = [comp.cell(S.FIRST_DATA_ROW + i, col).value for i in range(n_rows)]
+    assert all(isinstance(v, (int, float)) for v in checks)
+    assert max(abs(v) for v in checks) < 1e-3  # balancing equation holds in the spreadsheet
+    summary = wb[S.POPULATION_SUMMARY.name.get("nb")]
+    T1 = len(p.years)
+    change = [summary.cell(S.FIRST_DATA_ROW + k, 3 + T1).value for k in range(len(p.zone_codes))]
+    tot = p.population.sum(axis=(2, 3))
+    np.testing.assert_allclose(change, tot[-1] - tot[0], atol=1e-3)
+    # LibreOffice kept the numbers openpyxl wrote
+    detail = wb[S.POPULATION_DETAIL.name.get("nb")]
+    last = S.FIRST_DATA_ROW + p.population[0].size - 1
+    assert detail.cell(last, 5).value == pytest.approx(p.population[0, -1, 1, -1], abs=1e-6)
