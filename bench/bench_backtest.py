@@ -64,17 +64,21 @@ def main() -> None:
         t0 = time.perf_counter()
         r = bt.run_backtest(cc, args.base, args.horizon, args.estimation)
         dt = time.perf_counter() - t0
-        s = r.summary()
         last = min(year, int(r.observed_years[-1]))
+        s_all = r.summary()
+        s_all = s_all[(s_all["year"] == last) & (s_all["group"] == bt.TOTAL)].set_index("method")
+        s = r.summary(exclude=r.suspect_zones)
         s = s[s["year"] == last]
         tot = s[s["group"] == bt.TOTAL].set_index("method")
         e = r.errors_by_municipality()
-        pooled.append(e[e["year"] == last].assign(county=cc))
+        pooled.append(e[e["year"] == last].assign(suspect=e["zone_code"].isin(r.suspect_zones)))
         rows.append(
             {
                 "county": f"{cc} {_county_name(cc)}",
                 "K": len(r.zone_codes),
                 "sec": round(dt, 2),
+                "excluded": " ".join(r.suspect_zones),
+                "REGBEF_mape_all": s_all.loc[bt.MODEL, "mape"],
                 **{f"{m}_mape": tot.loc[m, "mape"] for m in bt.METHODS},
                 "REGBEF_mape_w": tot.loc[bt.MODEL, "mape_weighted"],
                 "REGBEF_bias": tot.loc[bt.MODEL, "mean_pct_error"],
@@ -89,6 +93,8 @@ def main() -> None:
               f"errors at 31 Dec {last} ({dt:.2f} s) ===")  # fmt: skip
         for w in r.warnings:
             print("  warning:", w)
+        if r.suspect_zones:
+            print("  statistics below exclude", ", ".join(r.suspect_zones), "(series break)")
         cols = ["mape", "mape_weighted", "mean_pct_error", "median_ape", "max_ape",
                 "region_pct_error", "worst_zone"]  # fmt: skip
         print("Municipal totals (%):")
@@ -107,8 +113,17 @@ def main() -> None:
           f"(municipal totals, %) ===")  # fmt: skip
     df = pd.DataFrame(rows)
     print(df.round(2).to_string(index=False))
-    allm = pd.concat(pooled, ignore_index=True)
-    print(f"\nPooled over {allm['zone_code'].nunique()} municipalities:")
+    allm_all = pd.concat(pooled, ignore_index=True)
+    n_susp = allm_all.loc[allm_all["suspect"], "zone_code"].nunique()
+    print(
+        f"\nPooled, all {allm_all['zone_code'].nunique()} municipalities: REGBEF MAPE "
+        f"{allm_all.loc[allm_all['method'] == bt.MODEL, 'abs_pct_error'].mean():.2f}"
+    )
+    allm = allm_all[~allm_all["suspect"]]
+    print(
+        f"Pooled over {allm['zone_code'].nunique()} municipalities ({n_susp} with a series "
+        "break excluded):"
+    )
     for m in bt.METHODS:
         g = allm[allm["method"] == m]
         mape = g["abs_pct_error"].mean()

@@ -9,6 +9,7 @@ of the total. Reports best and median of repeated runs and the number of balanci
 from __future__ import annotations
 
 import time
+from functools import partial
 
 import numpy as np
 
@@ -50,8 +51,8 @@ def main() -> None:
         for name, f in (("exponential β=0.03", exponential_deterrence(d, 0.03)),
                         ("power β=2", power_deterrence(d, 2.0))):
             doubly_constrained(o, dest, f)
-            b1, m1 = timed(lambda f=f: doubly_constrained(o, dest, f))
-            b2, m2 = timed(lambda f=f: hybrid(o, dh, w, f, con))
+            b1, m1 = timed(partial(doubly_constrained, o, dest, f))
+            b2, m2 = timed(partial(hybrid, o, dh, w, f, con))
             print(f"{n:>4} zones, {name:<20} doubly constrained: best {1e3 * b1:7.2f} ms "
                   f"(median {1e3 * m1:7.2f});  hybrid ({con.sum()} constrained): best "
                   f"{1e3 * b2:7.2f} ms (median {1e3 * m2:7.2f})")

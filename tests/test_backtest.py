@@ -142,6 +142,14 @@ def test_backtest_runs_and_errors_are_sane(name, request):
     assert top["worst_zone"]
 
 
+def test_series_break_is_flagged(more_og_romsdal):
+    # Shipped data problem: before 2024 Ålesund (1508) and Haram (1580) each hold half of the
+    # merged Ålesund; the 2024 split shows up as a break in the observed series.
+    assert set(more_og_romsdal.suspect_zones) == {"1508", "1580"}
+    s = more_og_romsdal.summary(exclude=more_og_romsdal.suspect_zones)
+    assert (s["n_zones"] <= 25).all()
+
+
 def test_estimation_starts_later_where_2005_is_missing():
     # Aure (1576) has no population on 1 Jan 2005 (= 31 Dec 2004).
     setup = bt.prepare_backtest(["1576", "1573"], 2008, horizon_years=2, estimation_years=5)

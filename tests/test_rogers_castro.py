@@ -293,6 +293,20 @@ def test_parameters_at_bounds_are_flagged():
     assert _noiseless_check(PLAUSIBLE_11, 11).at_bounds == []
 
 
+def test_shapes_of_absent_components_are_not_flagged():
+    # a3 = 0: alpha3, mu3, lambda3 do not change the schedule and are not reported, whatever
+    # their values; an amplitude at 0 and a real shape bound of a present component are.
+    truth = rogers_castro(AGES, {**FUNDAMENTAL, "mu2": 3.0})
+    batch = fit_rogers_castro_many(AGES, truth[None, :], 11)
+    names = {k for k, h in zip(RC_KEYS, batch.at_bounds[0], strict=True) if h}
+    assert "a3" in names and "mu2" in names
+    assert not names & {"alpha3", "mu3", "lambda3"}
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        _, rates = _random_schedules(40, seed=9, pop_scale=(20, 2_000))
+        fit_rogers_castro_many(AGES, rates, 11)
+
+
 def test_weights_are_respected():
     base = rogers_castro(AGES, PLAUSIBLE_11)
     other = rogers_castro(AGES, {**PLAUSIBLE_11, "a2": 0.04, "mu2": 25.0})

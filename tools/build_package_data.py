@@ -229,13 +229,48 @@ def _tidy_07459(df: pd.DataFrame, code_col: str | None) -> pd.DataFrame:
     return df
 
 
+#: Municipalities split in 2024 whose back-calculated series before 2024 are identical halves of
+#: the merged municipality in the source (csdata): (code, code, first year of real data).
+SPLIT_PAIRS = (("1508", "1580", 2024),)  # Ålesund and Haram
+
+
+def split_merged_pairs(mun: pd.DataFrame) -> pd.DataFrame:
+    """Re-split municipalities whose pre-split history is two identical halves.
+
+    For 2005–2023 the source gives Ålesund (1508) and Haram (1580) the same series, each half
+    of the merged Ålesund of 2020–2023 (and of old Ålesund + Haram before 2020). We keep the
+    merged total per sex × age and split it by each municipality's share of that sex × age on
+    1 January of the first split year (2024). An approximation (the old 1534 Haram series is
+    not in the shipped data), documented in data/README.md; the sum is unchanged.
+    """
+    mun = mun.copy()
+    for a, b, first in SPLIT_PAIRS:
+        key = ["sex", "age"]
+        ref = mun[(mun.year == first) & mun.municip_code.isin([a, b])]
+        share = ref.pivot_table(index=key, columns="municip_code", values="population")
+        share = share[a] / (share[a] + share[b])
+        early = mun.year < first
+        pa = mun[early & (mun.municip_code == a)].set_index(["year", *key]).population
+        pb = mun[early & (mun.municip_code == b)].set_index(["year", *key]).population
+        assert pa.equals(pb), "the pair is no longer identical in the source: remove the fix"
+        total = pa + pb
+        sh = share.reindex(total.index.droplevel("year")).fillna(0.5).to_numpy()
+        new_a = (total * sh).round().astype(int)
+        new_b = total - new_a
+        for code, vals in ((a, new_a), (b, new_b)):
+            rows = early & (mun.municip_code == code)
+            idx = mun.loc[rows].set_index(["year", *key]).index
+            mun.loc[rows, "population"] = vals.reindex(idx).to_numpy()
+    return mun
+
+
 def build_population(shared: Path, out: Path, municipalities: pd.DataFrame) -> None:
     """Write municipal, county and national population by sex and single age (wide)."""
     src = shared / "ssb07459"
     mun = pd.read_csv(
         src / "ssb07459_municip_sex_age_2005_2026_b2024.csv.gz", dtype={"municip_code": str}
     )
-    mun = _tidy_07459(mun, "municip_code")
+    mun = split_merged_pairs(_tidy_07459(mun, "municip_code"))
     assert set(mun.municip_code) == set(municipalities.municip_code)
     totals = mun.groupby("year").population.sum()
     assert totals[2024] == 5_550_203 and totals[2025] == 5_594_340, totals

@@ -261,7 +261,13 @@ def generate(
         rc_params[flow] = np.repeat(p[:, None, :], 2, axis=1)
         fitted_rate[flow] = np.clip(rc_schedule(p, AGES), 0, None)
         quality[flow] = _quality(fit, K)
-    prof_fit = _fit(profile, np.where(np.isfinite(profile), 1.0, 0.0), n_params)
+    # Counts are Poisson: weight each age by 1 / expected count (chi-square weights) so that the
+    # fit is relative where in-migrants are few (old ages). Equal weights let the constant c
+    # spread in-migrants evenly over ages 0–99 (5× too many at 90+ in the Telemark demo).
+    floor = 0.05 / np.maximum(in_total, 1.0)[:, None]  # a twentieth of a person a year
+    prof_w = np.where(np.isfinite(profile), 1.0 / np.maximum(np.nan_to_num(profile), floor), 0.0)
+    prof_w = prof_w / prof_w.max(axis=1, keepdims=True)
+    prof_fit = _fit(profile, prof_w, n_params)
     half = prof_fit.params.copy()
     for key in ("a1", "a2", "c", "a3", "a4"):
         half[:, RC_KEYS.index(key)] *= 0.5  # equal split between the sexes

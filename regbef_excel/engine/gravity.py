@@ -82,6 +82,8 @@ def _matrix(f, n: int, m: int) -> np.ndarray:
     if F.shape != (n, m):
         raise _err("deterrence matrix has the wrong shape", "deterrence", found=F.shape,
                    expected=f"({n}, {m}): origins × destinations")
+    if F.size and F.min() >= 0 and np.isfinite(F).all():  # fast path (NaN fails min() >= 0)
+        return F
     bad = ~np.isfinite(F) | (F < 0)
     if bad.any():
         i, j = (int(x) for x in np.argwhere(bad)[0])
@@ -91,21 +93,23 @@ def _matrix(f, n: int, m: int) -> np.ndarray:
 
 
 def _check_reach(F: np.ndarray, rows: np.ndarray, cols: np.ndarray, col_what: str) -> None:
-    """Every active origin must reach an active destination and every constrained destination
-    must be reached by an active origin; otherwise name the zone."""
-    sub = F[np.ix_(rows, cols)] > 0
-    dead_r = ~sub.any(axis=1)
-    if dead_r.any():
-        i = int(rows[np.flatnonzero(dead_r)[0]])
+    """Every active origin must reach (positive deterrence) some active destination."""
+    ind = np.zeros(F.shape[1])
+    ind[cols] = 1.0
+    reach = (F[rows] @ ind) > 0 if rows.size < F.shape[0] else (F @ ind) > 0
+    if not reach.all():
+        i = int(rows[np.flatnonzero(~reach)[0]])
         raise _err(f"infeasible: origin zone {i} has a positive total but zero deterrence to every "
                    f"{col_what}", "deterrence", i)
 
 
 def _check_columns_reached(F: np.ndarray, rows: np.ndarray, cols: np.ndarray) -> None:
-    sub = F[np.ix_(rows, cols)] > 0
-    dead_c = ~sub.any(axis=0)
-    if dead_c.any():
-        j = int(cols[np.flatnonzero(dead_c)[0]])
+    """Every constrained destination must be reached by some active origin."""
+    ind = np.zeros(F.shape[0])
+    ind[rows] = 1.0
+    reached = (ind @ F[:, cols]) > 0 if cols.size < F.shape[1] else (ind @ F) > 0
+    if not reached.all():
+        j = int(cols[np.flatnonzero(~reached)[0]])
         raise _err(f"infeasible: destination zone {j} has positive demand but zero deterrence from "
                    "every origin with supply", "deterrence", j)
 
@@ -135,9 +139,9 @@ def _lp_feasible(F: np.ndarray, orig: np.ndarray, D: np.ndarray, constrained: np
 
 def _not_converged(F, orig, D, constrained, it: int, resid: float, total: float, tol: float) -> Exception:
     if F.size <= _LP_CHECK_MAX_CELLS and not _lp_feasible(F, orig, D, constrained):
-        return _err("infeasible margins: no flow matrix with positive deterrence only can give these "
-                    "origin and destination totals (some group of destinations needs more than the "
-                    "origins that can reach it supply)", "margins")
+        return _err("infeasible margins: no flow matrix that uses only origin–destination pairs "
+                    "with positive deterrence has these totals (a group of destinations needs more "
+                    "than the origins that reach it can supply, or the reverse)", "margins")
     return ConvergenceError(
         f"gravity balancing did not converge in {it} iterations (largest row-sum error "
         f"{resid:.3g}, {resid / total if total else 0:.3g} of the total; tolerance {tol:g}). "
@@ -146,28 +150,100 @@ def _not_converged(F, orig, D, constrained, it: int, resid: float, total: float,
     )
 
 
+#: Depth of the Anderson acceleration of the balancing (0 = plain Furness iterations).
+_ANDERSON_DEPTH = 5
+#: After this many iterations the balancing continues without acceleration (plain Furness).
+_ACCEL_MAX_ITER = 1000
+
+
 def _balance(F: np.ndarray, orig: np.ndarray, D: np.ndarray, W: np.ndarray, constrained: np.ndarray,
              tol: float, max_iter: int):
-    """Furness balancing on an all-active problem. Returns T (on the given rows/cols)."""
+    """Balancing on an all-active problem; returns (T or None, iterations, row residual).
+
+    The iteration is the Furness fixed point on the log column weights
+    ``x_j = log(b_j D_j)`` of the constrained columns::
+
+        a = 1 / (F c),   c_j ← D_j / (Fᵀ (a ∘ O))_j   (j constrained; free columns keep W_j)
+
+    accelerated by Anderson mixing (depth 5) with a plain Furness step as the fallback whenever
+    the accelerated residual misbehaves. The result is always the pair (a, c) of the last plain
+    step, so constrained columns are exact and the row residual is measured, not estimated.
+    """
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        return _balance_loop(F, orig, D, W, constrained, tol, max_iter)
+
+
+def _balance_loop(F, orig, D, W, con, tol, max_iter):
     total = orig.sum()
-    c = np.where(constrained, D, W)  # column weights: b_j D_j (constrained) or W_j (free)
-    Ft = F.T
-    a_old = None
+    tol_abs = tol * total
+    all_con = bool(con.all())
+    Fc = F if all_con else F[:, con]
+    Dc = D[con]
+    vfree = 0.0 if all_con else F[:, ~con] @ W[~con]
+    Fct = Fc.T
+    logD = np.log(Dc)
+    solve = np.linalg.solve
+
+    x = logD.copy()
+    dxs: list[np.ndarray] = []
+    drs: list[np.ndarray] = []
+    x_prev = r_prev = None
+    best = np.inf
     resid = np.inf
-    for it in range(max_iter + 1):
-        v = F @ c
-        if a_old is not None:
-            # row sums with the previous row factors and the new column weights; the
-            # constrained columns are exact at this point
-            resid = float(np.max(np.abs(a_old * v * orig - orig)))
-            if resid <= tol * total:
-                return (a_old * orig)[:, None] * F * c[None, :], it, resid
-            if it == max_iter:
-                break
-        a = 1.0 / v
-        w = Ft @ (a * orig)
-        c = np.where(constrained, D / np.where(constrained, w, 1.0), W)
-        a_old = a
+    accelerate = _ANDERSON_DEPTH > 0
+    g = x
+    a = np.ones_like(orig)
+    for it in range(1, max_iter + 1):
+        a = 1.0 / (Fc @ np.exp(x) + vfree)
+        g = logD - np.log(Fct @ (a * orig))
+        r = g - x
+        rn = np.abs(r).max()
+        if not np.isfinite(rn):
+            if not accelerate:  # plain iterations overflow: the factors run off to infinity
+                return None, it, resid
+            accelerate = False  # retry without acceleration from the start
+            x = logD.copy()
+            dxs.clear()
+            drs.clear()
+            x_prev = r_prev = None
+            best = np.inf
+            continue
+        if rn < 1e-3:  # near the fixed point: measure the rows of the plain step (a, c(g))
+            cg = np.exp(g)
+            resid = float(np.abs(a * (Fc @ cg + vfree) * orig - orig).max())
+            if resid <= tol_abs:
+                c = W.copy()
+                c[con] = cg
+                return (a * orig)[:, None] * F * c[None, :], it, resid
+        if it > _ACCEL_MAX_ITER:
+            accelerate = False
+        if accelerate and rn < best:  # progress: extrapolate from the recent history
+            if x_prev is not None:
+                dxs.append(x - x_prev)
+                drs.append(r - r_prev)
+                if len(dxs) > _ANDERSON_DEPTH:
+                    del dxs[0], drs[0]
+            x_prev, r_prev = x, r
+            best = rn
+            x = g
+            if dxs:
+                DR = np.array(drs)
+                M = DR @ DR.T
+                M.flat[:: M.shape[0] + 1] += 1e-12 * M.trace() + 1e-300
+                try:
+                    gamma = solve(M, DR @ r)
+                except np.linalg.LinAlgError:
+                    gamma = None
+                if gamma is not None:
+                    x_new = g - (np.array(dxs) + DR).T @ gamma
+                    if np.isfinite(x_new.sum()):
+                        x = x_new
+        else:  # no progress: forget the history and take a plain Furness step
+            dxs.clear()
+            drs.clear()
+            x_prev = r_prev = None
+            x = g
+    resid = float(np.abs(a * (Fc @ np.exp(g) + vfree) * orig - orig).max())
     return None, max_iter, resid
 
 
@@ -227,11 +303,14 @@ def doubly_constrained(origins, destinations, deterrence, tol: float = 1e-10,
     rows, cols = np.flatnonzero(orig > 0), np.flatnonzero(D > 0)
     _check_reach(F, rows, cols, "destination with demand")
     _check_columns_reached(F, rows, cols)
-    Fs = F[np.ix_(rows, cols)]
+    full = rows.size == orig.size and cols.size == D.size
+    Fs = F if full else F[np.ix_(rows, cols)]
     con = np.ones(cols.size, dtype=bool)
     sub, it, resid = _balance(Fs, orig[rows], D[cols], np.zeros(cols.size), con, tol, max_iter)
     if sub is None:
         raise _not_converged(Fs, orig[rows], D[cols], con, it, resid, so, tol)
+    if full:
+        return sub
     T[np.ix_(rows, cols)] = sub
     return T
 
@@ -334,7 +413,8 @@ def hybrid(origins, destinations, attractiveness, deterrence, constrained, tol: 
     cols = np.flatnonzero(con | free)
     _check_reach(F, rows, cols, "constrained destination or attractive unconstrained destination")
     _check_columns_reached(F, rows, np.flatnonzero(con))
-    Fs = F[np.ix_(rows, cols)]
+    full = rows.size == orig.size and cols.size == D.size
+    Fs = F if full else F[np.ix_(rows, cols)]
     cs = con[cols]
     if not cs.any():  # production constrained: closed form
         g = Fs * W[cols][None, :]
@@ -343,6 +423,8 @@ def hybrid(origins, destinations, attractiveness, deterrence, constrained, tol: 
     sub, it, resid = _balance(Fs, orig[rows], D[cols], W[cols], cs, tol, max_iter)
     if sub is None:
         raise _not_converged(Fs, orig[rows], D[cols], cs, it, resid, so, tol)
+    if full:
+        return sub
     T[np.ix_(rows, cols)] = sub
     return T
 

@@ -549,13 +549,31 @@ def _data_scale(y: np.ndarray, w: np.ndarray) -> np.ndarray:
     return np.where(s > 0, s, 1.0)
 
 
+#: Shape parameters of each component, by its amplitude.
+_COMPONENT_SHAPES = {
+    "a1": ("alpha1",),
+    "a2": ("alpha2", "mu2", "lambda2"),
+    "a3": ("alpha3", "mu3", "lambda3"),
+    "a4": ("lambda4",),
+}
+
+
 def _at_bounds(p: np.ndarray, lo: np.ndarray, hi: np.ndarray, free: np.ndarray) -> np.ndarray:
-    """Boolean (…, 13): free parameter within 1e-6 of the box width of a bound."""
+    """Boolean (…, 13): free parameter within 1e-6 of the box width of a bound.
+
+    An amplitude at 0 (component absent) is flagged; the shape parameters of an absent
+    component are not, since they do not change the schedule (their values are arbitrary).
+    """
     tol = 1e-6 * (hi - lo)
     hit = (p <= lo + tol) | (p >= hi - tol)
     mask = np.zeros(N_RC, dtype=bool)
     mask[free] = True
-    return hit & mask
+    hit &= mask
+    for amp, shapes in _COMPONENT_SHAPES.items():
+        absent = p[..., _IDX[amp]] <= 0.0
+        for k in shapes:
+            hit[..., _IDX[k]] &= ~absent
+    return hit
 
 
 def _weighted_r2(y: np.ndarray, w: np.ndarray, sse: np.ndarray) -> np.ndarray:
@@ -583,7 +601,8 @@ class RogersCastroFit:
         The optimiser stopped on a tolerance (not on the iteration limit).
     at_bounds : list[str]
         Parameters within 1e-6 of the box width of a bound (:func:`rc_bounds`). ``a3`` at 0
-        means no retirement peak was found; its shape parameters are then meaningless.
+        means no retirement peak was found; the shape parameters of a component whose amplitude
+        is 0 are meaningless and are not listed.
     n_params : int
         7, 9, 11 or 13.
     r2 : float
@@ -769,169 +788,17 @@ def _make_fit(
 
 
 # --------------------------------------------------------------------------------------------
-# ROGEST for many schedules: batched variable projection + projected Levenberg–Marquardt
+# ROGEST for many schedules: batched projected Levenberg–Marquardt
 # --------------------------------------------------------------------------------------------
 
-#: Amplitudes (enter the model linearly) of each form, RC_KEYS indices in the column order of
-#: the basis: a1 (e^{-alpha1 x}), a2 (labour), c (1), a3 (retirement), a4 (e^{lambda4 x}).
-_LIN_INDEX = {n: np.array([_IDX[k] for k in _AMPLITUDES if k in RC_FORMS[n]]) for n in RC_FORMS}
-#: Shape parameters (enter nonlinearly) of each form, RC_KEYS indices.
-_SHAPE_INDEX = {
-    n: np.array([i for i in _FREE_INDEX[n] if RC_KEYS[i] not in _AMPLITUDES]) for n in RC_FORMS
-}
-#: Amplitude scaling each shape parameter's component.
-_SHAPE_AMP = {
-    "alpha1": "a1", "alpha2": "a2", "mu2": "a2", "lambda2": "a2",
-    "alpha3": "a3", "mu3": "a3", "lambda3": "a3", "lambda4": "a4",
-}  # fmt: skip
-#: For every shape parameter of a form, the basis column of its amplitude.
-_SHAPE_COL = {
-    n: np.array([list(_LIN_INDEX[n]).index(_IDX[_SHAPE_AMP[RC_KEYS[i]]]) for i in _SHAPE_INDEX[n]])
-    for n in RC_FORMS
-}
 
-
-def _basis(p: np.ndarray, x: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
-    """Components and their shape derivatives for the shape parameters in p (M, 13).
-
-    Returns phi (M, L, A), the unit components (the model is ``a @ phi`` for the amplitudes
-    ``a = p[:, _LIN_INDEX[n]]``), and dphi (M, K, A), the derivative of each shape parameter's
-    unit component with respect to that parameter (multiply by the amplitude for dm/dθ).
-    """
-    lin, shape = _LIN_INDEX[n], _SHAPE_INDEX[n]
-    M, A = p.shape[0], x.shape[0]
-    col = {int(k): j for j, k in enumerate(lin)}
-    dcol = {int(k): j for j, k in enumerate(shape)}
-    phi = np.empty((M, lin.size, A))
-    dphi = np.empty((M, shape.size, A))
-    e1 = _exp(-p[:, 1, None] * x)
-    phi[:, col[0]] = e1
-    dphi[:, dcol[1]] = -x * e1
-    phi[:, col[6]] = 1.0
-    for amp, al, mu, la in ((2, 3, 4, 5), (7, 8, 9, 10)):
-        if amp not in col:
-            continue
-        z = x - p[:, mu, None]
-        big = _exp(-p[:, la, None] * z)
-        g = _exp(-p[:, al, None] * z - big)
-        phi[:, col[amp]] = g
-        dphi[:, dcol[al]] = -z * g
-        dphi[:, dcol[mu]] = g * (p[:, al, None] - p[:, la, None] * big)
-        dphi[:, dcol[la]] = z * big * g
-    if 11 in col:
-        e4 = _exp(p[:, 12, None] * x)
-        phi[:, col[11]] = e4
-        dphi[:, dcol[12]] = x * e4
-    return phi, dphi
-
-
-def _solve_spd(G: np.ndarray, rhs: np.ndarray) -> np.ndarray:
-    """Solve G X = rhs for a stack of symmetric positive (semi)definite G, Jacobi-scaled.
-
-    G (M, L, L); rhs (M, L) or (M, L, K). Zero diagonals (empty columns) give zero solutions.
-    """
-    vec = rhs.ndim == 2
-    r = rhs[..., None] if vec else rhs
-    dg = np.diagonal(G, axis1=1, axis2=2)
-    s = np.where(dg > 0, 1.0 / np.sqrt(np.where(dg > 0, dg, 1.0)), 0.0)
-    Gs = G * s[:, :, None] * s[:, None, :]
-    Gs[:, np.arange(G.shape[1]), np.arange(G.shape[1])] = np.where(dg > 0, 1.0 + 1e-13, 1.0)
-    rs = r * s[:, :, None]
-    try:
-        out = np.linalg.solve(Gs, rs)
-    except np.linalg.LinAlgError:
-        out = np.linalg.pinv(Gs, hermitian=True) @ rs
-    out *= s[:, :, None]
-    return out[..., 0] if vec else out
-
-
-def _bounded_lsq(G: np.ndarray, b: np.ndarray, ub: np.ndarray, state: np.ndarray) -> np.ndarray:
-    """Amplitudes: min a'Ga − 2b'a subject to 0 <= a <= ub, for every row at once.
-
-    A batched active-set method (Lawson–Hanson style: clamp the violated free variables, then
-    free the clamped variable with the most negative projected gradient). ``state`` (M, L)
-    holds -1 (at 0), 0 (free) or +1 (at ub); it is a warm start and is updated in place.
-    """
-    M, L = b.shape
-    a = np.zeros((M, L))
-    rows = np.arange(M)
-    eye = np.eye(L, dtype=bool)
-    for _ in range(3 * L + 3):
-        if rows.size == 0:
-            break
-        st, Gr, br, ur = state[rows], G[rows], b[rows], ub[rows]
-        free = st == 0
-        v = np.where(st > 0, ur, 0.0)
-        rhs = np.where(free, br - np.einsum("mij,mj->mi", Gr, v), 0.0)
-        Gf = np.where((free[:, :, None] & free[:, None, :]) | eye, Gr, 0.0)
-        ar = np.where(free, _solve_spd(Gf, rhs), v)
-        low, high = free & (ar < 0.0), free & (ar > ur)
-        grad = np.einsum("mij,mj->mi", Gr, ar) - br
-        tolg = 1e-11 * (np.abs(br) + np.abs(grad + br)) + 1e-300
-        dual = np.where(st < 0, -grad, np.where(st > 0, grad, 0.0)) - tolg
-        primal = (low | high).any(axis=1)
-        want = ~primal & (dual > 0).any(axis=1)
-        fin = ~(primal | want)
-        a[rows[fin]] = ar[fin]
-        st[low] = -1
-        st[high] = 1
-        j = np.argmax(dual, axis=1)
-        st[np.flatnonzero(want), j[want]] = 0
-        state[rows] = st
-        a[rows[~fin]] = np.clip(ar[~fin], 0.0, ur[~fin])  # in case the loop ends here
-        rows = rows[~fin]
-    return a
-
-
-@dataclass
-class _Eval:
-    """The reduced (amplitudes projected out) problem at some shape parameters, for M rows."""
-
-    p: np.ndarray  # (M, 13) with the optimal amplitudes filled in
-    cost: np.ndarray  # (M,)
-    r: np.ndarray  # (M, A) weighted residuals
-    B: np.ndarray  # (M, L, A) weighted unit components
-    dphi: np.ndarray  # (M, K, A) weighted unit derivatives
-    state: np.ndarray  # (M, L) active set of the amplitudes
-
-    def take(self, sel: np.ndarray) -> _Eval:
-        return _Eval(*(v[sel] for v in (self.p, self.cost, self.r, self.B, self.dphi, self.state)))
-
-
-def _evaluate(
-    p: np.ndarray, x: np.ndarray, yw: np.ndarray, sw: np.ndarray, ub: np.ndarray,
-    state: np.ndarray, n: int,
-) -> _Eval:  # fmt: skip
-    """Solve for the amplitudes at the shape parameters of p (M, 13); weighted quantities."""
-    phi, dphi = _basis(p, x, n)
-    B = phi * sw[:, None, :]
-    dphi *= sw[:, None, :]
-    G = B @ np.swapaxes(B, 1, 2)
-    b = (B @ yw[..., None])[..., 0]
-    state = state.copy()
-    a = _bounded_lsq(G, b, ub, state)
-    r = np.einsum("ml,mla->ma", a, B) - yw
-    p = p.copy()
-    p[:, _LIN_INDEX[n]] = a
-    return _Eval(p, np.einsum("ma,ma->m", r, r), r, B, dphi, state)
-
-
-def _reduced_normal(ev: _Eval, n: int) -> tuple[np.ndarray, np.ndarray]:
-    """Kaufman's variable-projection J'J (M, K, K) and the exact gradient J'r (M, K)."""
-    L = ev.B.shape[1]
-    amp = ev.p[:, _LIN_INDEX[n]][:, _SHAPE_COL[n]]  # (M, K)
-    D = ev.dphi * amp[:, :, None]
-    Z = np.concatenate([ev.B, D], axis=1)
-    ZZ = Z @ np.swapaxes(Z, 1, 2)
-    G, C, DD = ZZ[:, :L, :L], ZZ[:, :L, L:], ZZ[:, L:, L:]
-    free = ev.state == 0
-    Gf = np.where((free[:, :, None] & free[:, None, :]) | np.eye(L, dtype=bool), G, 0.0)
-    Cf = np.where(free[:, :, None], C, 0.0)
-    X = _solve_spd(Gf, Cf)
-    JtJ = DD - np.swapaxes(Cf, 1, 2) @ X
-    JtJ = 0.5 * (JtJ + np.swapaxes(JtJ, 1, 2))
-    g = (D @ ev.r[..., None])[..., 0]
-    return JtJ, g
+def _normal_equations(
+    f: np.ndarray, jt: np.ndarray, y: np.ndarray, sw: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Weighted residuals r (M, A), J'WJ (M, k, k) and J'W(m - y) (M, k) for a batch."""
+    r = sw * (f - y)
+    jw = jt * sw[:, None, :]
+    return r, jw @ np.swapaxes(jw, 1, 2), (jw @ r[..., None])[..., 0]
 
 
 def _lm_batch(
@@ -941,80 +808,88 @@ def _lm_batch(
     p: np.ndarray,
     lo: np.ndarray,
     hi: np.ndarray,
-    n: int,
+    free: np.ndarray,
     max_iter: int,
-    tol: float = 1e-10,
+    ftol: float = 1e-10,
+    xtol: float = 1e-10,
+    gtol: float = 1e-10,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Variable-projection Levenberg–Marquardt on all rows at once.
+    """Projected Levenberg–Marquardt on all rows at once.
 
-    The amplitudes (``a1, a2, c, a3, a4``) enter the model linearly: for given shape
-    parameters θ they are the solution of a bounded linear least-squares problem
-    (:func:`_bounded_lsq`), so the iteration runs on θ alone (Golub & Pereyra 1973, with
-    Kaufman's 1975 Jacobian). Each row has its own damping (Nielsen's update), Marquardt
-    scaling by the running maximum of diag(J'J) (as MINPACK), and an active set: a shape
-    parameter on a bound whose gradient points out of the box is held for the step; the step is
-    then projected onto the box. Rows leave the loop as soon as they meet a tolerance (MINPACK's
-    ftol, xtol and gtol, all ``tol``).
+    Each row has its own damping (Nielsen's update), Marquardt scaling by the running maximum
+    of diag(J'J) (as MINPACK), and an active set: a parameter on a bound whose gradient points
+    out of the box is held for the step; the step is then projected onto the box. Rows leave
+    the loop as soon as they meet a tolerance.
 
-    Only the shape parameters of p (M, 13) are used as the start. Returns parameters (M, 13),
-    cost Σ w (r − m)² (M,), converged (M,), iterations (M,).
+    Returns parameters (M, 13), cost Σ w (r − m)² (M,), converged (M,), iterations (M,).
     """
-    shape = _SHAPE_INDEX[n]
-    M, K = p.shape[0], shape.size
-    yw = sw * y
-    ub = hi[:, _LIN_INDEX[n]]
-    los, his = lo[:, shape], hi[:, shape]
-    ev = _evaluate(p, x, yw, sw, ub, np.zeros(ub.shape, dtype=np.int8), n)
-    p, cost, state = ev.p, ev.cost, ev.state
-    A, g = _reduced_normal(ev, n)
+    M = p.shape[0]
+    p = p.copy()
+    nf = free.size
+    lof, hif = lo[:, free], hi[:, free]
+    f, jac = _model_jac(p, x, free)
+    r, A, g = _normal_equations(f, jac, y, sw)
+    cost = np.einsum("ma,ma->m", r, r)
     dmax = np.diagonal(A, axis1=1, axis2=2).copy()
     lam = np.full(M, 1e-3)
     nu = np.full(M, 2.0)
     converged = cost <= 0.0
     n_iter = np.zeros(M, dtype=int)
     act = np.flatnonzero(~converged)
-    eye = np.eye(K, dtype=bool)
+    eye = np.eye(nf, dtype=bool)
     for _ in range(max_iter):
         if act.size == 0:
             break
-        pa = p[act][:, shape]
+        pa = p[act][:, free]
         ga, Aa = g[act], A[act]
-        la, ha = los[act], his[act]
+        la, ha = lof[act], hif[act]
         btol = 1e-12 * (ha - la)
         hold = ((pa <= la + btol) & (ga > 0)) | ((pa >= ha - btol) & (ga < 0))
         d = np.maximum(np.diagonal(Aa, axis1=1, axis2=2), dmax[act])
         hold |= d <= 0
         keep = ~hold
-        H = np.where(keep[:, :, None] & keep[:, None, :], Aa, 0.0)
+        H = Aa * (keep[:, :, None] & keep[:, None, :])
         H[:, eye] += np.where(hold, 1.0, lam[act, None] * d)
-        step = _solve_spd(H, -np.where(hold, 0.0, ga))
+        rhs = -np.where(hold, 0.0, ga)
+        try:
+            step = np.linalg.solve(H, rhs[..., None])[..., 0]
+        except np.linalg.LinAlgError:
+            step = np.stack([np.linalg.lstsq(h, b, rcond=None)[0] for h, b in zip(H, rhs, strict=True)])
         pn = np.clip(pa + step, la, ha)
         dp = pn - pa
-        trial = p[act]
-        trial[:, shape] = pn
-        ev = _evaluate(trial, x, yw[act], sw[act], ub[act], state[act], n)
-        cn, c0 = ev.cost, cost[act]
+        trial = p[act].copy()
+        trial[:, free] = pn
+        fn = _model(trial, x)
+        rn = sw[act] * (fn - y[act])
+        cn = np.einsum("ma,ma->m", rn, rn)
+        c0 = cost[act]
         # predicted decrease of the quadratic model for the projected step
         pred = -(2.0 * np.einsum("mk,mk->m", dp, ga) + np.einsum("mk,mkl,ml->m", dp, Aa, dp))
         actual = c0 - cn
         ok = (actual > 0) & np.isfinite(cn)
-        rho = np.where(pred > 0, actual / np.where(pred > 0, pred, 1.0), 0.0)
-        rho = np.clip(np.nan_to_num(rho), 0.0, 2.0)
-        shrink = np.maximum(1.0 / 3.0, 1.0 - (2.0 * rho - 1.0) ** 3)
-        lam[act] = np.clip(np.where(ok, lam[act] * shrink, lam[act] * nu[act]), 1e-12, 1e16)
-        nu[act] = np.where(ok, 2.0, np.minimum(nu[act] * 2.0, 1e6))
+        with np.errstate(over="ignore", invalid="ignore"):  # tiny pred: rho is clipped anyway
+            rho = np.where(pred > 0, actual / np.where(pred > 0, pred, 1.0), 0.0)
+        rho = np.clip(np.nan_to_num(rho, nan=0.0), 0.0, 2.0)  # no inf/NaN into the cube below
+        lam_a = lam[act]
+        nu_a = nu[act]
+        lam_a = np.where(ok, lam_a * np.maximum(1.0 / 3.0, 1.0 - (2.0 * rho - 1.0) ** 3), lam_a * nu_a)
+        nu_a = np.where(ok, 2.0, nu_a * 2.0)
+        lam[act] = np.clip(lam_a, 1e-12, 1e16)
+        nu[act] = np.minimum(nu_a, 1e6)
         n_iter[act] += 1
-        small_step = np.all(np.abs(dp) <= tol * (np.abs(pa) + tol), axis=1)
-        small_change = ok & (actual <= tol * c0)
+        small_step = np.all(np.abs(dp) <= xtol * (np.abs(pa) + xtol), axis=1)
+        small_change = ok & (actual <= ftol * c0)
         # MINPACK's gtol: the largest cosine between the residual and a free Jacobian column
         cosine = np.abs(ga) / np.sqrt(d * c0[:, None] + 1e-300)
-        small_grad = np.all(hold | (cosine <= tol), axis=1)
+        small_grad = np.all(hold | (cosine <= gtol), axis=1)
         done = small_step | small_change | small_grad | (ok & (cn <= 0.0))
+        # update accepted rows
         acc = act[ok]
         if acc.size:
-            sub = ev.take(ok)
-            p[acc], cost[acc], state[acc] = sub.p, sub.cost, sub.state
-            A2, g2 = _reduced_normal(sub, n)
+            p[acc] = trial[ok]
+            cost[acc] = cn[ok]
+            f2, j2 = _model_jac(p[acc], x, free)
+            _, A2, g2 = _normal_equations(f2, j2, y[acc], sw[acc])
             A[acc], g[acc] = A2, g2
             dmax[acc] = np.maximum(dmax[acc], np.diagonal(A2, axis1=1, axis2=2))
         converged[act[done]] = True
@@ -1038,7 +913,8 @@ class RogersCastroBatch:
     converged : numpy.ndarray
         (N,) bool.
     at_bounds : numpy.ndarray
-        (N, 13) bool, free parameters on a bound.
+        (N, 13) bool, free parameters on a bound (shape parameters of a component whose
+        amplitude is 0 excluded, as in :attr:`RogersCastroFit.at_bounds`).
     r2 : numpy.ndarray
         (N,) weighted R².
     n_obs : numpy.ndarray
@@ -1174,13 +1050,13 @@ def fit_rogers_castro_many(
             # race: every start gets a few iterations, then the best start per schedule goes on
             rep = np.repeat(chunk, S)
             p1, c1, conv1, it1 = _lm_batch(
-                x, y[rep], sw[rep], starts[chunk].reshape(-1, N_RC), lo[rep], hi[rep], n,
-                race_iter, tol,
+                x, y[rep], sw[rep], starts[chunk].reshape(-1, N_RC), lo[rep], hi[rep], free,
+                race_iter, tol, tol, tol,
             )  # fmt: skip
             best = np.argmin(c1.reshape(-1, S), axis=1)
             pick = np.arange(chunk.size) * S + best
             p2, _, conv2, it2 = _lm_batch(
-                x, y[chunk], sw[chunk], p1[pick], lo[chunk], hi[chunk], n, max_iter, tol
+                x, y[chunk], sw[chunk], p1[pick], lo[chunk], hi[chunk], free, max_iter, tol, tol, tol
             )
             return p2, conv2 | (conv1[pick] & (it2 <= 1)), it1[pick] + it2
 
