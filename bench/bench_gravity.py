@@ -60,3 +60,42 @@ def main() -> None:
 
 if __name__ == "__main__":
     main()
+
+
+def market_steps(n: int) -> None:
+    """Time one labour-market step and one housing-market step (inputs prepared beforehand)."""
+    from regbef_excel.engine.housing import HousingMarketParams, housing_market_step, need_rates
+    from regbef_excel.engine.labour import LabourMarketParams, LabourState, labour_market_step
+
+    rng = np.random.default_rng(2)
+    d, *_ = problem(n)
+    A1 = 100
+    yrk_prev = rng.uniform(1000, 20000, n)
+    yrk = yrk_prev * rng.uniform(0.98, 1.03, n)
+    jobs_prev = yrk_prev * rng.uniform(0.8, 1.2, n)
+    jobs = jobs_prev * rng.uniform(0.99, 1.05, n)
+    prof = rng.uniform(0, 1, (2, A1))
+    lp, state = LabourMarketParams(), LabourState.initial(n)
+    labour = partial(labour_market_step, yrk_prev, yrk, jobs_prev, jobs, d, lp, state, profile=prof)
+
+    siv = rng.dirichlet(np.ones(4), size=(2, 14)) * 0.95
+    bol = np.tile([1.0, 1.0, 0.5, 0.5], (2, 14, 1))
+    rate = need_rates(siv, bol)
+    pop = rng.uniform(5, 80, (n, 2, A1))
+    need = np.einsum("ksa,sa->k", pop, rate)
+    housing = partial(
+        housing_market_step, bolmas=need * rng.uniform(0.9, 1.1, n), bolbeh=need, riuf=pop * 0.03,
+        riif=pop * 0.03, need_rate=rate, building_capacity=rng.uniform(0, 40, (n, 3)), distances=d,
+        params=HousingMarketParams(), ebfamin=np.full(n, 2.0), ebratin=prof,
+        bffam=np.array([2.5, 2.0, 1.6]), bfrat=rng.uniform(0, 1, (3, 2, A1)),
+    )
+    labour(), housing()
+    b1, m1 = timed(labour)
+    b2, m2 = timed(housing)
+    print(f"{n:>4} zones: labour_market_step best {1e3 * b1:6.2f} ms (median {1e3 * m1:6.2f}); "
+          f"housing_market_step best {1e3 * b2:6.2f} ms (median {1e3 * m2:6.2f})")
+
+
+if __name__ == "__main__":
+    for zones in (50, 357):
+        market_steps(zones)

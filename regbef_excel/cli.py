@@ -52,7 +52,8 @@ class Progress:
             self.shown = False
 
 
-def _print_summary(projection, stream=sys.stdout) -> None:
+def _print_summary(projection, stream=None) -> None:
+    stream = stream or sys.stdout
     table = projection.summary()
     years = [c for c in table.columns if isinstance(c, int)]
     head = f"{'kode':<6} {'kommune':<20}" + "".join(f"{y:>10}" for y in years)

@@ -92,7 +92,7 @@ def test_template_fill_run_and_read_outputs_back(template, tmp_path):
     expected = project(changed)
     # read the summary sheet back: zone rows, years left → right
     res = openpyxl.load_workbook(out, read_only=True, data_only=True)
-    ws = res[output_sheet_names("nb")["population"]]
+    ws = res[output_sheet_names("nb")["population_summary"]]
     rows = list(ws.iter_rows(values_only=True))
     res.close()
     header = next(r for r in rows if r and 2050 in r)

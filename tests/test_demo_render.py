@@ -1,0 +1,52 @@
+"""The demo workbook (real Telemark data) opens, recalculates and renders in LibreOffice."""
+
+from __future__ import annotations
+
+import re
+import zipfile
+
+import pytest
+from openpyxl import load_workbook
+
+from regbef_excel.cli import main
+from regbef_excel.excel import render
+from regbef_excel.excel.schema.outputs import output_sheet_names
+
+pytestmark = [
+    pytest.mark.libreoffice,
+    pytest.mark.slow,
+    pytest.mark.skipif(not render.available(), reason="LibreOffice and pdftoppm are needed"),
+]
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory):
+    out = tmp_path_factory.mktemp("demo") / "regbef-demo.xlsx"
+    assert main(["demo", "-o", str(out), "-q"]) == 0
+    return out
+
+
+def test_demo_renders_with_charts(demo, tmp_path):
+    with zipfile.ZipFile(demo) as zf:
+        charts = [n for n in zf.namelist() if re.fullmatch(r"xl/charts/chart\d+\.xml", n)]
+    assert len(charts) >= 6  # population ×2, components, age groups, two pyramids
+    pdf = render.to_pdf(demo, tmp_path)
+    pages = render.pdf_page_count(pdf)
+    assert 10 < pages < 400  # inputs and outputs print, without the optional history tables
+    pngs = render.pdf_to_png(pdf, tmp_path / "png", dpi=30, last=3)
+    assert len(pngs) == 3 and all(p.stat().st_size > 1000 for p in pngs)
+
+
+def test_demo_checks_pass_after_libreoffice_recalculation(demo, tmp_path):
+    recalced = render.recalculate(demo, tmp_path / "recalc.xlsx")
+    wb = load_workbook(recalced, data_only=True, read_only=True)
+    ws = wb["Kontroller"]
+    values = [
+        row
+        for row in ws.iter_rows(values_only=True)
+        if row and isinstance(row[0], str) and re.fullmatch(r"C\d\d", row[0])
+    ]
+    assert len(values) >= 10
+    assert all(isinstance(r[2], int | float) and r[2] == 0 for r in values), values
+    assert set(output_sheet_names("nb").values()) <= set(wb.sheetnames)
+    wb.close()
