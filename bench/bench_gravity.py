@@ -3,7 +3,8 @@
 Run: python bench/bench_gravity.py
 Synthetic zones on a 400 × 400 km square; exponential deterrence exp(−β d) with β = 0.03/km and
 power deterrence d^−2; margins uniform 10–1000; hybrid with half the zones constrained taking 60 %
-of the total. Reports best and median of repeated runs and the number of balancing iterations.
+of the total. Reports best and median of repeated runs; then one labour-market step and one housing-market
+step (ages 0–99) with the deterrence/S-curve matrices computed per call or once per run.
 """
 
 from __future__ import annotations
@@ -58,14 +59,16 @@ def main() -> None:
                   f"{1e3 * b2:7.2f} ms (median {1e3 * m2:7.2f})")
 
 
-if __name__ == "__main__":
-    main()
-
-
 def market_steps(n: int) -> None:
     """Time one labour-market step and one housing-market step (inputs prepared beforehand)."""
+    from regbef_excel.engine.gravity import deterrence
     from regbef_excel.engine.housing import HousingMarketParams, housing_market_step, need_rates
-    from regbef_excel.engine.labour import LabourMarketParams, LabourState, labour_market_step
+    from regbef_excel.engine.labour import (
+        LabourMarketParams,
+        LabourState,
+        labour_geometry,
+        labour_market_step,
+    )
 
     rng = np.random.default_rng(2)
     d, *_ = problem(n)
@@ -89,13 +92,21 @@ def market_steps(n: int) -> None:
         params=HousingMarketParams(), ebfamin=np.full(n, 2.0), ebratin=prof,
         bffam=np.array([2.5, 2.0, 1.6]), bfrat=rng.uniform(0, 1, (3, 2, A1)),
     )
-    labour(), housing()
-    b1, m1 = timed(labour)
-    b2, m2 = timed(housing)
-    print(f"{n:>4} zones: labour_market_step best {1e3 * b1:6.2f} ms (median {1e3 * m1:6.2f}); "
-          f"housing_market_step best {1e3 * b2:6.2f} ms (median {1e3 * m2:6.2f})")
+    af, afland = labour_geometry(d, lp)
+    bf = deterrence(d, "power", 2.0)
+    for label, lab, hou in (
+        ("geometry per call ", labour, housing),
+        ("geometry once/run ", partial(labour, af=af, afland=afland), partial(housing, bf=bf)),
+    ):
+        lab(), hou()
+        b1, m1 = timed(lab)
+        b2, m2 = timed(hou)
+        print(f"{n:>4} zones, {label}: labour_market_step best {1e3 * b1:6.2f} ms "
+              f"(median {1e3 * m1:6.2f}); housing_market_step best {1e3 * b2:6.2f} ms "
+              f"(median {1e3 * m2:6.2f})")
 
 
 if __name__ == "__main__":
+    main()
     for zones in (50, 357):
         market_steps(zones)

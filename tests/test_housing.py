@@ -155,7 +155,9 @@ def test_need_bad_inputs():
 
 
 # ------------------------------------------------------------------ market
-def _market(K=6, *, capacity_scale=1.0, params=None, distances=None, seed=5):
+def _market(K=6, *, capacity_scale=1.0, params=None, distances=None, seed=5, ebratin=None):
+    """One housing-market year on synthetic data; ``ebratin`` maps the drawn common profile to
+    the profile used (default: the common profile itself)."""
     rng = np.random.default_rng(seed)
     pop = _pop(K, seed)
     siv, bol = _civil(seed)
@@ -171,7 +173,8 @@ def _market(K=6, *, capacity_scale=1.0, params=None, distances=None, seed=5):
     return housing_market_step(
         bolmas=bolmas, bolbeh=need, riuf=riuf, riif=riif, need_rate=rate, building_capacity=cap,
         distances=_distances(K) if distances is None else distances,
-        params=params or HousingMarketParams(), ebfamin=rng.uniform(1.8, 2.4, K), ebratin=prof,
+        params=params or HousingMarketParams(), ebfamin=rng.uniform(1.8, 2.4, K),
+        ebratin=prof if ebratin is None else ebratin(prof),
         bffam=np.array([2.5, 2.0, 1.6]), bfrat=bfrat,
     ), cap
 
@@ -274,3 +277,17 @@ def test_median_age_and_change_index():
     assert m[1] == pytest.approx(15 + idx + (cum[-1] / 2 - cum[idx - 1]) / idx)
     assert np.isnan(median_age(np.zeros(N_AGES)))
     np.testing.assert_allclose(housing_change_index([103.0, 98.0], [100.0, 100.0]), [103.0, 98.0])
+
+
+def test_zone_specific_in_migration_profiles():
+    K = 6
+    common, _ = _market(K=K)
+    same, _ = _market(K=K, ebratin=lambda p: np.broadcast_to(p, (K, 2, N_AGES)))
+    # the general path with the same profile in every zone equals the rank-one path
+    for name in ("iif1", "iif2", "iif3", "iuf1", "iuf2", "iuf3", "migration"):
+        np.testing.assert_allclose(getattr(same, name), getattr(common, name), rtol=1e-10,
+                                   atol=1e-12)
+    zone_prof = np.random.default_rng(9).uniform(0, 1, (K, 2, N_AGES))
+    res, _ = _market(K=K, ebratin=lambda p: zone_prof)
+    np.testing.assert_allclose(res.iif.sum(0), res.iuf.sum(0), rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(res.migration.sum(1), res.iuf.sum((1, 2)), rtol=1e-10)

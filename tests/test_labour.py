@@ -216,3 +216,17 @@ def test_bad_inputs():
                            LabourState.initial(K))
     with pytest.raises(InputError, match="EXTERNAL_DISTANCE"):
         LabourMarketParams(external_distance=(1.0, 2.0)).validate(K)
+
+
+def test_precomputed_geometry_gives_the_same_year():
+    from regbef_excel.engine.labour import labour_geometry
+
+    K = 5
+    p = LabourMarketParams(distance_function="power", beta=1.5, external_distance=80.0)
+    af, afland = labour_geometry(_distances(K), p)
+    a, _ = _step(K=K, params=p)
+    b, _ = _step(K=K, params=p, af=af, afland=afland)
+    np.testing.assert_allclose(a.flows, b.flows, rtol=1e-12)
+    np.testing.assert_allclose(a.iyaflyt, b.iyaflyt, rtol=1e-12, atol=1e-12)
+    with pytest.raises(InputError, match="external zone"):
+        _step(K=K, params=p, af=af[:K, :K], afland=afland)

@@ -552,7 +552,7 @@ def _profile(x, K: int, name: str) -> np.ndarray:
 
 def housing_market_step(*, bolmas, bolbeh, riuf, riif, need_rate, building_capacity, distances,
                         params: HousingMarketParams, ebfamin, ebratin, bffam, bfrat, br=1.0,
-                        jobs_prev=None, jobs=None, tol: float = 1e-10,
+                        jobs_prev=None, jobs=None, bf=None, tol: float = 1e-10,
                         max_iter: int = 10_000) -> HousingMarketResult:
     r"""One year of the housing-market model (handbook §3.17–3.21; spec §10).
 
@@ -641,6 +641,16 @@ def housing_market_step(*, bolmas, bolbeh, riuf, riif, need_rate, building_capac
         Need level factor (as in :func:`housing_need`).
     jobs_prev, jobs : (K,), optional
         ARBPL last year and this year for A3 (ignored when A3 = 0).
+    bf : (K, K), optional
+        The deterrence matrix BF computed once per run with
+        :func:`regbef_excel.engine.gravity.deterrence` from ``distances`` and the parameters'
+        distance function (distances do not change between years); computed when None.
+    tol, max_iter :
+        Passed to the gravity model.
+
+    Returns
+    -------
+    HousingMarketResult
     """
     params.validate()
     Dm = np.asarray(distances, dtype=float)
@@ -687,7 +697,11 @@ def housing_market_step(*, bolmas, bolbeh, riuf, riif, need_rate, building_capac
         growth = np.maximum(_nonneg(jobs, "jobs (ARBPL)", (K,)) - _nonneg(jobs_prev, "jobs (ARBPL)",
                                                                             (K,)), 0.0)
     att = np.where(til > 0, params.a1 * til + params.a2 * ett + params.a3 * growth, 0.0)
-    bf = deterrence(Dm, params.distance_function, params.beta)
+    if bf is None:
+        bf = deterrence(Dm, params.distance_function, params.beta)
+    elif np.shape(bf) != (K, K):
+        raise _err("deterrence matrix BF must be zones × zones", "distances", found=np.shape(bf),
+                   expected=f"({K}, {K})")
 
     # gravity (§3.17.1.1.6)
     s_til, s_ett = til.sum(), ett.sum()
@@ -729,25 +743,32 @@ def housing_market_step(*, bolmas, bolbeh, riuf, riif, need_rate, building_capac
 
     # internal migration (§3.19–3.20)
     bandel = _shares(cap)
-    gross_exist = famin[:, None, None] * pin
-    g1 = ebr[:, None, None] * gross_exist
-    g2 = lbr[:, None, None] * gross_exist
-    g3 = np.tensordot(bolbygg[:, None] * bandel * bffam_v[None, :], pnew, axes=(1, 0))
-    share = moves / _nz(col)[None, :]
-    stay = np.diag(share).copy()
-    share_off = share.copy()
+    shape3 = riuf.shape[1:]
+    share_off = moves / _nz(col)[None, :]
+    keep = (1.0 - np.diag(share_off))[:, None, None]  # share of in-movers from other zones
     np.fill_diagonal(share_off, 0.0)
-    A1 = riuf.shape[1] * riuf.shape[2]
-    stacked = np.concatenate([g.reshape(K, A1) for g in (g1, g2, g3)], axis=1)
-    out = (share_off @ stacked).reshape(K, 3, *riuf.shape[1:])
-    keep = (1.0 - stay)[:, None, None]
-    persons_in = (g1 + g2 + g3).sum(axis=(1, 2))
+    w1, w2 = ebr * famin, lbr * famin
+    if np.ndim(ebratin) == 2:  # one profile for every zone: out-movers are rank one
+        p0 = pin[0]
+        g1, g2 = w1[:, None, None] * p0, w2[:, None, None] * p0
+        iuf1 = (share_off @ w1)[:, None, None] * p0
+        iuf2 = (share_off @ w2)[:, None, None] * p0
+    else:
+        g1, g2 = w1[:, None, None] * pin, w2[:, None, None] * pin
+        both = share_off @ np.concatenate([g1.reshape(K, -1), g2.reshape(K, -1)], axis=1)
+        iuf1 = both[:, : both.shape[1] // 2].reshape((K,) + shape3)
+        iuf2 = both[:, both.shape[1] // 2:].reshape((K,) + shape3)
+    coef3 = bolbygg[:, None] * bandel * bffam_v[None, :]  # persons into new dwellings by type
+    pflat = pnew.reshape(B, -1)
+    g3 = (coef3 @ pflat).reshape((K,) + shape3)
+    iuf3 = ((share_off @ coef3) @ pflat).reshape((K,) + shape3)
+    persons_in = famin * (ebr + lbr) + coef3.sum(axis=1)
     migration = share_off * persons_in[None, :]
     return HousingMarketResult(
         bolut=bolut, bolin=bolin, bolkap=bolkap, bolover=bolover, bolunder=bolunder, til=til,
         ett=ett, att=att, constrained=constrained, moves=moves, ebr=ebr, lbr=lbr, bolbygg=bolbygg,
-        iif1=g1 * keep, iif2=g2 * keep, iif3=g3 * keep,
-        iuf1=out[:, 0], iuf2=out[:, 1], iuf3=out[:, 2], migration=migration,
+        iif1=g1 * keep, iif2=g2 * keep, iif3=g3 * keep, iuf1=iuf1, iuf2=iuf2, iuf3=iuf3,
+        migration=migration,
         warnings=tuple(warnings),
     )
 

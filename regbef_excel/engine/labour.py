@@ -345,9 +345,8 @@ def moving_share(d, afalfa: float, afbeta: float, afdelta: float) -> np.ndarray:
                          location=Location(table="labour market parameters", column="AFALFA"),
                          found=afalfa, expected="0 ≤ AFALFA ≤ 0.5")
     x = np.asarray(d, dtype=float) - afdelta
-    near = afalfa * np.exp(afbeta * np.minimum(x, 0.0))
-    far = afalfa * (2.0 - np.exp(-afbeta * np.maximum(x, 0.0)))
-    return np.where(x <= 0, near, far)
+    e = np.exp(-afbeta * np.abs(x))  # one exponential serves both branches
+    return afalfa * np.where(x <= 0, e, 2.0 - e)
 
 
 def _extended_distances(distances: np.ndarray, external) -> np.ndarray:
@@ -364,6 +363,26 @@ def _extended_distances(distances: np.ndarray, external) -> np.ndarray:
     out[K, :K] = ext
     out[K, K] = float(ext.mean())  # never used: the external zone has supply or demand, not both
     return out
+
+
+def labour_geometry(distances, params: LabourMarketParams) -> tuple[np.ndarray, np.ndarray]:
+    """Deterrence AF and moving shares AFLAND over the K zones and the external zone K+1.
+
+    Both depend only on the distances and the parameters, so a projection computes them once
+    and passes them to :func:`labour_market_step` every year.
+
+    Returns
+    -------
+    af, afland : numpy.ndarray, shape (K+1, K+1)
+    """
+    D = np.asarray(distances, dtype=float)
+    if D.ndim != 2 or D.shape[0] != D.shape[1]:
+        raise InputError("distance matrix must be square (one row and one column per zone)",
+                         location=Location(table="distances"), found=D.shape, expected="(K, K)")
+    params.validate(D.shape[0])
+    dist_x = _extended_distances(D, params.external_distance)
+    af = deterrence(dist_x, params.distance_function, params.beta)
+    return af, moving_share(dist_x, params.afalfa, params.afbeta, params.afdelta)
 
 
 def labour_migration_persons(moving, arbfam: float, profile) -> tuple[np.ndarray, np.ndarray]:
@@ -421,7 +440,8 @@ def labour_migration_persons(moving, arbfam: float, profile) -> tuple[np.ndarray
 
 
 def labour_market_step(yrk_prev, yrk, jobs_prev, jobs, distances, params: LabourMarketParams,
-                       state: LabourState, *, kup=None, kip=None, profile=None, tol: float = 1e-10,
+                       state: LabourState, *, kup=None, kip=None, profile=None, af=None,
+                       afland=None, tol: float = 1e-10,
                        max_iter: int = 10_000) -> LabourMarketResult:
     """One year of the labour-market model (handbook §3.14; reconstruction in the module notes).
 
@@ -442,6 +462,10 @@ def labour_market_step(yrk_prev, yrk, jobs_prev, jobs, distances, params: Labour
         before the gravity model, handbook §3.14.1.1.2); default 0.
     profile : array_like, shape (2, A1) or (K, 2, A1), optional
         Age/sex profile of internal labour migrants; when given the result carries IAFLYT.
+    af, afland : array_like, shape (K+1, K+1), optional
+        Deterrence AF and moving shares AFLAND over the zones and the external zone, computed
+        once per run with :func:`labour_geometry` (distances and parameters do not change
+        between years); computed here when None.
     tol, max_iter :
         Passed to :func:`regbef_excel.engine.gravity.doubly_constrained`.
 
@@ -472,14 +496,21 @@ def labour_market_step(yrk_prev, yrk, jobs_prev, jobs, distances, params: Labour
     gap = ett.sum() - til.sum()
     til_x = np.append(til, max(gap, 0.0))   # job surplus: supply from outside
     ett_x = np.append(ett, max(-gap, 0.0))  # job deficit: demand outside
-    dist_x = _extended_distances(D, params.external_distance)
-    af = deterrence(dist_x, params.distance_function, params.beta)
+    if af is None or afland is None:
+        af_new, afland_new = labour_geometry(D, params)
+        af = af_new if af is None else af
+        afland = afland_new if afland is None else afland
+    for name, m in (("AF", af), ("AFLAND", afland)):
+        if np.shape(m) != (K + 1, K + 1):
+            raise InputError(f"{name} must cover the zones and the external zone",
+                             location=Location(table="labour market"), found=np.shape(m),
+                             expected=f"({K + 1}, {K + 1})")
     tt = doubly_constrained(til_x, ett_x, af, tol=tol, max_iter=max_iter)
 
-    afland = moving_share(dist_x, params.afalfa, params.afbeta, params.afdelta)
-    off = ~np.eye(K + 1, dtype=bool)
-    moving = np.where(off, tt * afland, 0.0)
-    commuting = np.where(off, tt - moving, 0.0)
+    moving = tt * afland
+    np.fill_diagonal(moving, 0.0)  # the diagonal is local work: neither moving nor commuting
+    commuting = tt - moving
+    np.fill_diagonal(commuting, 0.0)
 
     ci = commuting[:K, :K]
     intpend_prev = np.asarray(state.intpend, dtype=float)
