@@ -34,6 +34,7 @@ Public functions
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -1013,7 +1014,8 @@ def fit_rogers_castro_many(
         Refine rows that did not converge with ``scipy.optimize.least_squares`` (TRF); slow
         (about 0.1 s per schedule), hence off by default.
     workers : int, optional
-        Threads (row chunks) to use; default 1. Helps only on an otherwise idle machine.
+        Threads (row chunks) to use. Default: up to 4 threads (numpy releases the GIL in the
+        array work) when there are at least 512 schedules, else 1. Results do not depend on it.
 
     Returns
     -------
@@ -1021,8 +1023,10 @@ def fit_rogers_castro_many(
     """
     n = _check_n_params(n_params)
     x, y, w = _prepare(ages, rates, weights, batch=True)
-    workers = max(1, int(workers or 1))
     N = y.shape[0]
+    if workers is None:
+        workers = min(4, os.cpu_count() or 1) if N >= 512 else 1
+    workers = max(1, int(workers))
     free = _FREE_INDEX[n]
     scale = _data_scale(y, w)
     lo, hi = rc_bounds(scale)
