@@ -16,6 +16,7 @@ Conventions (decisions recorded in docs/model.md):
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
 from typing import Literal
@@ -65,6 +66,108 @@ class Hadwiger:
     a: float
     b: float
     c: float
+
+
+#: Model variants (handbook figure list "Modellanalyse i PANDA", spec §7; reconstructed mapping).
+VARIANT_NAMES = {
+    1: "Trend",
+    2: "Target: region + municipalities",
+    3: "Target region + housing market",
+    4: "Labour market + housing market",
+    5: "Target region + labour market + housing market",
+    6: "Target + labour market at region level",
+}
+TARGET, TREND = 1, 2  # MR / MK: 1 = målstyring, 2 = trend (handbook §1.2.5)
+NET_MIGRATION, POPULATION, GROWTH = 1, 2, 3  # MÅLTYP
+TARGET_TYPES = (NET_MIGRATION, POPULATION, GROWTH)
+
+
+@dataclass
+class Targets:
+    """Target steering, målstyring (handbook §1.2.5, §3.9–3.10), per projection year.
+
+    ``*_mode``: 1 = target, 2 = trend (MR, MK). ``*_type``: MÅLTYP 1 net migration (persons),
+    2 total population (persons, 31 Dec), 3 growth in % from the previous year. Region arrays
+    have shape (T,), zone arrays (T, K). A zone in trend mode ignores its type and value.
+    """
+
+    region_mode: np.ndarray
+    region_type: np.ndarray
+    region_value: np.ndarray
+    zone_mode: np.ndarray
+    zone_type: np.ndarray
+    zone_value: np.ndarray
+
+    @classmethod
+    def trend(cls, n_years: int, n_zones: int) -> Targets:
+        """No steering anywhere (every year trend)."""
+        return cls(
+            region_mode=np.full(n_years, TREND),
+            region_type=np.full(n_years, NET_MIGRATION),
+            region_value=np.zeros(n_years),
+            zone_mode=np.full((n_years, n_zones), TREND),
+            zone_type=np.full((n_years, n_zones), NET_MIGRATION),
+            zone_value=np.zeros((n_years, n_zones)),
+        )
+
+    @property
+    def any_target(self) -> bool:
+        return bool(np.any(self.region_mode == TARGET) or np.any(self.zone_mode == TARGET))
+
+
+@dataclass
+class LabourInputs:
+    """Labour supply and the labour-market model (handbook §1.2.6, §3.8, §3.14; spec §8).
+
+    ``participation`` YRKRAT (2, G) by sex × labour age group with lower bounds ``age_lower``
+    (the last group open); ``level_region`` YR_t (T,), ``level_zone`` YK_k (K,); ``jobs`` ARBPL
+    (T+1, K) for the base year and every projection year; ``params`` a
+    :class:`regbef_excel.engine.labour.LabourMarketParams`; ``kup``/``kip`` core out-/in-commuting
+    (K,); ``profile`` (2, A1) age/sex profile of labour migrants.
+    """
+
+    participation: np.ndarray
+    age_lower: tuple[int, ...]
+    level_region: np.ndarray
+    level_zone: np.ndarray
+    jobs: np.ndarray
+    params: object
+    kup: np.ndarray
+    kip: np.ndarray
+    profile: np.ndarray
+
+
+@dataclass
+class HousingInputs:
+    """Housing stock, need and market (handbook §2.5, §3.16–3.21; spec §9–10).
+
+    ``stock_by_period`` (K, P) dwellings at the end of the base year by construction period
+    (labels ``period_labels``); ``stock_by_type`` (K, H) by house type (labels ``type_labels``);
+    ``demolition_old`` AVGE and ``demolition_new`` AVGN (K,) yearly shares; ``building`` BOLBYG
+    (T, K) the building programme / capacity (dwellings completed per year);
+    ``building_type_shares`` (K, H) BOLTYP; ``sivrat``/``bolrat`` (2, G, 4) civil-status shares
+    and need rates by sex × housing age group (16–19, …, 80+) × civil status; ``level_region``
+    BR_t (T,); ``market`` a :class:`regbef_excel.engine.housing.HousingMarketParams`;
+    ``family_existing`` EBFAMIN (K,) persons per household moving into existing dwellings;
+    ``family_new`` BFFAM (H,) persons per household moving into new dwellings by type;
+    ``profile_new`` BFRAT (H, 2, A1) age/sex profiles of movers into new dwellings.
+    """
+
+    stock_by_period: np.ndarray
+    period_labels: tuple[str, ...]
+    stock_by_type: np.ndarray
+    type_labels: tuple[str, ...]
+    demolition_old: np.ndarray
+    demolition_new: np.ndarray
+    building: np.ndarray
+    building_type_shares: np.ndarray
+    sivrat: np.ndarray
+    bolrat: np.ndarray
+    level_region: np.ndarray
+    market: object
+    family_existing: np.ndarray
+    family_new: np.ndarray
+    profile_new: np.ndarray
 
 
 @dataclass
@@ -119,6 +222,23 @@ class ProjectionInputs:
     #: RINF_k: trend net internal migration per zone (persons/year), shape (K,) (handbook §3.11).
     internal_net_trend: np.ndarray = field(default_factory=lambda: np.zeros(0))
 
+    # --- issue 3: steering, labour, housing, distances --------------------------------------
+    #: Målstyring; None = trend everywhere.
+    targets: Targets | None = None
+    #: Labour supply / labour-market inputs; None = no labour supply reported, variants 4–6
+    #: unavailable.
+    labour: LabourInputs | None = None
+    #: Housing inputs; None = no housing reported, variants 3–5 unavailable.
+    housing: HousingInputs | None = None
+    #: Distances between zones in km (K, K); the diagonal is the intra-zone distance (> 0).
+    distances: np.ndarray | None = None
+    #: Endogenous Hadwiger coefficients (handbook §3.4; reconstructed, off by default): the
+    #: regression coefficients (a :class:`regbef_excel.engine.housing.HadwigerRegression`) and
+    #: the income indicator INC (T, K). Needs ``housing``.
+    endogenous_hadwiger: bool = False
+    hadwiger_regression: object | None = None
+    income: np.ndarray | None = None
+
     # --- options ----------------------------------------------------------------------------
     variant: int = 1
     #: PANDA drops people older than MAX_AGE (handbook §3.2); default keeps an open group.
@@ -142,6 +262,7 @@ class ProjectionInputs:
         return replace(self, **changes)
 
     def copy(self) -> ProjectionInputs:
+        """A deep copy (scenarios change a copy, never the original)."""
         out = {}
         for f in fields(self):
             v = getattr(self, f.name)
@@ -149,6 +270,8 @@ class ProjectionInputs:
                 v = v.copy()
             elif isinstance(v, Mapping):
                 v = {k: np.array(x, dtype=float, copy=True) for k, x in v.items()}
+            else:
+                v = copy.deepcopy(v)
             out[f.name] = v
         return ProjectionInputs(**out)
 

@@ -56,8 +56,19 @@ class Projection:
     flows: dict[str, np.ndarray]
     capped: np.ndarray
     warnings: list[str] = field(default_factory=list)
-    #: Extra per-year per-zone series (labour supply, housing, …) filled by later modules.
+    #: Per-zone series by year (K last): stocks (T+1, K) include the base year, flows (T, K).
+    #: Keys when the inputs have them: ``labour_supply`` YRK (T+1, K), ``jobs`` ARBPL (T+1, K),
+    #: ``net_commuting`` INTPEND (T, K), ``labour_migration`` IYAFLYT·ARBFAM (T, K),
+    #: ``housing_stock`` BOLMAS (T+1, K), ``demolition`` (T, K), ``building`` realised (T, K),
+    #: ``building_programme`` BOLBYG (T, K), ``housing_need`` BOLBEH (T+1, K),
+    #: ``building_need`` BOLBB (T, K), ``target_net_migration`` NF (T, K; NaN where trend).
     series: dict[str, np.ndarray] = field(default_factory=dict)
+    #: Zone × zone matrices by year: ``internal_migration`` (T, K, K) persons from → to
+    #: (housing market in variants 3–5; otherwise a doubly constrained allocation of the
+    #: zones' internal out- and in-migration by distance, or flat shares without distances);
+    #: ``commuting`` (T, K+1, K+1) workers residence → workplace incl. the external zone
+    #: (variants 4–6).
+    matrices: dict[str, np.ndarray] = field(default_factory=dict)
 
     # ------------------------------------------------------------------ basic axes
     @property
