@@ -75,3 +75,55 @@ def synthetic_inputs(n_zones: int = 5, n_years: int = 10, *, seed: int = 0, base
         domestic_inmigration=0.02 * size,
         internal_net_trend=net,
     )
+
+
+def add_labour_housing(inp: ProjectionInputs, *, seed: int = 0) -> ProjectionInputs:
+    """Add distances, labour and housing inputs (issue 3) to synthetic inputs, in place."""
+    from .housing import HOUSING_AGE_LOWER, HousingMarketParams, housing_need, need_rates
+    from .inputs import HousingInputs, LabourInputs
+    from .labour import LabourMarketParams, expand_age_groups, labour_supply
+
+    rng = np.random.default_rng(seed)
+    K, T = inp.n_zones, inp.n_years
+    xy = rng.uniform(0, 150, (K, 2))
+    d = np.sqrt(((xy[:, None, :] - xy[None, :, :]) ** 2).sum(axis=2))
+    np.fill_diagonal(d, 5.0)
+    inp.distances = d
+    age_lower = (15, 20, 25, 30, 40, 50, 55, 60, 62, 67, 70, 75)
+    part = np.array(
+        [[0.35, 0.72, 0.86, 0.90, 0.90, 0.88, 0.84, 0.72, 0.50, 0.20, 0.08, 0.0],
+         [0.38, 0.70, 0.82, 0.85, 0.87, 0.85, 0.80, 0.66, 0.42, 0.15, 0.05, 0.0]]
+    )  # fmt: skip
+    yrk0 = labour_supply(inp.population, expand_age_groups(part, age_lower))
+    jobs = yrk0[None, :] * np.cumprod(np.full((T + 1, K), 1.0) + rng.normal(0.0, 0.01, (T + 1, K)), axis=0)
+    ages = np.arange(N_AGES)
+    profile = np.exp(-((ages - 30) / 10.0) ** 2)[None, :].repeat(2, axis=0) + 0.01
+    inp.labour = LabourInputs(
+        participation=part, age_lower=age_lower, level_region=np.ones(T), level_zone=np.ones(K),
+        jobs=jobs, params=LabourMarketParams(), kup=np.zeros(K), kip=np.zeros(K),
+        profile=profile / profile.sum(),
+    )  # fmt: skip
+    G = len(HOUSING_AGE_LOWER)
+    siv = np.zeros((2, G, 4))
+    married = np.clip(np.linspace(0.0, 0.7, G), 0, 0.65)
+    siv[:, :, 0] = 1 - married - 0.1
+    siv[:, :, 1] = 0.1
+    siv[:, :, 2] = married * 0.6
+    siv[:, :, 3] = married * 0.4
+    bol = np.tile(np.array([0.9, 0.9, 0.5, 0.5]), (2, G, 1))
+    bol[:, 0, :] *= 0.2
+    need0 = housing_need(inp.population, siv, bol)
+    stock = need0 * rng.uniform(0.95, 1.05, K)
+    by_period = np.stack([stock * 0.6, stock * 0.4], axis=1)
+    by_type = np.stack([stock * 0.5, stock * 0.3, stock * 0.2], axis=1)
+    _ = need_rates(siv, bol)
+    prof_new = np.broadcast_to(profile / profile.sum(), (3, 2, N_AGES)).copy()
+    inp.housing = HousingInputs(
+        stock_by_period=by_period, period_labels=("før 1990", "1990–"), stock_by_type=by_type,
+        type_labels=("enebolig", "småhus", "blokk"), demolition_old=np.full(K, 0.003),
+        demolition_new=np.zeros(K), building=np.outer(np.ones(T), 0.008 * stock),
+        building_type_shares=np.tile([0.4, 0.3, 0.3], (K, 1)), sivrat=siv, bolrat=bol,
+        level_region=np.ones(T), market=HousingMarketParams(), family_existing=np.full(K, 1.9),
+        family_new=np.array([2.6, 2.1, 1.6]), profile_new=prof_new,
+    )  # fmt: skip
+    return inp

@@ -3,8 +3,8 @@
 Input workbook (``regbef-excel regress-template``)::
 
     Forside / Cover            purpose, how to run, provenance, SYNTHETIC/ESTIMATED labels
-    Paneldata / Panel data     tblPanel (region, year, one column per variable)
-                               tblVariables (key, labels nb/en, unit, source, estimated)
+    Paneldata / Panel data     tblPanel (region, region code, year, one column per variable)
+    Variabler / Variables      tblVariables (key, labels nb/en, unit, source, estimated, note)
     Modeller / Models          tblModels: EACH COLUMN IS A MODEL (the layout of the output
                                tables); rows = settings, then one tick row per variable
     Lister / Lists             dropdown sources (estimator, covariance, yes/no)
@@ -73,11 +73,17 @@ SHEETS: dict[str, Sheet] = {
         Sheet("cover", "Forside", "Cover", 0, "cover"),
         Sheet("panel", "Paneldata", "Panel data", 1, "input",
               "Én rad per region og år. Tomme celler = manglende verdi (raden tas ut av modeller "
-              "som bruker variabelen). Variabeldefinisjonene står til høyre.",
+              "som bruker variabelen). Variabeldefinisjonene står på neste ark.",
               "One row per region and year. Blank cells = missing (the row is dropped from "
-              "models that use the variable). Variable definitions to the right.",
-              ("tblPanel", "tblVariables")),
-        Sheet("models", "Modeller", "Models", 2, "input",
+              "models that use the variable). Variable definitions on the next sheet.",
+              ("tblPanel",)),
+        Sheet("variables", "Variabler", "Variables", 2, "input",
+              "Definisjon, enhet og kilde for hver kolonne i tblPanel. Estimert = Ja: "
+              "variabelen er beregnet, ikke observert.",
+              "Definition, unit and source of every tblPanel column. Estimated = Yes: the "
+              "variable is computed, not observed.",
+              ("tblVariables",)),
+        Sheet("models", "Modeller", "Models", 3, "input",
               "Hver KOLONNE er en modell. Kryss av (x) variablene modellen skal ha; modeller med "
               "samme tabellnavn skrives side om side i én tabell.",
               "Each COLUMN is a model. Tick (x) the variables a model uses; models with the "
@@ -112,7 +118,7 @@ PANEL = Table(
 )  # fmt: skip
 
 VARIABLES = Table(
-    "tblVariables", "panel",
+    "tblVariables", "variables",
     (
         Column("key", "Variabel", "Variable", "str", role="key", width=18),
         Column("label_nb", "Navn (norsk)", "Label (Norwegian)", "str", role="input", width=34,
