@@ -1,4 +1,4 @@
-"""Command line: ``regbef-excel demo | template | run | validate``.
+"""Command line: ``regbef-excel demo | template | run | validate | regress | regress-template``.
 
 Errors a planner can fix print as one line (``regbef-excel: Befolkning!C14: …``) and exit 2;
 unexpected failures print one line and exit 1 (``--debug`` shows the traceback).
@@ -21,6 +21,8 @@ EPILOG = """examples:
   regbef-excel template tom.xlsx --empty       empty workbook with all tables
   regbef-excel validate min-kommune.xlsx       list every input problem, exit 2 if any
   regbef-excel run min-kommune.xlsx -o resultat.xlsx
+  regbef-excel regress-template regresjon.xlsx [--panel synthetic]
+  regbef-excel regress regresjon.xlsx -o regresjon-resultat.xlsx
 """
 
 EXIT_OK, EXIT_FAILURE, EXIT_INPUT = 0, 1, 2
@@ -118,6 +120,32 @@ def cmd_validate(args) -> int:
     return EXIT_INPUT
 
 
+def cmd_regress_template(args) -> int:
+    from .excel.regression_workbook import write_regression_template
+
+    path = write_regression_template(args.output, panel=args.panel, language=args.language)
+    print(f"wrote {path}")
+    return EXIT_OK
+
+
+def cmd_regress(args) -> int:
+    from .excel.regression_workbook import regress_file
+
+    output = args.output or str(Path(args.input).with_name(Path(args.input).stem + "-resultat.xlsx"))
+    out = regress_file(args.input, output, language=args.language)
+    run = out.run
+    for o in run.outcomes:
+        r = o.result
+        print(f"{o.spec.name:<20} {o.spec.method:<6} N={r.nobs:>6,}  R2={r.rsquared:.3f}")
+    print(f"\nwrote {out.output_path} ({len(run.outcomes)} models, {run.seconds:.2f} s)")
+    warnings = run.warnings
+    for w in warnings[:10]:
+        print(f"warning: {w}", file=sys.stderr)
+    if len(warnings) > 10:
+        print(f"warning: … and {len(warnings) - 10} more (see the run log sheet)", file=sys.stderr)
+    return EXIT_OK
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="regbef-excel",
@@ -152,6 +180,21 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("input", help="the planner's workbook (never modified)")
     p.add_argument("-o", "--output", help="results workbook (default: INPUT-resultat.xlsx)")
     p.set_defaults(func=cmd_run)
+
+    p = sub.add_parser("regress-template", help="write a migration-regression workbook (demo panel + models)")
+    p.add_argument("output", help="workbook to write (.xlsx)")
+    p.add_argument("--panel", choices=("real", "synthetic"), default="real",
+                   help="real: 159 BA regions 2006–2025 from the shipped data (some variables "
+                   "ESTIMATED); synthetic: SYNTHETIC panel shaped like the thesis")
+    p.add_argument("--language", choices=("nb", "en"), default="nb")
+    p.set_defaults(func=cmd_regress_template)
+
+    p = sub.add_parser("regress", help="estimate the models of a regression workbook, write tables to a new workbook")
+    p.add_argument("input", help="the regression workbook (never modified)")
+    p.add_argument("-o", "--output", help="results workbook (default: INPUT-resultat.xlsx)")
+    p.add_argument("--language", choices=("nb", "en"), default=None,
+                   help="labels of the output (default: the input workbook's language)")
+    p.set_defaults(func=cmd_regress)
 
     p = sub.add_parser("validate", help="check a workbook and list every problem")
     p.add_argument("input")

@@ -46,6 +46,10 @@ from .steering import external_inflow_for, net_migration_targets
 
 #: Tolerance of the balancing equation, in persons (spec §2).
 BALANCE_TOL = 1e-6
+#: Relative tolerance of the yearly gravity balancing (labour and housing markets): margins to
+#: 1e-8 of the flows, far below a person at county or national size; the consistency step makes
+#: internal in = out exactly afterwards.
+GRAVITY_TOL = 1e-8
 LABOUR_VARIANTS = (4, 5, 6)
 HOUSING_MARKET_VARIANTS = (3, 4, 5)
 TARGET_VARIANTS = (2, 3, 5, 6)
@@ -98,6 +102,7 @@ class _Labour:
         res = labour_market_step(
             yrk_prev, yrk, self.jobs[t], self.jobs[t + 1], self.inputs.distances, lab.params, self.state,
             kup=lab.kup, kip=lab.kip, profile=lab.profile, af=self.af, afland=self.afland,
+            tol=GRAVITY_TOL,
         )  # fmt: skip
         self.state = res.state
         return res
@@ -127,9 +132,8 @@ class _Housing:
             self.bf = deterrence(inputs.distances, h.market.distance_function, h.market.beta)
 
     def need(self, pop: np.ndarray, t: int) -> np.ndarray:
-        from .housing import housing_need
-
-        return housing_need(pop, self.h.sivrat, self.h.bolrat, self.level * self.br[t])
+        """BOLBEH (handbook §3.16): population × need per person (SIVRAT·BOLRAT) × levels."""
+        return np.einsum("ksa,sa->k", pop, self.need_rate) * (self.level * self.br[t])
 
 
 def project(
@@ -412,7 +416,7 @@ def _housing_market_year(housing, t, inputs, bef3, sched, lvl, lvk, inf_trend, l
         building_capacity=capacity, distances=inputs.distances, params=h.market,
         ebfamin=h.family_existing, ebratin=sched.dist["IIF"], bffam=h.family_new, bfrat=h.profile_new,
         br=housing.level * housing.br[t], jobs_prev=None if jobs is None else jobs[t], jobs=None if jobs is None else jobs[t + 1],
-        bf=housing.bf,
+        bf=housing.bf, tol=GRAVITY_TOL,
     )  # fmt: skip
     warnings.extend(f"{inputs.years[t]}: {w}" for w in hm.warnings)
     iuf = hm.iuf.copy()

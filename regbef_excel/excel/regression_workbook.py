@@ -38,6 +38,7 @@ from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.utils.cell import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.hyperlink import Hyperlink
+from openpyxl.worksheet.pagebreak import Break
 from openpyxl.worksheet.table import Table as XlTable
 from openpyxl.worksheet.table import TableStyleInfo
 from openpyxl.worksheet.worksheet import Worksheet
@@ -807,6 +808,7 @@ def read_regression_workbook(source: str | Path | WorkbookBackend) -> Regression
         order = [v.key for v in variables]
         models = _read_models(backend, set(data.columns), order, language)
         props = backend.custom_properties()
+        title, notes = _read_panel_notes(backend)
     finally:
         if not isinstance(source, WorkbookBackend):
             backend.close()
@@ -816,10 +818,21 @@ def read_regression_workbook(source: str | Path | WorkbookBackend) -> Regression
     present = [v for v in variables if v.key in data.columns]
     return RegressionInput(
         data=data, variables=present, models=models, language=language, kind=kind,
-        source=str(getattr(backend, "label", "")), panel_columns=letters,
-        title=("SYNTETISKE paneldata" if kind == "synthetic" else "Paneldata")
-        if language == "nb" else ("SYNTHETIC panel data" if kind == "synthetic" else "Panel data"),
+        source=str(getattr(backend, "label", "")), panel_columns=letters, notes=notes,
+        title=title or (("SYNTETISKE paneldata" if kind == "synthetic" else "Paneldata")
+                        if language == "nb" else
+                        ("SYNTHETIC panel data" if kind == "synthetic" else "Panel data")),
     )  # fmt: skip
+
+
+def _read_panel_notes(backend: WorkbookBackend) -> tuple[str, list[str]]:
+    """Panel title and provenance notes written below tblVariables (empty if absent)."""
+    ref = {k.casefold(): v for k, v in backend.tables().items()}.get("tblvariables")
+    if ref is None:
+        return "", []
+    values = backend.read_values(ref.sheet, ref.max_row + 1, 1, 1, ref.max_row + 30)
+    lines = [str(r[0]).strip() for r in values if r and not _blank(r[0])]
+    return (lines[0], lines[1:]) if lines else ("", [])
 
 
 # ----------------------------------------------------------------------------------------------
@@ -1240,6 +1253,7 @@ def _write_marginal(wb: Workbook, run: RegressionRun, language: str) -> None:
                 "β + δ·β(moderator) (wrong)"])  # fmt: skip
         for j, h in enumerate(hdr):
             ws.cell(row=r, column=1 + j, value=h).style = styles.HEADER
+        ws.row_dimensions[r].height = 45
         for row in repro:
             r += 1
             for j, v in enumerate(row):
@@ -1272,6 +1286,7 @@ def _write_plot(wb: Workbook, run: RegressionRun, inp: RegressionInput, language
     ws = new_sheet(wb, R.OUTPUT_SHEETS["plot"], language)
     labels = _labels(inp, language)
     r = 4
+    blocks = 0
     ws.column_dimensions["A"].width = 24
     for j in range(2, 8):
         ws.column_dimensions[get_column_letter(j)].width = 12
@@ -1334,6 +1349,9 @@ def _write_plot(wb: Workbook, run: RegressionRun, inp: RegressionInput, language
         chart.set_categories(cats)
         ws.add_chart(chart, f"{get_column_letter(3 + 2 * len(shown) + 1)}{r}")
         r += max(n + 4, 19)
+        blocks += 1
+        if blocks % 2 == 0:
+            ws.row_breaks.append(Break(id=r - 1))
     note = ("Søyle = koeffisient × standardavvik (estimeringsutvalget); strek = 95 % "
             "konfidensintervall (t-fordelingen modellen bruker). Samspill og årsdummyer vises ikke."
             if language == "nb" else

@@ -48,8 +48,9 @@ class Choice:
         return self.label_nb if language == "nb" else self.label_en
 
     def cell_value(self, language: str) -> object:
-        """What a cell holds for this choice: numbers stay numbers, the rest is the label."""
-        if isinstance(self.code, int) and not isinstance(self.code, bool):
+        """What a cell holds for this choice: numbers stay numbers (unless the choice has a
+        descriptive label, e.g. ``'2 – Mål: region + kommuner'``), the rest is the label."""
+        if isinstance(self.code, int) and not isinstance(self.code, bool) and self.label(language) == str(self.code):
             return self.code
         return self.label(language)
 

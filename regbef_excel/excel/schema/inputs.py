@@ -13,7 +13,8 @@ Decisions recorded here (and on the cover sheet):
 
 from __future__ import annotations
 
-from ...engine.inputs import FERTILITY_SOURCES, FLOWS, RC_KEYS, VARIANTS
+from ...engine.housing import HOUSING_AGE_LABELS
+from ...engine.inputs import FERTILITY_SOURCES, FLOWS, RC_KEYS, VARIANT_NAMES, VARIANTS
 from .base import (
     AGE,
     ANY_NUMBER,
@@ -40,12 +41,34 @@ _FLOW_LABELS = {
     "IIF": ("IIF – intern innflytting", "IIF – internal in-migration"),
 }
 
+#: Norwegian names of the model variants (engine.inputs.VARIANT_NAMES has the English ones).
+VARIANT_NAMES_NB = {
+    1: "Trend",
+    2: "Mål: region + kommuner",
+    3: "Mål for regionen + boligmarked",
+    4: "Arbeidsmarked + boligmarked",
+    5: "Mål for regionen + arbeidsmarked + boligmarked",
+    6: "Mål + arbeidsmarked på regionnivå",
+}
+#: Civil-status groups 1–4 (SSB family definition, handbook §3.16; cohabitants count as single), nb/en.
+CIVIL_STATUS_LABELS = (
+    ("enslig", "single"),
+    ("enslig med barn under 20", "single with children under 20"),
+    ("gift", "married"),
+    ("gift med barn under 20", "married with children under 20"),
+)
+
 LISTS: dict[str, ChoiceList] = {
     cl.key: cl
     for cl in (
         ChoiceList(
             "variant", "lstVariant", "Modellvariant", "Model variant",
-            tuple(Choice(v, str(v), str(v)) for v in VARIANTS),
+            tuple(
+                Choice(v, f"{v} – {VARIANT_NAMES_NB[v]}", f"{v} – {VARIANT_NAMES[v]}",
+                       aliases=(VARIANT_NAMES_NB[v], VARIANT_NAMES[v], f"{v} - {VARIANT_NAMES[v]}",
+                                f"{v} - {VARIANT_NAMES_NB[v]}"))
+                for v in VARIANTS
+            ),
         ),
         ChoiceList(
             "flow", "lstFlow", "Flyttestrøm", "Migration flow",
@@ -84,6 +107,48 @@ LISTS: dict[str, ChoiceList] = {
             (
                 Choice("nb", "nb", "nb", aliases=("norsk", "bokmål", "norwegian", "no")),
                 Choice("en", "en", "en", aliases=("engelsk", "english")),
+            ),
+        ),
+        # --- issue 3: targets, labour, housing (added at the end: list positions are stable)
+        ChoiceList(
+            "steering", "lstSteering", "Styring", "Steering",
+            (
+                Choice(1, "1", "1", aliases=("mål", "målstyring", "target")),
+                Choice(2, "2", "2", aliases=("trend",)),
+            ),
+        ),
+        ChoiceList(
+            "target_type", "lstTargetType", "Måltype", "Target type",
+            (
+                Choice(1, "1", "1", aliases=("netto flytting", "nettoflytting", "net migration")),
+                Choice(2, "2", "2", aliases=("folkemengde", "befolkning", "population")),
+                Choice(3, "3", "3", aliases=("vekst", "vekst %", "growth", "growth %")),
+            ),
+        ),
+        ChoiceList(
+            "civil_status", "lstCivilStatus", "Sivilstand", "Civil status",
+            tuple(
+                Choice(i + 1, str(i + 1), str(i + 1), aliases=(nb, en))
+                for i, (nb, en) in enumerate(CIVIL_STATUS_LABELS)
+            ),
+        ),
+        ChoiceList(
+            "housing_age_group", "lstHousingAgeGroup", "Aldersgruppe (bolig)",
+            "Age group (housing)",
+            tuple(Choice(g, g, g, aliases=(g.replace("-", "–"),)) for g in HOUSING_AGE_LABELS),
+        ),
+        ChoiceList(
+            "distance_function", "lstDistanceFunction", "Avstandsfunksjon", "Distance function",
+            (
+                Choice("power", "potens", "power", aliases=("potensfunksjon", "d^-beta")),
+                Choice("exponential", "eksponentiell", "exponential", aliases=("exp", "eksponential")),
+            ),
+        ),
+        ChoiceList(
+            "housing_mode", "lstHousingMode", "Bruk av boligmarkedet", "Housing-market use",
+            (
+                Choice("simple", "enkel", "simple", aliases=("forenklet", "enkel og sikrere")),
+                Choice("advanced", "avansert", "advanced", aliases=("fordeling",)),
             ),
         ),
     )
@@ -125,10 +190,12 @@ POPULATION = Sheet(
 FERTILITY = Sheet(
     "fertility", "Fruktbarhet", "Fertility", 40,
     intro_nb="Fødselsrater per kvinne etter alder ved utgangen av året (15–49), eller Hadwiger-"
-    "parametre (velg kilde i Innstillinger). Nivåfaktorer ligger på arket Nivåfaktorer.",
+    "parametre (velg kilde i Innstillinger). Nivåfaktorer ligger på arket Nivåfaktorer. Til høyre: "
+    "endogene Hadwiger-koeffisienter (REKONSTRUERT, av som standard) og inntektsindikator.",
     intro_en="Births per woman by age at the end of the year (15–49), or Hadwiger parameters "
-    "(choose the source in Settings). Level factors are on the Level factors sheet.",
-    tables=("tblFertilityRates", "tblHadwiger"),
+    "(choose the source in Settings). Level factors are on the Level factors sheet. On the right: "
+    "endogenous Hadwiger coefficients (RECONSTRUCTED, off by default) and the income indicator.",
+    tables=("tblFertilityRates", "tblHadwiger", "tblHadwigerRegression", "tblIncome"),
 )
 MORTALITY = Sheet(
     "mortality", "Dødelighet", "Mortality", 50,
@@ -171,9 +238,61 @@ LISTS_SHEET = Sheet(
     tables=tuple(cl.table for cl in LISTS.values()),
 )  # fmt: skip
 
+# --- issue 3: steering, labour market, housing, distances --------------------------------
+TARGETS = Sheet(
+    "targets", "Mål", "Targets", 72,
+    intro_nb="Målstyring per år: én rad per år og sone (tom sonekode = hele regionen). Styring 1 = mål, "
+    "2 = trend. Måltype 1 = netto flytting (personer), 2 = folkemengde 31.12. (personer), 3 = vekst "
+    "(% fra året før). År/soner uten rad følger trenden. Brukes i modellvariant 2, 3, 5 og 6.",
+    intro_en="Target steering per year: one row per year and zone (blank zone code = the whole region). "
+    "Steering 1 = target, 2 = trend. Target type 1 = net migration (persons), 2 = population on 31 Dec "
+    "(persons), 3 = growth (% from the year before). Years/zones without a row follow the trend. "
+    "Used by model variants 2, 3, 5 and 6.",
+    tables=("tblTargets",),
+)  # fmt: skip
+LABOUR = Sheet(
+    "labour", "Arbeidsmarked", "Labour market", 74,
+    intro_nb="Yrkesdeltakelse etter kjønn og aldersgruppe, arbeidsmarkedsparametre (ANTAKELSE = ingen "
+    "verdi i håndboka, vurder dem), sonefaktorer, arbeidsplasser per sone og år (basisåret først) og "
+    "valgfri alders-/kjønnsprofil for arbeidsinnflyttere. Tomt ark = ingen arbeidsmarkedsmodell.",
+    intro_en="Labour-force participation by sex and age group, labour-market parameters (ASSUMPTION = "
+    "no value in the handbook, review them), zone factors, jobs per zone and year (base year first) "
+    "and an optional age/sex profile of labour migrants. Empty sheet = no labour-market model.",
+    tables=("tblParticipation", "tblLabourParams", "tblLabourZones", "tblJobs", "tblLabourProfile"),
+)  # fmt: skip
+HOUSING = Sheet(
+    "housing", "Boliger", "Housing", 76,
+    intro_nb="Boligtyper, boligmassen ved utgangen av basisåret etter byggeperiode og hustype (summene "
+    "per sone må være like), avgang (AVGE/AVGN), familiestørrelse og byggeprogram per sone og år. "
+    "Tomt ark = ingen boligberegning.",
+    intro_en="House types, the housing stock at the end of the base year by construction period and "
+    "by house type (the zone totals must agree), demolition (AVGE/AVGN), household sizes and the "
+    "building programme per zone and year. Empty sheet = no housing calculation.",
+    tables=("tblHouseTypes", "tblStockByPeriod", "tblStockByType", "tblHousingZones", "tblBuilding"),
+)  # fmt: skip
+HOUSING_MARKET = Sheet(
+    "housing_market", "Boligbehov", "Housing need", 77,
+    intro_nb="Sivilstandsandeler (SIVRAT) og boligbehovsrater (BOLRAT) etter kjønn, aldersgruppe og "
+    "sivilstand, boligmarkedsparametre (A1–A3 fra håndboka, resten ANTAKELSE) og valgfri profil for "
+    "innflyttere i nye boliger (BFRAT). Nivåfaktoren BR per år står på arket Nivåfaktorer.",
+    intro_en="Civil-status shares (SIVRAT) and housing-need rates (BOLRAT) by sex, age group and civil "
+    "status, housing-market parameters (A1–A3 from the handbook, the others ASSUMPTIONS) and an "
+    "optional profile of movers into new dwellings (BFRAT). The level factor BR per year is on the "
+    "Level factors sheet.",
+    tables=("tblHousingNeed", "tblHousingMarket", "tblNewDwellingProfile"),
+)  # fmt: skip
+DISTANCES = Sheet(
+    "distances", "Avstander", "Distances", 78,
+    intro_nb="Avstander mellom sonene i km: rad = fra, kolonne = til (kolonneoverskrift = sonekode). "
+    "Diagonalen er avstanden internt i sonen og må være > 0 med potensfunksjonen.",
+    intro_en="Distances between the zones in km: row = from, column = to (column header = zone code). "
+    "The diagonal is the distance within the zone and must be > 0 with the power function.",
+    tables=("tblDistances",),
+)  # fmt: skip
+
 INPUT_SHEETS: tuple[Sheet, ...] = (
-    COVER, SETTINGS, ZONES, POPULATION, FERTILITY, MORTALITY, MIGRATION, LEVEL_FACTORS, HISTORY,
-    CHECKS, LISTS_SHEET,
+    COVER, SETTINGS, ZONES, POPULATION, FERTILITY, MORTALITY, MIGRATION, LEVEL_FACTORS, TARGETS,
+    LABOUR, HOUSING, HOUSING_MARKET, DISTANCES, HISTORY, CHECKS, LISTS_SHEET,
 )  # fmt: skip
 
 # --------------------------------------------------------------------------------------------
@@ -259,8 +378,11 @@ SETTINGS_ITEMS: tuple[Column, ...] = (
            prompt_en="Last projection year; must be after the base year."),
     Column("variant", "Modellvariant (1 = trend)", "Model variant (1 = trend)", dtype="int",
            validation=_list("variant"), default=1,
-           prompt_nb="1 = trend. Variantene 2–6 kommer i senere versjoner.",
-           prompt_en="1 = trend. Variants 2–6 come in later versions."),
+           prompt_nb="1 trend; 2 mål region + kommuner; 3 mål region + boligmarked; 4 arbeids- + "
+           "boligmarked; 5 mål region + arbeids- + boligmarked; 6 mål + arbeidsmarked regionalt.",
+           prompt_en="1 trend; 2 target region + municipalities; 3 target region + housing market; "
+           "4 labour + housing market; 5 target region + labour + housing market; 6 target + labour "
+           "market at region level."),
     Column("estimation_start", "Estimeringsperiode, første år", "Estimation period, first year",
            dtype="int", unit_nb="år", unit_en="year", validation=YEAR, required=False,
            prompt_nb="Første år i estimeringsperioden (valgfritt).",
@@ -290,6 +412,13 @@ SETTINGS_ITEMS: tuple[Column, ...] = (
            dtype="bool", validation=YESNO, default=False,
            prompt_nb="JA = sonenes døde skaleres til regionens sum.",
            prompt_en="YES = zone deaths are scaled to the regional total."),
+    Column("endogenous_hadwiger", "Endogene Hadwiger-koeffisienter (REKONSTRUERT)",
+           "Endogenous Hadwiger coefficients (RECONSTRUCTED)", dtype="bool", validation=YESNO,
+           default=False, required=False,
+           prompt_nb="JA = HDWA/HDWB/HDWC beregnes hvert år fra boliger, inntekt og medianalder "
+           "(koeffisientene på arket Fruktbarhet; fortegn rekonstruert). Standard NEI.",
+           prompt_en="YES = HDWA/HDWB/HDWC are computed every year from housing, income and median "
+           "age (coefficients on the Fertility sheet; signs reconstructed). Default NO."),
     Column("language", "Språk i arbeidsboka (nb/en)", "Workbook language (nb/en)", dtype="str",
            validation=_list("language"), default="nb",
            prompt_nb="nb = norsk bokmål, en = engelsk (gjelder nye arbeidsbøker og resultater).",
@@ -494,6 +623,16 @@ TABLES: dict[str, Table] = {
                        number_format="#,##0",
                        prompt_nb="Innvandring fra utlandet til hele regionen dette året.",
                        prompt_en="Immigration from abroad to the whole region this year."),
+                Column("YR", "YR yrkesdeltakelse", "YR participation", unit_nb="faktor",
+                       unit_en="factor", validation=NONNEG, width=11, number_format=FMT_FACTOR,
+                       required=False,
+                       prompt_nb="Regional nivåfaktor for yrkesdeltakelse (tom = 1).",
+                       prompt_en="Regional level factor of participation (blank = 1)."),
+                Column("BR", "BR boligbehov", "BR housing need", unit_nb="faktor",
+                       unit_en="factor", validation=NONNEG, width=11, number_format=FMT_FACTOR,
+                       required=False,
+                       prompt_nb="Regional nivåfaktor for boligbehovet (tom = 1).",
+                       prompt_en="Regional level factor of housing need (blank = 1)."),
                 comment_column(24),
             ),
             key_columns=("year",), anchor="L4", capacity=YEAR_CAPACITY,

@@ -215,7 +215,7 @@ COEFFICIENTS = Table(
     "tblCoefficients", "coefficients",
     (
         Column("table", "Tabell", "Table", "str", role="calc", width=18),
-        Column("model", "Modell", "Model", "str", role="calc", width=10),
+        Column("model", "Modell", "Model", "str", role="calc", width=17),
         Column("estimator", "Estimator", "Estimator", "str", role="calc", width=10),
         Column("term", "Variabel", "Term", "str", role="calc", width=26),
         Column("coef", "Koeffisient", "Coefficient", role="calc", number_format="0.000000"),
@@ -232,7 +232,7 @@ COEFFICIENTS = Table(
 DIAGNOSTICS = Table(
     "tblDiagnostics", "diagnostics",
     (
-        Column("model", "Modell", "Model", "str", role="calc", width=10),
+        Column("model", "Modell", "Model", "str", role="calc", width=17),
         Column("table", "Tabell", "Table", "str", role="calc", width=18),
         Column("estimator", "Estimator", "Estimator", "str", role="calc", width=10),
         Column("nobs", "Observasjoner", "Observations", "int", role="calc",
@@ -256,7 +256,7 @@ DIAGNOSTICS = Table(
 MARGINAL = Table(
     "tblMarginal", "marginal",
     (
-        Column("model", "Modell", "Model", "str", role="calc", width=10),
+        Column("model", "Modell", "Model", "str", role="calc", width=17),
         Column("variable", "Variabel", "Variable", "str", role="calc", width=18),
         Column("moderator", "Moderator", "Moderator", "str", role="calc", width=14),
         Column("at", "Ved", "At", "str", role="calc", width=8),
