@@ -134,9 +134,15 @@ def meta_from_generation(
 
 def demo_inputs(language: str = "nb", *, include_history: bool = False):
     """The embedded Telemark demo: (inputs, meta)."""
-    from .defaults import national_rates, telemark_history, telemark_inputs
+    from .defaults import (
+        add_telemark_labour_housing,
+        national_rates,
+        telemark_history,
+        telemark_inputs,
+    )
 
     inputs, report = telemark_inputs()
+    add_telemark_labour_housing(inputs)
     meta = meta_from_generation(
         inputs, report, telemark_history(), national_rates(), language=language, include_history=include_history
     )

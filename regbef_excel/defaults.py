@@ -211,3 +211,116 @@ def telemark_inputs(
     """The Telemark demo: inputs generated from 2016–2025 history, base year 2025 (1 Jan 2026)."""
     inputs, report = _telemark(base_year, horizon)
     return inputs.copy(), report
+
+
+# ---------------------------------------------------------------------------------------------
+# Issue 3 defaults: distances, labour market, housing (Telemark)
+# ---------------------------------------------------------------------------------------------
+
+#: Labour-force participation by sex × age group (lower bounds). ASSUMPTION: rounded values of
+#: the order of Norway's labour force survey (AKU) rates; replace with local register data.
+PARTICIPATION_AGE_LOWER = (15, 20, 25, 30, 40, 50, 55, 60, 62, 67, 70, 75)
+PARTICIPATION = np.array(
+    [[0.35, 0.72, 0.86, 0.90, 0.90, 0.88, 0.84, 0.72, 0.50, 0.20, 0.08, 0.0],
+     [0.38, 0.70, 0.82, 0.85, 0.87, 0.85, 0.80, 0.66, 0.42, 0.15, 0.05, 0.0]]
+)  # fmt: skip
+#: Yearly demolition share of the existing stock (AVGE). ASSUMPTION (0.2 % a year).
+DEMOLITION_OLD = 0.002
+#: Persons per household moving into existing dwellings (EBFAMIN) and into new dwellings by
+#: house type (BFFAM). ASSUMPTIONS of the order of Norwegian household sizes by dwelling type.
+FAMILY_EXISTING = 1.9
+FAMILY_NEW = {"Enebolig": 2.6, "Rekkehus, tomannsbolig og småhus": 2.2, "Leilighet": 1.6, "Annen boligbygging": 1.5}
+
+
+def intra_zone_distance(d: np.ndarray) -> np.ndarray:
+    """Distances with the diagonal set to half the distance to the nearest other zone (≥ 1 km).
+
+    A convention (decision): the power deterrence function needs a positive intra-zone distance;
+    half the nearest-neighbour distance is the radius of a zone's catchment in a regular layout.
+    """
+    out = np.array(d, dtype=float)
+    K = out.shape[0]
+    if K == 1:
+        out[0, 0] = 1.0
+        return out
+    off = out + np.diag(np.full(K, np.inf))
+    np.fill_diagonal(out, np.maximum(off.min(axis=1) / 2.0, 1.0))
+    return out
+
+
+def civil_status_and_need_rates() -> tuple[np.ndarray, np.ndarray]:
+    """SIVRAT and BOLRAT (2, 14, 4) by sex × housing age group × civil status. ASSUMPTION.
+
+    Civil status (single, single with children, married/cohabiting, married with children) by
+    age follows the usual Norwegian life course; need per person is 1 dwelling per single adult
+    and ½ per partner in a couple; 16–19-year-olds mostly live with their parents (need 0.1).
+    The base-year level factor scales need to the real stock, so only the age pattern matters.
+    """
+    from .engine.housing import HOUSING_AGE_LOWER
+
+    G = len(HOUSING_AGE_LOWER)
+    ages = np.array(HOUSING_AGE_LOWER, dtype=float) + 2.0
+    couple = np.clip((ages - 18) / 15, 0, 1) * 0.65 * np.where(ages > 70, np.clip(1 - (ages - 70) / 25, 0.3, 1), 1)
+    children = np.clip(1 - np.abs(ages - 38) / 16, 0, 1)
+    siv = np.zeros((2, G, 4))
+    single = 1 - couple
+    siv[:, :, 0] = single * (1 - 0.15 * children)
+    siv[:, :, 1] = single * 0.15 * children
+    siv[:, :, 2] = couple * (1 - children)
+    siv[:, :, 3] = couple * children
+    bol = np.tile(np.array([1.0, 1.0, 0.5, 0.5]), (2, G, 1))
+    bol[:, 0, :] = 0.1
+    return siv, bol
+
+
+def add_telemark_labour_housing(inputs: ProjectionInputs) -> ProjectionInputs:
+    """Distances (great-circle, SSB coordinates), labour and housing inputs for the demo, in place.
+
+    Real data: dwellings by house type on 1 January of the year after the base year (SSB 06265)
+    and the building programme = mean yearly growth of the stock over the last ten years plus
+    assumed demolition. Assumptions (flagged in the workbook): participation rates, jobs (equal
+    to the base-year labour supply and constant), demolition share, civil status and need rates,
+    family sizes, market parameters.
+    """
+    from .engine.flows import schedules
+    from .engine.housing import HousingMarketParams
+    from .engine.inputs import HousingInputs, LabourInputs
+    from .engine.labour import LabourMarketParams, expand_age_groups, labour_supply
+
+    codes = list(inputs.zone_codes)
+    K, T = inputs.n_zones, inputs.n_years
+    inputs.distances = intra_zone_distance(data.great_circle_km(codes))
+    profile = schedules(inputs, []).dist["IIF"].mean(axis=0)
+    profile = profile / profile.sum()
+    yrk0 = labour_supply(inputs.population, expand_age_groups(PARTICIPATION, PARTICIPATION_AGE_LOWER))
+    inputs.labour = LabourInputs(
+        participation=PARTICIPATION.copy(), age_lower=PARTICIPATION_AGE_LOWER,
+        level_region=np.ones(T), level_zone=np.ones(K), jobs=np.tile(yrk0, (T + 1, 1)),
+        params=LabourMarketParams(), kup=np.zeros(K), kip=np.zeros(K), profile=profile,
+    )  # fmt: skip
+
+    dw = data.telemark_dwellings()
+    by_group = dw[dw["region_code"].isin(codes)].pivot_table(
+        index=["year", "region_code"], columns="building_type_group", values="dwellings", aggfunc="sum"
+    )
+    types = list(FAMILY_NEW)
+    last = int(inputs.base_year) + 1
+    first = last - 10
+    stock_now = by_group.loc[last].reindex(index=codes, columns=types).fillna(0).to_numpy(float)
+    stock_then = by_group.loc[first].reindex(index=codes, columns=types).fillna(0).to_numpy(float)
+    growth = (stock_now - stock_then) / 10.0
+    gross = np.maximum(growth.sum(axis=1) + DEMOLITION_OLD * stock_now.sum(axis=1), 0.0)
+    pos = np.maximum(growth, 0.0)
+    type_share = np.where(pos.sum(axis=1, keepdims=True) > 0, pos / np.maximum(pos.sum(axis=1, keepdims=True), 1e-12),
+                          stock_now / stock_now.sum(axis=1, keepdims=True))
+    siv, bol = civil_status_and_need_rates()
+    inputs.housing = HousingInputs(
+        stock_by_period=stock_now.sum(axis=1, keepdims=True), period_labels=(f"før {last}",),
+        stock_by_type=stock_now, type_labels=tuple(types),
+        demolition_old=np.full(K, DEMOLITION_OLD), demolition_new=np.zeros(K),
+        building=np.tile(gross, (T, 1)), building_type_shares=type_share, sivrat=siv, bolrat=bol,
+        level_region=np.ones(T), market=HousingMarketParams(), family_existing=np.full(K, FAMILY_EXISTING),
+        family_new=np.array([FAMILY_NEW[t] for t in types]),
+        profile_new=np.broadcast_to(profile, (len(types), 2, N_AGES)).copy(),
+    )  # fmt: skip
+    return inputs

@@ -86,8 +86,10 @@ def compress(data: bytes) -> bytes:
     for start in range(0, len(data), _CHUNK):
         chunk = data[start : start + _CHUNK]
         body = _compress_chunk(chunk)
-        if len(body) > _CHUNK and len(chunk) == _CHUNK:
-            out += struct.pack("<H", 0x3000 | (_CHUNK + 2 - 3)) + chunk  # raw chunk
+        if len(body) > _CHUNK:
+            # incompressible: a raw chunk, padded to 4096 bytes as §2.4.1.3.7 prescribes (only
+            # the last chunk can be short; source text never gets here)
+            out += struct.pack("<H", 0x3000 | (_CHUNK + 2 - 3)) + chunk + bytes(_CHUNK - len(chunk))
         else:
             out += struct.pack("<H", 0xB000 | (len(body) + 2 - 3)) + body
     return bytes(out)
@@ -100,7 +102,8 @@ def encrypt(data: bytes, project_id: str, seed: int) -> str:
     """Encrypt ``data`` for CMG/DPB/GC; returns the hex text. ``seed`` fixes the output."""
     version = 2
     proj_key = sum(project_id.encode(_ENC)) & 0xFF
-    unenc_1, enc_1, enc_2 = proj_key, proj_key, version
+    # the running state starts from the *encrypted* version and key bytes (§2.4.3.2)
+    unenc_1, enc_1, enc_2 = proj_key, seed ^ proj_key, seed ^ version
     out = bytearray([seed, seed ^ version, seed ^ proj_key])
     ignored = (seed & 6) // 2
 
@@ -126,7 +129,7 @@ def decrypt(text: str, project_id: str | None = None) -> bytes:
     proj_key = seed ^ proj_key_enc
     if project_id is not None and proj_key != sum(project_id.encode(_ENC)) & 0xFF:
         raise ValueError("project key does not match the project id")
-    unenc_1, enc_1, enc_2 = proj_key, proj_key, 2
+    unenc_1, enc_1, enc_2 = proj_key, proj_key_enc, version_enc
     plain = bytearray()
     for enc in raw[3:]:
         byte = enc ^ ((enc_2 + unenc_1) & 0xFF)

@@ -1,0 +1,37 @@
+Attribute VB_Name = "Regbef"
+' REGBEF ribbon and macros. Source of the VBA module built into REGBEF.xlam and the
+' macro-enabled REGBEF workbook by `regbef-excel addin build` (see workbook/README.md).
+' All logic is in Python (regbef_excel.excel.macros); this module only forwards calls.
+Option Explicit
+
+Private Const MACROS As String = "import regbef_excel.excel.macros as m; m."
+
+' The one ribbon callback: every button of customUI14.xml/customUI.xml calls it.
+Sub RegbefRibbon(control As IRibbonControl)
+    RunPython MACROS & "ribbon('" & control.Id & "')"
+End Sub
+
+' The same actions for Alt+F8, buttons on sheets and Quick Access Toolbar.
+Sub RegbefRun()
+    RunPython MACROS & "ribbon('regbefRun')"
+End Sub
+
+Sub RegbefValidate()
+    RunPython MACROS & "ribbon('regbefValidate')"
+End Sub
+
+Sub RegbefCompare()
+    RunPython MACROS & "ribbon('regbefCompare')"
+End Sub
+
+Sub RegbefRegress()
+    RunPython MACROS & "ribbon('regbefRegress')"
+End Sub
+
+Sub RegbefTemplate()
+    RunPython MACROS & "ribbon('regbefTemplate')"
+End Sub
+
+Sub RegbefAbout()
+    RunPython MACROS & "ribbon('regbefAbout')"
+End Sub
