@@ -133,3 +133,36 @@ def test_every_variant_keeps_the_invariants(variant, seed, K, growth):
     change = pop[1:].sum(axis=(2, 3)) - pop[:-1].sum(axis=(2, 3))
     np.testing.assert_allclose(change, sum(s * tot[n] for n, s in COMPONENTS.items()), atol=1e-6)
     np.testing.assert_allclose(p.flows["IIF"].sum(axis=1), p.flows["IUF"].sum(axis=1), atol=1e-6)
+
+
+def test_endogenous_hadwiger_gives_zone_schedules_from_housing():
+    from regbef_excel.engine.housing import hadwiger_coefficients, median_age
+
+    inp = full_inputs(variant=1)
+    inp.endogenous_hadwiger = True
+    inp.income = np.full((inp.n_years, inp.n_zones), 100.0)
+    p = project(inp)
+    a = p.series["hadwiger_a"]
+    assert a.shape == (inp.n_years, inp.n_zones) and np.all(a > 0)
+    # first year by hand: DWZ = 4.5 rooms (default), NEWH = 100, MA from the aged women
+    from regbef_excel.engine.ageing import age_one_year
+
+    aged, _ = age_one_year(inp.population)
+    ma = median_age(aged[:, 1, :])
+    ha, hb, hc = hadwiger_coefficients(4.5, 100.0, 100.0, ma)
+    np.testing.assert_allclose(a[0], ha)
+    np.testing.assert_allclose(p.series["hadwiger_c"][0], hc)
+    # births follow the zone schedules × level factors
+    from regbef_excel.engine.fertility import hadwiger_rates_by_zone
+
+    rates = hadwiger_rates_by_zone(ha / 1000, hb, hc)
+    women = aged[:, 1, :]
+    expected = np.einsum("ka,ka->k", women, rates) * inp.fertility_level_zone
+    np.testing.assert_allclose(p.flows["births"][0].sum(axis=1), expected, rtol=1e-10)
+
+
+def test_endogenous_hadwiger_without_income_is_an_input_error():
+    inp = full_inputs(variant=1)
+    inp.endogenous_hadwiger = True
+    with pytest.raises(InputError, match="endogenous Hadwiger option needs"):
+        project(inp)

@@ -58,6 +58,16 @@ def hadwiger_rates(a: float, b: float, c: float) -> np.ndarray:
     return rates
 
 
+def hadwiger_rates_by_zone(a: np.ndarray, b: np.ndarray, c: np.ndarray) -> np.ndarray:
+    """FODRAT (K, A1) from per-zone Hadwiger parameters (a = TFR per woman), as
+    :func:`hadwiger_rates` for each zone (used by the endogenous Hadwiger option, §3.4)."""
+    a, b, c = (np.asarray(x, dtype=float)[:, None] for x in (a, b, c))
+    x = np.arange(N_AGES, dtype=float)[FERTILE_AGES][None, :]
+    out = np.zeros((a.shape[0], N_AGES))
+    out[:, FERTILE_AGES] = (a / c) * (b / np.sqrt(np.pi)) * (c / x) ** 1.5 * np.exp(-(b**2) * (c / x + x / c - 2.0))
+    return out
+
+
 def fertility_rates(inputs: ProjectionInputs) -> np.ndarray:
     """The FODRAT schedule in use: given rates or the Hadwiger function (per woman)."""
     if inputs.fertility_source == "hadwiger":
@@ -86,11 +96,11 @@ def births(
     Parameters
     ----------
     women : (K, A1) women by age at end of year after ageing (BEF1[:, F, :]).
-    rates : (A1,) FODRAT per woman.
+    rates : (A1,) FODRAT per woman, or (K, A1) per zone (endogenous Hadwiger).
     level_region : FR_t.
     level_zone : (K,) FK_k.
     """
-    base = women @ rates * level_region  # (K,)
+    base = (np.einsum("ka,ka->k", women, rates) if rates.ndim == 2 else women @ rates) * level_region
     fod = base * level_zone
     if reconcile:
         total = fod.sum()

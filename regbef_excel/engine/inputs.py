@@ -55,6 +55,10 @@ VARIANTS = (1, 2, 3, 4, 5, 6)
 #: sum exactly 1, so shares rounded to 3–4 decimals in a workbook are accepted.
 SHARE_TOLERANCE = 1e-3
 
+#: Rooms per dwelling when no rooms table is given: 4.5 (ASSUMPTION, of the order of the
+#: Norwegian mean), used only by the endogenous Hadwiger option.
+DEFAULT_ROOMS_PER_TYPE = 4.5
+
 #: Default share of boys among births (SSB long-run average, ~105.8 boys per 100 girls).
 DEFAULT_SHARE_BOYS = 0.514
 
@@ -168,6 +172,9 @@ class HousingInputs:
     family_existing: np.ndarray
     family_new: np.ndarray
     profile_new: np.ndarray
+    #: Mean rooms per dwelling of each house type (H,), for DWZ in the endogenous Hadwiger
+    #: option; None = :data:`DEFAULT_ROOMS_PER_TYPE` (an assumption).
+    rooms_by_type: np.ndarray | None = None
 
 
 @dataclass

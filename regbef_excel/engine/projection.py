@@ -39,7 +39,7 @@ from .ageing import age_one_year
 from .fertility import births, fertility_rates, split_births
 from .flows import internal_inflow, outflows, schedules
 from .gravity import deterrence, doubly_constrained
-from .inputs import FEMALE, VARIANT_NAMES, ProjectionInputs, Targets
+from .inputs import DEFAULT_ROOMS_PER_TYPE, FEMALE, VARIANT_NAMES, ProjectionInputs, Targets
 from .mortality import deaths
 from .results import COMPONENTS, Projection
 from .steering import external_inflow_for, net_migration_targets
@@ -176,6 +176,7 @@ def project(
     if targets.any_target and v not in TARGET_VARIANTS:
         warnings.append(f"targets are ignored in model variant {v} ({VARIANT_NAMES[v]})")
     zone_targets = v in (2, 6)
+    endo = _EndogenousHadwiger(inputs) if inputs.endogenous_hadwiger else None
     if v in (3, 5) and np.any(targets.zone_mode == 1):
         warnings.append(f"model variant {v} steers the region only: municipality targets are ignored")
 
@@ -227,8 +228,9 @@ def project(
         year = int(years[t])
         # 1–3. ageing, births, deaths
         bef1, leavers = age_one_year(pop, drop_oldest=inputs.drop_oldest)
+        rates_t = fod_rates if endo is None else endo.rates(t, bef1, housing, series)
         fod = births(
-            bef1[:, FEMALE, :], fod_rates, inputs.fertility_level_region[t],
+            bef1[:, FEMALE, :], rates_t, inputs.fertility_level_region[t],
             np.asarray(inputs.fertility_level_zone), reconcile=inputs.reconcile_births,
         )  # fmt: skip
         newborn = split_births(fod, inputs.share_boys)
@@ -347,8 +349,52 @@ def project(
             f"out-migration was capped in {int((capped > 0).sum())} cells ({total_capped:.1f} persons in all) "
             "so that no population cell became negative"
         )
+    if endo is not None:
+        for i, name in enumerate(("hadwiger_a", "hadwiger_b", "hadwiger_c")):
+            series[name] = np.array([coef[i] for coef in endo.coefficients])
     return Projection(inputs=inputs, population=population, flows=flows, capped=capped, warnings=warnings,
                       series=series, matrices=matrices)
+
+
+class _EndogenousHadwiger:
+    """Endogenous Hadwiger coefficients per zone and year (handbook §3.4; reconstructed).
+
+    DWZ = mean rooms per dwelling of the housing stock by type, NEWH = 100 · stock / stock three
+    years earlier (the base-year stock for the first three years: nothing earlier is known),
+    INC = the income indicator (input), MA = median age of women 15–44 (after ageing). The
+    resulting HDWA (per 1000), HDWB, HDWC give each zone's fertility schedule; the level factors
+    FR_t and FK_k still multiply it.
+    """
+
+    def __init__(self, inputs: ProjectionInputs) -> None:
+        from .housing import HadwigerRegression
+
+        if inputs.housing is None or inputs.income is None:
+            raise InputError(
+                "the endogenous Hadwiger option needs the housing inputs and the income indicator",
+                location=Location(sheet="Fruktbarhet"),
+                expected="housing sheet and income per zone and year, or the option switched off",
+            )
+        self.inputs = inputs
+        self.coef = inputs.hadwiger_regression or HadwigerRegression()
+        rooms = inputs.housing.rooms_by_type
+        H = np.asarray(inputs.housing.stock_by_type).shape[1]
+        self.rooms = np.full(H, DEFAULT_ROOMS_PER_TYPE) if rooms is None else np.asarray(rooms, float)
+        self.coefficients: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
+
+    def rates(self, t: int, bef1: np.ndarray, housing, series: dict) -> np.ndarray:
+        from .fertility import hadwiger_rates_by_zone
+        from .housing import hadwiger_coefficients, median_age
+
+        by_type = housing.stock.by_type
+        dwz = (by_type @ self.rooms) / np.maximum(by_type.sum(axis=1), 1e-12)
+        stock = series["housing_stock"]
+        newh = 100.0 * stock[t] / np.maximum(stock[max(t - 3, 0)], 1e-12)
+        ma = median_age(bef1[:, FEMALE, :])
+        ma = np.where(np.isfinite(ma), ma, 30.0)
+        a, b, c = hadwiger_coefficients(dwz, newh, np.asarray(self.inputs.income, float)[t], ma, self.coef)
+        self.coefficients.append((a, b, c))
+        return hadwiger_rates_by_zone(a / 1000.0, b, c)
 
 
 def _report_shortfall(shortfall: np.ndarray, year: int, codes, warnings: list[str]) -> None:

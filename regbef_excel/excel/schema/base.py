@@ -227,6 +227,8 @@ class Table:
         Column keys that identify a row (unique); also keys comments in ``WorkbookMeta``.
     items
         For key/value tables: the settings (each a :class:`Column` describing its value).
+        ``'matrix'``: a zone × zone table whose first column is the key and whose other columns
+        are data-dependent (one per zone, header = zone code).
     anchor
         Top-left cell of the header row.
     optional
@@ -240,7 +242,7 @@ class Table:
     key: str
     sheet: str
     columns: tuple[Column, ...]
-    kind: Literal["long", "keyvalue"] = "long"
+    kind: Literal["long", "keyvalue", "matrix"] = "long"
     key_columns: tuple[str, ...] = ()
     items: tuple[Column, ...] = ()
     anchor: str = "A4"

@@ -662,6 +662,401 @@ TABLES: dict[str, Table] = {
     )
 }  # fmt: skip
 
+# --------------------------------------------------------------------------------------------
+# Issue 3: targets, labour market, housing, distances, endogenous Hadwiger
+# --------------------------------------------------------------------------------------------
+#: Comment written next to parameters without a handbook value (the planner must review them).
+ASSUMPTION = ("ANTAKELSE – ingen verdi i håndboka, vurder", "ASSUMPTION – no handbook value, review")
+HANDBOOK = ("håndbokas standardverdi", "handbook default")
+RECONSTRUCTED = ("REKONSTRUERT fortegn (tapt i håndboka)", "RECONSTRUCTED sign (lost in the handbook)")
+RECONSTRUCTED_VALUE = ("REKONSTRUERT (håndboka §3.4)", "RECONSTRUCTED (handbook §3.4)")
+
+SHARE = Validation("decimal", 0, 1)
+DISTANCE_FUNCTION = _list("distance_function")
+
+
+def _param(key: str, nb: str, en: str, default: object, *, unit: tuple[str, str] = ("", ""),
+           validation: Validation = NONNEG, dtype: str = "float", fmt: str = "0.000",
+           prompt: tuple[str, str] = ("", "")) -> Column:
+    return Column(
+        key, nb, en, dtype=dtype, unit_nb=unit[0], unit_en=unit[1], validation=validation,  # type: ignore[arg-type]
+        default=default, number_format=fmt, prompt_nb=prompt[0] or nb, prompt_en=prompt[1] or en,
+    )  # fmt: skip
+
+
+#: Labour-market parameters (engine.labour.LabourMarketParams; keys = field names upper case).
+LABOUR_PARAM_ITEMS: tuple[Column, ...] = (
+    _param("TOV", "TOV – årlig turnover (andel)", "TOV – yearly turnover (share)", 0.10,
+           unit=("andel", "share"), validation=SHARE),
+    _param("KALMIN", "KALMIN – andel kjerneledige", "KALMIN – share of core unemployed", 0.02,
+           unit=("andel", "share"), validation=Validation("decimal", 0, 0.99)),
+    _param("AFALFA", "AFALFA – S-kurvens nivå (2·AFALFA ≤ 1)", "AFALFA – S-curve level (2·AFALFA ≤ 1)",
+           0.5, validation=Validation("decimal", 0, 0.5)),
+    _param("AFBETA", "AFBETA – S-kurvens bratthet", "AFBETA – S-curve steepness", 0.05,
+           unit=("per km", "per km")),
+    _param("AFDELTA", "AFDELTA – S-kurvens midtpunkt", "AFDELTA – S-curve midpoint", 60.0,
+           unit=("km", "km"), fmt="0.0"),
+    _param("ARBFAM", "ARBFAM – personer per intern arbeidsflytter",
+           "ARBFAM – persons per internal labour migrant", 1.8, unit=("personer", "persons"),
+           validation=Validation("decimal", 0.01, 10), fmt="0.00"),
+    _param("UTFAM", "UTFAM – personer per yrkesaktiv utflytter",
+           "UTFAM – persons per worker among out-migrants", 1.8, unit=("personer", "persons"),
+           validation=Validation("decimal", 0.01, 10), fmt="0.00"),
+    _param("INNFAM", "INNFAM – personer per yrkesaktiv innflytter",
+           "INNFAM – persons per worker among in-migrants", 1.8, unit=("personer", "persons"),
+           validation=Validation("decimal", 0.01, 10), fmt="0.00"),
+    _param("DISTANCE_FUNCTION", "Avstandsfunksjon (potens/eksponentiell)",
+           "Distance function (power/exponential)", "exponential", dtype="str",
+           validation=DISTANCE_FUNCTION, fmt="General"),
+    _param("BETA", "Avstandsparameter β", "Distance parameter β", 0.05),
+    _param("EXTERNAL_DISTANCE", "Avstand til eksternsonen (alle soner)",
+           "Distance to the external zone (all zones)", 100.0, unit=("km", "km"), fmt="0.0",
+           prompt=("Avstand fra hver sone til området utenfor regionen; kan overstyres per sone.",
+                   "Distance from every zone to outside the region; may be set per zone.")),
+)  # fmt: skip
+
+#: Housing-market parameters (engine.housing.HousingMarketParams).
+HOUSING_PARAM_ITEMS: tuple[Column, ...] = (
+    _param("BOLEKS", "BOLEKS – andel av flytternes behov i markedet",
+           "BOLEKS – share of movers' need in the market", 1.0, unit=("andel", "share"),
+           validation=SHARE),
+    _param("BOLLED", "BOLLED – andel ledige boliger som tilbys", "BOLLED – share of vacancies offered",
+           0.5, unit=("andel", "share"), validation=SHARE),
+    _param("A1", "A1 – attraktivitet: tilbud", "A1 – attractiveness: supply", 1.0),
+    _param("A2", "A2 – attraktivitet: etterspørsel", "A2 – attractiveness: demand", 0.05),
+    _param("A3", "A3 – attraktivitet: arbeidsplassvekst", "A3 – attractiveness: job growth", 0.0),
+    _param("DISTANCE_FUNCTION", "Avstandsfunksjon (potens/eksponentiell)",
+           "Distance function (power/exponential)", "power", dtype="str",
+           validation=DISTANCE_FUNCTION, fmt="General"),
+    _param("BETA", "Avstandsparameter β", "Distance parameter β", 2.0),
+    _param("MODE", "Bruk (enkel = håndbokas «forenklet og sikrere»)",
+           "Use (simple = the handbook's 'simple and safer')", "simple", dtype="str",
+           validation=_list("housing_mode"), fmt="General"),
+)  # fmt: skip
+HANDBOOK_HOUSING_PARAMS = ("A1", "A2", "A3", "MODE")
+
+#: Endogenous Hadwiger coefficients (engine.housing.HadwigerRegression; keys = field names).
+_HDW_TERMS = {
+    "const": ("konstant", "constant"), "dwz": ("DWZ rom per bolig", "DWZ rooms per dwelling"),
+    "newh": ("NEWH boligindeks", "NEWH housing index"), "inc": ("INC inntekt", "INC income"),
+    "ma": ("MA medianalder kvinner 15–44", "MA median age women 15–44"),
+}  # fmt: skip
+HADWIGER_REGRESSION_ITEMS: tuple[Column, ...] = tuple(
+    _param(f"{p}_{term}", f"{p.upper()}: {_HDW_TERMS[term][0]}", f"{p.upper()}: {_HDW_TERMS[term][1]}",
+           default, validation=ANY_NUMBER, fmt="0.0000")
+    for p, term, default in (
+        ("a", "const", 44.4), ("a", "dwz", 297.9), ("a", "newh", 4.95), ("a", "inc", -3.34),
+        ("b", "const", 1.05), ("b", "inc", 0.0392), ("b", "dwz", 0.395), ("b", "ma", -0.031),
+        ("c", "const", 25.75), ("c", "inc", 0.095), ("c", "dwz", -0.465), ("c", "ma", -0.0293),
+        ("c", "newh", -0.0154),
+    )
+)  # fmt: skip
+
+
+def _num(key: str, nb: str, en: str, unit: tuple[str, str], validation: Validation, fmt: str,
+         prompt: tuple[str, str], width: float = 12, required: bool = True) -> Column:
+    return Column(
+        key, nb, en, dtype="float", unit_nb=unit[0], unit_en=unit[1], validation=validation,
+        width=width, number_format=fmt, prompt_nb=prompt[0], prompt_en=prompt[1], required=required,
+    )  # fmt: skip
+
+
+def _text_key(key: str, nb: str, en: str, prompt: tuple[str, str], width: float = 14) -> Column:
+    return Column(key, nb, en, dtype="str", role="key", validation=TEXT, width=width,
+                  prompt_nb=prompt[0], prompt_en=prompt[1])  # fmt: skip
+
+
+_HOUSE_TYPE = _text_key("house_type", "Hustype", "House type",
+                        ("Hustype som i tabellen Hustyper (f.eks. enebolig).",
+                         "House type as in the House types table (e.g. detached)."))
+_DWELLINGS = ("boliger", "dwellings")
+_PROFILE_PROMPT = ("Relativ andel (≥ 0); profilen normaliseres til sum 1 over kjønn og alder.",
+                   "Relative share (≥ 0); the profile is normalised to sum 1 over sex and age.")
+_AGE_GROUP = Column(
+    "age_lower", "Fra alder", "From age", dtype="int", unit_nb="år", unit_en="years", role="key",
+    validation=AGE, width=9,
+    prompt_nb="Laveste alder i gruppen; gruppen går til neste rads alder − 1, siste gruppe er åpen.",
+    prompt_en="Lowest age of the group; it ends at the next row's age − 1, the last group is open.",
+)  # fmt: skip
+
+ISSUE3_TABLES: tuple[Table, ...] = (
+    Table(
+        "tblTargets", "targets",
+        (
+            year_column(),
+            Column("zone_code", "Sonekode (tom = regionen)", "Zone code (blank = region)",
+                   dtype="str", role="key", validation=TEXT, width=14, number_format="@",
+                   required=False,
+                   prompt_nb="Sonekode som i arket Soner, eller tom for hele regionen.",
+                   prompt_en="Zone code as on the Zones sheet, or blank for the whole region."),
+            Column("steering", "Styring (1 = mål, 2 = trend)", "Steering (1 = target, 2 = trend)",
+                   dtype="int", validation=_list("steering"), width=14,
+                   prompt_nb="1 = målstyring dette året, 2 = trend.",
+                   prompt_en="1 = target steering this year, 2 = trend."),
+            Column("target_type", "Måltype (1 netto flytting, 2 folkemengde, 3 vekst %)",
+                   "Target type (1 net migration, 2 population, 3 growth %)", dtype="int",
+                   validation=_list("target_type"), width=20,
+                   prompt_nb="1 = netto flytting (personer), 2 = folkemengde 31.12. (personer), "
+                   "3 = vekst i % fra året før.",
+                   prompt_en="1 = net migration (persons), 2 = population on 31 Dec (persons), "
+                   "3 = growth in % from the year before."),
+            Column("value", "Målverdi", "Target value", dtype="float",
+                   unit_nb="personer eller %", unit_en="persons or %", validation=ANY_NUMBER,
+                   width=14, number_format="#,##0.0", required=False,
+                   prompt_nb="Personer (type 1 og 2) eller prosent (type 3). Kan være negativ for type 1 og 3.",
+                   prompt_en="Persons (types 1 and 2) or per cent (type 3). May be negative for types 1 and 3."),
+            comment_column(36),
+        ),
+        key_columns=("year", "zone_code"), optional=True, capacity=YEAR_CAPACITY * 20,
+        title_nb="Mål per år (målstyring)", title_en="Targets per year (target steering)",
+    ),
+    Table(
+        "tblParticipation", "labour",
+        (
+            _AGE_GROUP,
+            _num("males", "Menn", "Males", ("andel", "share"), PROBABILITY, "0.000",
+                 ("Andel yrkesaktive menn i aldersgruppen (0–1).",
+                  "Share of men in the age group in the labour force (0–1)."), width=10),
+            _num("females", "Kvinner", "Females", ("andel", "share"), PROBABILITY, "0.000",
+                 ("Andel yrkesaktive kvinner i aldersgruppen (0–1).",
+                  "Share of women in the age group in the labour force (0–1)."), width=10),
+            comment_column(22),
+        ),
+        key_columns=("age_lower",), optional=True, capacity=40,
+        title_nb="Yrkesdeltakelse (YRKRAT)", title_en="Labour-force participation (YRKRAT)",
+    ),
+    Table(
+        "tblLabourParams", "labour", KEYVALUE_COLUMNS, kind="keyvalue", key_columns=("key",),
+        items=LABOUR_PARAM_ITEMS, anchor="G4", optional=True, capacity=len(LABOUR_PARAM_ITEMS),
+        title_nb="Arbeidsmarkedsparametre", title_en="Labour-market parameters",
+    ),
+    Table(
+        "tblLabourZones", "labour",
+        (
+            zone_column(),
+            factor_column("YK", "YK yrkesdeltakelse", "YK participation",
+                          "Nivåfaktor for yrkesdeltakelsen i sonen (1 = regionens nivå).",
+                          "Participation level factor of the zone (1 = region level)."),
+            _num("KUP", "KUP kjerneutpendling", "KUP core out-commuting", ("personer", "persons"),
+                 NONNEG, "#,##0", ("Utpendlere som ikke deltar i markedet (≥ 0).",
+                                   "Out-commuters outside the market (≥ 0)."), width=12),
+            _num("KIP", "KIP kjerneinnpendling", "KIP core in-commuting", ("personer", "persons"),
+                 NONNEG, "#,##0", ("Innpendlere som ikke deltar i markedet (≥ 0).",
+                                   "In-commuters outside the market (≥ 0)."), width=12),
+            _num("external_distance", "Avstand til eksternsonen", "Distance to the external zone",
+                 ("km", "km"), NONNEG, "0.0",
+                 ("Valgfritt: overstyrer parameteren EXTERNAL_DISTANCE for sonen (fyll alle eller ingen).",
+                  "Optional: overrides EXTERNAL_DISTANCE for the zone (fill all or none)."),
+                 width=12, required=False),
+            comment_column(22),
+        ),
+        key_columns=("zone_code",), anchor="M4", optional=True, capacity=ZONE_CAPACITY,
+        title_nb="Sonefaktorer (arbeidsmarked)", title_en="Zone factors (labour market)",
+    ),
+    Table(
+        "tblJobs", "labour",
+        (
+            year_column(), zone_column(),
+            _num("jobs", "Arbeidsplasser", "Jobs", ("antall", "number"), NONNEG, "#,##0",
+                 ("Arbeidsplasser i sonen (ARBPL) i året; basisåret og hvert framskrivingsår.",
+                  "Jobs in the zone (ARBPL) in the year; the base year and every projection year."),
+                 width=13),
+            comment_column(22),
+        ),
+        key_columns=("year", "zone_code"), anchor="T4", optional=True,
+        capacity=ZONE_CAPACITY * 40, title_nb="Arbeidsplasser per sone og år", title_en="Jobs per zone and year",
+    ),
+    Table(
+        "tblLabourProfile", "labour",
+        (
+            age_column(),
+            _num("males", "Menn", "Males", ("andel", "share"), NONNEG, "0.00000", _PROFILE_PROMPT, width=10),
+            _num("females", "Kvinner", "Females", ("andel", "share"), NONNEG, "0.00000", _PROFILE_PROMPT,
+                 width=10),
+            comment_column(18),
+        ),
+        key_columns=("age",), anchor="Y4", optional=True, capacity=100,
+        title_nb="Profil for arbeidsflyttere (valgfri)", title_en="Profile of labour migrants (optional)",
+    ),
+    # ---- housing stock and building ---------------------------------------------------------
+    Table(
+        "tblHouseTypes", "housing",
+        (
+            _HOUSE_TYPE,
+            _num("family_new", "Personer per husholdning i nye boliger (BFFAM)",
+                 "Persons per household in new dwellings (BFFAM)", ("personer", "persons"),
+                 Validation("decimal", 0, 10), "0.00",
+                 ("Gjennomsnittlig husholdningsstørrelse for innflyttere i nye boliger av typen.",
+                  "Mean household size of movers into new dwellings of this type."), width=16),
+            comment_column(18),
+        ),
+        key_columns=("house_type",), optional=True, capacity=20,
+        title_nb="Hustyper", title_en="House types",
+    ),
+    Table(
+        "tblStockByPeriod", "housing",
+        (
+            zone_column(),
+            _text_key("period", "Byggeperiode", "Construction period",
+                      ("Byggeperiode (tekst, samme perioder for alle soner, f.eks. «før 1946»).",
+                       "Construction period (text, the same periods for every zone).")),
+            _num("dwellings", "Boliger", "Dwellings", _DWELLINGS, NONNEG, "#,##0",
+                 ("Boliger 31.12. i basisåret bygd i perioden.",
+                  "Dwellings on 31 Dec of the base year built in the period."), width=11),
+            comment_column(18),
+        ),
+        key_columns=("zone_code", "period"), anchor="E4", optional=True,
+        capacity=ZONE_CAPACITY * 10,
+        title_nb="Boligmasse etter byggeperiode (BOLMAS)", title_en="Housing stock by construction period",
+    ),
+    Table(
+        "tblStockByType", "housing",
+        (
+            zone_column(), _HOUSE_TYPE,
+            _num("dwellings", "Boliger", "Dwellings", _DWELLINGS, NONNEG, "#,##0",
+                 ("Boliger 31.12. i basisåret av hustypen; summen per sone = summen etter byggeperiode.",
+                  "Dwellings on 31 Dec of the base year of the type; the zone sum must equal the sum by period."),
+                 width=11),
+            _num("building_share", "Andel av nybyggingen (BOLTYP)", "Share of new building (BOLTYP)",
+                 ("andel", "share"), SHARE, "0.000",
+                 ("Hustypens andel av nye boliger i sonen; summen per sone = 1.",
+                  "The type's share of new dwellings in the zone; sums to 1 per zone."), width=13),
+            comment_column(18),
+        ),
+        key_columns=("zone_code", "house_type"), anchor="J4", optional=True,
+        capacity=ZONE_CAPACITY * 10,
+        title_nb="Boligmasse etter hustype", title_en="Housing stock by house type",
+    ),
+    Table(
+        "tblHousingZones", "housing",
+        (
+            zone_column(),
+            _num("AVGE", "AVGE avgang eldre boliger", "AVGE demolition, old", ("andel/år", "share/year"),
+                 SHARE, "0.0000", ("Årlig avgangsandel for boliger bygd før framskrivingen.",
+                                   "Yearly demolition share of dwellings built before the projection."),
+                 width=12),
+            _num("AVGN", "AVGN avgang nye boliger", "AVGN demolition, new", ("andel/år", "share/year"),
+                 SHARE, "0.0000", ("Årlig avgangsandel for boliger bygd i framskrivingen.",
+                                   "Yearly demolition share of dwellings built in the projection."),
+                 width=12),
+            _num("family_existing", "Personer per husholdning (EBFAMIN)",
+                 "Persons per household (EBFAMIN)", ("personer", "persons"),
+                 Validation("decimal", 0, 10), "0.00",
+                 ("Husholdningsstørrelse for innflyttere i eksisterende boliger.",
+                  "Household size of movers into existing dwellings."), width=14),
+            comment_column(18),
+        ),
+        key_columns=("zone_code",), anchor="P4", optional=True, capacity=ZONE_CAPACITY,
+        title_nb="Avgang og husholdninger per sone", title_en="Demolition and households per zone",
+    ),
+    Table(
+        "tblBuilding", "housing",
+        (
+            year_column(), zone_column(),
+            _num("dwellings", "Nye boliger (BOLBYG)", "New dwellings (BOLBYG)", _DWELLINGS, NONNEG,
+                 "#,##0", ("Byggeprogram: boliger ferdigstilt i sonen i året.",
+                           "Building programme: dwellings completed in the zone in the year."),
+                 width=13),
+            comment_column(22),
+        ),
+        key_columns=("year", "zone_code"), anchor="V4", optional=True,
+        capacity=ZONE_CAPACITY * 40, title_nb="Byggeprogram per sone og år",
+        title_en="Building programme per zone and year",
+    ),
+    # ---- housing need and market ------------------------------------------------------------
+    Table(
+        "tblHousingNeed", "housing_market",
+        (
+            _SEX,
+            Column("age_group", "Aldersgruppe", "Age group", dtype="str", role="key",
+                   validation=_list("housing_age_group"), width=10,
+                   prompt_nb="16-19, 20-24, …, 75-79, 80+.", prompt_en="16-19, 20-24, …, 75-79, 80+."),
+            Column("civil_status", "Sivilstand (1–4)", "Civil status (1–4)", dtype="int", role="key",
+                   validation=_list("civil_status"), width=10,
+                   prompt_nb="1 enslig, 2 enslig med barn < 20, 3 gift, 4 gift med barn < 20 "
+                   "(samboere i 1/2).",
+                   prompt_en="1 single, 2 single with children < 20, 3 married, 4 married with "
+                   "children < 20 (cohabitants in 1/2)."),
+            _num("SIVRAT", "Andel i sivilstanden (SIVRAT)", "Share in the civil status (SIVRAT)",
+                 ("andel", "share"), SHARE, "0.000",
+                 ("Andel av kjønn og aldersgruppe i sivilstanden; summen over 1–4 = 1.",
+                  "Share of the sex and age group in the civil status; sums to 1 over 1–4."),
+                 width=13),
+            _num("BOLRAT", "Boligbehov per person (BOLRAT)", "Dwellings per person (BOLRAT)",
+                 ("boliger/person", "dwellings/person"), Validation("decimal", 0, 2), "0.000",
+                 ("Boliger per person i gruppen (en husholdning = én bolig).",
+                  "Dwellings per person in the group (one household = one dwelling)."), width=13),
+            comment_column(20),
+        ),
+        key_columns=("sex", "age_group", "civil_status"), optional=True, capacity=2 * 14 * 4,
+        title_nb="Sivilstand og boligbehov", title_en="Civil status and housing need",
+    ),
+    Table(
+        "tblHousingMarket", "housing_market", KEYVALUE_COLUMNS, kind="keyvalue", key_columns=("key",),
+        items=HOUSING_PARAM_ITEMS, anchor="I4", optional=True, capacity=len(HOUSING_PARAM_ITEMS),
+        title_nb="Boligmarkedsparametre", title_en="Housing-market parameters",
+    ),
+    Table(
+        "tblNewDwellingProfile", "housing_market",
+        (
+            _HOUSE_TYPE, age_column(),
+            _num("males", "Menn", "Males", ("andel", "share"), NONNEG, "0.00000", _PROFILE_PROMPT, width=10),
+            _num("females", "Kvinner", "Females", ("andel", "share"), NONNEG, "0.00000", _PROFILE_PROMPT,
+                 width=10),
+            comment_column(18),
+        ),
+        key_columns=("house_type", "age"), anchor="O4", optional=True, capacity=20 * 100,
+        title_nb="Profil for innflyttere i nye boliger (BFRAT, valgfri)",
+        title_en="Profile of movers into new dwellings (BFRAT, optional)",
+    ),
+    # ---- distances ----------------------------------------------------------------------------
+    Table(
+        "tblDistances", "distances", (zone_column(),), kind="matrix", key_columns=("zone_code",),
+        optional=True, capacity=ZONE_CAPACITY,
+        title_nb="Avstander (km), fra rad til kolonne", title_en="Distances (km), from row to column",
+    ),
+    # ---- endogenous Hadwiger (fertility sheet) -----------------------------------------------
+    Table(
+        "tblHadwigerRegression", "fertility", KEYVALUE_COLUMNS, kind="keyvalue", key_columns=("key",),
+        items=HADWIGER_REGRESSION_ITEMS, anchor="L4", optional=True,
+        capacity=len(HADWIGER_REGRESSION_ITEMS),
+        title_nb="Endogene Hadwiger-koeffisienter (REKONSTRUERT)",
+        title_en="Endogenous Hadwiger coefficients (RECONSTRUCTED)",
+    ),
+    Table(
+        "tblIncome", "fertility",
+        (
+            year_column(), zone_column(),
+            _num("income", "Inntektsindikator (INC)", "Income indicator (INC)", ("indeks", "index"),
+                 ANY_NUMBER, "0.00", ("Inntektsindikatoren INC i sonen og året (eksogen).",
+                                      "The income indicator INC of the zone and year (exogenous)."),
+                 width=13),
+            comment_column(18),
+        ),
+        key_columns=("year", "zone_code"), anchor="R4", optional=True, capacity=ZONE_CAPACITY * 40,
+        title_nb="Inntekt per sone og år (endogen Hadwiger)",
+        title_en="Income per zone and year (endogenous Hadwiger)",
+    ),
+)  # fmt: skip
+for _t in ISSUE3_TABLES:
+    TABLES[_t.key] = _t
+
+
+def distance_table(zone_codes: tuple[str, ...] | list[str]) -> Table:
+    """The distance matrix as written for ``zone_codes``: the zone column, then one km column per
+    zone (header = the zone code)."""
+    from dataclasses import replace
+
+    cols = tuple(
+        Column(str(c), str(c), str(c), dtype="float", validation=NONNEG, width=9,
+               number_format="#,##0.0", prompt_nb="Avstand i km (≥ 0; > 0 med potensfunksjonen).",
+               prompt_en="Distance in km (≥ 0; > 0 with the power function).")
+        for c in zone_codes
+    )  # fmt: skip
+    base = TABLES["tblDistances"]
+    return replace(base, columns=(*base.columns, *cols))
+
+
 #: Sources, licences and notes shown on the cover (placed below the cover text by the builder).
 PROVENANCE_TABLE = Table(
     "tblProvenance", "cover",
