@@ -146,6 +146,17 @@ def cmd_regress(args) -> int:
     return EXIT_OK
 
 
+def cmd_addin(args) -> int:
+    from .excel import addin
+
+    if args.addin_command == "build":
+        res = addin.build(args.out, language=args.language, source_dir=args.sources)
+        print(f"wrote {res.addin}\nwrote {res.workbook}\nwrote VBA sources to {res.vba_dir}")
+        return EXIT_OK
+    print(addin.install(args.file))
+    return EXIT_OK
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="regbef-excel",
@@ -199,6 +210,18 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("validate", help="check a workbook and list every problem")
     p.add_argument("input")
     p.set_defaults(func=cmd_validate)
+
+    p = sub.add_parser("addin", help="build or install the REGBEF Excel add-in",
+                       description="Build REGBEF.xlam and a macro-enabled workbook from the text "
+                       "sources in workbook/ (reproducibly), or install the add-in into Excel.")
+    asub = p.add_subparsers(dest="addin_command", metavar="ACTION", required=True)
+    b = asub.add_parser("build", help="build REGBEF.xlam and the .xlsm workbook")
+    b.add_argument("--out", default="dist", help="output folder (default dist)")
+    b.add_argument("--language", choices=("nb", "en"), default="nb", help="workbook language")
+    b.add_argument("--sources", default=None, help="folder with the VBA/ribbon sources (default: workbook/)")
+    i = asub.add_parser("install", help="install the add-in into Excel (Windows/macOS, via xlwings)")
+    i.add_argument("--file", default=None, help="the add-in to install (default dist/REGBEF.xlam)")
+    p.set_defaults(func=cmd_addin)
     return parser
 
 

@@ -163,8 +163,8 @@ class _Reader:
         unknown = [j for j, h in enumerate(header_norm) if j not in known and h]
         missing = False
         for idx, col in enumerate(table.columns):
-            if col.key in offsets or col.role in ("calc", "comment"):
-                continue
+            if col.key in offsets or col.role in ("calc", "comment") or not col.required:
+                continue  # optional columns (added in later schema versions) may be absent
             if table.kind == "keyvalue" and col.key not in ("key", "value"):
                 continue
             missing = True
@@ -489,6 +489,12 @@ def _assemble(r: _Reader, meta: WorkbookMeta) -> ProjectionInputs | None:  # noq
                           cell=yt.cell(i, "year"), column=yt.header_text("year"), found=y,
                           expected=f"{base + 1}–{horizon} (base year + 1 … horizon)")  # fmt: skip
 
+    issue3: dict[str, object] = {}
+    if isinstance(base, int) and isinstance(horizon, int) and horizon > base and zones:
+        from .reader_issue3 import assemble_issue3
+
+        issue3 = assemble_issue3(r, zones, base, horizon, settings, yf, rc_rows)
+
     if r.errors or not isinstance(base, int) or not isinstance(horizon, int):
         return None
     years = list(range(base + 1, horizon + 1))
@@ -516,6 +522,7 @@ def _assemble(r: _Reader, meta: WorkbookMeta) -> ProjectionInputs | None:  # noq
         domestic_inmigration=zcol("EIFN_total"), internal_net_trend=zcol("INF_trend"),
         variant=int(settings["variant"]),  # type: ignore[arg-type]
         drop_oldest=bool(settings["drop_oldest"]),
+        **issue3,  # type: ignore[arg-type]
     )  # fmt: skip
     try:
         inputs.validate()

@@ -315,7 +315,7 @@ def _write_lists(wb: Workbook, language: str) -> None:
 def _setting_value(setting: str, m: ModelSpec, language: str) -> object:
     if setting == "table":
         return m.table
-    if setting == "y":
+    if setting == "dependent":
         return m.y
     if setting == "estimator":
         return _choice_label(R.ESTIMATORS, m.method, language)
@@ -693,7 +693,7 @@ def _read_models(backend: WorkbookBackend, columns: set[str], variable_order: li
             continue
         text = str(key).strip()
         skey = setting_aliases.get(normalise_header(text))
-        if skey is not None:
+        if skey is not None and skey not in row_of:
             row_of[skey] = i
         elif text in columns:
             tick_rows.append((text, i))
@@ -705,7 +705,7 @@ def _read_models(backend: WorkbookBackend, columns: set[str], variable_order: li
                 expected="a setting or a column name of tblPanel: "
                 + ", ".join(sorted(columns - {REGION, YEAR, 'region_code'}))[:300],
             )  # fmt: skip
-    for key in ("y", "estimator"):
+    for key in ("dependent", "estimator"):
         if key not in row_of:
             raise InputError(f"setting row '{settings[key].label(language)}' missing",
                              location=Location(**loc, column="setting"))  # fmt: skip
@@ -744,14 +744,14 @@ def _read_models(backend: WorkbookBackend, columns: set[str], variable_order: li
                 raise InputError(f"unknown {settings[key].label('en').lower()}", location=where(key),
                                  found=raw, expected=cl.expected(language))  # fmt: skip
             opts[key] = code
-        y = cell("y")
+        y = cell("dependent")
         if _blank(y):
-            raise InputError("dependent variable is empty", location=where("y"),
+            raise InputError("dependent variable is empty", location=where("dependent"),
                              expected="a column name of tblPanel")  # fmt: skip
         y = str(y).strip()
         if y not in columns or y in (REGION, YEAR):
             raise InputError(f"unknown variable '{y}' (not a column of tblPanel)",
-                             location=where("y"), found=y,
+                             location=where("dependent"), found=y,
                              expected="a column name of tblPanel")  # fmt: skip
         x: list[str] = []
         for var, i in tick_rows:

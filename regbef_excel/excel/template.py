@@ -34,7 +34,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from .. import SCHEMA_VERSION, __version__
 from ..engine.inputs import ProjectionInputs
 from . import styles
-from .convert import display_value, inputs_to_rows
+from .convert import display_value, inputs_to_rows, table_for_rows
 from .meta import WorkbookMeta
 from .schema.base import ChoiceList, Column, Sheet, Table, Validation, check_language
 from .schema.checks import CHECKS, check_formula, checks_layout
@@ -418,7 +418,7 @@ def build_workbook(
             continue
         ws = new_sheet(wb, sheet, language)
         for tkey in sheet.tables:
-            write_table(ws, TABLES[tkey], rows[tkey], language)
+            write_table(ws, table_for_rows(tkey, inputs), rows[tkey], language)
         ws.freeze_panes = "A5"
         wide = sum(len(TABLES[k].columns) for k in sheet.tables) > 8
         _print_setup(ws, landscape=wide)

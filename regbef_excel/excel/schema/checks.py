@@ -97,6 +97,16 @@ class _Refs:
         sheet = SHEETS[TABLES[table].sheet].label(self.language)
         return f"{quote_sheet(sheet)}!{self.layout(table).span_range(key, to_key)}"
 
+    def matrix(self, table: str) -> str:
+        """The data block of a matrix table: one column per written row (square), span rows."""
+        lay = self.layout(table)
+        n = max(1, self.rows.get(table, 0))
+        sheet = SHEETS[TABLES[table].sheet].label(self.language)
+        from openpyxl.utils.cell import get_column_letter
+
+        a, b = get_column_letter(lay.first_col + 1), get_column_letter(lay.first_col + n)
+        return f"{quote_sheet(sheet)}!${a}${lay.first_row}:${b}${lay.last_span_row}"
+
     def setting(self, key: str) -> str:
         return f'INDEX({self("tblSettings", "value")},MATCH("{key}",{self("tblSettings", "key")},0))'
 
@@ -118,6 +128,10 @@ class Check:
 _ZF = ("FK", "DK", "EUF_K", "IUF_K", "EIFU_share", "EIFN_total")
 _YF = ("FR", "DR", "EUF_R", "IUF_R", "EIFN_R", "EIFU_total")
 _ZONE_TABLES = ("tblPopulation", "tblRogersCastro", "tblZoneFactors")
+_ZONE_TABLES_3 = (
+    "tblTargets", "tblLabourZones", "tblJobs", "tblStockByPeriod", "tblStockByType",
+    "tblHousingZones", "tblBuilding", "tblDistances", "tblIncome",
+)  # fmt: skip
 
 
 def _c02(t: RawTables) -> int:
@@ -140,6 +154,32 @@ def _c14(t: RawTables) -> int:
 
 def _sumnum(vals: Sequence[object]) -> float:
     return sum(float(v) for v in vals if _isnum(v))
+
+
+def _matrix_values(t: RawTables, table: str) -> list[object]:
+    """Every value of a matrix table except its key column."""
+    out: list[object] = []
+    for k, vals in t.get(table, {}).items():
+        if k != "zone_code":
+            out.extend(vals)
+    return out
+
+
+def _c16(t: RawTables) -> int:
+    yr = _col(t, "tblTargets", "year")
+    return _lt(yr, _setting(t, "base_year") + 1) + _gt(yr, _setting(t, "horizon"))
+
+
+def _c21(t: RawTables) -> int:
+    a = _sumnum(_col(t, "tblStockByPeriod", "dwellings"))
+    b = _sumnum(_col(t, "tblStockByType", "dwellings"))
+    tol = 0.5 * max(1, _counta(_col(t, "tblZones", "zone_code")))
+    return 1 if abs(a - b) > tol else 0
+
+
+def _c24(t: RawTables) -> int:
+    n = _counta(_col(t, "tblDistances", "zone_code"))
+    return 0 if n == 0 else abs(n - _counta(_col(t, "tblZones", "zone_code")))
 
 
 CHECKS: tuple[Check, ...] = (
@@ -241,6 +281,75 @@ CHECKS: tuple[Check, ...] = (
         "C15", "Manglende dødssannsynligheter (200 ventet)", "Missing death probabilities (200 expected)",
         lambda r: f'ABS(200-COUNT({r("tblDeathProb", "male", "female")}))',
         lambda t: abs(200 - _count(_cols(t, "tblDeathProb", ("male", "female")))),
+    ),
+    # --- issue 3 (targets, labour, housing, distances); ids are stable ------------------------
+    Check(
+        "C16", "Mål for år utenfor basisår+1 … sluttår", "Targets for years outside base year+1 … horizon",
+        lambda r: f'COUNTIF({r("tblTargets", "year")},"<"&({r.setting("base_year")}+1))'
+        f'+COUNTIF({r("tblTargets", "year")},">"&{r.setting("horizon")})',
+        _c16,
+    ),
+    Check(
+        "C17", "Ukjente sonekoder i mål, arbeidsmarked, boliger og avstander",
+        "Unknown zone codes in targets, labour market, housing and distances",
+        lambda r: "+".join(
+            f'SUMPRODUCT(({r(tb, "zone_code")}<>"")*(COUNTIF({r("tblZones", "zone_code")},{r(tb, "zone_code")})=0))'
+            for tb in _ZONE_TABLES_3
+        ),
+        lambda t: sum(
+            _unknown(_col(t, tb, "zone_code"), _col(t, "tblZones", "zone_code")) for tb in _ZONE_TABLES_3
+        ),
+    ),
+    Check(
+        "C18", "Yrkesdeltakelse utenfor 0–1", "Participation rates outside 0–1",
+        lambda r: f'COUNTIF({r("tblParticipation", "males", "females")},"<0")'
+        f'+COUNTIF({r("tblParticipation", "males", "females")},">1")',
+        lambda t: _lt(_cols(t, "tblParticipation", ("males", "females")), 0)
+        + _gt(_cols(t, "tblParticipation", ("males", "females")), 1),
+    ),
+    Check(
+        "C19", "Negative arbeidsplasser, sonefaktorer eller kjernependling",
+        "Negative jobs, zone factors or core commuting",
+        lambda r: f'COUNTIF({r("tblJobs", "jobs")},"<0")+COUNTIF({r("tblLabourZones", "YK", "KIP")},"<0")',
+        lambda t: _lt(_col(t, "tblJobs", "jobs"), 0) + _lt(_cols(t, "tblLabourZones", ("YK", "KUP", "KIP")), 0),
+    ),
+    Check(
+        "C20", "Negative boligtall eller avgangsandeler utenfor 0–1",
+        "Negative dwelling counts or demolition shares outside 0–1",
+        lambda r: f'COUNTIF({r("tblStockByPeriod", "dwellings")},"<0")'
+        f'+COUNTIF({r("tblStockByType", "dwellings")},"<0")+COUNTIF({r("tblBuilding", "dwellings")},"<0")'
+        f'+COUNTIF({r("tblHousingZones", "AVGE", "AVGN")},"<0")'
+        f'+COUNTIF({r("tblHousingZones", "AVGE", "AVGN")},">1")',
+        lambda t: _lt(_col(t, "tblStockByPeriod", "dwellings"), 0) + _lt(_col(t, "tblStockByType", "dwellings"), 0)
+        + _lt(_col(t, "tblBuilding", "dwellings"), 0) + _lt(_cols(t, "tblHousingZones", ("AVGE", "AVGN")), 0)
+        + _gt(_cols(t, "tblHousingZones", ("AVGE", "AVGN")), 1),
+    ),
+    Check(
+        "C21", "Boliger etter byggeperiode ≠ boliger etter hustype (regionen, ± 0,5 per sone)",
+        "Dwellings by period ≠ dwellings by type (region, ± 0.5 per zone)",
+        lambda r: f'IF(ABS(SUM({r("tblStockByPeriod", "dwellings")})-SUM({r("tblStockByType", "dwellings")}))'
+        f'>0.5*IF(COUNTA({r("tblZones", "zone_code")})=0,1,COUNTA({r("tblZones", "zone_code")})),1,0)',
+        _c21,
+    ),
+    Check(
+        "C22", "Sivilstandsandeler utenfor 0–1 eller negative boligbehovsrater",
+        "Civil-status shares outside 0–1 or negative housing-need rates",
+        lambda r: f'COUNTIF({r("tblHousingNeed", "SIVRAT")},"<0")+COUNTIF({r("tblHousingNeed", "SIVRAT")},">1")'
+        f'+COUNTIF({r("tblHousingNeed", "BOLRAT")},"<0")',
+        lambda t: _lt(_col(t, "tblHousingNeed", "SIVRAT"), 0) + _gt(_col(t, "tblHousingNeed", "SIVRAT"), 1)
+        + _lt(_col(t, "tblHousingNeed", "BOLRAT"), 0),
+    ),
+    Check(
+        "C23", "Negative avstander", "Negative distances",
+        lambda r: f'COUNTIF({r.matrix("tblDistances")},"<0")',
+        lambda t: _lt(_matrix_values(t, "tblDistances"), 0),
+    ),
+    Check(
+        "C24", "Avstandsmatrisens rader ≠ antall soner (når den er fylt ut)",
+        "Distance-matrix rows ≠ number of zones (when filled in)",
+        lambda r: f'IF(COUNTA({r("tblDistances", "zone_code")})=0,0,'
+        f'ABS(COUNTA({r("tblDistances", "zone_code")})-COUNTA({r("tblZones", "zone_code")})))',
+        _c24,
     ),
 )  # fmt: skip
 

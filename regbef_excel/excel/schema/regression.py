@@ -142,7 +142,7 @@ MODEL_SETTINGS: tuple[Column, ...] = (
     Column("table", "Tabell", "Table", "str", required=False,
            prompt_nb="Modeller med samme tabellnavn skrives side om side i én utdatatabell",
            prompt_en="Models with the same table name are printed side by side in one table"),
-    Column("y", "Avhengig variabel", "Dependent variable", "str",
+    Column("dependent", "Avhengig variabel", "Dependent variable", "str",
            prompt_nb="Navnet på en kolonne i tblPanel", prompt_en="A column name of tblPanel"),
     Column("estimator", "Estimator", "Estimator", "str",
            validation=Validation("list", choices="estimator"),
