@@ -8,8 +8,8 @@ import pytest
 
 from regbef_excel.errors import InputError
 from regbef_excel.regression.panel_data import (
-    THESIS_TABLE1,
     TABLE9_ORDER,
+    THESIS_TABLE1,
     _nearest_pd,
     demo_panel,
     real_panel,

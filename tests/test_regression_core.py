@@ -373,3 +373,22 @@ def test_row_order_does_not_matter(seed):
     )
     np.testing.assert_allclose(a.params, b.params, rtol=1e-9, atol=1e-10)
     np.testing.assert_allclose(a.bse, b.bse, rtol=1e-9, atol=1e-10)
+
+
+def test_mundlak_skips_regressors_that_vary_only_over_time():
+    """National variables (same for every region) have constant region means in a balanced panel;
+    the Mundlak test must skip them instead of failing on a constant regressor."""
+    import numpy as np
+    import pandas as pd
+
+    from regbef_excel.regression import fit_panel
+    from regbef_excel.regression.diagnostics import mundlak_test
+
+    rng = np.random.default_rng(0)
+    df = pd.DataFrame({"r": np.repeat(range(30), 10), "t": np.tile(range(10), 30)})
+    df["x"] = rng.normal(size=len(df)) + np.repeat(rng.normal(size=30), 10)
+    df["nat"] = rng.normal(size=10)[df["t"]]
+    df["y"] = df["x"] + rng.normal(size=len(df))
+    res = fit_panel(df, "y", ["x", "nat", "x:nat"], "r", "t", method="fe")
+    m = mundlak_test(res)
+    assert "mean(nat)" not in str(getattr(m, "terms", "")) and 0 <= m.pvalue <= 1

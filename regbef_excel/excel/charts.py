@@ -219,6 +219,80 @@ def pyramid_chart(
     return chart
 
 
+def line_chart_from_columns(
+    ws: Worksheet,
+    *,
+    header_row: int,
+    first_row: int,
+    last_row: int,
+    category_col: int,
+    value_cols: Sequence[int],
+    title: str,
+    y_title: str,
+    number_format: str = FMT_PERSONS,
+    colours: Sequence[str] = PALETTE,
+) -> LineChart:
+    """A line chart with one series per column (names in ``header_row``, rows = categories)."""
+    chart = _base_line_chart(title, y_title, None, number_format)
+    for i, col in enumerate(value_cols):
+        ref = Reference(ws, min_col=col, max_col=col, min_row=header_row, max_row=last_row)
+        series = Series(ref, title_from_data=True)
+        _colour_line(series, colours[i % len(colours)])
+        chart.series.append(series)
+    cats = Reference(ws, min_col=category_col, max_col=category_col, min_row=first_row, max_row=last_row)
+    chart.set_categories(cats)
+    chart.legend.position = "b"
+    return chart
+
+
+def bar_chart_from_columns(
+    ws: Worksheet,
+    *,
+    header_row: int,
+    first_row: int,
+    last_row: int,
+    category_col: int,
+    value_cols: Sequence[int],
+    title: str,
+    y_title: str,
+    horizontal: bool = True,
+    number_format: str = FMT_PERSONS,
+    colours: Sequence[str] = PALETTE,
+) -> BarChart:
+    """Clustered bars, one series per column, one bar group per row (e.g. per municipality).
+
+    Horizontal bars (default) keep long municipality names readable; the category axis runs
+    top-down in the row order of the sheet.
+    """
+    chart = BarChart()
+    chart.type = "bar" if horizontal else "col"
+    chart.grouping = "clustered"
+    chart.gapWidth = 60
+    chart.title = title
+    chart.y_axis.title = y_title
+    chart.y_axis.number_format = number_format
+    chart.y_axis.majorGridlines = chart.y_axis.majorGridlines
+    for i, col in enumerate(value_cols):
+        ref = Reference(ws, min_col=col, max_col=col, min_row=header_row, max_row=last_row)
+        series = Series(ref, title_from_data=True)
+        _colour_fill(series, colours[i % len(colours)])
+        chart.series.append(series)
+    cats = Reference(ws, min_col=category_col, max_col=category_col, min_row=first_row, max_row=last_row)
+    chart.set_categories(cats)
+    chart.x_axis.tickLblPos = "low"
+    if horizontal:
+        chart.x_axis.scaling.orientation = "maxMin"  # first row at the top
+    chart.legend = Legend()
+    chart.legend.position = "b"
+    if len(value_cols) == 1:
+        chart.legend = None
+    n = last_row - first_row + 1
+    chart.width = WIDTH_CM
+    chart.height = max(HEIGHT_CM, min(30.0, 2.5 + 0.55 * n * (1 + 0.4 * (len(value_cols) - 1))))
+    _show_axes(chart)
+    return chart
+
+
 def nice_ceiling(value: float) -> float:
     """Round ``value`` up to 1, 2, 2.5 or 5 times a power of ten (a tidy axis maximum)."""
     if value <= 0:
@@ -233,7 +307,9 @@ def nice_ceiling(value: float) -> float:
 
 
 __all__ = [
+    "bar_chart_from_columns",
     "components_chart",
+    "line_chart_from_columns",
     "line_chart_from_rows",
     "nice_ceiling",
     "pyramid_chart",

@@ -115,11 +115,15 @@ _TEXT = {
                    "whoever supports REGBEF for you."),
     "unknown_button": ("Ukjent knapp: {id}", "Unknown button: {id}"),
     "regress_na": (
-        "Estimering av flytteregresjoner fra arbeidsboken er ikke tilgjengelig i denne versjonen "
-        "ennå. Bruk regnearkfunksjonen =REGBEF_REGRESS(y; x; region; år) på dataene dine.",
-        "Estimating the migration regressions from the workbook is not available in this "
-        "version yet. Use the worksheet function =REGBEF_REGRESS(y, x, region, year) on your data.",
+        "Denne arbeidsboken har ingen regresjonstabeller (tblVariables, tblPanel, tblModels). "
+        "Lag en regresjonsarbeidsbok med «regbef-excel regress-template FIL.xlsx», eller bruk "
+        "regnearkfunksjonen =REGBEF_REGRESS(y; x; region; år) på dine egne data.",
+        "This workbook has no regression tables (tblVariables, tblPanel, tblModels). Make a "
+        "regression workbook with 'regbef-excel regress-template FILE.xlsx', or use the worksheet "
+        "function =REGBEF_REGRESS(y, x, region, year) on your own data.",
     ),
+    "estimating": ("REGBEF: estimerer regresjoner …", "REGBEF: estimating regressions …"),
+    "estimated": ("REGBEF: {n} regresjonsmodell(er) estimert", "REGBEF: {n} regression model(s) estimated"),
 }  # fmt: skip
 
 
@@ -210,13 +214,40 @@ def validate_inputs(live: LiveWorkbook) -> MacroResult:
 
 
 def estimate_regressions(live: LiveWorkbook) -> MacroResult:
-    """Estimate the migration regressions from the workbook's data (not in this version).
+    """Estimate the migration regressions of a regression workbook and write its result sheets.
 
-    The regression engine (:func:`regbef_excel.regression.fit_panel`) is available as the
-    worksheet function ``REGBEF_REGRESS``; a regression *workbook* (data table → formatted
-    regression tables) is future work. This is the single place to hook it in.
+    Uses :mod:`regbef_excel.excel.regression_workbook` (the same reader and writer as
+    ``regbef-excel regress``) over the live workbook. A workbook without the regression tables
+    (e.g. a projection workbook) gets a message saying how to make one.
     """
-    raise FeatureNotAvailable(text("regress_na", _language(live)))
+    from .regression_workbook import (
+        build_results_workbook,
+        read_regression_workbook,
+        run_regressions,
+    )
+    from .schema import regression as R
+
+    lang = _language(live)
+    live.status(text("reading", lang))
+    backend = live.backend()
+    try:
+        names = {k.casefold() for k in backend.tables()}
+        if "tblvariables" not in names:
+            raise FeatureNotAvailable(text("regress_na", lang))
+        inp = read_regression_workbook(backend)
+    finally:
+        backend.close()
+    live.status(text("estimating", inp.language))
+    run = run_regressions(inp)
+    live.status(text("writing", inp.language))
+    wb = build_results_workbook(run, language=inp.language)
+    inputs = {s.label(la) for s in R.SHEETS.values() for la in ("nb", "en")}
+    outputs = [n for n in wb.sheetnames if n not in inputs]
+    with tempfile.TemporaryDirectory(prefix="regbef-") as tmp:
+        out = Path(tmp) / "regbef-regresjon.xlsx"
+        wb.save(out)
+        live.replace_sheets(out, outputs)
+    return MacroResult(status=text("estimated", inp.language, n=len(run.outcomes)))
 
 
 def build_template(live: LiveWorkbook) -> MacroResult:

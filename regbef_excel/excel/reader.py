@@ -334,8 +334,12 @@ def _comments(pt: ParsedTable | None, meta: WorkbookMeta) -> None:
         return
     keys = pt.table.key_columns
     out = {}
+    from .schema.inputs import DEFAULT_COMMENTS
+
     for rec in pt.records:
         text = rec.get("comment")
+        if text in DEFAULT_COMMENTS:
+            continue  # the builder's own flag (assumption, handbook default, reconstructed)
         if text and all(rec.get(k) is not None for k in keys):
             out[tuple(rec[k] for k in keys)] = text
     if out:

@@ -1192,7 +1192,10 @@ def _write_diagnostics(wb: Workbook, run: RegressionRun, language: str) -> None:
             o.mundlak.pvalue if o.mundlak is not None else None,
             "; ".join(o.notes) or None,
         ])  # fmt: skip
-    write_table(ws, R.DIAGNOSTICS, rows, language, validate=False)
+    lay = write_table(ws, R.DIAGNOSTICS, rows, language, validate=False)
+    wrap = Alignment(wrap_text=True, vertical="top")
+    for i in range(len(rows)):
+        ws.cell(row=lay.first_row + i, column=lay.col("notes")).alignment = wrap
     r = 6 + len(rows)
     text = (
         ["Breusch–Pagan: Statas estat hettest (normal-versjon, tilpassede verdier), χ²(1). "

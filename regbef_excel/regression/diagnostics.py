@@ -176,10 +176,13 @@ def mundlak_test(result: PanelResult) -> MundlakResult:
             ((sample.X[:, j] - sample.X[:, j].mean()) ** 2).sum()
         ):
             continue  # time-invariant: its mean is itself
+        means = (np.bincount(sample.entity, weights=sample.X[:, j]) / counts)[sample.entity]
+        if float(np.ptp(means)) <= 1e-12 * max(1.0, float(np.abs(means).max())):
+            # varies only over time (e.g. national unemployment in a balanced panel): its region
+            # means are one constant, absorbed by the intercept, so there is nothing to test
+            continue
         mean_name = f"mean({col_name})"
-        frame[mean_name] = (np.bincount(sample.entity, weights=sample.X[:, j]) / counts)[
-            sample.entity
-        ]
+        frame[mean_name] = means
         mean_terms.append(mean_name)
     if not mean_terms:
         raise InputError(

@@ -670,6 +670,8 @@ ASSUMPTION = ("ANTAKELSE – ingen verdi i håndboka, vurder", "ASSUMPTION – n
 HANDBOOK = ("håndbokas standardverdi", "handbook default")
 RECONSTRUCTED = ("REKONSTRUERT fortegn (tapt i håndboka)", "RECONSTRUCTED sign (lost in the handbook)")
 RECONSTRUCTED_VALUE = ("REKONSTRUERT (håndboka §3.4)", "RECONSTRUCTED (handbook §3.4)")
+#: Comments the builder writes by itself (not kept as the planner's comments when read back).
+DEFAULT_COMMENTS = frozenset((*ASSUMPTION, *HANDBOOK, *RECONSTRUCTED, *RECONSTRUCTED_VALUE))
 
 SHARE = Validation("decimal", 0, 1)
 DISTANCE_FUNCTION = _list("distance_function")

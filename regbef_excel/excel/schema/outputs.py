@@ -320,6 +320,191 @@ CHART_TEXTS: dict[str, Text] = {
     "age": Text("Alder", "Age"),
 }
 
+# --------------------------------------------------------------------------- issue 3 sheets
+# Written only when the projection has the data (series / matrices), after the sheets above and
+# before the run log. Layout as above: title row 1, unit row 2, header row 4, data from row 5.
+MEASURE = OutputColumn("measure", Text("Størrelse", "Measure"), FMT_TEXT, 34.0)
+
+HOUSING_RESULTS = OutputSheet(
+    key="housing_results",
+    name=Text("Boliger resultat", "Housing results"),
+    title=Text("Boliger: beholdning, avgang, bygging og behov etter sone og år",
+               "Housing: stock, demolition, building and need by zone and year"),
+    unit=Text(
+        "Boliger. Beholdning og behov per 31.12. (basisåret først); avgang og bygging i løpet av "
+        "året. Byggebehov = max(behov − beholdning, 0). Diagram til høyre.",
+        "Dwellings. Stock and need on 31 Dec (base year first); demolition and building during the "
+        "year. Building need = max(need − stock, 0). Chart on the right.",
+    ),
+    columns=(ZONE_CODE, ZONE_NAME, MEASURE),
+)
+#: Series shown on the housing sheet (Projection.series keys), in display order.
+HOUSING_MEASURES: dict[str, Text] = {
+    "housing_stock": Text("Boligmasse (BOLMAS)", "Housing stock (BOLMAS)"),
+    "demolition": Text("Avgang (AVGANG)", "Demolition"),
+    "building": Text("Realisert bygging (BOLBYGG)", "Realised building"),
+    "building_programme": Text("Byggeprogram (BOLBYG)", "Building programme"),
+    "housing_need": Text("Boligbehov (BOLBEH)", "Housing need (BOLBEH)"),
+    "building_need": Text("Byggebehov (BOLBB)", "Building need (BOLBB)"),
+}
+LABOUR_RESULTS = OutputSheet(
+    key="labour_results",
+    name=Text("Arbeidskraft", "Labour"),
+    title=Text("Arbeidskraft, arbeidsplasser, pendling og arbeidsflytting etter sone og år",
+               "Labour supply, jobs, commuting and labour migration by zone and year"),
+    unit=Text(
+        "Personer. Arbeidskraft og arbeidsplasser per år (basisåret først); netto innpendling og "
+        "arbeidsflytting (personer inkl. familie) i løpet av året. Diagram til høyre.",
+        "Persons. Labour supply and jobs per year (base year first); net in-commuting and labour "
+        "migration (persons incl. family) during the year. Chart on the right.",
+    ),
+    columns=(ZONE_CODE, ZONE_NAME, MEASURE),
+)
+LABOUR_MEASURES: dict[str, Text] = {
+    "labour_supply": Text("Arbeidskraft (YRK)", "Labour supply (YRK)"),
+    "jobs": Text("Arbeidsplasser (ARBPL)", "Jobs (ARBPL)"),
+    "net_commuting": Text("Netto innpendling (INTPEND)", "Net in-commuting (INTPEND)"),
+    "labour_migration": Text("Netto arbeidsflytting", "Net labour migration"),
+    "target_net_migration": Text("Netto flytting fra mål (NF)", "Net migration from targets (NF)"),
+}
+MIGRATION_MATRIX = OutputSheet(
+    key="migration_matrix",
+    name=Text("Flyttematrise", "Migration matrix"),
+    title=Text("Intern flytting mellom sonene: fra (rad) → til (kolonne)",
+               "Internal migration between the zones: from (row) → to (column)"),
+    unit=Text(
+        "Personer. Øverst summen over framskrivingsperioden {first}–{last}, under det første året "
+        "{first}. Fargeskala: mørkere = flere flyttere.",
+        "Persons. Top: the sum over the projection period {first}–{last}; below: the first year "
+        "{first}. Colour scale: darker = more movers.",
+    ),
+    columns=(ZONE_CODE, ZONE_NAME),
+)
+COMMUTING = OutputSheet(
+    key="commuting",
+    name=Text("Pendling", "Commuting"),
+    title=Text("Pendling: bosted (rad) → arbeidssted (kolonne)",
+               "Commuting: residence (row) → workplace (column)"),
+    unit=Text(
+        "Yrkesaktive. Første år {first} øverst, siste år {last} under. «Utenfor regionen» er "
+        "eksternsonen som tar opp regionens ubalanse.",
+        "Workers. First year {first} at the top, last year {last} below. 'Outside the region' is "
+        "the external zone that absorbs the region's imbalance.",
+    ),
+    columns=(ZONE_CODE, ZONE_NAME),
+)
+ISSUE3_OUTPUT_SHEETS: tuple[OutputSheet, ...] = (
+    HOUSING_RESULTS, LABOUR_RESULTS, MIGRATION_MATRIX, COMMUTING,
+)
+OUTPUT_SHEETS_BY_KEY.update({s.key: s for s in ISSUE3_OUTPUT_SHEETS})
+MATRIX_TEXTS: dict[str, Text] = {
+    "total": Text("I alt", "Total"),
+    "period": Text("Sum {first}–{last}", "Sum {first}–{last}"),
+    "year": Text("År {year}", "Year {year}"),
+    "outside": Text("Utenfor regionen", "Outside the region"),
+    "from_to": Text("Fra \\ til", "From \\ to"),
+}
+ISSUE3_CHART_TEXTS: dict[str, Text] = {
+    "housing": Text("Hele regionen: boligbehov og boligmasse", "Whole region: housing need and stock"),
+    "housing_data": Text("Diagramdata: hele regionen", "Chart data: whole region"),
+    "labour": Text("Hele regionen: arbeidskraft og arbeidsplasser",
+                   "Whole region: labour supply and jobs"),
+    "dwellings": Text("Boliger", "Dwellings"),
+}
+
+# --------------------------------------------------------------------------- comparison sheets
+SCENARIO_COMPARISON = OutputSheet(
+    key="scenario_comparison",
+    name=Text("Scenariosammenligning", "Scenario comparison"),
+    title=Text("Scenariosammenligning: {a} og {b}", "Scenario comparison: {a} and {b}"),
+    unit=Text(
+        "Personer per 31.12. Differanse = {b} − {a}; % = differansen i prosent av {a}. "
+        "Diagrammer til høyre.",
+        "Persons on 31 Dec. Difference = {b} − {a}; % = the difference in per cent of {a}. "
+        "Charts on the right.",
+    ),
+    columns=(ZONE_CODE, ZONE_NAME),
+)
+SCENARIO_TEXTS: dict[str, Text] = {
+    "population": Text("Folkemengde etter sone", "Population by zone"),
+    "age_groups": Text("Aldersgrupper, hele regionen", "Age groups, whole region"),
+    "components": Text("Komponenter, hele regionen, sum {first}–{last}",
+                       "Components, whole region, sum {first}–{last}"),
+    "difference": Text("Differanse {b} − {a}", "Difference {b} − {a}"),
+    "pct": Text("Differanse %", "Difference %"),
+    "component": Text("Komponent", "Component"),
+    "chart_region": Text("Hele regionen: {a} og {b}", "Whole region: {a} and {b}"),
+    "chart_zones": Text("Differanse {b} − {a} i {year} etter sone",
+                        "Difference {b} − {a} in {year} by zone"),
+    "chart_data": Text("Diagramdata", "Chart data"),
+}
+BACKTEST = OutputSheet(
+    key="backtest",
+    name=Text("Tilbaketesting", "Back-test"),
+    title=Text("Tilbaketesting: framskriving fra {base} mot observert folkemengde ({region})",
+               "Back-test: projection from {base} against the observed population ({region})"),
+    unit=Text(
+        "Feil = framskrevet − observert (personer); % av observert. MAPE = gjennomsnittlig absolutt "
+        "prosentfeil over kommunene; algebraisk = gjennomsnittlig prosentfeil med fortegn (skjevhet). "
+        "Naive metoder: konstant (ingen endring) og lineær trend fra de siste årene før {base}.",
+        "Error = projected − observed (persons); % of observed. MAPE = mean absolute percentage "
+        "error over the municipalities; algebraic = mean signed percentage error (bias). Naive "
+        "methods: constant (no change) and linear trend of the last years before {base}.",
+    ),
+    columns=(ZONE_CODE, ZONE_NAME),
+)
+BACKTEST_TEXTS: dict[str, Text] = {
+    "summary": Text("Feilmål etter år fram (alle kommuner, hele befolkningen)",
+                    "Error statistics by years ahead (all municipalities, total population)"),
+    "by_zone": Text("Feil per kommune i {year} ({h} år fram)", "Errors per municipality in {year} ({h} years ahead)"),
+    "by_group": Text("Feil etter aldersgruppe i {year}: MAPE over kommunene og regionens feil",
+                     "Errors by age group in {year}: MAPE over municipalities and the region's error"),
+    "chart": Text("Framskrevet og observert folkemengde {year}", "Projected and observed population {year}"),
+    "chart_mape": Text("MAPE etter år fram", "MAPE by years ahead"),
+    "observed": Text("Observert", "Observed"),
+    "projected": Text("REGBEF", "REGBEF"),
+    "naive_constant": Text("Naiv: konstant", "Naive: constant"),
+    "naive_trend": Text("Naiv: trend", "Naive: trend"),
+    "error": Text("Feil", "Error"),
+    "pct_error": Text("Feil %", "Error %"),
+    "year": Text("År", "Year"),
+    "years_ahead": Text("År fram", "Years ahead"),
+    "mape": Text("MAPE %", "MAPE %"),
+    "mape_weighted": Text("Vektet MAPE %", "Weighted MAPE %"),
+    "mean_pct_error": Text("Algebraisk feil %", "Mean algebraic error %"),
+    "region_pct_error": Text("Regionens feil %", "Region error %"),
+    "worst_zone": Text("Største feil", "Largest error"),
+    "group": Text("Aldersgruppe", "Age group"),
+    "suspect": Text("Merk: kommuner med grenseendring eller databrudd (feilene sier ikke noe om modellen): {zones}",
+                    "Note: municipalities with a boundary change or data break (their errors say nothing about the model): {zones}"),
+}
+SSB_COMPARISON = OutputSheet(
+    key="ssb_comparison",
+    name=Text("SSB-sammenligning", "Comparison with SSB"),
+    title=Text("REGBEF sammenlignet med SSBs framskriving ({alt}, {vintage})",
+               "REGBEF compared with SSB's projection ({alt}, {vintage})"),
+    unit=Text(
+        "Personer. SSBs år Y (1.1.) sammenlignes med vår folkemengde 31.12. år Y − 1. "
+        "Differanse = REGBEF − SSB; % av SSB.",
+        "Persons. SSB's year Y (1 Jan) is compared with our population on 31 Dec of Y − 1. "
+        "Difference = REGBEF − SSB; % of SSB.",
+    ),
+    columns=(ZONE_CODE, ZONE_NAME),
+)
+SSB_TEXTS: dict[str, Text] = {
+    "totals": Text("Folkemengde etter kommune (alle aldre)", "Population by municipality (all ages)"),
+    "groups": Text("Aldersgrupper, hele regionen", "Age groups, whole region"),
+    "ours": Text("REGBEF", "REGBEF"),
+    "ssb": Text("SSB", "SSB"),
+    "difference": Text("Differanse", "Difference"),
+    "pct": Text("Differanse %", "Difference %"),
+    "chart": Text("REGBEF og SSB {year} etter kommune", "REGBEF and SSB {year} by municipality"),
+    "chart_region": Text("Hele regionen: REGBEF og SSB", "Whole region: REGBEF and SSB"),
+    "missing": Text("Soner uten SSB-tall: {zones}", "Zones without SSB figures: {zones}"),
+    "group": Text("Aldersgruppe", "Age group"),
+}
+
+
 __all__ = [
     "AGE_GROUPS",
     "AGE_GROUP_LABELS",

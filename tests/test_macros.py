@@ -1,0 +1,211 @@
+"""The macro layer against a fake live workbook (openpyxl in memory) implementing LiveWorkbook."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+import pytest
+from openpyxl import Workbook, load_workbook
+
+from regbef_excel.engine.synthetic import synthetic_inputs
+from regbef_excel.excel import macros
+from regbef_excel.excel.backend import InMemoryBackend, WorkbookBackend
+from regbef_excel.excel.schema.outputs import output_sheet_names
+from regbef_excel.excel.template import build_workbook, save_workbook
+
+
+class FakeLiveWorkbook:
+    """A LiveWorkbook over an openpyxl workbook; records what the user would see."""
+
+    def __init__(self, wb: Workbook, name: str = "kommune.xlsx", *, open_path=None, save_path=None) -> None:
+        self.wb, self.name = wb, name
+        self.alerts: list[str] = []
+        self.statuses: list[str | None] = []
+        self.replaced: list[list[str]] = []
+        self.open_path, self.save_path = open_path, save_path
+        self.broken_backend = False
+
+    def backend(self) -> WorkbookBackend:
+        if self.broken_backend:
+            raise RuntimeError("COM object disconnected")
+        return InMemoryBackend(self.wb, self.name)
+
+    def sheet_names(self) -> list[str]:
+        return list(self.wb.sheetnames)
+
+    def path(self) -> Path | None:
+        return None
+
+    def replace_sheets(self, source: Path, names: Sequence[str]) -> None:
+        src = load_workbook(source)
+        copies = []
+        for i, name in enumerate(names):  # copy all first (values and charts count), then swap
+            if name not in src.sheetnames:
+                continue
+            new = self.wb.create_sheet(f"~regbef{i}")
+            for row in src[name].iter_rows():
+                for c in row:
+                    new.cell(row=c.row, column=c.column, value=c.value)
+            new._charts = list(src[name]._charts)
+            copies.append((new, name))
+        for new, name in copies:
+            if name in self.wb.sheetnames:
+                idx = self.wb.sheetnames.index(name)
+                del self.wb[name]
+                self.wb.move_sheet(new, idx - self.wb.sheetnames.index(new.title))
+            new.title = name
+        self.replaced.append(list(names))
+
+    def status(self, text: str | None) -> None:
+        self.statuses.append(text)
+
+    def alert(self, text: str, title: str = "REGBEF") -> None:
+        self.alerts.append(text)
+
+    def ask_open_path(self, title: str) -> Path | None:
+        return self.open_path
+
+    def ask_save_path(self, suggested: str, title: str) -> Path | None:
+        return self.save_path
+
+
+def snapshot(wb: Workbook, names: Sequence[str] | None = None) -> dict:
+    """Cell values by sheet; trailing empty cells ignored (openpyxl grows a sheet's dimension
+    when a reader merely iterates past its last row)."""
+    out = {}
+    for ws in wb.worksheets:
+        if names is not None and ws.title not in names:
+            continue
+        rows = [[c.value for c in r] for r in ws.iter_rows()]
+        rows = [r[: max((i + 1 for i, v in enumerate(r) if v is not None), default=0)] for r in rows]
+        while rows and not rows[-1]:
+            rows.pop()
+        out[ws.title] = rows
+    return out
+
+
+@pytest.fixture
+def live() -> FakeLiveWorkbook:
+    wb = build_workbook(synthetic_inputs(3, 5))
+    own = wb.create_sheet("Mine notater")
+    own["A1"] = "planleggerens egne tall"
+    return FakeLiveWorkbook(wb)
+
+
+def test_fake_implements_the_interface(live):
+    assert isinstance(live, macros.LiveWorkbook)
+    for attr in ("backend", "sheet_names", "path", "replace_sheets", "status", "alert",
+                 "ask_open_path", "ask_save_path"):  # fmt: skip
+        assert callable(getattr(macros.XlwingsLiveWorkbook, attr))
+
+
+def test_run_writes_output_sheets_and_leaves_inputs_alone(live):
+    inputs_before = snapshot(live.wb)
+    assert macros.execute("regbefRun", live)
+    outputs = list(output_sheet_names("nb").values())
+    assert all(n in live.wb.sheetnames for n in outputs)
+    assert live.alerts == []  # success: a status bar message, no message box
+    assert live.statuses[-1].startswith("REGBEF: ferdig – 3 soner, 2025–2030")
+    assert any(s and "framskriver" in s for s in live.statuses)
+    assert snapshot(live.wb, list(inputs_before)) == inputs_before  # planner's sheets untouched
+    assert live.wb["Folkemengde"]._charts  # native charts came along
+    # a second run replaces the sheets instead of adding more
+    n = len(live.wb.sheetnames)
+    assert macros.execute("regbefRun", live)
+    assert len(live.wb.sheetnames) == n and len(set(live.wb.sheetnames)) == n
+
+
+def test_bad_input_shows_one_message_and_writes_nothing(live):
+    ws = next(ws for ws in live.wb.worksheets if "tblPopulation" in ws.tables)
+    row = int(ws.tables["tblPopulation"].ref.split(":")[0][1:]) + 2
+    ws.cell(row=row, column=4).value = "mange"
+    before = snapshot(live.wb)
+    assert not macros.execute("regbefRun", live)
+    assert len(live.alerts) == 1
+    assert f"{ws.title}!D{row}" in live.alerts[0] and "problem" in live.alerts[0]
+    assert live.replaced == [] and snapshot(live.wb) == before
+    assert live.statuses[-1] is None  # the status bar is given back
+
+
+def test_many_problems_are_summarised(live):
+    ws = next(ws for ws in live.wb.worksheets if "tblPopulation" in ws.tables)
+    first = int(ws.tables["tblPopulation"].ref.split(":")[0][1:]) + 1
+    for r in range(first, first + 30):
+        ws.cell(row=r, column=3).value = "#N/A"
+    assert not macros.execute("regbefRun", live)
+    assert len(live.alerts) == 1
+    assert "Excel error value #N/A" in live.alerts[0] and "Valider" in live.alerts[0]
+    assert live.alerts[0].count("\n•") <= macros.MAX_PROBLEMS_SHOWN
+
+
+def test_validate(live):
+    assert macros.execute("regbefValidate", live)
+    assert live.alerts == [macros.text("valid")]
+    live.alerts.clear()
+    live.wb["Mine notater"]["A1"] = "fine"
+    ws = next(ws for ws in live.wb.worksheets if "tblZones" in ws.tables)
+    del ws.tables["tblZones"]
+    assert not macros.execute("regbefValidate", live)
+    assert len(live.alerts) == 1 and "tblZones" in live.alerts[0]
+
+
+def test_unexpected_errors_and_unknown_buttons(live, tmp_path):
+    live.broken_backend = True
+    assert not macros.execute("regbefRun", live)
+    assert len(live.alerts) == 1 and "Uventet feil: RuntimeError" in live.alerts[0]
+    log = Path(live.alerts[0].split("lagret i:\n")[1].split("\n")[0])
+    assert "Traceback" in log.read_text(encoding="utf-8")
+    log.unlink()
+    live.alerts.clear()
+    assert not macros.execute("noSuchButton", live)
+    assert live.alerts == ["Ukjent knapp: noSuchButton"]
+
+
+def test_regress_on_a_projection_workbook_explains(live):
+    assert not macros.execute("regbefRegress", live)
+    assert len(live.alerts) == 1 and "regress-template" in live.alerts[0]
+
+
+def test_regress_on_a_regression_workbook(tmp_path):
+    from regbef_excel.excel.regression_workbook import write_regression_template
+
+    path = write_regression_template(tmp_path / "regresjon.xlsx", panel="synthetic")
+    fake = FakeLiveWorkbook(load_workbook(path), "regresjon.xlsx")
+    before = snapshot(fake.wb)
+    assert macros.execute("regbefRegress", fake), fake.alerts
+    assert fake.replaced and len(fake.wb.sheetnames) > len(before)
+    assert snapshot(fake.wb, list(before)) == before
+    assert "regresjonsmodell" in fake.statuses[-1]
+
+
+def test_template_and_cancel(live, tmp_path):
+    live.save_path = tmp_path / "ny-mal.xlsx"
+    assert macros.execute("regbefTemplate", live)
+    assert live.save_path.exists() and str(live.save_path) in live.alerts[-1]
+    live.save_path, live.alerts = None, []
+    assert macros.execute("regbefTemplate", live)
+    assert live.alerts == [] and live.statuses[-1] == "REGBEF: avbrutt"
+
+
+def test_compare_scenarios(live, tmp_path):
+    other = save_workbook(build_workbook(synthetic_inputs(3, 5, seed=1)), tmp_path / "scenario-b.xlsx")
+    live.open_path = other
+    assert macros.execute("regbefCompare", live), live.alerts
+    ws = live.wb[macros.COMPARISON_SHEET["nb"]]
+    assert ws["A1"].value == "Scenariosammenligning" and ws._charts
+    labels = [c.value for c in ws["A"] if c.value in ("A", "B", "B − A")]
+    assert labels == ["A", "B", "B − A"]
+
+
+def test_about(live):
+    assert macros.execute("regbefAbout", live)
+    assert len(live.alerts) == 1 and "xlwings 0.37.8" in live.alerts[0]
+
+
+def test_ribbon_ids_match_the_ribbon_xml():
+    import re
+
+    xml = (Path(__file__).resolve().parents[1] / "workbook" / "customUI14.xml").read_text(encoding="utf-8")
+    ids = set(re.findall(r'<button id="([^"]+)"', xml))
+    assert ids == set(macros.ACTIONS)
