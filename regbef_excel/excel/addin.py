@@ -41,8 +41,23 @@ from .udfs import UDFS, UdfSpec
 
 #: The xlwings version the VBA must match (setup.cfg pins the same).
 PINNED_XLWINGS = "0.37.8"
-#: Where the text sources live (repository layout: ``<repo>/workbook``).
-SOURCE_DIR = Path(__file__).resolve().parents[2] / "workbook"
+def _source_dir() -> Path:
+    """Where the text sources live: ``<repo>/workbook`` in a checkout (editable install), else
+    the copy installed as data files under ``<prefix>/share/regbef_excel/workbook``
+    (``[options.data_files]`` in setup.cfg), so ``regbef-excel addin build`` works after a
+    plain ``pip install``."""
+    checkout = Path(__file__).resolve().parents[2] / "workbook"
+    if (checkout / "vba").is_dir():
+        return checkout
+    for prefix in (sys.prefix, sys.base_prefix):
+        installed = Path(prefix) / "share" / "regbef_excel" / "workbook"
+        if (installed / "vba").is_dir():
+            return installed
+    return checkout
+
+
+#: Where the text sources live (see :func:`_source_dir`).
+SOURCE_DIR = _source_dir()
 #: Python module the generated VBA UDF declarations call.
 UDF_MODULE = "regbef_excel.excel.xlwings_udfs"
 

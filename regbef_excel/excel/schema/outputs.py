@@ -502,6 +502,7 @@ SSB_TEXTS: dict[str, Text] = {
     "chart_region": Text("Hele regionen: REGBEF og SSB", "Whole region: REGBEF and SSB"),
     "missing": Text("Soner uten SSB-tall: {zones}", "Zones without SSB figures: {zones}"),
     "group": Text("Aldersgruppe", "Age group"),
+    "largest": Text("Gruppe med størst avvik", "Group with the largest difference"),
 }
 
 
