@@ -21,6 +21,10 @@ EPILOG = """examples:
   regbef-excel template tom.xlsx --empty       empty workbook with all tables
   regbef-excel validate min-kommune.xlsx       list every input problem, exit 2 if any
   regbef-excel run min-kommune.xlsx -o resultat.xlsx
+  regbef-excel templates --county 40 --out maler   one ready workbook per municipality
+  regbef-excel compare trend.xlsx boligprogram.xlsx -o sammenligning.xlsx
+  regbef-excel backtest --county 40 --base-year 2015 -o tilbaketest.xlsx
+  regbef-excel ssb-compare min-kommune.xlsx -o mot-ssb.xlsx
   regbef-excel regress-template regresjon.xlsx [--panel synthetic]
   regbef-excel regress regresjon.xlsx -o regresjon-resultat.xlsx
 """
@@ -146,6 +150,34 @@ def cmd_regress(args) -> int:
     return EXIT_OK
 
 
+def cmd_regress_targets(args) -> int:
+    from .app import regression_targets
+
+    var, delta = None, 0.0
+    if args.shock:
+        if "=" not in args.shock:
+            raise InputError("--shock must look like VARIABLE=DELTA", found=args.shock, expected="e.g. arbeidsledighet=+1")
+        var, _, num = args.shock.partition("=")
+        try:
+            delta = float(num.replace(",", "."))
+        except ValueError:
+            raise InputError("--shock needs a number after '='", found=num, expected="e.g. +1 or -0.5") from None
+    effect = args.year_effect
+    try:
+        effect = float(effect)
+    except ValueError:
+        pass
+    targets = regression_targets(
+        args.regression, args.projection, args.output, model=args.model, shock_variable=var,
+        shock_size=delta, shock_regions=args.regions.split(",") if args.regions else None,
+        shock_from=args.from_year, future_year_effect=effect, centre=args.centre,
+    )  # fmt: skip
+    by_year = targets.groupby("year")["value"].sum()
+    print(f"wrote {args.output}: {len(targets)} targets (model variant 2); region net migration "
+          f"{by_year.iloc[0]:,.0f} in {by_year.index[0]} … {by_year.iloc[-1]:,.0f} in {by_year.index[-1]}")
+    return EXIT_OK
+
+
 def cmd_addin(args) -> int:
     from .excel import addin
 
@@ -155,6 +187,63 @@ def cmd_addin(args) -> int:
         return EXIT_OK
     print(addin.install(args.file))
     return EXIT_OK
+
+
+def cmd_templates(args) -> int:
+    from .templates import write_templates
+
+    progress = Progress(not args.quiet)
+    res = write_templates(
+        args.out, county=args.county, codes=args.codes, all_municipalities=args.all, per=args.per,
+        language=args.language, base_year=args.base_year, horizon=args.horizon,
+        estimation_years=args.estimation_years, jobs=args.jobs, progress=progress,
+    )  # fmt: skip
+    progress.close()
+    for path in res.paths[:5]:
+        print(f"wrote {path}")
+    if len(res.paths) > 5:
+        print(f"… and {len(res.paths) - 5} more in {res.out_dir}")
+    t = res.seconds
+    print(f"\n{len(res.paths)} template(s) in {res.out_dir} ({t['total']:.1f} s: generate "
+          f"{t['generate']:.1f} s, build + save {t['write']:.1f} s with {res.jobs} process(es))")  # fmt: skip
+    for w in res.warnings[:5]:
+        print(f"warning: {w}", file=sys.stderr)
+    if len(res.warnings) > 5:
+        print(f"warning: … and {len(res.warnings) - 5} more (see the notes on each cover)", file=sys.stderr)
+    return EXIT_OK
+
+
+def add_templates_command(sub, common) -> None:
+    """``regbef-excel templates``: ready workbooks for municipalities (issue 5, item 4)."""
+    from .templates import DEFAULT_BASE_YEAR, DEFAULT_ESTIMATION_YEARS, DEFAULT_HORIZON
+
+    p = common(sub.add_parser(
+        "templates", help="write ready templates for municipalities (by county, codes or all)",
+        description="Write one ready-to-fill workbook per municipality (or per county with "
+        "--per region): SSB base population, default rates with level factors estimated from "
+        "each municipality's own history (residual method), empty target and building-programme "
+        "tables, checks, an xlwings.conf sheet and instructions. Macro-free .xlsx: run them with "
+        "the REGBEF add-in or `regbef-excel run FILE.xlsx -o RESULT.xlsx`.",
+    ))  # fmt: skip
+    sel = p.add_mutually_exclusive_group(required=True)
+    sel.add_argument("--county", help="county code(s), e.g. 40 or 40,42")
+    sel.add_argument("--codes", help="municipality codes, e.g. 4001,4003")
+    sel.add_argument("--all", action="store_true", help="all 357 municipalities of Norway")
+    p.add_argument("--out", required=True, help="output folder (created if missing)")
+    p.add_argument("--per", choices=("municipality", "region"), default="municipality",
+                   help="one workbook per municipality (default) or per county with its "
+                   "municipalities as zones")  # fmt: skip
+    p.add_argument("--base-year", type=int, default=DEFAULT_BASE_YEAR,
+                   help=f"base year, population on 31 Dec (default {DEFAULT_BASE_YEAR}: 1 Jan "
+                   f"{DEFAULT_BASE_YEAR + 1})")  # fmt: skip
+    p.add_argument("--horizon", type=int, default=DEFAULT_HORIZON,
+                   help=f"last projection year (default {DEFAULT_HORIZON})")  # fmt: skip
+    p.add_argument("--estimation-years", type=int, default=DEFAULT_ESTIMATION_YEARS,
+                   help=f"years of history ending with the base year used to estimate the level "
+                   f"factors (default {DEFAULT_ESTIMATION_YEARS})")  # fmt: skip
+    p.add_argument("--jobs", type=int, default=None,
+                   help="worker processes (default: 2 for 8+ workbooks, else 1)")  # fmt: skip
+    p.set_defaults(func=cmd_templates)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -206,6 +295,32 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--language", choices=("nb", "en"), default=None,
                    help="labels of the output (default: the input workbook's language)")
     p.set_defaults(func=cmd_regress)
+
+    p = sub.add_parser(
+        "regress-targets",
+        help="turn an FE migration model + a scenario into net-migration targets in a projection workbook",
+        description="Estimate a fixed-effects model of a regression workbook, predict net migration "
+        "per 1000 for the projection years (regressors at each region's last values, optionally "
+        "shocked), convert to persons, distribute to the projection's municipalities and write a NEW "
+        "projection workbook with these targets (MÅLTYP 1) and model variant 2.",
+    )
+    p.add_argument("regression", help="regression workbook (regress-template --panel real)")
+    p.add_argument("projection", help="projection workbook whose zones are municipalities")
+    p.add_argument("-o", "--output", required=True, help="new projection workbook with targets")
+    p.add_argument("--model", help="name of the FE model (default: the last FE model)")
+    p.add_argument("--shock", metavar="VAR=DELTA", help="e.g. arbeidsledighet=+1 (percentage points)")
+    p.add_argument("--regions", help="comma-separated regions the shock applies to (default all)")
+    p.add_argument("--from-year", type=int, help="first year of the shock")
+    p.add_argument("--year-effect", default="last", help="future year effects: last, mean, zero or a number")
+    p.add_argument("--centre", action="store_true",
+                   help="make persons sum to zero over all regions (for internal net migration models)")
+    p.set_defaults(func=cmd_regress_targets)
+
+    from .cli_evaluation import add_evaluation_commands  # compare, backtest, ssb-compare
+
+    add_evaluation_commands(sub, common)
+
+    add_templates_command(sub, common)
 
     p = sub.add_parser("validate", help="check a workbook and list every problem")
     p.add_argument("input")

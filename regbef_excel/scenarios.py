@@ -63,7 +63,7 @@ class ScenarioComparison:
 def _diff(df: pd.DataFrame) -> pd.DataFrame:
     df["difference"] = df["b"] - df["a"]
     with np.errstate(divide="ignore", invalid="ignore"):
-        df["pct_difference"] = np.where(df["a"] != 0, 100 * df["difference"] / df["a"], np.nan)
+        df["pct_difference"] = np.where(np.abs(df["a"]) > 1e-6, 100 * df["difference"] / df["a"], np.nan)
     return df
 
 

@@ -219,6 +219,20 @@ def pyramid_chart(
     return chart
 
 
+def _column_series(ws: Worksheet, col: int, header_row: int, first_row: int, last_row: int) -> Series:
+    """A series of rows ``first_row..last_row`` of column ``col``, named by the header cell (the
+    data need not start right below the header)."""
+    from openpyxl.chart.data_source import StrRef
+    from openpyxl.chart.series import SeriesLabel
+    from openpyxl.utils import get_column_letter, quote_sheetname
+
+    ref = Reference(ws, min_col=col, max_col=col, min_row=first_row, max_row=last_row)
+    series = Series(ref)
+    letter = get_column_letter(col)
+    series.tx = SeriesLabel(strRef=StrRef(f"{quote_sheetname(ws.title)}!${letter}${header_row}"))
+    return series
+
+
 def line_chart_from_columns(
     ws: Worksheet,
     *,
@@ -235,8 +249,7 @@ def line_chart_from_columns(
     """A line chart with one series per column (names in ``header_row``, rows = categories)."""
     chart = _base_line_chart(title, y_title, None, number_format)
     for i, col in enumerate(value_cols):
-        ref = Reference(ws, min_col=col, max_col=col, min_row=header_row, max_row=last_row)
-        series = Series(ref, title_from_data=True)
+        series = _column_series(ws, col, header_row, first_row, last_row)
         _colour_line(series, colours[i % len(colours)])
         chart.series.append(series)
     cats = Reference(ws, min_col=category_col, max_col=category_col, min_row=first_row, max_row=last_row)
@@ -273,8 +286,7 @@ def bar_chart_from_columns(
     chart.y_axis.number_format = number_format
     chart.y_axis.majorGridlines = chart.y_axis.majorGridlines
     for i, col in enumerate(value_cols):
-        ref = Reference(ws, min_col=col, max_col=col, min_row=header_row, max_row=last_row)
-        series = Series(ref, title_from_data=True)
+        series = _column_series(ws, col, header_row, first_row, last_row)
         _colour_fill(series, colours[i % len(colours)])
         chart.series.append(series)
     cats = Reference(ws, min_col=category_col, max_col=category_col, min_row=first_row, max_row=last_row)

@@ -373,8 +373,13 @@ def issue3_rows(inputs: ProjectionInputs | None, meta: WorkbookMeta, language: s
     from ..engine.housing import HOUSING_AGE_LABELS, HadwigerRegression
     from ..engine.inputs import TARGET, TREND
     from .schema.inputs import (
-        ASSUMPTION, HANDBOOK, HANDBOOK_HOUSING_PARAMS, HOUSING_PARAM_ITEMS, LABOUR_PARAM_ITEMS,
-        RECONSTRUCTED, RECONSTRUCTED_VALUE,
+        ASSUMPTION,
+        HANDBOOK,
+        HANDBOOK_HOUSING_PARAMS,
+        HOUSING_PARAM_ITEMS,
+        LABOUR_PARAM_ITEMS,
+        RECONSTRUCTED,
+        RECONSTRUCTED_VALUE,
     )  # fmt: skip
 
     def com(table: str, *key: object) -> object:

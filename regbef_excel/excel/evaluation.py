@@ -67,7 +67,7 @@ def _block(st: _Styler, top: int, caption: str, headers: Sequence[str], columns:
     st.put(top, 1, caption, HELPER_TITLE)
     h = top + 1
     _headers(st, list(headers), row=h)
-    st.ws.row_dimensions[h].height = 30
+    st.ws.row_dimensions[h].height = 44
     n = len(columns[0]) if columns else 0
     for i in range(n):
         total = i in total_rows
@@ -143,8 +143,8 @@ def write_comparison(comp, path: str | os.PathLike[str], *, language: str = "nb"
     ag = ag[(ag["zone_code"] == "") & (ag["year"] == comp.horizon)]
     h3, f3, l3 = _block(
         st, l2 + 3, f"{T['age_groups'].get(lang)} {comp.horizon}",
-        [S.AGE_GROUPS.column("group").label.get(lang), "", a, b, diff, pct],
-        [[S.AGE_GROUP_LABELS[g].get(lang) for g in ag["group"]], [""] * len(ag), ag["a"].tolist(),
+        ["", S.AGE_GROUPS.column("group").label.get(lang), a, b, diff, pct],
+        [ag["group"].tolist(), [S.AGE_GROUP_LABELS[g].get(lang) for g in ag["group"]], ag["a"].tolist(),
          ag["b"].tolist(), ag["difference"].tolist(), ag["pct_difference"].tolist()],
         fm,
     )  # fmt: skip
@@ -153,8 +153,8 @@ def write_comparison(comp, path: str | os.PathLike[str], *, language: str = "nb"
     labels = [_COMPONENT_LABELS[k].get(lang) if k in _COMPONENT_LABELS else k for k in co["component"]]
     h4, f4, l4 = _block(
         st, l3 + 3, T["components"].format(lang, first=comp.base_year + 1, last=comp.horizon),
-        [T["component"].get(lang), "", a, b, diff, pct],
-        [labels, [""] * len(co), co["a"].tolist(), co["b"].tolist(), co["difference"].tolist(),
+        ["", T["component"].get(lang), a, b, diff, pct],
+        [co["component"].tolist(), labels, co["a"].tolist(), co["b"].tolist(), co["difference"].tolist(),
          co["pct_difference"].tolist()],
         [S.FMT_TEXT, S.FMT_TEXT, S.FMT_SIGNED_PERSONS, S.FMT_SIGNED_PERSONS, S.FMT_SIGNED_PERSONS, FMT_PCT],
     )  # fmt: skip
@@ -181,7 +181,7 @@ def write_comparison(comp, path: str | os.PathLike[str], *, language: str = "nb"
         y_title=S.CHART_TEXTS["persons"].get(lang), number_format=S.FMT_SIGNED_PERSONS,
     )  # fmt: skip
     row = _place(ws, c2, row)
-    _finish(ws, l4, row, [10.0, 22.0, 12.0, 12.0, 14.0, 11.0, 11.0])
+    _finish(ws, l4, row, [12.0, 30.0, 14.0, 14.0, 14.0, 11.0, 11.0])
     return _save(wb, path)
 
 
@@ -237,14 +237,14 @@ def write_backtest(result, path: str | os.PathLike[str], *, language: str = "nb"
     groups = [x for x in SERVICE_AGE_GROUPS if x in gm[MODEL].index]
     h3, f3, l3 = _block(
         st, l2 + 3, T["by_group"].format(lang, year=last_year),
-        [T["group"].get(lang), f"{mape} {T['projected'].get(lang)}", T["mean_pct_error"].get(lang),
+        ["", T["group"].get(lang), f"{mape} {T['projected'].get(lang)}", T["mean_pct_error"].get(lang),
          f"{mape} {T['naive_constant'].get(lang)}", f"{mape} {T['naive_trend'].get(lang)}",
          T["region_pct_error"].get(lang)],
-        [[S.AGE_GROUP_LABELS[x].get(lang) for x in groups],
+        [groups, [S.AGE_GROUP_LABELS[x].get(lang) for x in groups],
          [gm[MODEL].loc[x, "mape"] for x in groups], [gm[MODEL].loc[x, "mean_pct_error"] for x in groups],
          [gm[NAIVE_CONSTANT].loc[x, "mape"] for x in groups], [gm[NAIVE_TREND].loc[x, "mape"] for x in groups],
          [gm[MODEL].loc[x, "region_pct_error"] for x in groups]],
-        [S.FMT_TEXT, FMT_PCT, FMT_PCT, FMT_PCT, FMT_PCT, FMT_PCT],
+        [S.FMT_TEXT, S.FMT_TEXT, FMT_PCT, FMT_PCT, FMT_PCT, FMT_PCT, FMT_PCT],
     )  # fmt: skip
     full = result.errors_by_municipality()
     full = full[(full["method"] == MODEL) & (full["years_ahead"] > 0)]
@@ -270,7 +270,7 @@ def write_backtest(result, path: str | os.PathLike[str], *, language: str = "nb"
     )  # fmt: skip
     c2.x_axis.title = T["years_ahead"].get(lang)
     row = _place(ws, c2, row)
-    _finish(ws, l3, row, [10.0, 18.0, 11.0, 12.0, 12.0, 11.0, 12.0, 12.0, 18.0])
+    _finish(ws, l3, row, [10.0, 22.0, 11.0, 12.0, 12.0, 11.0, 12.0, 12.0, 20.0])
     return _save(wb, path)
 
 
@@ -358,11 +358,6 @@ def write_ssb_comparison(comparison: pd.DataFrame, path: str | os.PathLike[str],
             title=T["chart"].format(lang, year=last), y_title=S.CHART_TEXTS["persons"].get(lang),
             colours=("0072B2", "7F7F7F"),
         )  # fmt: skip
-        # series names come from the header row; the bars read the chosen year's rows only
-        for s_ in c1.series:
-            ref = s_.val.numRef.f
-            col = ref.split("!")[1].split(":")[0].replace("$", "").rstrip("0123456789")
-            s_.val.numRef.f = f"{ref.split('!')[0]}!${col}${rows[0]}:${col}${rows[-1]}"
         row = _place(ws, c1, row)
     c2 = charts.line_chart_from_columns(
         ws, header_row=h3, first_row=f3, last_row=l3, category_col=1, value_cols=[3, 4],

@@ -27,7 +27,6 @@ from ..engine.inputs import (
     SEXES,
     SHARE_TOLERANCE,
     TARGET,
-
     VARIANT_NAMES,
     HousingInputs,
     LabourInputs,

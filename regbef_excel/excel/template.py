@@ -285,7 +285,14 @@ def _write_checks(wb: Workbook, language: str, nrows: dict[str, int]) -> str:
     return f"{quote_sheet(ws.title)}!${vcol}${master_row}"
 
 
-def _write_cover(ws: Worksheet, language: str, meta: WorkbookMeta, prov_rows: list, created: str) -> None:
+def _write_cover(
+    ws: Worksheet,
+    language: str,
+    meta: WorkbookMeta,
+    prov_rows: list,
+    created: str,
+    sections: Sequence[tuple[str, Sequence[str]]] = (),
+) -> None:
     t = COVER_TEXT[language]
     ws.column_dimensions["A"].width = 3
     ws.column_dimensions["B"].width = 34
@@ -324,6 +331,9 @@ def _write_cover(ws: Worksheet, language: str, meta: WorkbookMeta, prov_rows: li
             r += 1
         r += 1
 
+    for head, items in sections:  # caller's sections (e.g. municipality templates) come first
+        heading(head)
+        lines(items)
     heading(t["version_h"])
     for label, value in (
         (t["region"], meta.region_name or "–"),
@@ -383,6 +393,7 @@ def build_workbook(
     *,
     language: str = "nb",
     meta: WorkbookMeta | None = None,
+    cover_sections: Sequence[tuple[str, Sequence[str]]] = (),
 ) -> Workbook:
     """Build a REGBEF input workbook.
 
@@ -396,6 +407,9 @@ def build_workbook(
         labels. Table names and column keys do not change.
     meta
         Region name, sources, comments, fit quality, history, estimation period.
+    cover_sections
+        Extra ``(heading, lines)`` blocks shown on the cover below the master check, before
+        the version block (e.g. the instructions of a municipality template). Default none.
 
     Returns
     -------
@@ -424,7 +438,7 @@ def build_workbook(
         _print_setup(ws, landscape=wide)
     master_ref = _write_checks(wb, language, nrows)
     _write_lists(wb, language)
-    schema_ref = _write_cover(cover, language, meta, rows["tblProvenance"], created)
+    schema_ref = _write_cover(cover, language, meta, rows["tblProvenance"], created, cover_sections)
 
     wb.defined_names[MASTER_CHECK_NAME] = DefinedName(MASTER_CHECK_NAME, attr_text=master_ref)
     wb.defined_names[SCHEMA_VERSION_NAME] = DefinedName(SCHEMA_VERSION_NAME, attr_text=schema_ref)
