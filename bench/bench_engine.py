@@ -26,8 +26,8 @@ def main() -> None:
     for zones, years in ((17, 25), (50, 30), (357, 30)):
         inp = synthetic_inputs(zones, years, seed=1)
         project(inp)  # warm-up
-        b, m = best_of(lambda: project(inp))
-        b2, m2 = best_of(lambda: project(inp, validate=False, check_invariants=False))
+        b, m = best_of(lambda inp=inp: project(inp))
+        b2, m2 = best_of(lambda inp=inp: project(inp, validate=False, check_invariants=False))
         print(f"{zones:>4} zones × {years} years: best {b:.3f} s, median {m:.3f} s "
               f"(without validation/invariant checks: best {b2:.3f} s)")
 

@@ -42,7 +42,9 @@ Decisions
 
 from __future__ import annotations
 
+import copy
 import gc
+import io
 import os
 import re
 import shutil
@@ -391,6 +393,12 @@ def generate_municipalities(
     history = history_from_stocks(codes, first, base_year, national, shares=shares)
     inputs, report = generate(history, national, base_year=base_year, horizon=horizon)
     alone = _clipped_zones(report, codes)
+    # one metadata object for the batch, split by zone (the sources are the same for all)
+    meta_all = meta_from_generation(inputs, report, history, national, language=language)
+    quality: dict[str, dict] = {}
+    for key, q in meta_all.fit_quality.items():
+        quality.setdefault(key[1], {})[key] = q
+    zone_comments = meta_all.comments.get("tblZoneFactors", {})
     out = []
     for k, spec in enumerate(specs):
         code = codes[k]
@@ -399,10 +407,18 @@ def generate_municipalities(
             h = replace(h, region_name=spec.region_name)
             inp, rep = generate(h, national, base_year=base_year, horizon=horizon)
             rep = _zone_report(rep, 0, code)
-        else:
-            h = _zone_history(history, k, spec.region_name)
-            inp, rep = _zone_inputs(inputs, k), _zone_report(report, k, code)
-        out.append((inp, meta_from_generation(inp, rep, h, national, language=language)))
+            out.append((inp, meta_from_generation(inp, rep, h, national, language=language)))
+            continue
+        comments = dict(meta_all.comments)
+        comments["tblZoneFactors"] = {kk: v for kk, v in zone_comments.items() if kk == (code,)}
+        meta = replace(
+            meta_all,
+            region_name=spec.region_name,
+            notes=tuple(_zone_report(report, k, code).warnings),
+            comments=comments,
+            fit_quality=quality.get(code, {}),
+        )
+        out.append((_zone_inputs(inputs, k), meta))
     return out
 
 
@@ -550,16 +566,22 @@ def build_template(
     *,
     language: str = "nb",
     base_year: int = DEFAULT_BASE_YEAR,
+    skip_sheets: Sequence[str] = (),
 ):  # noqa: ANN201 - openpyxl Workbook
     """The template workbook of ``spec`` (not saved): the REGBEF workbook of ``inputs`` with the
-    template's cover instructions, document properties and ``xlwings.conf`` sheet."""
+    template's cover instructions, document properties and ``xlwings.conf`` sheet.
+
+    ``skip_sheets``: sheet keys (see :func:`regbef_excel.excel.template.build_workbook`, plus
+    ``'xlwings.conf'``) left out for the caller to insert.
+    """
     from openpyxl.packaging.custom import StringProperty
 
     from .excel.template import build_workbook
 
-    wb = build_workbook(inputs, language=language, meta=meta,
+    wb = build_workbook(inputs, language=language, meta=meta, skip_sheets=skip_sheets,
                         cover_sections=cover_sections(spec, meta, language, base_year))  # fmt: skip
-    add_xlwings_conf(wb, language)
+    if "xlwings.conf" not in skip_sheets:
+        add_xlwings_conf(wb, language)
     props = wb.properties
     props.category = "REGBEF-mal" if language != "en" else "REGBEF template"
     props.keywords = f"{props.keywords}; {spec.region_name}; " + ", ".join(spec.codes)
@@ -575,34 +597,319 @@ def build_template(
     return wb
 
 
-def save_fast(wb, path: str | os.PathLike[str]) -> None:  # noqa: ANN001 - openpyxl Workbook
-    """``wb.save(path)`` with zlib level 1 (a template compresses to about the same size, and
-    the deflate step costs less). Not atomic: used inside the staging folder."""
-    from openpyxl.writer.excel import ExcelWriter
+# ----------------------------------------------------------------------------------------------
+# saving: reuse the XML of sheets that are the same in every template of a run
+# ----------------------------------------------------------------------------------------------
+#: Sheets whose content does not depend on the municipality in one-zone templates (national
+#: schedules, empty issue-3 tables, lists). Not "distances": its columns are the zone codes.
+#: ``tests/test_templates.py`` compares reused and freshly built workbooks cell by cell.
+CACHEABLE_SHEETS = (
+    "fertility", "mortality", "targets", "labour", "housing", "housing_market", "history", "lists",
+)  # fmt: skip
 
+
+@dataclass
+class _CachedSheet:
+    worksheet: object
+    signature: tuple
+    xml: bytes
+    tables: list[tuple[int, bytes]]
+    rels: bytes | None
+
+
+@dataclass
+class _SaveCache:
+    """Per process and language: the first template's cacheable sheets as written XML, and the
+    shared-string and cell-style tables every later template is seeded with (so that the
+    indices inside that XML mean the same in every file)."""
+
+    titles: frozenset[str]
+    strings: list[str] | None = None
+    cell_styles: list | None = None
+    style_parts: tuple | None = None
+    sheets: dict[str, _CachedSheet] = field(default_factory=dict)
+    hits: int = 0
+
+
+_SAVE_CACHES: dict[str, _SaveCache] = {}
+
+
+def _cacheable_titles(language: str) -> frozenset[str]:
+    from .excel.schema.inputs import SHEETS
+
+    return frozenset([*(SHEETS[k].label(language) for k in CACHEABLE_SHEETS), "xlwings.conf"])
+
+
+def _sheet_signature(ws) -> tuple:  # noqa: ANN001 - openpyxl Worksheet
+    """Everything of a sheet that reaches its XML and may differ between templates."""
+    cells = tuple(
+        (k, c._value, c.data_type, tuple(c._style or ()), c.hyperlink is not None)
+        for k, c in sorted(ws._cells.items())
+    )
+    dvs = tuple(
+        (str(d.sqref), d.type, d.operator, d.formula1, d.formula2, d.prompt, d.error)
+        for d in ws.data_validations.dataValidation
+    )
+    return (
+        ws.title, cells, dvs, tuple(str(r) for r in ws.merged_cells.ranges),
+        tuple((t.displayName, t.ref) for t in ws._tables.values()), ws.freeze_panes, ws.print_title_rows,
+        tuple((k, d.width) for k, d in ws.column_dimensions.items()),
+        tuple((k, d.height) for k, d in ws.row_dimensions.items()),
+        len(ws.conditional_formatting), ws.page_setup.orientation,
+    )  # fmt: skip
+
+
+def _style_parts(wb) -> tuple:  # noqa: ANN001
+    """The style tables a cell style array indexes into (must match to reuse XML)."""
+    return (
+        repr(list(wb._fonts)), repr(list(wb._fills)), repr(list(wb._borders)),
+        tuple(wb._number_formats), repr(list(wb._alignments)), repr(list(wb._protections)),
+        tuple(s.name for s in wb._named_styles),
+    )  # fmt: skip
+
+
+def _has_extras(wb) -> bool:  # noqa: ANN001
+    return any(
+        ws._charts or ws._images or ws._comments or ws._pivots or ws.legacy_drawing
+        for ws in wb.worksheets
+    )
+
+
+def _make_writer(cache: _SaveCache | None, record: bool):  # noqa: ANN202
+    from openpyxl.packaging.relationship import get_rels_path
+    from openpyxl.worksheet._writer import WorksheetWriter
+    from openpyxl.writer.excel import ExcelWriter
+    from openpyxl.xml.functions import tostring
+
+    class TemplateWriter(ExcelWriter):
+        """openpyxl's writer for sheets without drawings: sheet XML in memory (no temporary
+        files), and the XML of unchanged cacheable sheets reused."""
+
+        def _write_worksheets(self) -> None:
+            for idx, ws in enumerate(self.workbook.worksheets, 1):
+                ws._id = idx
+                cacheable = cache is not None and ws.title in cache.titles
+                hit = cache.sheets.get(ws.title) if cacheable else None
+                sig = None
+                if cacheable and (hit is None or hit.worksheet is not ws):
+                    sig = _sheet_signature(ws)  # the same object needs no comparison
+                tables = list(ws._tables.values())
+                first_id = len(self._tables) + 1
+                if (hit is not None and (hit.worksheet is ws or hit.signature == sig)
+                        and [i for i, _ in hit.tables] == list(range(first_id, first_id + len(tables)))):  # fmt: skip
+                    self._archive.writestr(ws.path[1:], hit.xml)
+                    self.manifest.append(ws)
+                    for t, (_, txml) in zip(tables, hit.tables, strict=True):
+                        self._tables.append(t)
+                        t.id = len(self._tables)
+                        self._archive.writestr(t.path[1:], txml)
+                        self.manifest.append(t)
+                    if hit.rels is not None:
+                        self._archive.writestr(get_rels_path(ws.path)[1:], hit.rels)
+                    cache.hits += 1
+                    continue
+                buf = io.BytesIO()
+                writer = WorksheetWriter(ws, out=buf)
+                writer.write()
+                ws._rels = writer._rels
+                xml = buf.getvalue()
+                self._archive.writestr(ws.path[1:], xml)
+                self.manifest.append(ws)
+                recorded = []
+                for t in tables:
+                    self._tables.append(t)
+                    t.id = len(self._tables)
+                    txml = tostring(t.to_tree())
+                    self._archive.writestr(t.path[1:], txml)
+                    self.manifest.append(t)
+                    ws._rels.get(t._rel_id).Target = t.path
+                    recorded.append((t.id, txml))
+                rels = tostring(ws._rels.to_tree()) if ws._rels else None
+                if rels is not None:
+                    self._archive.writestr(get_rels_path(ws.path)[1:], rels)
+                if record and cacheable and not ws.conditional_formatting:
+                    cache.sheets[ws.title] = _CachedSheet(ws, sig, xml, recorded, rels)
+
+    return TemplateWriter
+
+
+def save_fast(wb, path: str | os.PathLike[str], language: str | None = None) -> None:  # noqa: ANN001
+    """Save a template: ``wb.save(path)`` with zlib level 1, sheet XML written in memory and,
+    with ``language``, the XML of cacheable sheets reused from the first template saved by this
+    process when the sheet is unchanged (:data:`CACHEABLE_SHEETS`).
+
+    Reuse is exact: the shared strings and cell styles are seeded with the first template's
+    tables, so the indices in the reused XML mean the same; a sheet is reused only if its cells,
+    styles, validations, tables and dimensions equal the first template's, and only if the
+    style tables themselves are equal. ``tests/test_templates.py`` compares the parts with a
+    plain save. Not atomic: used inside the staging folder.
+    """
+    from openpyxl.utils.indexed_list import IndexedList
+
+    cache = None
+    record = False
+    if language is not None and not _has_extras(wb):
+        cache = _SAVE_CACHES.setdefault(language, _SaveCache(_cacheable_titles(language)))
+        parts = _style_parts(wb)
+        if cache.strings is None:  # the first template of this process: record
+            strings = [
+                c._value for ws in wb.worksheets if ws.title in cache.titles
+                for _, c in sorted(ws._cells.items()) if c.data_type == "s"
+            ]  # fmt: skip
+            cache.strings = list(dict.fromkeys(strings))
+            cache.style_parts = parts
+            record = True
+            if len(wb.shared_strings) == 0:
+                wb.shared_strings = IndexedList(cache.strings)
+        elif (parts == cache.style_parts and len(wb.shared_strings) == 0
+              and list(wb._cell_styles) == cache.cell_styles[: len(wb._cell_styles)]):  # fmt: skip
+            wb.shared_strings = IndexedList(cache.strings)
+            wb._cell_styles = IndexedList(cache.cell_styles)
+        else:
+            cache = None  # style tables differ: write every sheet
+    writer_cls = _make_writer(cache, record)
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, allowZip64=True, compresslevel=1) as archive:
-        ExcelWriter(wb, archive).save()
+        writer_cls(wb, archive).save()
+    if record and cache is not None:
+        cache.cell_styles = list(wb._cell_styles)
+
+
+#: Sheets a process builds once (for its first template) and inserts into every later one.
+REUSED_SHEETS = (*CACHEABLE_SHEETS, "xlwings.conf")
+
+_STYLE_TABLES = ("_fonts", "_fills", "_borders", "_protections", "_alignments")
+
+
+@dataclass
+class _Prototype:
+    """The first template a process built: its reusable sheets and its style tables."""
+
+    titles: list[str]
+    sheets: dict[str, object]
+    keys: tuple[str, ...]
+    tables: dict[str, list]
+    number_formats: list[str]
+    named_styles: list[str]
+    cell_styles: list
+
+    @classmethod
+    def of(cls, wb, language: str, spec: TemplateSpec) -> _Prototype:  # noqa: ANN001
+        keep = _cacheable_titles(language)
+        own = {*spec.codes, spec.region_name, *spec.region_name.split(" ", 1)[1:]}
+
+        def zone_free(ws) -> bool:  # noqa: ANN001 - a guard: no zone code or name anywhere
+            cols = {c.name for t in ws._tables.values() for c in t.tableColumns}
+            return not (own & cols) and not any(
+                isinstance(c._value, str) and c._value in own for c in ws._cells.values()
+            )
+
+        from .excel.schema.inputs import SHEETS
+
+        sheets = {ws.title: ws for ws in wb.worksheets if ws.title in keep and zone_free(ws)}
+        label = {k: SHEETS[k].label(language) if k in SHEETS else k for k in REUSED_SHEETS}
+        return cls(
+            titles=[ws.title for ws in wb.worksheets],
+            sheets=sheets,
+            keys=tuple(k for k in REUSED_SHEETS if label[k] in sheets),
+            tables={name: list(getattr(wb, name)) for name in _STYLE_TABLES},
+            number_formats=list(wb._number_formats),
+            named_styles=[st.name for st in wb._named_styles],
+            cell_styles=list(wb._cell_styles),
+        )
+
+    def adopt(self, wb) -> bool:  # noqa: ANN001
+        """Complete ``wb`` (built without the reusable sheets) with the prototype's sheets.
+
+        The style tables of ``wb`` become the prototype's (extended by anything new), and the
+        style arrays of ``wb``'s own cells are renumbered accordingly, so the reused sheets'
+        style references stay valid. Returns False (``wb`` unchanged) if the named styles
+        differ or the sheets do not line up.
+        """
+        from openpyxl.styles.cell_style import StyleArray
+        from openpyxl.utils.indexed_list import IndexedList
+
+        own = {ws.title: ws for ws in wb.worksheets}
+        if ([st.name for st in wb._named_styles] != self.named_styles
+                or set(own) | set(self.sheets) != set(self.titles) or set(own) & set(self.sheets)):  # fmt: skip
+            return False
+        new_tables = {}
+        maps = []
+        for name in _STYLE_TABLES:
+            table = IndexedList(self.tables[name])
+            maps.append([table.add(item) for item in getattr(wb, name)])
+            new_tables[name] = table
+        fmts = IndexedList(self.number_formats)
+        fmt_map = {164 + i: 164 + fmts.add(f) for i, f in enumerate(wb._number_formats)}
+        font, fill, border, prot, align = maps
+        memo: dict[tuple, StyleArray] = {}
+
+        def remap(arr: StyleArray) -> StyleArray:
+            key = tuple(arr)
+            got = memo.get(key)
+            if got is None:
+                f, fi, b, n, p, a, pb, qp, xf = key
+                got = memo[key] = StyleArray(
+                    [font[f], fill[fi], border[b], fmt_map.get(n, n), prot[p], align[a], pb, qp, xf]
+                )
+            return got
+
+        for ws in own.values():
+            for c in ws._cells.values():
+                if getattr(c, "_style", None) is not None:
+                    c._style = copy.copy(remap(c._style))
+            for dims in (ws.column_dimensions, ws.row_dimensions):
+                for d in dims.values():
+                    if getattr(d, "_style", None) is not None:
+                        d._style = copy.copy(remap(d._style))
+        for name, table in new_tables.items():
+            setattr(wb, name, table)
+        wb._number_formats = fmts
+        wb._cell_styles = IndexedList(self.cell_styles)
+        sheets = []
+        for title in self.titles:
+            ws = own.get(title) or self.sheets[title]
+            ws._parent = wb
+            sheets.append(ws)
+        wb._sheets = sheets
+        return True
+
+
+_PROTOTYPES: dict[str, _Prototype] = {}
 
 
 def _build_and_save(task: tuple) -> tuple[str, float, float]:
     """Worker: build one template and save it into the staging folder.
 
-    The cyclic garbage collector is paused while openpyxl creates its many small objects
-    (about 15 % of the time) and run once afterwards.
+    The first template of a process is built completely and kept as the prototype; later ones
+    are built without :data:`REUSED_SHEETS` and completed with the prototype's sheets (the
+    national schedules, the empty issue-3 tables and the lists are the same in every one-zone
+    template), whose XML :func:`save_fast` then writes from its cache. The cyclic garbage
+    collector is paused while openpyxl creates its many small objects and run once afterwards
+    on the young generation.
     """
-    inputs, meta, spec, language, base_year, folder = task
+    inputs, meta, spec, language, base_year, folder, reuse = task
     path = Path(folder) / spec.file_name
     gc.disable()
     try:
         t0 = time.perf_counter()
-        wb = build_template(inputs, meta, spec, language=language, base_year=base_year)
+        proto = _PROTOTYPES.get(language) if reuse else None
+        wb = None
+        if proto is not None:
+            wb = build_template(inputs, meta, spec, language=language, base_year=base_year,
+                                skip_sheets=proto.keys)  # fmt: skip
+            if not proto.adopt(wb):
+                wb = None
+        if wb is None:
+            wb = build_template(inputs, meta, spec, language=language, base_year=base_year)
         t1 = time.perf_counter()
-        save_fast(wb, path)
+        save_fast(wb, path, language if reuse else None)
         t2 = time.perf_counter()
+        if reuse and proto is None:
+            _PROTOTYPES[language] = _Prototype.of(wb, language, spec)
     finally:
         gc.enable()
     del wb
-    gc.collect()
+    gc.collect(0)  # the workbook is all young objects: a young-generation pass frees it
     return str(path), t1 - t0, t2 - t1
 
 
@@ -675,6 +982,8 @@ def write_templates(
     from .excel.schema.base import check_language
 
     t_start = time.perf_counter()
+    _SAVE_CACHES.clear()  # forked workers start from empty caches
+    _PROTOTYPES.clear()
     language = check_language(language)
     selected = resolve_codes(county=county, codes=codes, all_municipalities=all_municipalities)
     _check_years(int(base_year), int(horizon), int(estimation_years))
@@ -705,7 +1014,9 @@ def write_templates(
     if jobs is None:
         jobs = min(2, os.cpu_count() or 1) if n >= POOL_THRESHOLD else 1
     jobs = max(1, min(int(jobs), n))
-    tasks = [(inp, meta, s, language, base_year, str(stage)) for s, (inp, meta) in zip(specs, pieces, strict=True)]
+    reuse = per == "municipality"  # one-zone templates share their national/empty sheets
+    tasks = [(inp, meta, s, language, base_year, str(stage), reuse)
+             for s, (inp, meta) in zip(specs, pieces, strict=True)]  # fmt: skip
     t_build = t_save = 0.0
     t1 = time.perf_counter()
     try:

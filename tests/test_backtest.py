@@ -142,12 +142,28 @@ def test_backtest_runs_and_errors_are_sane(name, request):
     assert top["worst_zone"]
 
 
-def test_series_break_is_flagged(more_og_romsdal):
-    # Shipped data problem: before 2024 Ålesund (1508) and Haram (1580) each hold half of the
-    # merged Ålesund; the 2024 split shows up as a break in the observed series.
-    assert set(more_og_romsdal.suspect_zones) == {"1508", "1580"}
-    s = more_og_romsdal.summary(exclude=more_og_romsdal.suspect_zones)
-    assert (s["n_zones"] <= 25).all()
+def test_no_series_break_after_alesund_haram_resplit(more_og_romsdal):
+    # The source held identical halves for Ålesund (1508) and Haram (1580) before 2024; the
+    # package data re-splits them (tools/build_package_data.py), so no break is left to flag.
+    assert more_og_romsdal.suspect_zones == []
+    s = more_og_romsdal.summary()
+    assert (s["n_zones"] <= 27).all()
+
+
+def test_series_break_is_flagged(monkeypatch):
+    # A boundary change (one zone's population halves in one year) is flagged and excluded.
+    real = bt.observed_stocks
+
+    def broken(codes, first, last):
+        obs = real(codes, first, last).copy()
+        obs[5:, 0] *= 0.5
+        return obs
+
+    monkeypatch.setattr(bt, "observed_stocks", broken)
+    res = bt.run_backtest(["4001", "4003", "4005"], 2015, horizon_years=8)
+    assert res.suspect_zones == ["4001"]
+    assert any("4001" in w and "boundary change" in w for w in res.warnings)
+    assert (res.summary(exclude=res.suspect_zones)["n_zones"] <= 2).all()
 
 
 def test_estimation_starts_later_where_2005_is_missing():

@@ -127,6 +127,70 @@ def test_template_contents(telemark):
 
 
 # --------------------------------------------------------------------------------------------
+# speed-ups are exact: reused sheets and cached XML give the workbook a full build gives
+# --------------------------------------------------------------------------------------------
+def _dump(path: Path) -> dict:
+    """Everything a planner or the reader sees, per sheet (the creation time masked)."""
+    wb = openpyxl.load_workbook(path)
+    out: dict = {"names": sorted(wb.defined_names), "sheets": wb.sheetnames}
+    for ws in wb.worksheets:
+        cells = {}
+        for row in ws.iter_rows():
+            for c in row:
+                if c.value is None and not c.has_style:
+                    continue
+                v = c.value
+                if isinstance(v, str) and len(v) == 19 and v[:2] == "20" and v[13] == ":":
+                    v = "<created>"
+                font, fill, border = c.font, c.fill, c.border
+                cells[c.coordinate] = (
+                    v, c.number_format, c.style, font.b, font.i, font.color.rgb if font.color else None,
+                    fill.fgColor.rgb if fill is not None else None, c.alignment.wrap_text,
+                    c.protection.locked, border.bottom.style if border.bottom else None,
+                )  # fmt: skip
+        out[ws.title] = (
+            cells,
+            sorted((str(d.sqref), d.type, d.operator, d.formula1, d.formula2, d.prompt, d.error)
+                   for d in ws.data_validations.dataValidation),
+            sorted((t.displayName, t.ref, tuple(col.name for col in t.tableColumns))
+                   for t in ws.tables.values()),
+            sorted(str(r) for r in ws.merged_cells.ranges), ws.freeze_panes, ws.print_title_rows,
+            sorted((k, d.width) for k, d in ws.column_dimensions.items()),
+            len(ws.conditional_formatting), ws.page_setup.orientation,
+        )  # fmt: skip
+    return out
+
+
+@pytest.mark.parametrize("codes", [("0301", "1856", "4036"), ("4001", "4003")])
+def test_reused_sheets_equal_a_full_build(tmp_path, codes):
+    from regbef_excel.templates import build_template
+
+    res = write_templates(tmp_path / "fast", codes=",".join(codes), jobs=1)
+    specs = plan_templates(list(codes))
+    pieces = generate_municipalities(specs, national_rates())
+    for spec, (inp, meta), fast in zip(specs, pieces, res.paths, strict=True):
+        full = tmp_path / f"full-{spec.file_name}"
+        build_template(inp, meta, spec).save(full)
+        a, b = _dump(fast), _dump(full)
+        assert a.keys() == b.keys()
+        for key in a:
+            assert a[key] == b[key], (spec.file_name, key)
+
+
+def test_fixture_templates_equal_full_builds(telemark, tmp_path):
+    """With two worker processes every file but each worker's first reuses sheets."""
+    from regbef_excel.templates import build_template
+
+    wanted = ["4012", "4036"]
+    specs = plan_templates(wanted)
+    pieces = generate_municipalities(specs, national_rates())
+    for spec, (inp, meta) in zip(specs, pieces, strict=True):
+        full = tmp_path / spec.file_name
+        build_template(inp, meta, spec).save(full)
+        assert _dump(telemark.out_dir / spec.file_name) == _dump(full), spec.file_name
+
+
+# --------------------------------------------------------------------------------------------
 # generation: one batch equals one municipality at a time
 # --------------------------------------------------------------------------------------------
 def test_batched_generation_equals_generating_alone():
@@ -135,7 +199,7 @@ def test_batched_generation_equals_generating_alone():
     pieces = generate_municipalities(plan_templates(codes), nat)
     for code, (inp, meta) in zip(codes, pieces, strict=True):
         h = history_from_stocks([code], 2016, 2025, nat)
-        alone, _ = generate(h, nat, base_year=2025, horizon=2050)
+        alone, report = generate(h, nat, base_year=2025, horizon=2050)
         assert inp.zone_codes == alone.zone_codes
         np.testing.assert_array_equal(inp.population, alone.population)
         np.testing.assert_allclose(inp.fertility_level_zone, alone.fertility_level_zone, rtol=1e-9)
@@ -151,6 +215,19 @@ def test_batched_generation_equals_generating_alone():
         np.testing.assert_allclose(inp.domestic_inmigration, alone.domestic_inmigration, rtol=1e-9)
         np.testing.assert_allclose(inp.internal_net_trend, alone.internal_net_trend, atol=1e-9)
         assert meta.region_name.startswith(code)
+        # the metadata split from the batch equals the metadata of the zone alone
+        from regbef_excel.app import meta_from_generation
+
+        h.region_name = meta.region_name
+        alone_meta = meta_from_generation(alone, report, h, nat)
+        assert meta.provenance == alone_meta.provenance
+        assert meta.comments == alone_meta.comments
+        assert meta.fit_quality.keys() == alone_meta.fit_quality.keys()
+        for key, q in meta.fit_quality.items():
+            assert q.converged == alone_meta.fit_quality[key].converged
+            assert q.sse == pytest.approx(alone_meta.fit_quality[key].sse, rel=1e-6, abs=1e-12)
+        assert (meta.estimation_start, meta.estimation_end) == (alone_meta.estimation_start,
+                                                                alone_meta.estimation_end)  # fmt: skip
 
 
 # --------------------------------------------------------------------------------------------

@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as _dt
 import os
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from copy import copy
 from pathlib import Path
 
@@ -394,6 +394,7 @@ def build_workbook(
     language: str = "nb",
     meta: WorkbookMeta | None = None,
     cover_sections: Sequence[tuple[str, Sequence[str]]] = (),
+    skip_sheets: Collection[str] = (),
 ) -> Workbook:
     """Build a REGBEF input workbook.
 
@@ -410,6 +411,10 @@ def build_workbook(
     cover_sections
         Extra ``(heading, lines)`` blocks shown on the cover below the master check, before
         the version block (e.g. the instructions of a municipality template). Default none.
+    skip_sheets
+        Keys of input sheets (and ``'lists'``) NOT to build: the caller inserts its own
+        identical copies (:mod:`regbef_excel.templates` reuses them across many workbooks).
+        Default none: a complete workbook.
 
     Returns
     -------
@@ -428,7 +433,7 @@ def build_workbook(
 
     cover = new_sheet(wb, SHEETS["cover"], language, first=True)
     for sheet in sorted(INPUT_SHEETS, key=lambda s: s.order):
-        if sheet.kind != "input":
+        if sheet.kind != "input" or sheet.key in skip_sheets:
             continue
         ws = new_sheet(wb, sheet, language)
         for tkey in sheet.tables:
@@ -437,7 +442,8 @@ def build_workbook(
         wide = sum(len(TABLES[k].columns) for k in sheet.tables) > 8
         _print_setup(ws, landscape=wide)
     master_ref = _write_checks(wb, language, nrows)
-    _write_lists(wb, language)
+    if "lists" not in skip_sheets:
+        _write_lists(wb, language)
     schema_ref = _write_cover(cover, language, meta, rows["tblProvenance"], created, cover_sections)
 
     wb.defined_names[MASTER_CHECK_NAME] = DefinedName(MASTER_CHECK_NAME, attr_text=master_ref)
