@@ -21,7 +21,9 @@ from pathlib import Path
 
 
 def main(argv: list[str] | None = None) -> int:
-    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     p.add_argument("--county", default=None, help="one county instead of all of Norway")
     p.add_argument("--jobs", type=int, default=None, help="worker processes (default: automatic)")
     p.add_argument("--per", choices=("municipality", "region"), default="municipality")
@@ -33,9 +35,8 @@ def main(argv: list[str] | None = None) -> int:
     from regbef_excel.templates import write_templates
 
     t_import = time.perf_counter() - t_import
-    tmp = None
-    out = Path(args.keep) if args.keep else Path(tempfile.mkdtemp(prefix="bench-templates-")) / "out"
-    tmp = None if args.keep else out.parent
+    tmp = None if args.keep else Path(tempfile.mkdtemp(prefix="bench-templates-"))
+    out = Path(args.keep) if args.keep else tmp / "out"
     try:
         t0 = time.perf_counter()
         res = write_templates(
@@ -50,8 +51,10 @@ def main(argv: list[str] | None = None) -> int:
         n = len(res.paths)
         size = sum(p.stat().st_size for p in res.paths)
         s = res.seconds
-        print(f"templates: {n} workbooks ({args.per}), {os.cpu_count()} CPUs, {res.jobs} worker process(es)")
-        print(f"total          {wall:7.2f} s   (target <= 60 s for 357)  [+ import {t_import:.2f} s]")
+        print(f"templates: {n} workbooks ({args.per}), {os.cpu_count()} CPUs, "
+              f"{res.jobs} worker process(es)")
+        print(f"total          {wall:7.2f} s   (target <= 60 s for 357)  "
+              f"[+ import {t_import:.2f} s]")
         print(f"per workbook   {wall / n:7.3f} s   wall")
         print(f"generate       {s['generate']:7.2f} s   (history + batched ROGEST + metadata)")
         print(f"build          {s['build']:7.2f} s   CPU, {s['build'] / n:.3f} s per workbook")
