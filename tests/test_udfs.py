@@ -302,3 +302,28 @@ def test_typical_rc_array_is_accepted_as_a_vector():
     vec = typical_rc_array()[0, 0] if typical_rc_array().ndim > 1 else typical_rc_array()
     out = udfs.regbef_rogers_castro([[20, 30]], [list(np.ravel(vec)[:13])])
     assert not is_error(out), out
+
+
+def test_regbef_run_on_a_file_rereads_only_when_the_file_changes(tmp_path):
+    import os
+
+    import openpyxl
+
+    from regbef_excel.app import write_template
+    from regbef_excel.excel.udfs import ProjectionCache, regbef_run
+
+    path = tmp_path / "t.xlsx"
+    write_template(path)
+    cache = ProjectionCache()
+    first = regbef_run("total", None, None, str(path), cache=cache)
+    again = regbef_run("total", None, None, str(path), cache=cache)
+    assert first == again
+    wb = openpyxl.load_workbook(path)
+    ws = wb["Befolkning"]
+    ref = ws.tables["tblPopulation"].ref
+    row = int(ref.split(":")[0][1:]) + 1
+    ws.cell(row, 3).value = ws.cell(row, 3).value + 1000  # 1000 more men aged 0 in the first zone
+    wb.save(path)
+    os.utime(path, ns=(1, 1))  # a different modification time even on coarse clocks
+    changed = regbef_run("total", None, None, str(path), cache=cache)
+    assert changed != first
