@@ -301,45 +301,66 @@ def _model_jac(p: np.ndarray, x: np.ndarray, free: np.ndarray) -> tuple[np.ndarr
     """m(x) and its Jacobian with respect to the parameters ``free`` (indices into RC_KEYS).
 
     Returns f of shape (M, A) and the transposed Jacobian Jt of shape (M, len(free), A)
-    (parameter-major, the layout the normal equations want).
+    (parameter-major, the layout the normal equations want). Each Jacobian row is written in
+    place (``out=``) and rows of parameters that are not free are never computed.
     """
     a1, al1, a2, al2, mu2, la2, c, a3, al3, mu3, la3, a4, la4 = (p[:, k, None] for k in range(N_RC))
     M, A = p.shape[0], x.shape[0]
     pos = {int(k): j for j, k in enumerate(free)}
     jt = np.empty((M, len(free), A))
-
-    def put(k: int, value: np.ndarray | float) -> None:
-        if k in pos:
-            jt[:, pos[k], :] = value
+    row = {k: jt[:, j, :] for k, j in pos.items()}  # views
 
     e1 = _exp(-al1 * x)
     z2 = x - mu2
     big2 = _exp(-la2 * z2)
     g2 = _exp(-al2 * z2 - big2)
-    f = a1 * e1 + a2 * g2 + c
-    put(0, e1)
-    put(1, -a1 * x * e1)
-    put(2, g2)
     a2g2 = a2 * g2
-    put(3, -a2g2 * z2)
-    put(4, a2g2 * (al2 - la2 * big2))
-    put(5, a2g2 * z2 * big2)
-    put(6, 1.0)
+    f = a1 * e1
+    f += a2g2
+    f += c
+    if 0 in row:
+        row[0][...] = e1
+    if 1 in row:
+        np.multiply(e1, -a1 * x, out=row[1])
+    if 2 in row:
+        row[2][...] = g2
+    if 3 in row:
+        np.multiply(a2g2, z2, out=row[3])
+        np.negative(row[3], out=row[3])
+    if 4 in row:
+        np.multiply(big2, -la2, out=row[4])
+        row[4] += al2
+        row[4] *= a2g2
+    if 5 in row:
+        np.multiply(a2g2, z2, out=row[5])
+        row[5] *= big2
+    if 6 in row:
+        row[6][...] = 1.0
     if pos.keys() & {7, 8, 9, 10} or np.any(a3):
         z3 = x - mu3
         big3 = _exp(-la3 * z3)
         g3 = _exp(-al3 * z3 - big3)
-        f += a3 * g3
         a3g3 = a3 * g3
-        put(7, g3)
-        put(8, -a3g3 * z3)
-        put(9, a3g3 * (al3 - la3 * big3))
-        put(10, a3g3 * z3 * big3)
+        f += a3g3
+        if 7 in row:
+            row[7][...] = g3
+        if 8 in row:
+            np.multiply(a3g3, z3, out=row[8])
+            np.negative(row[8], out=row[8])
+        if 9 in row:
+            np.multiply(big3, -la3, out=row[9])
+            row[9] += al3
+            row[9] *= a3g3
+        if 10 in row:
+            np.multiply(a3g3, z3, out=row[10])
+            row[10] *= big3
     if pos.keys() & {11, 12} or np.any(a4):
         e4 = _exp(la4 * x)
         f += a4 * e4
-        put(11, e4)
-        put(12, a4 * x * e4)
+        if 11 in row:
+            row[11][...] = e4
+        if 12 in row:
+            np.multiply(e4, a4 * x, out=row[12])
     assert f.shape == (M, A)
     return f, jt
 
@@ -802,6 +823,14 @@ def _normal_equations(
     return r, jw @ np.swapaxes(jw, 1, 2), (jw @ r[..., None])[..., 0]
 
 
+def _normal_equations_r(
+    r: np.ndarray, jt: np.ndarray, sw: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """J'WJ (M, k, k) and J'W(m - y) (M, k) from given weighted residuals r (M, A)."""
+    jw = jt * sw[:, None, :]
+    return jw @ np.swapaxes(jw, 1, 2), (jw @ r[..., None])[..., 0]
+
+
 def _lm_batch(
     x: np.ndarray,
     y: np.ndarray,
@@ -860,7 +889,9 @@ def _lm_batch(
         dp = pn - pa
         trial = p[act].copy()
         trial[:, free] = pn
-        fn = _model(trial, x)
+        # m and its Jacobian at the trial point in one pass: the exponentials are shared, and
+        # an accepted trial (the common case) needs no second evaluation for its Jacobian
+        fn, jn = _model_jac(trial, x, free)
         rn = sw[act] * (fn - y[act])
         cn = np.einsum("ma,ma->m", rn, rn)
         c0 = cost[act]
@@ -889,8 +920,7 @@ def _lm_batch(
         if acc.size:
             p[acc] = trial[ok]
             cost[acc] = cn[ok]
-            f2, j2 = _model_jac(p[acc], x, free)
-            _, A2, g2 = _normal_equations(f2, j2, y[acc], sw[acc])
+            A2, g2 = _normal_equations_r(rn[ok], jn[ok], sw[acc])
             A[acc], g[acc] = A2, g2
             dmax[acc] = np.maximum(dmax[acc], np.diagonal(A2, axis1=1, axis2=2))
         converged[act[done]] = True

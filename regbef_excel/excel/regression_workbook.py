@@ -63,7 +63,7 @@ from .backend import OpenpyxlBackend, TableBlock, WorkbookBackend, read_table_bl
 from .schema import regression as R
 from .schema.base import Column, Table, check_language, normalise_header
 from .schema.layout import quote_sheet
-from .template import new_sheet, save_workbook, write_table
+from .template import new_sheet, print_setup, save_workbook, write_table
 
 _RED = "C00000"
 _RULE = Side(style="thin", color="000000")
@@ -241,7 +241,7 @@ def _write_panel_sheet(wb: Workbook, panel: PanelData, language: str) -> Workshe
         cm.width, cm.height = 320, 160
         ws.cell(row=lay.header_row, column=col).comment = cm
     ws.freeze_panes = ws.cell(row=lay.first_row, column=lay.first_col + n_key)
-    _print_setup(ws, landscape=True, title_row=lay.header_row)
+    print_setup(ws, landscape=True, title_row=lay.header_row)
     return ws
 
 
@@ -277,7 +277,7 @@ def _write_variables_sheet(wb: Workbook, panel: PanelData, language: str) -> Wor
         r += 1
         ws.cell(row=r, column=1, value=note).style = styles.NOTE
     ws.freeze_panes = "B6"
-    _print_setup(ws, landscape=True, title_row=lay.header_row)
+    print_setup(ws, landscape=True, title_row=lay.header_row)
     return ws
 
 
@@ -390,18 +390,8 @@ def _write_models_sheet(
         ws.cell(row=lay.header_row, column=c).alignment = Alignment(
             wrap_text=True, horizontal="center", vertical="center"
         )
-    _print_setup(ws, landscape=True, title_row=lay.header_row)
+    print_setup(ws, landscape=True, title_row=lay.header_row)
     return ws
-
-
-def _print_setup(ws: Worksheet, *, landscape: bool = False, title_row: int | None = None) -> None:
-    ws.page_setup.orientation = "landscape" if landscape else "portrait"
-    ws.page_setup.paperSize = ws.PAPERSIZE_A4
-    ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 0
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
-    if title_row:
-        ws.print_title_rows = f"{title_row}:{title_row}"
 
 
 def _write_cover(ws: Worksheet, panel: PanelData, language: str, sheet_names: list[str],
@@ -456,7 +446,7 @@ def _write_cover(ws: Worksheet, panel: PanelData, language: str, sheet_names: li
         r += 1
     r += 1
     ws.cell(row=r, column=2, value=f"regbef_excel {__version__}").style = styles.NOTE
-    _print_setup(ws)
+    print_setup(ws, title_row=None)
 
 
 def _input_sheets(wb: Workbook, panel: PanelData, models: Sequence[ModelSpec], language: str) -> Worksheet:
@@ -1092,7 +1082,7 @@ def _write_regression_sheet(ws: Worksheet, name: str, outcomes: Sequence[ModelOu
         c.font = Font(italic=True, size=9, color=_RED if ("SYNT" in n or "ESTIM" in n) else "404040")
         r += 1
     ws.freeze_panes = ws.cell(row=r0 + 4, column=2)
-    _print_setup(ws, landscape=k > 5)
+    print_setup(ws, landscape=k > 5, title_row=None)
     return where
 
 
@@ -1135,7 +1125,7 @@ def _write_descriptives(wb: Workbook, inp: RegressionInput, run: RegressionRun, 
         r += 1
     for j, w in enumerate((26, 8, 12, 12, 12, 12, 14)):
         ws.column_dimensions[get_column_letter(1 + j)].width = w
-    _print_setup(ws)
+    print_setup(ws, title_row=None)
 
 
 def _write_correlations(wb: Workbook, inp: RegressionInput, run: RegressionRun, language: str) -> None:
@@ -1171,7 +1161,7 @@ def _write_correlations(wb: Workbook, inp: RegressionInput, run: RegressionRun, 
     for n in _data_notes(inp, run.outcomes, language):
         r += 1
         ws.cell(row=r, column=1, value=n).font = Font(italic=True, color=_RED)
-    _print_setup(ws, landscape=len(cols) > 9)
+    print_setup(ws, landscape=len(cols) > 9, title_row=None)
 
 
 def _fmt_list(values: Sequence[object]) -> str:
@@ -1214,7 +1204,7 @@ def _write_diagnostics(wb: Workbook, run: RegressionRun, language: str) -> None:
         ws.cell(row=r, column=1, value=line).style = styles.NOTE
         r += 1
     ws.freeze_panes = "B6"
-    _print_setup(ws, landscape=True, title_row=5)
+    print_setup(ws, landscape=True, title_row=5)
 
 
 def _write_marginal(wb: Workbook, run: RegressionRun, language: str) -> None:
@@ -1265,7 +1255,7 @@ def _write_marginal(wb: Workbook, run: RegressionRun, language: str) -> None:
                     c.number_format = "0.0000"
                 c.font = Font(italic=True, color="7F7F7F")
     ws.freeze_panes = "B6"
-    _print_setup(ws, landscape=True, title_row=5)
+    print_setup(ws, landscape=True, title_row=5)
 
 
 def _write_coefficients(wb: Workbook, run: RegressionRun, language: str) -> None:
@@ -1282,7 +1272,7 @@ def _write_coefficients(wb: Workbook, run: RegressionRun, language: str) -> None
                          float(ci.loc[term, "upper"]), int(res.df_resid)])  # fmt: skip
     write_table(ws, R.COEFFICIENTS, rows, language, validate=False)
     ws.freeze_panes = "E6"
-    _print_setup(ws, landscape=True, title_row=5)
+    print_setup(ws, landscape=True, title_row=5)
 
 
 def _write_plot(wb: Workbook, run: RegressionRun, inp: RegressionInput, language: str) -> None:
@@ -1361,7 +1351,7 @@ def _write_plot(wb: Workbook, run: RegressionRun, inp: RegressionInput, language
             "Bar = coefficient × standard deviation (estimation sample); whisker = 95 % confidence "
             "interval (the model's t distribution). Interactions and year dummies not shown.")  # fmt: skip
     ws.cell(row=3, column=1, value=note).style = styles.NOTE
-    _print_setup(ws, landscape=True)
+    print_setup(ws, landscape=True, title_row=None)
 
 
 def _write_run_log(wb: Workbook, run: RegressionRun, language: str, items: dict[str, object]) -> None:
@@ -1379,7 +1369,7 @@ def _write_run_log(wb: Workbook, run: RegressionRun, language: str, items: dict[
         ws.cell(row=r, column=1, value=w)
     ws.column_dimensions["A"].width = 30
     ws.column_dimensions["B"].width = 90
-    _print_setup(ws)
+    print_setup(ws, title_row=None)
 
 
 def build_results_workbook(

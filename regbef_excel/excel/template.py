@@ -219,7 +219,8 @@ def write_table(
     return lay
 
 
-def _print_setup(ws: Worksheet, landscape: bool = False, title_row: int | None = 4) -> None:
+def print_setup(ws: Worksheet, landscape: bool = False, title_row: int | None = 4) -> None:
+    """A4, fit to one page wide, header row repeated (shared by every workbook we write)."""
     ws.page_setup.orientation = "landscape" if landscape else "portrait"
     ws.page_setup.paperSize = ws.PAPERSIZE_A4
     ws.page_setup.fitToWidth = 1
@@ -249,7 +250,7 @@ def _write_lists(wb: Workbook, language: str) -> None:
         _set_width(ws, col + 1, 3)
     ws.row_dimensions[4].height = HEADER_ROW_HEIGHT
     ws.freeze_panes = "A5"
-    _print_setup(ws, landscape=True)
+    print_setup(ws, landscape=True)
 
 
 def _write_checks(wb: Workbook, language: str, nrows: dict[str, int]) -> str:
@@ -281,7 +282,7 @@ def _write_checks(wb: Workbook, language: str, nrows: dict[str, int]) -> str:
         rng, CellIsRule(operator="equal", formula=[f'"{bad}"'], fill=PatternFill("solid", fgColor=styles.ERROR_FILL))
     )
     ws.freeze_panes = "A5"
-    _print_setup(ws, landscape=True)
+    print_setup(ws, landscape=True)
     return f"{quote_sheet(ws.title)}!${vcol}${master_row}"
 
 
@@ -383,7 +384,7 @@ def _write_cover(
         ws.cell(row=r + 2 + i, column=3).alignment = Alignment(wrap_text=True, vertical="top")
     ws.column_dimensions["B"].width = 34
     ws.column_dimensions["C"].width = 100
-    _print_setup(ws, title_row=None)
+    print_setup(ws, title_row=None)
     ws.page_setup.fitToHeight = 0
     return schema_cell  # type: ignore[return-value]
 
@@ -440,7 +441,7 @@ def build_workbook(
             write_table(ws, table_for_rows(tkey, inputs), rows[tkey], language)
         ws.freeze_panes = "A5"
         wide = sum(len(TABLES[k].columns) for k in sheet.tables) > 8
-        _print_setup(ws, landscape=wide)
+        print_setup(ws, landscape=wide)
     master_ref = _write_checks(wb, language, nrows)
     if "lists" not in skip_sheets:
         _write_lists(wb, language)
