@@ -62,6 +62,8 @@ def _nonneg(x, name: str, shape: tuple[int, ...] | None = None) -> np.ndarray:
     a = np.asarray(x, dtype=float)
     if shape is not None and a.shape != shape:
         raise _err(f"{name} has the wrong shape", name, found=a.shape, expected=str(shape))
+    if a.size and 0.0 <= a.min() and a.max() < np.inf:  # fast path (NaN fails both tests)
+        return a
     if not np.all(np.isfinite(a)):
         raise _err(f"{name} has missing or non-numeric values", name)
     if np.any(a < 0):
