@@ -284,7 +284,7 @@ def inputs_to_rows(
              com("tblYearFactors", int(y))]
             for t, y in enumerate(inputs.years)
         ]
-    out.update(issue3_rows(inputs, meta, language))
+    out.update(market_rows(inputs, meta, language))
     for key in ("tblHistPopulation", "tblHistMigration"):
         df = meta.history.get(key)
         if df is None or len(df) == 0:
@@ -364,7 +364,7 @@ def housing_param_values(params: object | None) -> dict[str, object]:
         "boleks", "bolled", "a1", "a2", "a3", "distance_function", "beta", "mode")}  # fmt: skip
 
 
-def issue3_rows(inputs: ProjectionInputs | None, meta: WorkbookMeta, language: str) -> dict[str, list[list[object]]]:
+def market_rows(inputs: ProjectionInputs | None, meta: WorkbookMeta, language: str) -> dict[str, list[list[object]]]:
     """Rows of the issue-3 tables (targets, labour, housing, distances, endogenous Hadwiger).
 
     Tables of an absent input group are empty; their key/value parameter tables hold the

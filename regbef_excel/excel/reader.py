@@ -493,11 +493,11 @@ def _assemble(r: _Reader, meta: WorkbookMeta) -> ProjectionInputs | None:  # noq
                           cell=yt.cell(i, "year"), column=yt.header_text("year"), found=y,
                           expected=f"{base + 1}–{horizon} (base year + 1 … horizon)")  # fmt: skip
 
-    issue3: dict[str, object] = {}
+    markets: dict[str, object] = {}
     if isinstance(base, int) and isinstance(horizon, int) and horizon > base and zones:
-        from .reader_issue3 import assemble_issue3
+        from .reader_markets import assemble_markets
 
-        issue3 = assemble_issue3(r, zones, base, horizon, settings, yf, rc_rows)
+        markets = assemble_markets(r, zones, base, horizon, settings, yf, rc_rows)
 
     if r.errors or not isinstance(base, int) or not isinstance(horizon, int):
         return None
@@ -526,7 +526,7 @@ def _assemble(r: _Reader, meta: WorkbookMeta) -> ProjectionInputs | None:  # noq
         domestic_inmigration=zcol("EIFN_total"), internal_net_trend=zcol("INF_trend"),
         variant=int(settings["variant"]),  # type: ignore[arg-type]
         drop_oldest=bool(settings["drop_oldest"]),
-        **issue3,  # type: ignore[arg-type]
+        **markets,  # type: ignore[arg-type]
     )  # fmt: skip
     try:
         inputs.validate()

@@ -725,9 +725,9 @@ def _build(wb: Workbook, projection: Projection, language: str, run_log: dict | 
     _components(wb, projection, language, bulk)
     _age_groups(wb, projection, language, bulk)
     _pyramid(wb, projection, language)
-    from .writer_issue3 import add_issue3_sheets  # housing, labour, matrices (when present)
+    from .writer_markets import add_market_sheets  # housing, labour, matrices (when present)
 
-    add_issue3_sheets(wb, projection, language)
+    add_market_sheets(wb, projection, language)
     _run_log(wb, projection, language, run_log)
     wb.active = min(first, len(wb.sheetnames) - 1)
     for ws in wb.worksheets:

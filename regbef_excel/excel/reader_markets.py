@@ -113,7 +113,7 @@ def _grid(r: _Reader, pt: ParsedTable, idx: Mapping[tuple, int], years: list[int
 
 
 # ------------------------------------------------------------------------------------------
-def assemble_issue3(
+def assemble_markets(
     r: _Reader,
     zones: list[str],
     base: int,

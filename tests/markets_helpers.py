@@ -50,7 +50,7 @@ def _same(a, b, name):
         assert a == b, (name, a, b)
 
 
-def assert_same_issue3(a, b):
+def assert_same_markets(a, b):
     """The issue-3 fields of two ProjectionInputs are identical (arrays bit for bit)."""
     for name in ("targets", "labour", "housing", "distances", "endogenous_hadwiger",
                  "hadwiger_regression", "income", "variant"):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from issue3_helpers import rich_inputs
+from markets_helpers import rich_inputs
 from openpyxl import load_workbook
 
 from regbef_excel.engine import project

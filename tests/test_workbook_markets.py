@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 import openpyxl
 import pytest
-from issue3_helpers import assert_same_issue3, rich_inputs
+from markets_helpers import assert_same_markets, rich_inputs
 
 from regbef_excel.cli import main
 from regbef_excel.engine import project
@@ -67,13 +67,13 @@ def test_round_trip_every_new_table(inputs, tmp_path, language):
     before = sha(path)
     out, meta = read_workbook(path)
     assert sha(path) == before
-    assert_same_issue3(inputs, out)
+    assert_same_markets(inputs, out)
     assert out.labour.params.external_distance == inputs.labour.params.external_distance
     assert all(r.ok for r in run_checks(inputs)), [r for r in run_checks(inputs) if not r.ok]
     # rebuilding from what was read gives the same again (comments and flags are stable)
     path2 = save_workbook(build_workbook(out, language=language, meta=meta), tmp_path / "w2.xlsx")
     out2, meta2 = read_workbook(path2)
-    assert_same_issue3(out, out2)
+    assert_same_markets(out, out2)
     assert meta2.comments == meta.comments
 
 

@@ -180,7 +180,7 @@ def _matrix_sheet(wb: Workbook, sheet: S.OutputSheet, p: Projection, lang: str,
     return ws
 
 
-def add_issue3_sheets(wb: Workbook, p: Projection, lang: str) -> list[Worksheet]:
+def add_market_sheets(wb: Workbook, p: Projection, lang: str) -> list[Worksheet]:
     """Add the issue-3 output sheets the projection has data for; returns them in order."""
     out: list[Worksheet] = []
     if "housing_stock" in p.series:
@@ -214,4 +214,4 @@ def add_issue3_sheets(wb: Workbook, p: Projection, lang: str) -> list[Worksheet]
     return out
 
 
-__all__ = ["add_issue3_sheets"]
+__all__ = ["add_market_sheets"]
