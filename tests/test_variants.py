@@ -103,7 +103,7 @@ def test_labour_market_variants_report_commuting_and_zero_sum_labour_migration()
 
 def test_internal_migration_matrix_margins_match_flows():
     p = project(full_inputs(variant=1))
-    m = p.matrices["internal_migration"]
+    m = p.internal_migration()
     np.testing.assert_allclose(m.sum(axis=2), p.flows["IUF"].sum(axis=(2, 3)), rtol=1e-6)
     np.testing.assert_allclose(m.sum(axis=1), p.flows["IIF"].sum(axis=(2, 3)), rtol=1e-6)
     assert np.all(np.diagonal(m, axis1=1, axis2=2) == 0)

@@ -267,7 +267,7 @@ def test_measure_sheets_hold_the_series(results, projection, sheet, measures):
 def test_migration_matrix_and_commuting(results, projection):
     K = len(projection.zone_codes)
     ws = results[S.MIGRATION_MATRIX.name.get("nb")]
-    m = projection.matrices["internal_migration"]
+    m = projection.internal_migration()
     block = np.array([[ws.cell(S.HEADER_ROW + 1 + i, 3 + j).value for j in range(K)] for i in range(K)], float)
     np.testing.assert_allclose(block, m.sum(axis=0), atol=1e-5)
     assert ws.cell(S.HEADER_ROW + 1 + K, 3 + K).value == pytest.approx(m.sum(), abs=1e-4)

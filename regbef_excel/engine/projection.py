@@ -195,7 +195,9 @@ def project(
     flows["leavers"] = np.zeros((T, K, 2))
     capped = np.zeros((T, K, 2, A1))
     series: dict[str, np.ndarray] = {}
-    matrices: dict[str, np.ndarray] = {"internal_migration": np.zeros((T, K, K))}
+    matrices: dict[str, np.ndarray] = {}
+    if v in HOUSING_MARKET_VARIANTS:
+        matrices["internal_migration"] = np.zeros((T, K, K))
     if targets.any_target and v in TARGET_VARIANTS:
         series["target_net_migration"] = np.full((T, K), np.nan)
 
@@ -216,12 +218,6 @@ def project(
         series["housing_need"][0] = housing.need0
         for name in ("demolition", "building", "building_programme", "building_need"):
             series[name] = np.zeros((T, K))
-    # deterrence for allocating trend internal migration to zone pairs (reporting only)
-    if inputs.distances is not None:
-        f_alloc = deterrence(inputs.distances, "exponential", 0.05)
-    else:
-        f_alloc = np.ones((K, K))
-    np.fill_diagonal(f_alloc, 0.0)
 
     pop = np.asarray(inputs.population, dtype=float).copy()
     for t in range(T):
@@ -275,7 +271,6 @@ def project(
                 series["target_net_migration"][t] = np.where(steered, nf, np.nan)
             eifu = eifu_tot[:, None, None] * dist_u
             eifn = eifn_tot[:, None, None] * dist_n
-            matrices["internal_migration"][t] = _allocate(iuf.sum(axis=(1, 2)), iif.sum(axis=(1, 2)), f_alloc)
             if housing is not None:
                 _housing_trend_year(housing, t, inputs, series)
         else:
@@ -405,6 +400,15 @@ def _report_shortfall(shortfall: np.ndarray, year: int, codes, warnings: list[st
         )
 
 
+def allocation_deterrence(inputs: ProjectionInputs) -> np.ndarray:
+    """exp(−0.05·d) between zones (ones without distances), zero on the diagonal."""
+    K = inputs.n_zones
+    f = deterrence(inputs.distances, "exponential", 0.05) if inputs.distances is not None else np.ones((K, K))
+    f = np.array(f, dtype=float)
+    np.fill_diagonal(f, 0.0)
+    return f
+
+
 def _allocate(out_tot: np.ndarray, in_tot: np.ndarray, f: np.ndarray) -> np.ndarray:
     """Zone-pair matrix of internal migration for reporting (variants without a housing market).
 
@@ -517,4 +521,16 @@ def _check_year(year, old, new, fod, dod, euf, iuf, eifu, eifn, iif, leavers, co
         raise InvariantError(f"{year}: negative population {new.min():.3g} in zone {codes[k]}, sex {s}, age {a}")
 
 
-__all__ = ["project", "COMPONENTS", "BALANCE_TOL"]
+def allocate_internal_migration(projection: Projection) -> np.ndarray:
+    """(T, K, K) internal migration from → to for variants without a housing market.
+
+    Computed on demand (it is reporting, not part of the projection): each year's internal
+    out- and in-migrants per zone allocated by :func:`_allocate`.
+    """
+    f = allocation_deterrence(projection.inputs)
+    out = projection.flows["IUF"].sum(axis=(2, 3))
+    inn = projection.flows["IIF"].sum(axis=(2, 3))
+    return np.stack([_allocate(out[t], inn[t], f) for t in range(out.shape[0])])
+
+
+__all__ = ["project", "allocate_internal_migration", "COMPONENTS", "BALANCE_TOL"]

@@ -84,6 +84,14 @@ class Projection:
     def zone_names(self) -> tuple[str, ...]:
         return self.inputs.zone_names
 
+    def internal_migration(self) -> np.ndarray:
+        """Internal migration matrix (T, K, K) from → to (computed on first use and kept)."""
+        if "internal_migration" not in self.matrices:
+            from .projection import allocate_internal_migration
+
+            self.matrices["internal_migration"] = allocate_internal_migration(self)
+        return self.matrices["internal_migration"]
+
     def component_totals(self) -> dict[str, np.ndarray]:
         """Each component summed over sex and age: name -> (T, K)."""
         out = {}

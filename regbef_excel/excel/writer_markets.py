@@ -195,9 +195,8 @@ def add_market_sheets(wb: Workbook, p: Projection, lang: str) -> list[Worksheet]
         ))  # fmt: skip
     codes, names = _zone_arrays(p)
     years = [int(y) for y in p.years]
-    mig = p.matrices.get("internal_migration")
-    if mig is not None and p.inputs.distances is not None:
-        m = np.asarray(mig, dtype=float)
+    if p.inputs.distances is not None:
+        m = np.asarray(p.internal_migration(), dtype=float)
         blocks = [
             (S.MATRIX_TEXTS["period"].format(lang, first=years[1], last=years[-1]), m.sum(axis=0)),
             (S.MATRIX_TEXTS["year"].format(lang, year=years[1]), m[0]),
