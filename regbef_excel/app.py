@@ -7,7 +7,6 @@ atomically, and the input's SHA-256 is checked before and after.
 
 from __future__ import annotations
 
-import hashlib
 import os
 import time
 from collections.abc import Callable
@@ -22,23 +21,10 @@ from . import SCHEMA_VERSION, __version__
 from .engine import Projection, ProjectionInputs, project
 from .engine.generation import GenerationReport, History, NationalRates
 from .errors import InputError, Location, RegbefError
+from .files import file_sha256
+from .files import same_file as _same_file
 
 Progress = Callable[[str, float], None]
-
-
-def file_sha256(path: str | os.PathLike) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
-
-
-def _same_file(a: str | os.PathLike, b: str | os.PathLike) -> bool:
-    try:
-        return Path(a).resolve() == Path(b).resolve()
-    except OSError:
-        return False
 
 
 # ----------------------------------------------------------------------------- metadata
@@ -162,7 +148,7 @@ class RunOutcome:
 def run_log(projection: Projection, *, input_path=None, input_sha256=None, seconds=None) -> dict:
     return {
         "input_path": str(input_path) if input_path else "",
-        "input_sha256": input_sha256 or "",
+        "input_file_sha256": input_sha256 or None,
         "engine_version": __version__,
         "schema_version": SCHEMA_VERSION,
         "time_utc": datetime.now(UTC).isoformat(timespec="seconds"),

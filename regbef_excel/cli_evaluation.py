@@ -18,7 +18,7 @@ EXIT_OK = 0
 
 def _not_an_input(output: str, *inputs: str) -> None:
     """Refuse to write over an input workbook."""
-    from .app import _same_file
+    from .files import same_file as _same_file
 
     for path in inputs:
         if _same_file(path, output):

@@ -101,15 +101,26 @@ def internal_inflow(
     total = iuf.sum(axis=(1, 2)) + net_trend
     shortfall = np.where(total < 0, -total, 0.0)
     total = np.maximum(total, 0.0)
-    raw = total[:, None, None] * dist_iif
+    return consistency_adjust(iuf, total[:, None, None] * dist_iif), shortfall
+
+
+def consistency_adjust(iuf: np.ndarray, raw_iif: np.ndarray) -> np.ndarray:
+    """The consistency adjustment of handbook §3.22, per sex × age.
+
+    ``IKORR[s, a] = Σ_j IUF[j, s, a] / Σ_j IIF'[j, s, a]``; ``IIF = IIF'·IKORR``. Where no zone
+    has in-migrants of a sex × age but some have out-migrants, those are spread over zones in
+    proportion to their total uncorrected in-migration (reconstruction: the handbook's ratio is
+    undefined there).
+    """
     col_out = iuf.sum(axis=0)
-    col_in = raw.sum(axis=0)
+    col_in = raw_iif.sum(axis=0)
     has_in = col_in > 0
     ikorr = np.where(has_in, col_out / np.where(has_in, col_in, 1.0), 0.0)
-    iif = raw * ikorr[None, :, :]
+    iif = raw_iif * ikorr[None, :, :]
     missing = (~has_in) & (col_out > 0)
     if missing.any():
-        tot = total.sum()
-        share = total / tot if tot > 0 else np.full(total.shape, 1.0 / total.size)
+        zone = raw_iif.sum(axis=(1, 2))
+        tot = zone.sum()
+        share = zone / tot if tot > 0 else np.full(zone.shape, 1.0 / zone.size)
         iif = iif + share[:, None, None] * np.where(missing, col_out, 0.0)[None, :, :]
-    return iif, shortfall
+    return iif

@@ -37,7 +37,7 @@ import numpy as np
 from ..errors import ConvergenceError, InputError, InvariantError, Location
 from .ageing import age_one_year
 from .fertility import births, fertility_rates, split_births
-from .flows import internal_inflow, outflows, schedules
+from .flows import consistency_adjust, internal_inflow, outflows, schedules
 from .gravity import deterrence, doubly_constrained
 from .inputs import DEFAULT_ROOMS_PER_TYPE, FEMALE, VARIANT_NAMES, ProjectionInputs, Targets
 from .mortality import deaths
@@ -476,14 +476,7 @@ def _housing_market_year(housing, t, inputs, bef3, sched, lvl, lvk, inf_trend, l
         iif += lm.iaflyt_in
     cap = np.maximum(iuf - bef3, 0.0)
     iuf = np.minimum(iuf, bef3)
-    col_out, col_in = iuf.sum(axis=0), iif.sum(axis=0)
-    ok = col_in > 0
-    iif = iif * np.where(ok, col_out / np.where(ok, col_in, 1.0), 0.0)[None]
-    missing = (~ok) & (col_out > 0)
-    if missing.any():  # out-movers of a cell nobody moves into: spread like total in-migration
-        tot = iif.sum(axis=(1, 2))
-        sh = tot / tot.sum() if tot.sum() > 0 else np.full(tot.shape, 1.0 / tot.size)
-        iif = iif + sh[:, None, None] * np.where(missing, col_out, 0.0)[None]
+    iif = consistency_adjust(iuf, iif)
     housing.stock.build(hm.bolbygg, type_shares=h.building_type_shares)
     series["demolition"][t] = demolition
     series["building"][t] = hm.bolbygg

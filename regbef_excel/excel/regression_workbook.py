@@ -1426,7 +1426,8 @@ def regress_file(
     Every input problem raises :class:`InputError` before anything is written; the input file
     is only read (its SHA-256 is checked before and after).
     """
-    from ..app import _same_file, file_sha256
+    from ..files import file_sha256
+    from ..files import same_file as _same_file
 
     input_path, output_path = Path(input_path), Path(output_path)
     if _same_file(input_path, output_path):

@@ -40,6 +40,8 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from .. import SCHEMA_VERSION, __version__
 from ..engine.results import SERVICE_AGE_GROUPS, Projection
+from ..files import file_sha256
+from ..files import same_file as _same_file
 from . import charts
 from .schema import outputs as S
 
@@ -636,15 +638,6 @@ def inputs_sha256(inputs: object) -> str:
     return h.hexdigest()
 
 
-def file_sha256(path: str | os.PathLike[str]) -> str:
-    """SHA-256 of a file's bytes."""
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
-
-
 def run_log_items(p: Projection, run_log: dict | None = None) -> dict[str, object]:
     """The run log as key -> value (keys of ``schema.outputs.RUN_LOG_ITEMS`` first, then extras).
 
@@ -820,15 +813,6 @@ def write_results(
     finally:
         shutil.rmtree(tmpdir, ignore_errors=True)
     return out
-
-
-def _same_file(a: Path, b: Path) -> bool:
-    try:
-        if a.exists() and b.exists():
-            return a.samefile(b)
-    except OSError:
-        pass
-    return a.resolve() == b.resolve()
 
 
 __all__ = ["add_output_sheets", "file_sha256", "inputs_sha256", "run_log_items", "write_results"]
