@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pytest
 from scipy import integrate, stats
 
 from regbef_excel.engine.ageing import age_one_year
-from regbef_excel.engine.fertility import births, hadwiger, hadwiger_rates, split_births
+from regbef_excel.engine.fertility import (
+    births,
+    hadwiger,
+    hadwiger_rates,
+    hadwiger_rates_by_zone,
+    split_births,
+)
 from regbef_excel.engine.flows import internal_inflow, normalise, outflows
 from regbef_excel.engine.mortality import deaths
 
@@ -41,6 +49,56 @@ def test_hadwiger_rates_single_years_sum_to_tfr_and_zero_outside_15_49():
     assert 0.99 * 1.6 < r.sum() < 1.6
     with pytest.raises(ValueError):
         hadwiger([20.0], 1.5, -1.0, 30.0)
+
+
+def hadwiger_closed(x: float, a: float, b: float, c: float) -> float:
+    """PANDA's Hadwiger form (handbook §2.2.2) typed out with the math module, independent of
+    the engine: f(x) = a/c · b/√π · (c/x)^(3/2) · exp(−b² (c/x + x/c − 2))."""
+    return a / c * b / math.sqrt(math.pi) * (c / x) ** 1.5 * math.exp(-(b * b) * (c / x + x / c - 2.0))
+
+
+def test_hadwiger_pinned_values_at_exact_ages():
+    # at x = c the exponential is 1: f(c) = a·b / (c·√π)
+    assert hadwiger([30.0], 1.6, 3.5, 30.0)[0] == pytest.approx(1.6 * 3.5 / (30.0 * math.sqrt(math.pi)), rel=1e-14)
+    assert hadwiger([30.0], 1.0, 1.0, 30.0)[0] == pytest.approx(0.018806319451591877, rel=1e-14)
+    ages = [15.0, 20.0, 25.5, 30.0, 37.0, 49.0]
+    got = hadwiger(ages, 1.6, 3.5, 30.0)
+    np.testing.assert_allclose(got, [hadwiger_closed(x, 1.6, 3.5, 30.0) for x in ages], rtol=1e-13)
+    assert hadwiger([0.0, -3.0], 1.6, 3.5, 30.0).tolist() == [0.0, 0.0]
+
+
+def test_hadwiger_rates_evaluated_at_exact_age_not_midpoint():
+    """FODRAT[a] is f(a) at the exact age a (rates by age at the end of the year, handbook §3.6),
+    not f(a + 0.5)."""
+    a, b, c = 1.6, 3.5, 30.0
+    r = hadwiger_rates(a, b, c)
+    for age in (15, 20, 25, 29, 30, 35, 42, 49):
+        assert r[age] == pytest.approx(hadwiger_closed(float(age), a, b, c), rel=1e-13), age
+        # the midpoint value differs by far more than the tolerance (the schedule is not flat)
+        assert abs(r[age] - hadwiger_closed(age + 0.5, a, b, c)) > 1e-4 * r[age], age
+    assert r[30] == pytest.approx(a * b / (c * math.sqrt(math.pi)), rel=1e-14)
+
+
+def test_hadwiger_rates_by_zone_independent_formula():
+    """The per-zone path (endogenous Hadwiger): each zone's row is that zone's Hadwiger schedule
+    at exact ages 15–49, zero elsewhere — checked against scipy's inverse Gaussian and the closed
+    formula, not against the engine."""
+    a = np.array([1.4, 1.7, 2.05])
+    b = np.array([3.0, 3.5, 4.2])
+    c = np.array([28.0, 30.5, 32.25])
+    out = hadwiger_rates_by_zone(a, b, c)
+    assert out.shape == (3, 100)
+    assert np.all(out[:, :15] == 0) and np.all(out[:, 50:] == 0)
+    x = np.arange(15, 50, dtype=float)
+    for k in range(3):
+        lam = 2 * b[k] ** 2 * c[k]  # inverse Gaussian: mean c, shape 2b²c
+        ref = a[k] * stats.invgauss.pdf(x, mu=c[k] / lam, scale=lam)
+        np.testing.assert_allclose(out[k, 15:50], ref, rtol=1e-12, err_msg=f"zone {k}")
+        closed = [hadwiger_closed(v, a[k], b[k], c[k]) for v in x]
+        np.testing.assert_allclose(out[k, 15:50], closed, rtol=1e-13, err_msg=f"zone {k}")
+    # f(c) = a·b/(c·√π) at a whole age c
+    z = hadwiger_rates_by_zone(np.array([1.5]), np.array([3.5]), np.array([30.0]))
+    assert z[0, 30] == pytest.approx(1.5 * 3.5 / (30.0 * math.sqrt(math.pi)), rel=1e-14)
 
 
 # ---------------------------------------------------------------- ageing (handbook §3.2)
@@ -116,3 +174,20 @@ def test_internal_inflow_reports_negative_zone_total_and_fills_empty_cells():
     iif, short = internal_inflow(iuf, np.array([0.0, -50.0]), dist)
     assert short[1] == pytest.approx(50.0)  # zone 2 would need −40 in-migrants: raised to zero
     np.testing.assert_allclose(iif.sum(axis=0), iuf.sum(axis=0))
+
+
+def test_death_probability_times_region_factor_above_one_is_refused():
+    """DODRAT·DR_t > 1 is refused even where the zone factor DK brings it below 1: region
+    reconciliation scales towards Σ BEF1·DODRAT·DR_t, more deaths than persons."""
+    from regbef_excel.engine.synthetic import synthetic_inputs
+    from regbef_excel.errors import InputErrors
+
+    inp = synthetic_inputs(2, 3, seed=1)
+    inp.death_prob[:, 99] = 0.9
+    inp.mortality_level_zone = np.array([0.5, 0.5])
+    inp.mortality_level_region = np.array([1.0, 1.2, 1.0])
+    with pytest.raises(InputErrors) as exc:
+        inp.validate()
+    assert any(e.location.table == "mortality_level_region" for e in exc.value.errors)
+    inp.mortality_level_region = np.array([1.0, 1.1, 1.0])
+    inp.validate()  # 0.9 · 1.1 = 0.99: fine

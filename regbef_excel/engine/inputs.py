@@ -338,6 +338,10 @@ class ProjectionInputs:
                 ).reshape(-1, 1, 1)
                 if np.any(worst > 1):
                     err("death probability × level factors exceeds 1", "mortality_level_zone")
+                # The region factor alone too: region reconciliation scales towards
+                # Σ BEF1·DODRAT·DR_t, which must not exceed the persons at risk.
+                if np.any(self.death_prob * np.max(self.mortality_level_region, initial=0.0) > 1):
+                    err("death probability × region factor DR exceeds 1", "mortality_level_region")
         for flow in FLOWS:
             if flow not in self.rc_params:
                 err(f"Rogers–Castro parameters for {flow} missing", "rc_params")

@@ -40,7 +40,7 @@ from .fertility import births, fertility_rates, split_births
 from .flows import consistency_adjust, internal_inflow, outflows, schedules
 from .gravity import deterrence, doubly_constrained
 from .inputs import DEFAULT_ROOMS_PER_TYPE, FEMALE, VARIANT_NAMES, ProjectionInputs, Targets
-from .mortality import deaths
+from .mortality import death_probabilities
 from .results import COMPONENTS, Projection
 from .steering import external_inflow_for, net_migration_targets
 
@@ -194,6 +194,7 @@ def project(
     flows["births"] = np.zeros((T, K, 2))
     flows["leavers"] = np.zeros((T, K, 2))
     capped = np.zeros((T, K, 2, A1))
+    capped_deaths = np.zeros((T, K, 2, A1))  # deaths the cap at probability 1 did not count
     series: dict[str, np.ndarray] = {}
     matrices: dict[str, np.ndarray] = {}
     if v in HOUSING_MARKET_VARIANTS:
@@ -231,10 +232,13 @@ def project(
         )  # fmt: skip
         newborn = split_births(fod, inputs.share_boys)
         bef1[:, :, 0] = newborn
-        dod = deaths(
+        q = death_probabilities(
             bef1, np.asarray(inputs.death_prob), inputs.mortality_level_region[t],
             np.asarray(inputs.mortality_level_zone), reconcile=inputs.reconcile_deaths,
         )  # fmt: skip
+        dod = bef1 * np.minimum(q, 1.0)
+        if inputs.reconcile_deaths:  # validation keeps q ≤ 1 without reconciliation
+            np.multiply(bef1, np.maximum(q - 1.0, 0.0), out=capped_deaths[t])
         bef2 = bef1 - dod
         start = pop.sum(axis=(1, 2))
         after_natural = bef2.sum(axis=(1, 2))
@@ -344,6 +348,13 @@ def project(
             f"out-migration was capped in {int((capped > 0).sum())} cells ({total_capped:.1f} persons in all) "
             "so that no population cell became negative"
         )
+    dead_capped = capped_deaths.sum()
+    if dead_capped > 0:
+        warnings.append(
+            f"region reconciliation of deaths gave death probabilities above 1 in {int((capped_deaths > 0).sum())} "
+            f"cells; capped at 1 ({dead_capped:.1f} deaths fewer in all)"
+        )
+        capped += capped_deaths
     if endo is not None:
         for i, name in enumerate(("hadwiger_a", "hadwiger_b", "hadwiger_c")):
             series[name] = np.array([coef[i] for coef in endo.coefficients])
