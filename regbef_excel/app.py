@@ -213,6 +213,7 @@ def run_workbook(
     projection = project(
         inputs, progress=(lambda t, T: _tell(progress, f"projecting {inputs.base_year + t}", 0.1 + 0.5 * t / T))
     )
+    projection.warnings[:0] = meta.read_notes  # what the reader accepted but did not use
     seconds["project"] = time.perf_counter() - t0
     t0 = time.perf_counter()
     _tell(progress, "writing results", 0.65)

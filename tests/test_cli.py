@@ -104,6 +104,29 @@ def test_template_fill_run_and_read_outputs_back(template, tmp_path):
     assert expected.population[-1].sum() > project(baseline).population[-1].sum()
 
 
+def test_shorter_horizon_keeps_extra_year_rows_and_says_so(template, tmp_path, capsys):
+    """A planner shortens the horizon 2050 → 2040 without deleting the year-factor rows
+    2041–2050: the run accepts them, projects to 2040 and says they were not used."""
+    short = tmp_path / "kort.xlsx"
+    wb = openpyxl.load_workbook(template)
+    ws, cols, first, last = table_cells(wb, "tblSettings")
+    row = next(r for r in range(first, last + 1) if ws.cell(r, cols["key"]).value == "horizon")
+    ws.cell(row, cols["value"]).value = 2040
+    wb.save(short)
+    assert main(["validate", str(short)]) == 0
+    out = tmp_path / "kort-resultat.xlsx"
+    assert main(["run", str(short), "-o", str(out), "-q"]) == 0
+    err = capsys.readouterr().err
+    for table in ("tblYearFactors", "tblJobs", "tblBuilding"):  # every year-indexed table filled
+        assert f"table {table}: " in err
+    assert err.count("2041–2050 are after the horizon 2040 and not used") == 3
+    inputs, meta = read_workbook(short)
+    assert inputs.horizon == 2040 and inputs.n_years == 15
+    full, _ = read_workbook(template)
+    np.testing.assert_array_equal(inputs.fertility_level_region, full.fertility_level_region[:15])
+    np.testing.assert_allclose(project(inputs).population, project(full).population[:16], rtol=1e-12)
+
+
 def test_run_with_bad_cell_gives_one_line_and_no_output(template, tmp_path, capsys):
     bad = tmp_path / "feil.xlsx"
     wb = openpyxl.load_workbook(template)

@@ -150,6 +150,18 @@ def test_validate(live):
     assert len(live.alerts) == 1 and "tblZones" in live.alerts[0]
 
 
+def test_validate_lists_each_problem_once(live):
+    """A negative population cell: the cell and the failed check C01, each once."""
+    ws = next(ws for ws in live.wb.worksheets if "tblPopulation" in ws.tables)
+    first = int(ws.tables["tblPopulation"].ref.split(":")[0][1:]) + 1
+    ws.cell(row=first, column=3).value = -5
+    assert not macros.execute("regbefValidate", live)
+    assert len(live.alerts) == 1
+    bullets = [ln for ln in live.alerts[0].splitlines() if ln.startswith("•")]
+    assert len(bullets) == 2, live.alerts[0]
+    assert f"{ws.title}!C{first}" in bullets[0] and "C01" in bullets[1]
+
+
 def test_unexpected_errors_and_unknown_buttons(live, tmp_path):
     live.broken_backend = True
     assert not macros.execute("regbefRun", live)

@@ -30,11 +30,18 @@ def test_numbers_as_excel_gives_them(value, expected):
     assert udfs.to_float(value, "x") == pytest.approx(expected)
 
 
-@pytest.mark.parametrize("value", ["#N/A", "#VALUE!", -2146826246, -2146826281])
-def test_excel_errors_are_recognised(value):
-    assert udfs.excel_error(value) is not None
+# COM hands error cells over as 0x800A0000 + xlErr code (xlErrNA 2042, xlErrDiv0 2007).
+@pytest.mark.parametrize(("value", "name"), [("#N/A", "#N/A"), (" #value! ", "#VALUE!"),
+                                             (-2146828288 + 2042, "#N/A"), (-2146828288 + 2007, "#DIV/0!")])
+def test_excel_errors_are_recognised(value, name):
+    assert udfs.excel_error(value) == name
     with pytest.raises(udfs.InputError, match="Excel error value"):
         udfs.to_float(value, "ages", 3)
+
+
+@pytest.mark.parametrize("value", ["N/A", "1,5", 3, True, None])
+def test_ordinary_values_are_not_excel_errors(value):
+    assert udfs.excel_error(value) is None
 
 
 def test_shapes():
@@ -186,7 +193,11 @@ def test_run_bad_inputs_are_readable(workbook):
     assert is_error(out)
     assert f"{ws.title}!C{first_data}" in out[0][0]
     check = udfs.regbef_check(backend=lambda: InMemoryBackend(workbook))
-    assert all(str(r[0]).startswith("#REGBEF: ") for r in check) and len(check) >= 1
+    assert all(str(r[0]).startswith("#REGBEF: ") for r in check)
+    lines = [r[0] for r in check]
+    # the bad cell once, and the failed check C01 once (one front door: no problem listed twice)
+    assert len(lines) == len(set(lines)) == 2
+    assert f"{ws.title}!C{first_data}" in lines[0] and "C01" in lines[1]
 
 
 def test_run_missing_tables_and_options():
@@ -283,7 +294,9 @@ def test_wrappers_use_the_calling_workbook(workbook):
     out = xlwings_udfs.REGBEF_RUN(caller=caller)
     assert out[0][0] == "Sonenr." and len(out) == 5
     assert xlwings_udfs.REGBEF_CHECK(caller=caller) == [["OK"]]
-    assert xlwings_udfs.REGBEF_HADWIGER([[20, 30]], 1.8, 3.5, 29)[0][1] > 0
+    had = xlwings_udfs.REGBEF_HADWIGER([[20, 30]], 1.8, 3.5, 29)
+    np.testing.assert_allclose(had[0], hadwiger(np.array([20.0, 30.0]), 1.8, 3.5, 29.0), rtol=1e-15)
+    assert had[0][0] != had[0][1]  # each age its own value (the schedule is not flat)
     assert xlwings_udfs.REGBEF_RUN.__doc__ == udfs.UDFS["REGBEF_RUN"].doc
 
 

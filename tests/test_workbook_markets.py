@@ -14,6 +14,7 @@ from markets_helpers import assert_same_markets, rich_inputs
 
 from regbef_excel.cli import main
 from regbef_excel.engine import project
+from regbef_excel.engine.housing import HadwigerRegression
 from regbef_excel.engine.synthetic import synthetic_inputs
 from regbef_excel.errors import InputErrors
 from regbef_excel.excel import (
@@ -113,7 +114,8 @@ def test_older_workbook_without_new_sheets_still_reads():
 def test_empty_new_tables_give_none(tmp_path):
     out, _ = read_workbook(save_workbook(build_workbook(synthetic_inputs(3, 5)), tmp_path / "x.xlsx"))
     assert (out.targets, out.labour, out.housing, out.distances) == (None,) * 4
-    assert out.hadwiger_regression is not None  # the coefficient table always holds its defaults
+    # the coefficient table always holds its defaults, and they read back as written
+    assert out.hadwiger_regression == HadwigerRegression()
 
 
 # ----------------------------------------------------------------------------- bad input
@@ -196,7 +198,7 @@ def test_targets_outside_years_and_unknown_zone(good, inputs, tmp_path):
         wb[sheet][zone_cell] = "ZZZ"
 
     errs = problems(good, tmp_path, edit)
-    find(errs, sheet, year_cell, "target year outside the projection period")
+    find(errs, sheet, year_cell, "target year before the projection period")
     find(errs, sheet, zone_cell, "unknown zone code")
 
 
@@ -243,9 +245,11 @@ def test_output_sheets_present_in_order(results):
     assert idx == sorted(idx) and idx[-1] < names.index(S.RUN_LOG.name.get("nb"))
 
 
-@pytest.mark.parametrize("sheet,measures", [(S.HOUSING_RESULTS, S.HOUSING_MEASURES),
-                                            (S.LABOUR_RESULTS, S.LABOUR_MEASURES)])
-def test_measure_sheets_hold_the_series(results, projection, sheet, measures):
+@pytest.mark.parametrize("sheet,measures,chart_keys", [
+    (S.HOUSING_RESULTS, S.HOUSING_MEASURES, ("housing_need", "housing_stock")),
+    (S.LABOUR_RESULTS, S.LABOUR_MEASURES, ("labour_supply", "jobs")),
+])  # fmt: skip
+def test_measure_sheets_hold_the_series(results, projection, sheet, measures, chart_keys):
     ws = results[sheet.name.get("nb")]
     keys = [k for k in measures if k in projection.series]
     T1, K = len(projection.years), len(projection.zone_codes)
@@ -261,7 +265,13 @@ def test_measure_sheets_hold_the_series(results, projection, sheet, measures):
             assert ws.cell(r, 3).value == measures[key].get("nb")
             vals = [ws.cell(r, 4 + off + i).value for i in range(arr.shape[0])]
             np.testing.assert_allclose(vals, arr[:, z], atol=1e-5)
-    assert ws._charts and ws.conditional_formatting is not None
+    # one line chart: a series per charted measure, its region row over the year columns
+    (chart,) = ws._charts
+    title, first, last = sheet.name.get("nb"), "D", openpyxl.utils.get_column_letter(3 + T1)
+    rows = [S.FIRST_DATA_ROW + keys.index(k) for k in chart_keys]
+    assert [s.val.numRef.f for s in chart.series] == [f"'{title}'!${first}${r}:${last}${r}" for r in rows]
+    assert [s.tx.strRef.f for s in chart.series] == [f"'{title}'!C{r}" for r in rows]
+    assert {s.cat.numRef.f for s in chart.series} == {f"'{title}'!${first}${S.HEADER_ROW}:${last}${S.HEADER_ROW}"}
 
 
 def test_migration_matrix_and_commuting(results, projection):

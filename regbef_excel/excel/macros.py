@@ -156,13 +156,17 @@ def format_input_error(exc: InputError, language: str = "nb") -> str:
 # Actions
 # ----------------------------------------------------------------------------------------------
 def _read(live: LiveWorkbook):
-    from .udfs import read_inputs
+    """(inputs, language, read notes) of the live workbook; raises :class:`InputErrors`."""
+    from .reader import read_from_backend
 
     backend = live.backend()
     try:
-        return read_inputs(backend)
+        res = read_from_backend(backend)
     finally:
         backend.close()
+    if res.errors:
+        raise InputErrors(res.errors)
+    return res.inputs, res.language, res.meta.read_notes
 
 
 def run_projection(live: LiveWorkbook) -> MacroResult:
@@ -175,7 +179,7 @@ def run_projection(live: LiveWorkbook) -> MacroResult:
     t0 = time.perf_counter()
     lang = _language(live)
     live.status(text("reading", lang))
-    inputs, lang = _read(live)
+    inputs, lang, notes = _read(live)
     seconds = {"read": time.perf_counter() - t0}
 
     def progress(t: int, T: int) -> None:
@@ -183,6 +187,7 @@ def run_projection(live: LiveWorkbook) -> MacroResult:
 
     t1 = time.perf_counter()
     projection = project(inputs, progress=progress)
+    projection.warnings[:0] = notes
     seconds["project"] = time.perf_counter() - t1
     live.status(text("writing", lang))
     with tempfile.TemporaryDirectory(prefix="regbef-") as tmp:
@@ -198,7 +203,7 @@ def run_projection(live: LiveWorkbook) -> MacroResult:
 
 def validate_inputs(live: LiveWorkbook) -> MacroResult:
     """Every input problem and failed check, in a message box (nothing is written)."""
-    from .reader import check_errors, read_from_backend
+    from .reader import read_from_backend
 
     lang = _language(live)
     live.status(text("reading", lang))
@@ -207,7 +212,7 @@ def validate_inputs(live: LiveWorkbook) -> MacroResult:
         res = read_from_backend(backend)
     finally:
         backend.close()
-    problems = [*res.errors, *check_errors(res.raw, res.language)]
+    problems = res.errors  # failed checks included (one front door)
     if problems:
         raise InputErrors(problems)
     return MacroResult(message=text("valid", res.language))
@@ -276,7 +281,7 @@ def compare_scenarios(live: LiveWorkbook) -> MacroResult:
     if other is None:
         return MacroResult(status=text("cancelled", lang))
     live.status(text("reading", lang))
-    inputs_a, lang = _read(live)
+    inputs_a, lang, _notes = _read(live)
     with OpenpyxlBackend(other) as be:
         inputs_b, _ = read_inputs(be)
     live.status(text("projecting", lang, year=inputs_a.horizon, t=1, T=1))

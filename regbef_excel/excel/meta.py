@@ -44,6 +44,9 @@ class WorkbookMeta:
         :class:`pandas.DataFrame` with the schema's column keys.
     template_version, schema_version, engine_version, created
         Version stamps read back from a workbook (ignored when building).
+    read_notes
+        What the reader accepted but did not use (e.g. year factors after the horizon); the run
+        reports them with the projection's warnings, so no input is ignored silently.
     """
 
     region_name: str = ""
@@ -58,6 +61,7 @@ class WorkbookMeta:
     template_version: str | None = None
     schema_version: str | None = None
     engine_version: str | None = None
+    read_notes: tuple[str, ...] = ()
     created: str | None = None
 
     def comment(self, table: str, key: tuple) -> str | None:

@@ -6,6 +6,10 @@ Public API::
     validate_workbook(path) -> list[InputError]               # all problems + failed checks
     read_from_backend(backend) -> ReadResult                  # any back-end (files, live Excel)
 
+:func:`read_from_backend` is the one front door: its ``errors`` are the cell-level and
+cross-table problems followed by the failed checks C01–C24 (:func:`check_errors`), so
+``validate``, ``run``, ``REGBEF_RUN`` and the Run macro refuse exactly the same workbooks.
+
 Every problem becomes one :class:`~regbef_excel.errors.InputError` naming the sheet (its
 visible name), the Excel table, the cell (``'Befolkning!C14'``), the column header, what was
 found and what was expected. All problems are collected; the first is the headline.
@@ -79,8 +83,8 @@ class ParsedTable:
 
 @dataclass
 class ReadResult:
-    """Outcome of reading a workbook: inputs (``None`` if any problem), meta, problems, raw
-    tables for :func:`run_checks`."""
+    """Outcome of reading a workbook: inputs (``None`` if any problem), meta, problems (failed
+    checks included, last), raw tables for :func:`run_checks`."""
 
     inputs: ProjectionInputs | None
     meta: WorkbookMeta
@@ -100,8 +104,17 @@ class _Reader:
         self.lang = "en" if en > nb else "nb"
         self.parsed: dict[str, ParsedTable] = {}
         self.empty: dict[tuple[str, str], list[int]] = {}
+        #: What was accepted but is not used (e.g. rows after the horizon), said in the run log.
+        self.notes: list[str] = []
 
     # -- helpers ---------------------------------------------------------------------------
+    def after_horizon(self, pt: ParsedTable, years: list[int], horizon: int, what: str) -> None:
+        """Rows for years after the horizon are accepted and not used (a planner may shorten
+        the horizon without deleting rows); the run says so."""
+        if years:
+            self.notes.append(f"{pt.block.sheet}, table {pt.table.key}: {what} for "
+                              f"{', '.join(_ranges(sorted(set(years))))} are after the horizon {horizon} and not used")
+
     def err(self, msg: str, *, sheet: str | None = None, table: str | None = None,
             cell: str | None = None, column: str | None = None, row: int | None = None,
             found: object = None, expected: str | None = None) -> None:  # fmt: skip
@@ -311,7 +324,11 @@ def _ranges(values: list[int]) -> list[str]:
 
 
 def read_from_backend(backend: WorkbookBackend) -> ReadResult:
-    """Read and validate a workbook from any back-end; never raises for bad input."""
+    """Read and validate a workbook from any back-end; never raises for bad input.
+
+    ``errors`` lists every problem: cell-level and cross-table problems first, then the failed
+    checks of the checks sheet. ``inputs`` is ``None`` unless there is none.
+    """
     r = _Reader(backend)
     for key in TABLES:
         r.parse(TABLES[key])
@@ -326,7 +343,9 @@ def read_from_backend(backend: WorkbookBackend) -> ReadResult:
     if meta.schema_version and meta.schema_version != SCHEMA_VERSION and r.errors:
         r.err("workbook made for another schema version", found=meta.schema_version,
               expected=f"schema {SCHEMA_VERSION}: build a new template and copy the inputs")  # fmt: skip
-    return ReadResult(inputs if not r.errors else None, meta, r.errors, raw, r.lang)
+    meta.read_notes = tuple(r.notes)
+    errors = [*r.errors, *check_errors(raw, r.lang)]
+    return ReadResult(inputs if not errors else None, meta, errors, raw, r.lang)
 
 
 def _comments(pt: ParsedTable | None, meta: WorkbookMeta) -> None:
@@ -487,11 +506,15 @@ def _assemble(r: _Reader, meta: WorkbookMeta) -> ProjectionInputs | None:  # noq
             want = range(base + 1, horizon + 1)
             r.missing(yt, "year", "year factors missing for years", _ranges([y for y in want if y not in yf]),
                       f"one row for each year {base + 1}–{horizon}")  # fmt: skip
+            after: list[int] = []
             for y, i in ((y, i) for (y,), i in idx.items()):
-                if not base < y <= horizon:  # type: ignore[operator]
-                    r.err("year outside the projection period", sheet=yt.block.sheet, table="tblYearFactors",
+                if y > horizon:  # type: ignore[operator]
+                    after.append(y)  # type: ignore[arg-type]
+                elif not base < y:  # type: ignore[operator]
+                    r.err("year before the projection period", sheet=yt.block.sheet, table="tblYearFactors",
                           cell=yt.cell(i, "year"), column=yt.header_text("year"), found=y,
                           expected=f"{base + 1}–{horizon} (base year + 1 … horizon)")  # fmt: skip
+            r.after_horizon(yt, after, horizon, "year factors")
 
     markets: dict[str, object] = {}
     if isinstance(base, int) and isinstance(horizon, int) and horizon > base and zones:
@@ -546,8 +569,8 @@ def read_workbook(path: str | Path) -> tuple[ProjectionInputs, WorkbookMeta]:
     Raises
     ------
     InputErrors
-        Every problem found (the first is the headline); also for files that are missing,
-        not .xlsx, or password-protected.
+        Every problem found, failed checks included (the first is the headline); also for
+        files that are missing, not .xlsx, or password-protected.
     """
     try:
         backend = _open(path)
@@ -588,5 +611,5 @@ def validate_workbook(path: str | Path) -> list[InputError]:
         return [exc]
     with backend:
         res = read_from_backend(backend)
-    return [*res.errors, *check_errors(res.raw, res.language)]
+    return res.errors
 

@@ -88,12 +88,18 @@ def _index(r: _Reader, pt: ParsedTable, keys: tuple[str, ...], what: str,
 
 def _years_outside(r: _Reader, pt: ParsedTable, idx: Mapping[tuple, int], first: int, last: int,
                    what: str) -> None:
+    """Years before ``first`` are an error; years after ``last`` (the horizon) are accepted,
+    not used, and reported (:meth:`_Reader.after_horizon`)."""
+    after = []
     for key, i in idx.items():
         y = key[0]
-        if not first <= y <= last:  # type: ignore[operator]
-            r.err(f"{what} year outside the projection period", sheet=pt.block.sheet,
+        if y > last:  # type: ignore[operator]
+            after.append(y)
+        elif y < first:  # type: ignore[operator]
+            r.err(f"{what} year before the projection period", sheet=pt.block.sheet,
                   table=pt.table.key, cell=pt.cell(i, "year"), column=pt.header_text("year"), found=y,
                   expected=f"{first}–{last}")  # fmt: skip
+    r.after_horizon(pt, after, last, f"{what} rows")  # type: ignore[arg-type]
 
 
 def _grid(r: _Reader, pt: ParsedTable, idx: Mapping[tuple, int], years: list[int], zones: list[str],

@@ -142,8 +142,10 @@ def _c02(t: RawTables) -> int:
 def _c10(t: RawTables) -> int:
     base, hor = _setting(t, "base_year"), _setting(t, "horizon")
     yr = _col(t, "tblYearFactors", "year")
+    if abs(base) == float("inf") or abs(hor) == float("inf"):
+        return 1  # a text base year or horizon: Excel shows #VALUE!, i.e. not OK (int(inf) raised)
     return int(
-        abs(_counta(yr) - (hor - base)) + _lt(yr, base + 1) + _gt(yr, hor) + _duplicates(yr)
+        abs(_counta(yr) - _gt(yr, hor) - (hor - base)) + _lt(yr, base + 1) + _duplicates(yr)
     )
 
 
@@ -167,7 +169,7 @@ def _matrix_values(t: RawTables, table: str) -> list[object]:
 
 def _c16(t: RawTables) -> int:
     yr = _col(t, "tblTargets", "year")
-    return _lt(yr, _setting(t, "base_year") + 1) + _gt(yr, _setting(t, "horizon"))
+    return _lt(yr, _setting(t, "base_year") + 1)
 
 
 def _c21(t: RawTables) -> int:
@@ -247,9 +249,12 @@ CHECKS: tuple[Check, ...] = (
     Check(
         "C10", "Årsfaktorene dekker ikke årene basisår+1 … sluttår nøyaktig én gang",
         "Year factors do not cover base year+1 … horizon exactly once",
-        lambda r: f'ABS(COUNTA({r("tblYearFactors", "year")})-({r.setting("horizon")}-{r.setting("base_year")}))'
+        # Rows after the horizon are allowed (not used; the reader says so): a planner may
+        # shorten the horizon without deleting rows.
+        lambda r: f'ABS(COUNTA({r("tblYearFactors", "year")})'
+        f'-COUNTIF({r("tblYearFactors", "year")},">"&{r.setting("horizon")})'
+        f'-({r.setting("horizon")}-{r.setting("base_year")}))'
         f'+COUNTIF({r("tblYearFactors", "year")},"<"&({r.setting("base_year")}+1))'
-        f'+COUNTIF({r("tblYearFactors", "year")},">"&{r.setting("horizon")})'
         f'+SUMPRODUCT(({r("tblYearFactors", "year")}<>"")*'
         f'(COUNTIF({r("tblYearFactors", "year")},{r("tblYearFactors", "year")})>1))',
         _c10,
@@ -284,9 +289,9 @@ CHECKS: tuple[Check, ...] = (
     ),
     # --- issue 3 (targets, labour, housing, distances); ids are stable ------------------------
     Check(
-        "C16", "Mål for år utenfor basisår+1 … sluttår", "Targets for years outside base year+1 … horizon",
-        lambda r: f'COUNTIF({r("tblTargets", "year")},"<"&({r.setting("base_year")}+1))'
-        f'+COUNTIF({r("tblTargets", "year")},">"&{r.setting("horizon")})',
+        "C16", "Mål for år før basisår+1", "Targets for years before base year+1",
+        # Targets after the horizon are allowed (not used; the reader says so).
+        lambda r: f'COUNTIF({r("tblTargets", "year")},"<"&({r.setting("base_year")}+1))',
         _c16,
     ),
     Check(
