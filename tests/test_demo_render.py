@@ -6,6 +6,7 @@ import re
 import zipfile
 
 import pytest
+from lo_helpers import colour, ink, page_texts, raster, shown
 from openpyxl import load_workbook
 
 from regbef_excel.cli import main
@@ -35,6 +36,28 @@ def test_demo_renders_with_charts(demo, tmp_path):
     assert 10 < pages < 400  # inputs and outputs print, without the optional history tables
     pngs = render.pdf_to_png(pdf, tmp_path / "png", dpi=30, last=3)
     assert len(pngs) == 3 and all(p.stat().st_size > 1000 for p in pngs)
+    # Not blank: the cover, the population table (numbers as written, and the change that
+    # LibreOffice computed from the formula) and the pyramid chart are on their pages.
+    texts = page_texts(pdf)
+    assert len(texts) == pages
+    assert "REGBEF" in texts[0] and "Telemark" in texts[0]
+    assert all(ink(raster(pdf, k)) > 0.02 for k in (1, 2, 3))  # a blank page has 0
+    wb = load_workbook(demo, read_only=True)
+    rows = list(wb["Folkemengde"].iter_rows(min_row=5, values_only=True))
+    wb.close()
+    first = next(r for r in rows if r[1] == "Porsgrunn")
+    region = next(r for r in rows if r[1] == "Hele regionen")
+    years = [v for v in first[2:] if isinstance(v, int | float)]
+    totals = [v for v in region[2:] if isinstance(v, int | float)]
+    k = next(i for i, t in enumerate(texts) if "Folkemengde etter sone og år" in t)
+    text = texts[k]
+    for name in ("Porsgrunn", "Skien", "Vinje", "Hele regionen"):
+        assert name in text, name
+    for number in (years[0], years[-1], totals[0], totals[-1], totals[-1] - totals[0]):
+        assert re.search(shown(number), text), number
+    assert ink(raster(pdf, k + 1)) > 0.03
+    k = next(i for i, t in enumerate(texts) if "Befolkningspyramide for hele regionen" in t)
+    assert colour(raster(pdf, k + 1)) > 0.02  # the red/blue bars of the pyramids
 
 
 def test_demo_checks_pass_after_libreoffice_recalculation(demo, tmp_path):

@@ -48,11 +48,20 @@ def book(app, tmp_path):
 
 @requires_excel
 def test_xlwings_backend_reads_the_live_workbook(book):
+    import numpy as np
+
+    from regbef_excel.engine.synthetic import synthetic_inputs
     from regbef_excel.excel.reader import read_from_backend
     from regbef_excel.excel.xlwings_backend import XlwingsBackend
 
     res = read_from_backend(XlwingsBackend(book))
-    assert res.errors == [] and res.inputs is not None
+    assert res.errors == []
+    # the live workbook reads to the inputs it was built from (as the openpyxl back-end does)
+    truth = synthetic_inputs(3, 5)
+    assert res.inputs.zone_codes == truth.zone_codes
+    assert (res.inputs.base_year, res.inputs.horizon) == (truth.base_year, truth.horizon)
+    np.testing.assert_allclose(res.inputs.population, truth.population, rtol=1e-12)
+    np.testing.assert_allclose(res.inputs.death_prob, truth.death_prob, rtol=1e-12)
 
 
 @requires_excel

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 from pathlib import Path
 
 import numpy as np
@@ -18,11 +19,10 @@ from regbef_excel.excel.regression_workbook import (
     build_regression_workbook,
     read_regression_workbook,
     regress_file,
-    run_regressions,
 )
 from regbef_excel.excel.schema import regression as R
 from regbef_excel.excel.template import save_workbook
-from regbef_excel.regression import descriptive_table, fit_panel
+from regbef_excel.regression import descriptive_table, fit_panel, mundlak_test
 from regbef_excel.regression.panel_data import PanelData, VariableInfo, synthetic_panel
 
 
@@ -124,7 +124,10 @@ def test_output_sheets_descriptives_diagnostics_marginal_plot(out_wb):
     assert ws["D5"].value == pytest.approx(desc.loc["nettoinnflytting", "sd"], rel=1e-12)
     assert ws["G5"].value == "SYNTETISK"
     diag = table_rows(wb, "tblDiagnostics").set_index("Modell")
-    assert diag.loc["FE (9)", "Mundlak p-verdi"] is not None
+    base9 = ["arbeidsledighet", "vakanser", "alder1", "kriminalitet", "utdanning", "innvandrere",
+             "gifte", "kino", "nedbørS"]  # fmt: skip
+    fe9 = fit_panel(data, "nettoinnflytting", base9, "region", "year", method="fe")
+    assert diag.loc["FE (9)", "Mundlak p-verdi"] == pytest.approx(mundlak_test(fe9).pvalue, rel=1e-10)
     assert "2017.year" in diag.loc["Konjunktur FE", "Merknader"]  # omitted like Stata
     me = table_rows(wb, "tblMarginal")
     by = me[(me["Modell"] == "By FE")].set_index("Ved")
@@ -140,17 +143,35 @@ def test_output_sheets_descriptives_diagnostics_marginal_plot(out_wb):
     assert any("KUN GJENGIVELSE" in str(c.value) for row in ws.iter_rows() for c in row)
     assert len(wb["Koeffisientplott"]._charts) == 6
     chart = wb["Koeffisientplott"]._charts[0]
-    assert chart.series[0].errBars is not None
+    # each bar's whiskers are the "± 95 %" column right of its effect column, same rows, both ways
+    for s in chart.series:
+        m = re.fullmatch(r"('Koeffisientplott'!)\$([A-Z])(\$\d+):\$([A-Z])(\$\d+)", s.val.numRef.f)
+        assert m and m[2] == m[4], s.val.numRef.f
+        half = f"{m[1]}${chr(ord(m[2]) + 1)}{m[3]}:${chr(ord(m[2]) + 1)}{m[5]}"
+        assert (s.errBars.errBarType, s.errBars.errValType) == ("both", "cust")
+        assert s.errBars.plus.numRef.f == s.errBars.minus.numRef.f == half
+    ws = wb["Koeffisientplott"]
+    assert str(ws[f"{chr(ord(m[2]) + 1)}{int(m[3][1:]) - 1}"].value).endswith("± 95 %")
 
 
-def test_output_can_be_run_again(synthetic_run, tmp_path):
+def test_output_can_be_run_again(synthetic_run, out_wb, tmp_path):
+    """The results workbook is itself a valid input: running it again writes a new workbook
+    with the same estimates, and leaves the first results file untouched."""
     _, out = synthetic_run
     again = tmp_path / "again.xlsx"
     first = read_regression_workbook(out)
     assert first.kind == "synthetic" and len(first.models) == 26
     assert any("SYNTETISKE DATA" in n for n in first.notes)
-    run = run_regressions(first)
-    assert len(run.outcomes) == 26 and not again.exists()
+    before = sha(out)
+    outcome = regress_file(out, again)
+    assert sha(out) == before and again.is_file() and outcome.output_path == again
+    assert len(outcome.run.outcomes) == 26
+    a = table_rows(out_wb, "tblCoefficients")
+    b = table_rows(load_workbook(again, read_only=False), "tblCoefficients")
+    assert len(a) > 26 and list(a.columns) == list(b.columns)
+    assert list(a["Modell"]) == list(b["Modell"]) and list(a["Variabel"]) == list(b["Variabel"])
+    for col in ("Koeffisient", "Standardfeil", "p-verdi"):
+        np.testing.assert_allclose(b[col].astype(float), a[col].astype(float), rtol=1e-12, atol=1e-14)
 
 
 def test_english_real_panel(tmp_path):
@@ -340,3 +361,27 @@ def test_output_renders_in_libreoffice(synthetic_run, tmp_path):
     assert 20 < pages < 200
     pngs = render.pdf_to_png(pdf, tmp_path / "png", dpi=30, first=pages - 2, last=pages)
     assert len(pngs) == 3 and all(p.stat().st_size > 1000 for p in pngs)
+    # Not blank. The thesis-layout FE page shows fit_panel's coefficient and (SE) of
+    # arbeidsledighet in column (9), four decimals; the plot pages show the plot's heading and
+    # coloured bars.
+    import subprocess
+
+    exe = render.pdftoppm_path().replace("pdftoppm", "pdftotext")
+    text = subprocess.run([exe, "-enc", "UTF-8", str(pdf), "-"], capture_output=True, check=True,
+                          timeout=120).stdout.decode("utf-8")  # fmt: skip
+    texts = text.split("\f")[:pages]
+    base = ["arbeidsledighet", "vakanser", "alder1", "kriminalitet", "utdanning",
+            "innvandrere", "gifte", "kino", "nedbørS"]  # fmt: skip
+    ref = fit_panel(synthetic_panel().data, "nettoinnflytting", base, "region", "year", method="fe")
+    fe = [t for t in texts if "VARIABLER" in t]  # the thesis-layout table pages
+    assert len(fe) >= 6
+    coef, se = f"{ref.params['arbeidsledighet']:.4f}".replace("-", "[-\u2212]"), f"({ref.bse['arbeidsledighet']:.4f})"
+    assert any(re.search(coef + r"\*{0,3}", t) and se in t for t in fe), (coef, se)
+    assert any(t.startswith("Koeffisientplott") for t in texts[-3:])
+    for k in range(pages - 2, pages + 1):
+        ppm = subprocess.run([render.pdftoppm_path(), "-r", "30", "-f", str(k), "-l", str(k), str(pdf)],
+                             capture_output=True, check=True, timeout=120).stdout  # fmt: skip
+        magic, w, h, _, data = ppm.split(maxsplit=4)
+        img = np.frombuffer(data[: int(w) * int(h) * 3], np.uint8).reshape(int(h), int(w), 3).astype(int)
+        assert magic == b"P6" and (img.min(axis=2) < 200).mean() > 0.03, k  # a blank page has 0
+        assert ((img.max(axis=2) - img.min(axis=2)) > 60).mean() > 0.005, k  # coloured bars

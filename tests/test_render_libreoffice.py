@@ -7,6 +7,7 @@ import zipfile
 
 import numpy as np
 import pytest
+from lo_helpers import colour, ink, page_texts, raster, shown
 from openpyxl import load_workbook
 
 from regbef_excel.engine import project
@@ -18,6 +19,19 @@ pytestmark = [
     pytest.mark.libreoffice,
     pytest.mark.skipif(not render.available(), reason="LibreOffice and pdftoppm are needed"),
 ]
+
+
+def test_blank_page_fails_the_checks(tmp_path):
+    """The checks below must reject a blank page (a PDF of an empty sheet)."""
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    wb.active["A1"] = None
+    wb.save(tmp_path / "blank.xlsx")
+    pdf = render.to_pdf(tmp_path / "blank.xlsx", tmp_path)
+    img = raster(pdf, 1)
+    assert ink(img) < 0.001 and colour(img) == 0.0
+    assert page_texts(pdf)[0].strip() == ""
 
 
 @pytest.fixture(scope="module")
@@ -38,6 +52,29 @@ def test_renders_to_pdf_and_png(results, tmp_path):
     assert pages >= len(S.OUTPUT_SHEETS)
     pngs = render.pdf_to_png(pdf, tmp_path / "png", dpi=30, last=2)
     assert len(pngs) == 2 and all(p.stat().st_size > 1000 for p in pngs)
+    # Not blank: every output sheet prints (its name is in a page footer "<sheet> – n / N"),
+    # page 1 shows the population table with the projected numbers and both charts.
+    texts = page_texts(pdf)
+    assert len(texts) == pages
+    for sheet in S.OUTPUT_SHEETS:
+        assert any(f"{sheet.name.get('nb')} – " in t for t in texts), sheet.name.get("nb")
+    p, _ = results
+    tot = p.population.sum(axis=(2, 3))  # (years, zones)
+    first = texts[0]
+    for text in ("Folkemengde etter sone og år", "Hele regionen", "Folkemengde i hele regionen",
+                 "Folkemengde etter sone", *p.zone_codes):  # fmt: skip
+        assert text in first, text
+    for number in (tot[0, 0], tot[-1, 0], tot[0].sum(), tot[-1].sum()):
+        assert re.search(shown(number), first), (number, first[:400])
+    img = raster(pdf, 1)
+    assert ink(img) > 0.03  # a blank page has 0
+    assert ink(img, (0.0, 0.0, 1.0, 0.25)) > 0.05  # the table at the top
+    assert colour(img, (0.0, 0.25, 0.5, 0.55)) > 0.002  # the regional line chart
+    assert colour(img, (0.5, 0.25, 1.0, 0.55)) > 0.005  # one coloured line per zone
+    # the pyramid page: the heading, and red/blue bars in the chart area right of the table
+    k = next(i for i, t in enumerate(texts) if "Befolkningspyramide for hele regionen" in t)
+    img = raster(pdf, k + 1)
+    assert colour(img, (0.3, 0.0, 1.0, 1.0)) > 0.03
 
 
 def test_recalculated_formulas_and_read_back(results, tmp_path):

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
+from lo_helpers import colour, ink, page_texts, raster, shown
 from markets_helpers import rich_inputs
 from openpyxl import load_workbook
 
@@ -25,6 +28,25 @@ def test_results_with_new_sheets_render_and_recalculate(tmp_path):
     xlsx = writer.write_results(p, tmp_path / "results.xlsx")
     pdf = render.to_pdf(xlsx, tmp_path)
     assert render.pdf_page_count(pdf) >= len(S.OUTPUT_SHEETS) + 4
+    # the four new sheets print with their headings, numbers and charts / colour scales
+    texts = page_texts(pdf)
+    headings = {
+        S.HOUSING_RESULTS: ("Boliger: beholdning, avgang, bygging og behov", "housing_stock", "housing_need"),
+        S.LABOUR_RESULTS: ("Arbeidskraft, arbeidsplasser, pendling", "labour_supply", "jobs"),
+        S.MIGRATION_MATRIX: ("Intern flytting mellom sonene", None, None),
+        S.COMMUTING: ("Pendling: bosted (rad) → arbeidssted (kolonne)", None, None),
+    }
+    for sheet, (heading, *series) in headings.items():
+        name = sheet.name.get("nb")
+        k = next((i for i, t in enumerate(texts) if heading in t), None)
+        assert k is not None and f"{name} – " in texts[k], (name, heading)
+        sheet_text = "\n".join(t for t in texts if f"{name} – " in t)
+        for key in filter(None, series):
+            for t in (0, -1):  # region total, base year and final year
+                assert re.search(shown(p.series[key][t].sum()), sheet_text), (name, key, t)
+        img = raster(pdf, k + 1)
+        assert ink(img) > 0.05, name  # a blank page has 0
+        assert colour(img, (0.5, 0.0, 1.0, 1.0)) > 0.01, name  # chart on the right / colour scale
     wb = load_workbook(render.recalculate(xlsx, tmp_path / "recalc.xlsx"), data_only=True)
     for sheet in (S.HOUSING_RESULTS, S.LABOUR_RESULTS, S.MIGRATION_MATRIX, S.COMMUTING):
         assert sheet.name.get("nb") in wb.sheetnames
@@ -35,8 +57,18 @@ def test_results_with_new_sheets_render_and_recalculate(tmp_path):
 def test_comparison_renders(tmp_path):
     inp = rich_inputs(5, 8)
     inp.endogenous_hadwiger = False
-    comp = compare_scenarios(project(inp.replace(variant=1)), project(inp), ("Trend", "Program"))
+    trend, program = project(inp.replace(variant=1)), project(inp)
+    comp = compare_scenarios(trend, program, ("Trend", "Program"))
     xlsx = write_comparison(comp, tmp_path / "cmp.xlsx", language="en")
     pdf = render.to_pdf(xlsx, tmp_path)
     pngs = render.pdf_to_png(pdf, tmp_path / "png", dpi=40, last=1)
     assert len(pngs) == 1 and pngs[0].stat().st_size > 5000
+    text = page_texts(pdf)[0]
+    assert "Scenario comparison: Trend and Program" in text
+    a, b = (x.population.sum(axis=(1, 2, 3)) for x in (trend, program))  # region by year
+    assert abs(a[-1] - b[-1]) > 100  # the scenarios differ, so the numbers below are distinct
+    for number in (a[0], a[-1], b[-1], b[-1] - a[-1]):
+        assert re.search(shown(number), text), number
+    img = raster(pdf, 1)
+    assert ink(img) > 0.05  # a blank page has 0
+    assert colour(img, (0.5, 0.0, 1.0, 1.0)) > 0.01  # the charts on the right

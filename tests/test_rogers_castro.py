@@ -131,6 +131,8 @@ def test_rc_schedule_matches_mapping_form_and_broadcasts():
     assert out.shape == (2, 2, N_AGES)
     for k, p in enumerate(sets):
         np.testing.assert_allclose(out.reshape(4, -1)[k], rogers_castro(AGES, p), rtol=1e-14)
+        # and against the formula typed out (not only against the other code path)
+        np.testing.assert_allclose(out.reshape(4, -1)[k], [reference(a, p) for a in AGES], rtol=1e-13)
 
 
 def test_params_round_trip_and_storage_order():
@@ -182,6 +184,9 @@ def test_no_overflow_warnings_for_extreme_shapes():
         warnings.simplefilter("error")
         out = rc_schedule(p, AGES)
     assert np.all(np.isfinite(out))
+    # where nothing overflows the values are still the formula's (row 0: lambda2 = 50, lambda4 = 1)
+    row0 = dict(zip(RC_KEYS, p[0].tolist(), strict=True))
+    np.testing.assert_allclose(out[0], [reference(a, row0) for a in AGES], rtol=1e-12)
 
 
 @settings(max_examples=250, deadline=None, suppress_health_check=[HealthCheck.too_slow])

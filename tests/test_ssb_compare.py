@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from importlib import resources
 from pathlib import Path
 
 import numpy as np
@@ -65,7 +66,39 @@ def test_shipped_data_comparison_sums_to_our_totals(demo):
     assert {"16-19 år", "20-44 år", "90 år eller eldre"} <= set(c["age_group"])
     s = sc.ssb_summary(c, years=(2030, 2036))
     assert set(s["year"]) == {2030, 2036} and len(s) == 2 * 18
-    assert np.isfinite(s[["ours", "ssb", "pct_difference"]].to_numpy(dtype=float)).all()
+    # The summary against the shipped file read here with pandas (SSB 14746, 2026 round, main
+    # alternative, 1 January): SSB's municipal totals, SSB's own county row (40) for the region,
+    # ours from the projection (31 Dec of the year before), the % differences and the age group
+    # with the largest absolute % difference worked out by hand.
+    path = resources.files("regbef_excel") / "data" / "ssb_projection_telemark.csv.gz"
+    with resources.as_file(path) as f:
+        raw = pd.read_csv(f, dtype={"region_code": str})
+    raw = raw[(raw["vintage"] == 2026) & (raw["alternative"] == "MMMM")]
+    ssb_tot = raw.groupby(["region_code", "year"])["population"].sum()
+    assert ssb_tot[("40", 2030)] == 178_745  # Telemark, 1 January 2030
+    by_age = demo.population.sum(axis=2)  # (T+1, K, A1)
+    for row in s.itertuples():
+        t = row.year - 1 - 2025
+        ours = (
+            by_age[t].sum(axis=0)
+            if row.zone_code == ""
+            else by_age[t, demo.zone_codes.index(row.zone_code)]
+        )
+        code = row.zone_code or "40"
+        assert row.ssb == ssb_tot[(code, row.year)]
+        assert row.ours == pytest.approx(ours.sum(), rel=1e-12)
+        assert row.pct_difference == pytest.approx(100 * (ours.sum() - row.ssb) / row.ssb, rel=1e-9)
+        grp = raw[(raw["region_code"] == code) & (raw["year"] == row.year)]
+        pct = {
+            g.age_group: 100 * (ours[int(g.age_from) : None if np.isnan(g.age_to) else int(g.age_to) + 1].sum()
+                                - g.population) / g.population
+            for g in grp.itertuples()
+        }  # fmt: skip
+        largest = max(pct, key=lambda k: abs(pct[k]))
+        assert (row.largest_group, row.largest_group_pct) == (
+            largest,
+            pytest.approx(pct[largest], rel=1e-9),
+        )
 
 
 def test_read_raw_csv_maps_names_and_groups(tmp_path, demo):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 import time
 from pathlib import Path
 
@@ -221,6 +222,36 @@ def test_clean_workbook_checks_zero_in_libreoffice(tmp_path):
 @needs_lo
 @pytest.mark.skipif(lo.PDFTOPPM is None, reason="pdftoppm not installed")
 def test_template_renders(tmp_path):
+    """The empty template prints: the cover with its title, versions, table of contents and the
+    master check that LibreOffice computed; the settings page with every setting and its default.
+    A blank or formula-less page fails (see test_render_libreoffice::test_blank_page_fails_the_checks)."""
     path = save_workbook(build_workbook(None, meta=WorkbookMeta(region_name="Telemark")), tmp_path / "t.xlsx")
-    pngs = lo.render_png(path, tmp_path, first=1, last=2)
-    assert len(pngs) == 2 and all(p.stat().st_size > 2000 for p in pngs)
+    pdf = lo.convert(path, "pdf", tmp_path)  # the profile recalculates the formulas on load
+    texts = lo.page_texts(pdf)
+    cover, settings = texts[0], texts[1]
+    lines = [ln.strip() for ln in cover.splitlines()]
+    assert lines[0] == "REGBEF – regional befolkningsframskriving – Telemark"
+    assert all(str(v) in lines for v in (__version__, SCHEMA_VERSION, "Telemark"))
+    contents = lines.index("Innhold")
+    labels = [s.label("nb") for k, s in SHEETS.items() if k != "cover"]
+    assert lines[contents + 1 : contents + 1 + len(labels)] == labels
+    # master check: the number of problems LibreOffice counted = the Python checks' count
+    with OpenpyxlBackend(path) as be:
+        problems = sum(r.count for r in run_checks(read_from_backend(be).raw))
+    assert problems > 0  # an empty template has no zones, population, ...
+    assert re.search(rf"SE KONTROLLER: {problems}\b", cover), cover[:300]
+    # settings page: its heading, each key, label and default value of tblSettings
+    ws = openpyxl.load_workbook(path)[SHEETS["settings"].label("nb")]
+    rows = [[c.value for c in row] for row in ws[ws.tables["tblSettings"].ref]][1:]
+    assert settings.lstrip().startswith(SHEETS["settings"].label("nb"))
+    assert len(rows) > 10
+    for key, label, value, *_ in rows:
+        assert key in settings and label in settings, key
+        if value is not None:
+            pattern = re.escape(str(value)).replace(r"\.", "[.,]")  # either decimal separator
+            assert re.search(rf"(?<![\w.,]){pattern}(?![\w])", settings), (key, value)
+    # and the pages are drawn, not empty: text, grid lines and the yellow input cells
+    for k in (1, 2):
+        img = lo.raster(pdf, k)
+        assert lo.ink(img) > (0.02, 0.04)[k - 1], k  # a blank page has 0
+    assert lo.colour(lo.raster(pdf, 2)) > 0.005  # the yellow input cells of the settings

@@ -136,29 +136,55 @@ def test_every_variant_keeps_the_invariants(variant, seed, K, growth):
 
 
 def test_endogenous_hadwiger_gives_zone_schedules_from_housing():
-    from regbef_excel.engine.housing import hadwiger_coefficients, median_age
-
+    """Every year's births follow per-zone Hadwiger schedules whose HDWA/HDWB/HDWC come from the
+    regressions on DWZ, NEWH, INC and MA (docs/model.md "Endogenous Hadwiger"). The expected values
+    are typed out here (closed Hadwiger formula, regression equations with the default
+    coefficients of HadwigerRegression, grouped median age), not computed by the engine."""
     inp = full_inputs(variant=1)
+    T, K = inp.n_years, inp.n_zones
     inp.endogenous_hadwiger = True
-    inp.income = np.full((inp.n_years, inp.n_zones), 100.0)
+    inp.fertility_level_region = np.linspace(0.95, 1.05, T)  # FR_t must still multiply
+    # INC varies by zone and year so that every term of the regressions is exercised
+    inc = 90.0 + 5.0 * np.arange(K)[None, :] + 2.0 * np.arange(T)[:, None]
+    inp.income = inc
     p = project(inp)
-    a = p.series["hadwiger_a"]
-    assert a.shape == (inp.n_years, inp.n_zones) and np.all(a > 0)
-    # first year by hand: DWZ = 4.5 rooms (default), NEWH = 100, MA from the aged women
-    from regbef_excel.engine.ageing import age_one_year
 
-    aged, _ = age_one_year(inp.population)
-    ma = median_age(aged[:, 1, :])
-    ha, hb, hc = hadwiger_coefficients(4.5, 100.0, 100.0, ma)
-    np.testing.assert_allclose(a[0], ha)
-    np.testing.assert_allclose(p.series["hadwiger_c"][0], hc)
-    # births follow the zone schedules × level factors
-    from regbef_excel.engine.fertility import hadwiger_rates_by_zone
-
-    rates = hadwiger_rates_by_zone(ha / 1000, hb, hc)
-    women = aged[:, 1, :]
-    expected = np.einsum("ka,ka->k", women, rates) * inp.fertility_level_zone
-    np.testing.assert_allclose(p.flows["births"][0].sum(axis=1), expected, rtol=1e-10)
+    # default coefficient values (regbef_excel/engine/housing.py HadwigerRegression), signs as read
+    A0, A_DWZ, A_NEWH, A_INC = 44.4, 297.9, 4.95, -3.34
+    B0, B_INC, B_DWZ, B_MA = 1.05, 0.0392, 0.395, -0.031
+    C0, C_INC, C_DWZ, C_MA, C_NEWH = 25.75, 0.095, -0.465, -0.0293, -0.0154
+    dwz = 4.5  # no rooms by type given: 4.5 rooms per dwelling of every type
+    stock = p.series["housing_stock"]  # (T+1, K), its own identity is tested in test_housing
+    ages = np.arange(15, 50, dtype=float)
+    for t in range(T):
+        # women after ageing: aged a at the end of year t were a-1 at its start
+        women = np.zeros((K, 50))
+        women[:, 1:] = p.population[t, :, 1, :49]
+        # median age of women 15-44: each single year spread evenly over [a, a+1)
+        ma = np.empty(K)
+        for k in range(K):
+            w = women[k, 15:45]
+            half, below = w.sum() / 2.0, 0.0
+            for i, n in enumerate(w):
+                if below + n >= half:
+                    ma[k] = 15 + i + (half - below) / n
+                    break
+                below += n
+        newh = 100.0 * stock[t] / stock[max(t - 3, 0)]  # base-year stock for the first 3 years
+        hdwa = A0 + A_DWZ * dwz + A_NEWH * newh + A_INC * inc[t]
+        hdwb = B0 + B_INC * inc[t] + B_DWZ * dwz + B_MA * ma
+        hdwc = C0 + C_INC * inc[t] + C_DWZ * dwz + C_MA * ma + C_NEWH * newh
+        np.testing.assert_allclose(p.series["hadwiger_a"][t], hdwa, rtol=1e-12)
+        np.testing.assert_allclose(p.series["hadwiger_b"][t], hdwb, rtol=1e-12)
+        np.testing.assert_allclose(p.series["hadwiger_c"][t], hdwc, rtol=1e-12)
+        # f(x) = (a/c)(b/sqrt(pi))(c/x)^(3/2) exp(-b^2 (c/x + x/c - 2)), a = HDWA/1000 per woman
+        a, b, c = hdwa[:, None] / 1000.0, hdwb[:, None], hdwc[:, None]
+        f = (a / c) * (b / np.sqrt(np.pi)) * (c / ages) ** 1.5 * np.exp(-(b**2) * (c / ages + ages / c - 2.0))
+        expected = (women[:, 15:50] * f).sum(axis=1) * inp.fertility_level_region[t] * inp.fertility_level_zone
+        np.testing.assert_allclose(p.flows["births"][t].sum(axis=1), expected, rtol=1e-10)
+    # plausibility of the reconstructed signs: mean age of childbearing 25-35, TFR 0.5-4 per woman
+    assert np.all((p.series["hadwiger_c"] > 25) & (p.series["hadwiger_c"] < 35))
+    assert np.all((p.series["hadwiger_a"] > 500) & (p.series["hadwiger_a"] < 4000))
 
 
 def test_endogenous_hadwiger_without_income_is_an_input_error():

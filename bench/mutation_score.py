@@ -1,0 +1,115 @@
+"""Mutation score of the tests over the engine, the regression core and the workbook reader.
+
+Runs mutmut (configured in ``setup.cfg``, section ``[mutmut]``) and summarises its verdicts per
+module: killed, survived, no tests (no selected test executes the mutated function), timeout.
+Survivors are listed in ``mutants/survivors.txt`` for review; survivors judged equivalent (the
+mutant computes the same thing, e.g. ``dtype=float`` removed where the input is already float)
+are listed with a reason in ``bench/mutation_equivalent.txt`` and counted apart.
+
+Usage::
+
+    pip install -e ".[test,mutation]"
+    python bench/mutation_score.py [--jobs 2] [--summary-only]
+
+Not part of CI: a full run takes about an hour on two cores.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+import time
+from collections import Counter, defaultdict
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+EQUIVALENT = ROOT / "bench" / "mutation_equivalent.txt"
+
+STATUS = {1: "killed", 3: "killed", 0: "survived", 5: "no tests", 33: "no tests", 34: "skipped",
+          36: "timeout", -24: "timeout", 24: "timeout", 152: "timeout", 255: "timeout",
+          -11: "crashed", -9: "crashed", None: "not checked"}  # fmt: skip
+
+
+def module_of(mutant: str) -> str:
+    """'regbef_excel.engine.flows.x_outflows__mutmut_3' -> 'engine/flows.py'."""
+    parts = mutant.split(".")
+    return "/".join(parts[1:-1]) + ".py"
+
+
+def load_verdicts(mutants_dir: Path) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for meta in sorted(mutants_dir.rglob("*.meta")):
+        data = json.loads(meta.read_text(encoding="utf-8"))
+        for key, code in data.get("exit_code_by_key", {}).items():
+            out[key] = STATUS.get(code, "suspicious")
+    return out
+
+
+def load_equivalent() -> dict[str, str]:
+    if not EQUIVALENT.exists():
+        return {}
+    out = {}
+    for line in EQUIVALENT.read_text(encoding="utf-8").splitlines():
+        line = line.strip()
+        if line and not line.startswith("#"):
+            name, _, reason = line.partition(" ")
+            out[name] = reason.strip()
+    return out
+
+
+def summarise(verdicts: dict[str, str], equivalent: dict[str, str]) -> str:
+    by_module: dict[str, Counter] = defaultdict(Counter)
+    for key, status in verdicts.items():
+        if status == "survived" and key in equivalent:
+            status = "equivalent"
+        by_module[module_of(key)][status] += 1
+    cols = ("killed", "survived", "equivalent", "no tests", "timeout")
+    lines = ["| module | mutants | " + " | ".join(cols) + " | killed / non-equivalent |",
+             "|---|---:|" + "---:|" * len(cols) + "---:|"]
+    total: Counter = Counter()
+    for mod in sorted(by_module):
+        c = by_module[mod]
+        total.update(c)
+        lines.append(_row(mod, c, cols))
+    lines.append(_row("**all**", total, cols))
+    return "\n".join(lines)
+
+
+def _row(name: str, c: Counter, cols: tuple[str, ...]) -> str:
+    n = sum(c.values())
+    # Timeouts count as killed (the mutant hangs the model: a test notices); "no tests" count as
+    # not killed: nothing would notice that mutant.
+    killed = c["killed"] + c["timeout"]
+    relevant = n - c["equivalent"] - c["skipped"] - c["not checked"]
+    score = f"{100 * killed / relevant:.1f} %" if relevant else "–"
+    return f"| {name} | {n} | " + " | ".join(str(c[k]) for k in cols) + f" | {score} |"
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--jobs", type=int, default=2, help="parallel mutant runs (default 2)")
+    ap.add_argument("--summary-only", action="store_true", help="summarise the last run, do not run")
+    args = ap.parse_args(argv)
+    mutmut = Path(sys.executable).with_name("mutmut")
+    if not args.summary_only:
+        t0 = time.perf_counter()
+        subprocess.run([str(mutmut), "run", "--max-children", str(args.jobs)], cwd=ROOT,
+                       stdout=subprocess.DEVNULL, check=False)  # fmt: skip
+        print(f"mutmut run: {time.perf_counter() - t0:.0f} s with {args.jobs} jobs")
+    verdicts = load_verdicts(ROOT / "mutants")
+    if not verdicts:
+        print("no mutmut results under mutants/ (run without --summary-only first)", file=sys.stderr)
+        return 1
+    equivalent = load_equivalent()
+    survivors = sorted(k for k, s in verdicts.items() if s == "survived" and k not in equivalent)
+    (ROOT / "mutants" / "survivors.txt").write_text("\n".join(survivors) + "\n", encoding="utf-8")
+    print(summarise(verdicts, equivalent))
+    print(f"\n{len(survivors)} non-equivalent survivors listed in mutants/survivors.txt "
+          f"(show one: mutmut show NAME)")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
