@@ -95,8 +95,11 @@ def main(argv: list[str] | None = None) -> int:
     mutmut = Path(sys.executable).with_name("mutmut")
     if not args.summary_only:
         t0 = time.perf_counter()
-        subprocess.run([str(mutmut), "run", "--max-children", str(args.jobs)], cwd=ROOT,
-                       stdout=subprocess.DEVNULL, check=False)  # fmt: skip
+        res = subprocess.run([str(mutmut), "run", "--max-children", str(args.jobs)], cwd=ROOT,
+                             capture_output=True, text=True, check=False)  # fmt: skip
+        if res.returncode != 0 or "failed to collect stats" in res.stdout:
+            print(res.stdout[-3000:], res.stderr[-3000:], sep="\n", file=sys.stderr)
+            return 1
         print(f"mutmut run: {time.perf_counter() - t0:.0f} s with {args.jobs} jobs")
     verdicts = load_verdicts(ROOT / "mutants")
     if not verdicts:
