@@ -17,12 +17,12 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from . import SCHEMA_VERSION, __version__
-from .engine import Projection, ProjectionInputs, project
-from .engine.generation import GenerationReport, History, NationalRates
-from .errors import InputError, Location, RegbefError
-from .files import file_sha256
-from .files import same_file as _same_file
+from regbef_excel import SCHEMA_VERSION, __version__
+from regbef_excel.engine import Projection, ProjectionInputs, project
+from regbef_excel.engine.generation import GenerationReport, History, NationalRates
+from regbef_excel.errors import InputError, Location, RegbefError
+from regbef_excel.files import file_sha256
+from regbef_excel.files import same_file as _same_file
 
 Progress = Callable[[str, float], None]
 
@@ -43,8 +43,8 @@ def meta_from_generation(
     planner's workbook stays light and prints in a few pages; project generation reads the
     embedded data directly.
     """
-    from . import data
-    from .excel.meta import RCFitQuality, WorkbookMeta
+    from regbef_excel import data
+    from regbef_excel.excel.meta import RCFitQuality, WorkbookMeta
 
     y0, y1 = report.estimation_years[0], report.estimation_years[-1]
     prov = data.provenance().drop_duplicates(["credit", "licence"])
@@ -120,7 +120,7 @@ def meta_from_generation(
 
 def demo_inputs(language: str = "nb", *, include_history: bool = False):
     """The embedded Telemark demo: (inputs, meta)."""
-    from .defaults import (
+    from regbef_excel.defaults import (
         add_telemark_labour_housing,
         national_rates,
         telemark_history,
@@ -172,8 +172,8 @@ def write_projection(
     seconds: dict | None = None,
 ) -> None:
     """Input sheets (regenerated from the validated inputs) + output sheets, written atomically."""
-    from .excel.template import build_workbook
-    from .excel.writer import write_results
+    from regbef_excel.excel.template import build_workbook
+    from regbef_excel.excel.writer import write_results
 
     if input_path is not None and _same_file(input_path, output_path):
         raise InputError(
@@ -193,7 +193,7 @@ def run_workbook(
     progress: Progress | None = None,
 ) -> RunOutcome:
     """Read a planner's workbook, project, and write a NEW workbook with inputs and results."""
-    from .excel.reader import read_workbook
+    from regbef_excel.excel.reader import read_workbook
 
     input_path = Path(input_path)
     output_path = Path(output_path)
@@ -251,10 +251,10 @@ def write_template(
     output_path: str | os.PathLike, *, empty: bool = False, language: str = "nb", include_history: bool = False
 ) -> Path:
     """A ready-to-fill workbook: pre-filled with the Telemark demo inputs, or empty."""
-    from .excel.template import build_workbook, save_workbook
+    from regbef_excel.excel.template import build_workbook, save_workbook
 
     if empty:
-        from .excel.meta import WorkbookMeta
+        from regbef_excel.excel.meta import WorkbookMeta
 
         wb = build_workbook(None, language=language, meta=WorkbookMeta(language=language))
     else:
@@ -265,7 +265,7 @@ def write_template(
 
 
 def validate_file(input_path: str | os.PathLike) -> list[InputError]:
-    from .excel.reader import validate_workbook
+    from regbef_excel.excel.reader import validate_workbook
 
     return validate_workbook(input_path)
 
@@ -282,7 +282,7 @@ def targets_frame_to_arrays(frame: pd.DataFrame, inputs: ProjectionInputs):
     Blank ``zone_code`` is the region. Rows outside the projection years or for unknown zones
     are input errors naming the row.
     """
-    from .engine.inputs import Targets
+    from regbef_excel.engine.inputs import Targets
 
     T, K = inputs.n_years, inputs.n_zones
     tg = Targets.trend(T, K)
@@ -333,12 +333,17 @@ def regression_targets(
 
     Returns the targets table that was written.
     """
-    from .excel.reader import read_workbook
-    from .excel.regression_workbook import read_regression_workbook
-    from .excel.template import build_workbook, save_workbook
-    from .regression import fit_panel
-    from .regression.panel_data import REGION, YEAR
-    from .regression.projection_link import ba_zones, baseline_scenario, shock, targets_from_fe
+    from regbef_excel.excel.reader import read_workbook
+    from regbef_excel.excel.regression_workbook import read_regression_workbook
+    from regbef_excel.excel.template import build_workbook, save_workbook
+    from regbef_excel.regression import fit_panel
+    from regbef_excel.regression.panel_data import REGION, YEAR
+    from regbef_excel.regression.projection_link import (
+        ba_zones,
+        baseline_scenario,
+        shock,
+        targets_from_fe,
+    )
 
     if _same_file(projection_path, output_path) or _same_file(regression_path, output_path):
         raise InputError("the output file must differ from the input files", location=Location(cell=str(output_path)))

@@ -38,13 +38,13 @@ from functools import lru_cache
 import numpy as np
 import pandas as pd
 
-from . import data, defaults
-from .engine.generation import GenerationReport, History, NationalRates, generate
-from .engine.inputs import MAX_AGE, N_AGES, ProjectionInputs
-from .engine.projection import project
-from .engine.residual import InfantRule, ResidualMigration, residual_net_migration
-from .engine.results import SERVICE_AGE_GROUPS, Projection
-from .errors import InputError, Location
+from regbef_excel import data, defaults
+from regbef_excel.engine.generation import GenerationReport, History, NationalRates, generate
+from regbef_excel.engine.inputs import MAX_AGE, N_AGES, ProjectionInputs
+from regbef_excel.engine.projection import project
+from regbef_excel.engine.residual import InfantRule, ResidualMigration, residual_net_migration
+from regbef_excel.engine.results import SERVICE_AGE_GROUPS, Projection
+from regbef_excel.errors import InputError, Location
 
 #: First and last year with a stock on 31 Dec in the shipped data (SSB 1 Jan 2005 … 2026).
 FIRST_STOCK_YEAR = 2004

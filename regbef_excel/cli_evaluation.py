@@ -11,14 +11,14 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from .errors import InputError, Location
+from regbef_excel.errors import InputError, Location
 
 EXIT_OK = 0
 
 
 def _not_an_input(output: str, *inputs: str) -> None:
     """Refuse to write over an input workbook."""
-    from .files import same_file as _same_file
+    from regbef_excel.files import same_file as _same_file
 
     for path in inputs:
         if _same_file(path, output):
@@ -32,10 +32,10 @@ def _fmt(x: float, spec: str = ",.0f") -> str:
 
 def cmd_compare(args) -> int:
     """Run two input workbooks and write one scenario-comparison workbook."""
-    from .engine import project
-    from .excel.evaluation import write_comparison
-    from .excel.reader import read_workbook
-    from .scenarios import compare_scenarios
+    from regbef_excel.engine import project
+    from regbef_excel.excel.evaluation import write_comparison
+    from regbef_excel.excel.reader import read_workbook
+    from regbef_excel.scenarios import compare_scenarios
 
     _not_an_input(args.output, args.a, args.b)
     labels = tuple(args.labels) if args.labels else (Path(args.a).stem, Path(args.b).stem)
@@ -56,8 +56,8 @@ def cmd_compare(args) -> int:
 
 def cmd_backtest(args) -> int:
     """Project from an earlier base year with information up to then; compare with observed."""
-    from .backtest import MODEL, NAIVE_CONSTANT, NAIVE_TREND, TOTAL, run_backtest
-    from .excel.evaluation import write_backtest
+    from regbef_excel.backtest import MODEL, NAIVE_CONSTANT, NAIVE_TREND, TOTAL, run_backtest
+    from regbef_excel.excel.evaluation import write_backtest
 
     result = run_backtest(args.county, args.base_year, horizon_years=args.horizon)
     write_backtest(result, args.output, language=args.language or "nb")
@@ -79,8 +79,8 @@ def cmd_backtest(args) -> int:
 
 def ssb_frame_for(zone_codes, csv_path: str | None, source_name: str):
     """SSB projection frame: the user's CSV, or the shipped Telemark tables for 40xx zones."""
-    from . import data
-    from .ssb_compare import read_ssb_projection_csv
+    from regbef_excel import data
+    from regbef_excel.ssb_compare import read_ssb_projection_csv
 
     if csv_path:
         return read_ssb_projection_csv(csv_path)
@@ -95,10 +95,10 @@ def ssb_frame_for(zone_codes, csv_path: str | None, source_name: str):
 
 def cmd_ssb_compare(args) -> int:
     """Run a workbook and compare it with SSB's official municipal projection."""
-    from .engine import project
-    from .excel.evaluation import write_ssb_comparison
-    from .excel.reader import read_workbook
-    from .ssb_compare import compare_with_ssb, ssb_summary
+    from regbef_excel.engine import project
+    from regbef_excel.excel.evaluation import write_ssb_comparison
+    from regbef_excel.excel.reader import read_workbook
+    from regbef_excel.ssb_compare import compare_with_ssb, ssb_summary
 
     _not_an_input(args.output, args.input)
     inputs, meta = read_workbook(args.input)

@@ -13,9 +13,9 @@ from functools import lru_cache
 import numpy as np
 import pandas as pd
 
-from . import data
-from .engine.generation import GenerationReport, History, NationalRates, generate
-from .engine.inputs import MAX_AGE, N_AGES, ProjectionInputs
+from regbef_excel import data
+from regbef_excel.engine.generation import GenerationReport, History, NationalRates, generate
+from regbef_excel.engine.inputs import MAX_AGE, N_AGES, ProjectionInputs
 
 #: Years whose HMD death rates are averaged into the projected schedule (reference = middle).
 MORTALITY_YEARS = (2019, 2023)
@@ -256,7 +256,7 @@ def civil_status_and_need_rates() -> tuple[np.ndarray, np.ndarray]:
     and ½ per partner in a couple; 16–19-year-olds mostly live with their parents (need 0.1).
     The base-year level factor scales need to the real stock, so only the age pattern matters.
     """
-    from .engine.housing import HOUSING_AGE_LOWER
+    from regbef_excel.engine.housing import HOUSING_AGE_LOWER
 
     G = len(HOUSING_AGE_LOWER)
     ages = np.array(HOUSING_AGE_LOWER, dtype=float) + 2.0
@@ -282,10 +282,10 @@ def add_telemark_labour_housing(inputs: ProjectionInputs) -> ProjectionInputs:
     to the base-year labour supply and constant), demolition share, civil status and need rates,
     family sizes, market parameters.
     """
-    from .engine.flows import schedules
-    from .engine.housing import HousingMarketParams
-    from .engine.inputs import HousingInputs, LabourInputs
-    from .engine.labour import LabourMarketParams, expand_age_groups, labour_supply
+    from regbef_excel.engine.flows import schedules
+    from regbef_excel.engine.housing import HousingMarketParams
+    from regbef_excel.engine.inputs import HousingInputs, LabourInputs
+    from regbef_excel.engine.labour import LabourMarketParams, expand_age_groups, labour_supply
 
     codes = list(inputs.zone_codes)
     K, T = inputs.n_zones, inputs.n_years

@@ -12,8 +12,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from .engine.results import COMPONENTS, SERVICE_AGE_GROUPS, Projection
-from .errors import InputError, Location
+from regbef_excel.engine.results import COMPONENTS, SERVICE_AGE_GROUPS, Projection
+from regbef_excel.errors import InputError, Location
 
 #: Name of the whole-region rows (as in Projection.total_by_zone).
 REGION = "Region"

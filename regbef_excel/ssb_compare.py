@@ -31,9 +31,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from . import data
-from .engine.results import Projection
-from .errors import InputError, Location
+from regbef_excel import data
+from regbef_excel.engine.results import Projection
+from regbef_excel.errors import InputError, Location
 
 #: Column order of the tidy SSB frame (as shipped).
 SSB_COLUMNS = (

@@ -70,7 +70,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .errors import InputError, Location
+from regbef_excel.errors import InputError, Location
 
 #: Defaults: population on 31 Dec 2025 (SSB 1 January 2026), projection to 2050.
 DEFAULT_BASE_YEAR = 2025
@@ -177,7 +177,7 @@ def resolve_codes(
     InputError
         No or several selections, or an unknown county or municipality code (named).
     """
-    from . import data
+    from regbef_excel import data
 
     counties, munis = _split_arg(county), _split_arg(codes)
     given = sum((bool(counties), bool(munis), bool(all_municipalities)))
@@ -219,7 +219,7 @@ def plan_templates(codes: Sequence[str], per: str = "municipality") -> list[Temp
     With ``per="region"`` the selected municipalities of each county form one workbook
     (``"40-Telemark.xlsx"``); a county only partly selected is named ``"… (utvalg)"``.
     """
-    from . import data
+    from regbef_excel import data
 
     if per not in PER_CHOICES:
         raise InputError("unknown --per value", location=Location(column="--per"), found=per,
@@ -252,7 +252,7 @@ def plan_templates(codes: Sequence[str], per: str = "municipality") -> list[Temp
 
 
 def _check_years(base_year: int, horizon: int, estimation_years: int) -> None:
-    from .backtest import FIRST_STOCK_YEAR, LAST_STOCK_YEAR
+    from regbef_excel.backtest import FIRST_STOCK_YEAR, LAST_STOCK_YEAR
 
     if not MIN_ESTIMATION_YEARS <= estimation_years <= LAST_STOCK_YEAR - FIRST_STOCK_YEAR:
         raise InputError(
@@ -277,7 +277,7 @@ def _check_years(base_year: int, horizon: int, estimation_years: int) -> None:
 # ----------------------------------------------------------------------------------------------
 def _single_zone_shares() -> dict[str, float]:
     """The flow split of a one-zone region: no internal moves, the default abroad shares."""
-    from .backtest import telemark_split_shares
+    from regbef_excel.backtest import telemark_split_shares
 
     sh = dict(telemark_split_shares())
     sh["internal_out"] = sh["internal_in"] = 0.0
@@ -395,9 +395,9 @@ def generate_municipalities(
     list of (ProjectionInputs, WorkbookMeta)
         In the order of ``specs``.
     """
-    from .app import meta_from_generation
-    from .backtest import history_from_stocks
-    from .engine.generation import generate
+    from regbef_excel.app import meta_from_generation
+    from regbef_excel.backtest import history_from_stocks
+    from regbef_excel.engine.generation import generate
 
     codes = [s.codes[0] for s in specs]
     first = base_year - estimation_years + 1
@@ -444,9 +444,9 @@ def generate_region(
     language: str = "nb",
 ) -> tuple:
     """``(inputs, meta)`` of a region template: the spec's municipalities as zones."""
-    from .app import meta_from_generation
-    from .backtest import history_from_stocks
-    from .engine.generation import generate
+    from regbef_excel.app import meta_from_generation
+    from regbef_excel.backtest import history_from_stocks
+    from regbef_excel.engine.generation import generate
 
     first = base_year - estimation_years + 1
     history = history_from_stocks(list(spec.codes), first, base_year, national)
@@ -464,7 +464,7 @@ def conf_rows() -> tuple[tuple[str, str], ...]:
     Interpreter keys are NOT written: an empty value would override the user's
     ``~/.xlwings/xlwings.conf``; they are shown as inactive examples beside the table.
     """
-    from .excel.addin import CONF_ROWS, UDF_MODULE
+    from regbef_excel.excel.addin import CONF_ROWS, UDF_MODULE
 
     rows = dict(CONF_ROWS)
     rows.setdefault("UDF Modules", UDF_MODULE)
@@ -502,7 +502,7 @@ def add_xlwings_conf(wb, language: str = "nb") -> None:  # noqa: ANN001 - openpy
     """Append the ``xlwings.conf`` sheet: active keys in A/B, notes and examples from D."""
     from openpyxl.styles import Font
 
-    from .excel import styles
+    from regbef_excel.excel import styles
 
     ws = wb.create_sheet("xlwings.conf")
     for r, (k, v) in enumerate(conf_rows(), start=1):
@@ -592,7 +592,7 @@ def build_template(
     """
     from openpyxl.packaging.custom import StringProperty
 
-    from .excel.template import build_workbook
+    from regbef_excel.excel.template import build_workbook
 
     wb = build_workbook(inputs, language=language, meta=meta, skip_sheets=skip_sheets,
                         cover_sections=cover_sections(spec, meta, language, base_year))  # fmt: skip
@@ -651,7 +651,7 @@ _SAVE_CACHES: dict[str, _SaveCache] = {}
 
 
 def _cacheable_titles(language: str) -> frozenset[str]:
-    from .excel.schema.inputs import SHEETS
+    from regbef_excel.excel.schema.inputs import SHEETS
 
     return frozenset([*(SHEETS[k].label(language) for k in CACHEABLE_SHEETS), "xlwings.conf"])
 
@@ -821,7 +821,7 @@ class _Prototype:
                 isinstance(c._value, str) and c._value in own for c in ws._cells.values()
             )
 
-        from .excel.schema.inputs import SHEETS
+        from regbef_excel.excel.schema.inputs import SHEETS
 
         sheets = {ws.title: ws for ws in wb.worksheets if ws.title in keep and zone_free(ws)}
         label = {k: SHEETS[k].label(language) if k in SHEETS else k for k in REUSED_SHEETS}
@@ -997,8 +997,8 @@ def write_templates(
         Unknown county/municipality code, bad years or ``per``; raised before anything is
         written.
     """
-    from .defaults import national_rates
-    from .excel.schema.base import check_language
+    from regbef_excel.defaults import national_rates
+    from regbef_excel.excel.schema.base import check_language
 
     t_start = time.perf_counter()
     _SAVE_CACHES.clear()  # forked workers start from empty caches

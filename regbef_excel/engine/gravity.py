@@ -49,7 +49,7 @@ from __future__ import annotations
 import numpy as np
 from scipy.linalg import lapack as _lapack
 
-from ..errors import ConvergenceError, InputError, Location
+from regbef_excel.errors import ConvergenceError, InputError, Location
 
 #: Largest relative difference between Σ origins and Σ (constrained) destinations accepted as
 #: round-off; within it the destinations are rescaled to the origin total.

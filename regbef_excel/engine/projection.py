@@ -34,15 +34,21 @@ from collections.abc import Callable
 
 import numpy as np
 
-from ..errors import ConvergenceError, InputError, InvariantError, Location
-from .ageing import age_one_year
-from .fertility import births, fertility_rates, split_births
-from .flows import consistency_adjust, internal_inflow, outflows, schedules
-from .gravity import deterrence, doubly_constrained
-from .inputs import DEFAULT_ROOMS_PER_TYPE, FEMALE, VARIANT_NAMES, ProjectionInputs, Targets
-from .mortality import death_probabilities
-from .results import COMPONENTS, Projection
-from .steering import external_inflow_for, net_migration_targets
+from regbef_excel.engine.ageing import age_one_year
+from regbef_excel.engine.fertility import births, fertility_rates, split_births
+from regbef_excel.engine.flows import consistency_adjust, internal_inflow, outflows, schedules
+from regbef_excel.engine.gravity import deterrence, doubly_constrained
+from regbef_excel.engine.inputs import (
+    DEFAULT_ROOMS_PER_TYPE,
+    FEMALE,
+    VARIANT_NAMES,
+    ProjectionInputs,
+    Targets,
+)
+from regbef_excel.engine.mortality import death_probabilities
+from regbef_excel.engine.results import COMPONENTS, Projection
+from regbef_excel.engine.steering import external_inflow_for, net_migration_targets
+from regbef_excel.errors import ConvergenceError, InputError, InvariantError, Location
 
 #: Tolerance of the balancing equation, in persons (spec §2).
 BALANCE_TOL = 1e-6
@@ -77,7 +83,7 @@ class _Labour:
     """Labour supply and (variants 4–6) the labour-market model, year by year."""
 
     def __init__(self, inputs: ProjectionInputs, run_model: bool) -> None:
-        from .labour import LabourState, expand_age_groups, labour_geometry
+        from regbef_excel.engine.labour import LabourState, expand_age_groups, labour_geometry
 
         lab = inputs.labour
         self.inputs = inputs
@@ -91,12 +97,12 @@ class _Labour:
             self.state = LabourState.initial(inputs.n_zones)
 
     def supply(self, pop: np.ndarray, t: int) -> np.ndarray:
-        from .labour import labour_supply
+        from regbef_excel.engine.labour import labour_supply
 
         return labour_supply(pop, self.part, float(self.yr[min(t, self.yr.size - 1)]), self.yk)
 
     def step(self, t: int, yrk_prev: np.ndarray, yrk: np.ndarray):
-        from .labour import labour_market_step
+        from regbef_excel.engine.labour import labour_market_step
 
         lab = self.inputs.labour
         res = labour_market_step(
@@ -112,7 +118,12 @@ class _Housing:
     """Housing stock, need and (variants 3–5) the housing market, year by year."""
 
     def __init__(self, inputs: ProjectionInputs, pop0: np.ndarray, run_market: bool) -> None:
-        from .housing import HousingStock, housing_need, housing_need_level, need_rates
+        from regbef_excel.engine.housing import (
+            HousingStock,
+            housing_need,
+            housing_need_level,
+            need_rates,
+        )
 
         h = inputs.housing
         self.h = h
@@ -282,7 +293,7 @@ def project(
             euf, _, cap = outflows(bef2, rate_euf, np.zeros_like(rate_euf))
             euf_tot = euf.sum(axis=(1, 2))
             if lm is not None:  # variants 4, 5: the labour market sets external in-migration
-                from .labour import external_inmigration
+                from regbef_excel.engine.labour import external_inmigration
 
                 eif, short = external_inmigration(euf_tot, lm.yntfl, inputs.labour.params.utfam,
                                                   inputs.labour.params.innfam)
@@ -373,7 +384,7 @@ class _EndogenousHadwiger:
     """
 
     def __init__(self, inputs: ProjectionInputs) -> None:
-        from .housing import HadwigerRegression
+        from regbef_excel.engine.housing import HadwigerRegression
 
         if inputs.housing is None or inputs.income is None:
             raise InputError(
@@ -389,8 +400,8 @@ class _EndogenousHadwiger:
         self.coefficients: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
 
     def rates(self, t: int, bef1: np.ndarray, housing, series: dict) -> np.ndarray:
-        from .fertility import hadwiger_rates_by_zone
-        from .housing import hadwiger_coefficients, median_age
+        from regbef_excel.engine.fertility import hadwiger_rates_by_zone
+        from regbef_excel.engine.housing import hadwiger_coefficients, median_age
 
         by_type = housing.stock.by_type
         dwz = (by_type @ self.rooms) / np.maximum(by_type.sum(axis=1), 1e-12)
@@ -461,7 +472,7 @@ def _housing_market_year(housing, t, inputs, bef3, sched, lvl, lvk, inf_trend, l
     added. Out-migrants are capped at the cell population and the consistency adjustment makes
     Σ_k IIF = Σ_k IUF per sex × age (§3.22).
     """
-    from .housing import housing_market_step
+    from regbef_excel.engine.housing import housing_market_step
 
     h = inputs.housing
     rate_iuf = sched.rate["IUF"] * (lvl["IUF"][t] * lvk["IUF"])[:, None, None]

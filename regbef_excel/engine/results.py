@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from .inputs import SEXES, ProjectionInputs
+from regbef_excel.engine.inputs import SEXES, ProjectionInputs
 
 #: Service-planning age groups (issue 2 / spec §13): label -> (first age, last age inclusive).
 #: 0 (health-station), 1–5 kindergarten, 6–12 primary, 13–15 lower secondary, 16–18 upper
@@ -87,7 +87,7 @@ class Projection:
     def internal_migration(self) -> np.ndarray:
         """Internal migration matrix (T, K, K) from → to (computed on first use and kept)."""
         if "internal_migration" not in self.matrices:
-            from .projection import allocate_internal_migration
+            from regbef_excel.engine.projection import allocate_internal_migration
 
             self.matrices["internal_migration"] = allocate_internal_migration(self)
         return self.matrices["internal_migration"]

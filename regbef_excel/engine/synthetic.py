@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from .fertility import hadwiger_rates
-from .inputs import N_AGES, N_RC, RC_KEYS, Hadwiger, ProjectionInputs
+from regbef_excel.engine.fertility import hadwiger_rates
+from regbef_excel.engine.inputs import N_AGES, N_RC, RC_KEYS, Hadwiger, ProjectionInputs
 
 #: A typical out-migration schedule (probabilities), in RC_KEYS order (13-parameter storage).
 TYPICAL_RC = {
@@ -79,9 +79,14 @@ def synthetic_inputs(n_zones: int = 5, n_years: int = 10, *, seed: int = 0, base
 
 def add_labour_housing(inp: ProjectionInputs, *, seed: int = 0) -> ProjectionInputs:
     """Add distances, labour and housing inputs (issue 3) to synthetic inputs, in place."""
-    from .housing import HOUSING_AGE_LOWER, HousingMarketParams, housing_need, need_rates
-    from .inputs import HousingInputs, LabourInputs
-    from .labour import LabourMarketParams, expand_age_groups, labour_supply
+    from regbef_excel.engine.housing import (
+        HOUSING_AGE_LOWER,
+        HousingMarketParams,
+        housing_need,
+        need_rates,
+    )
+    from regbef_excel.engine.inputs import HousingInputs, LabourInputs
+    from regbef_excel.engine.labour import LabourMarketParams, expand_age_groups, labour_supply
 
     rng = np.random.default_rng(seed)
     K, T = inp.n_zones, inp.n_years

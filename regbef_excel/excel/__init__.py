@@ -11,10 +11,20 @@ Public API::
 
 from __future__ import annotations
 
-from .meta import RCFitQuality, WorkbookMeta
-from .reader import ReadResult, read_from_backend, read_workbook, validate_workbook
-from .schema.checks import CHECKS, CheckResult, run_checks
-from .template import MASTER_CHECK_NAME, SCHEMA_VERSION_NAME, build_workbook, save_workbook
+from regbef_excel.excel.meta import RCFitQuality, WorkbookMeta
+from regbef_excel.excel.reader import (
+    ReadResult,
+    read_from_backend,
+    read_workbook,
+    validate_workbook,
+)
+from regbef_excel.excel.schema.checks import CHECKS, CheckResult, run_checks
+from regbef_excel.excel.template import (
+    MASTER_CHECK_NAME,
+    SCHEMA_VERSION_NAME,
+    build_workbook,
+    save_workbook,
+)
 
 __all__ = [
     "CHECKS",

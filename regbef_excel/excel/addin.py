@@ -34,10 +34,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Literal
 
-from .. import __version__
-from ..errors import RegbefError
-from . import ovba
-from .udfs import UDFS, UdfSpec
+from regbef_excel import __version__
+from regbef_excel.errors import RegbefError
+from regbef_excel.excel import ovba
+from regbef_excel.excel.udfs import UDFS, UdfSpec
 
 #: The xlwings version the VBA must match (setup.cfg pins the same).
 PINNED_XLWINGS = "0.37.8"
@@ -339,8 +339,8 @@ def addin_bytes(source_dir: Path | None = None) -> bytes:
 
 def workbook_bytes(language: str = "nb", source_dir: Path | None = None, inputs=None, meta=None) -> bytes:  # noqa: ANN001
     """The bytes of the macro-enabled REGBEF workbook (the empty template unless ``inputs``)."""
-    from .meta import WorkbookMeta
-    from .template import build_workbook
+    from regbef_excel.excel.meta import WorkbookMeta
+    from regbef_excel.excel.template import build_workbook
 
     src = Path(source_dir or SOURCE_DIR)
     when = build_time()

@@ -18,7 +18,7 @@ from pathlib import Path
 from lxml import etree
 from openpyxl.utils.cell import get_column_letter, range_boundaries
 
-from ..errors import InputError, Location
+from regbef_excel.errors import InputError, Location
 
 _NS_MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 _NS_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"

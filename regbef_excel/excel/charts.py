@@ -16,7 +16,7 @@ from openpyxl.chart.shapes import GraphicalProperties
 from openpyxl.drawing.line import LineProperties
 from openpyxl.worksheet.worksheet import Worksheet
 
-from .schema.outputs import FMT_PERSONS, FMT_PYRAMID
+from regbef_excel.excel.schema.outputs import FMT_PERSONS, FMT_PYRAMID
 
 #: Chart size in centimetres (openpyxl's unit).
 WIDTH_CM = 17.0

@@ -15,10 +15,10 @@ from typing import Any
 
 import numpy as np
 
-from ..engine.inputs import FLOWS, N_AGES, RC_KEYS, SEXES, ProjectionInputs
-from .meta import RCFitQuality, WorkbookMeta
-from .schema.base import ChoiceList, Column, Table
-from .schema.inputs import LISTS, TABLES, distance_table
+from regbef_excel.engine.inputs import FLOWS, N_AGES, RC_KEYS, SEXES, ProjectionInputs
+from regbef_excel.excel.meta import RCFitQuality, WorkbookMeta
+from regbef_excel.excel.schema.base import ChoiceList, Column, Table
+from regbef_excel.excel.schema.inputs import LISTS, TABLES, distance_table
 
 #: Error values Excel (and LibreOffice) store in cells.
 EXCEL_ERRORS = frozenset(
@@ -370,9 +370,9 @@ def market_rows(inputs: ProjectionInputs | None, meta: WorkbookMeta, language: s
     Tables of an absent input group are empty; their key/value parameter tables hold the
     defaults so a planner sees (and can review) them.
     """
-    from ..engine.housing import HOUSING_AGE_LABELS, HadwigerRegression
-    from ..engine.inputs import TARGET, TREND
-    from .schema.inputs import (
+    from regbef_excel.engine.housing import HOUSING_AGE_LABELS, HadwigerRegression
+    from regbef_excel.engine.inputs import TARGET, TREND
+    from regbef_excel.excel.schema.inputs import (
         ASSUMPTION,
         HANDBOOK,
         HANDBOOK_HOUSING_PARAMS,

@@ -27,11 +27,11 @@ from openpyxl import Workbook
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from ..engine.results import SERVICE_AGE_GROUPS
-from . import charts
-from .schema import outputs as S
-from .template import save_workbook
-from .writer import (
+from regbef_excel.engine.results import SERVICE_AGE_GROUPS
+from regbef_excel.excel import charts
+from regbef_excel.excel.schema import outputs as S
+from regbef_excel.excel.template import save_workbook
+from regbef_excel.excel.writer import (
     DECIMALS,
     HELPER_TITLE,
     UNIT,
@@ -188,7 +188,7 @@ def write_comparison(comp, path: str | os.PathLike[str], *, language: str = "nb"
 # ============================================================================ back-test
 def write_backtest(result, path: str | os.PathLike[str], *, language: str = "nb") -> Path:
     """Write a :class:`~regbef_excel.backtest.BacktestResult` as one sheet with charts."""
-    from ..backtest import MODEL, NAIVE_CONSTANT, NAIVE_TREND, TOTAL
+    from regbef_excel.backtest import MODEL, NAIVE_CONSTANT, NAIVE_TREND, TOTAL
 
     lang = language
     sheet = S.BACKTEST
@@ -278,7 +278,7 @@ def write_backtest(result, path: str | os.PathLike[str], *, language: str = "nb"
 def write_ssb_comparison(comparison: pd.DataFrame, path: str | os.PathLike[str], *, language: str = "nb",
                          years: Sequence[int] = (2030, 2040, 2050)) -> Path:
     """Write the frame of :func:`~regbef_excel.ssb_compare.compare_with_ssb` as one sheet."""
-    from ..ssb_compare import ALL_AGES, REGION_NAME, ssb_summary
+    from regbef_excel.ssb_compare import ALL_AGES, REGION_NAME, ssb_summary
 
     lang = language
     sheet = S.SSB_COMPARISON

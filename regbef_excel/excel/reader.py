@@ -26,8 +26,8 @@ from pathlib import Path
 
 import numpy as np
 
-from .. import SCHEMA_VERSION
-from ..engine.inputs import (
+from regbef_excel import SCHEMA_VERSION
+from regbef_excel.engine.inputs import (
     FLOWS,
     N_AGES,
     RC_KEYS,
@@ -36,13 +36,18 @@ from ..engine.inputs import (
     Hadwiger,
     ProjectionInputs,
 )
-from ..errors import InputError, InputErrors, Location
-from .backend import OpenpyxlBackend, TableBlock, WorkbookBackend, read_table_block
-from .convert import CellProblem, convert_cell, expected_text, is_empty, rc_array
-from .meta import RCFitQuality, WorkbookMeta
-from .schema.base import LANGUAGES, Column, Table, normalise_header
-from .schema.checks import RawTables, checks_layout, run_checks
-from .schema.inputs import CHECKS_TABLE, SHEETS, TABLES
+from regbef_excel.errors import InputError, InputErrors, Location
+from regbef_excel.excel.backend import (
+    OpenpyxlBackend,
+    TableBlock,
+    WorkbookBackend,
+    read_table_block,
+)
+from regbef_excel.excel.convert import CellProblem, convert_cell, expected_text, is_empty, rc_array
+from regbef_excel.excel.meta import RCFitQuality, WorkbookMeta
+from regbef_excel.excel.schema.base import LANGUAGES, Column, Table, normalise_header
+from regbef_excel.excel.schema.checks import RawTables, checks_layout, run_checks
+from regbef_excel.excel.schema.inputs import CHECKS_TABLE, SHEETS, TABLES
 
 #: Tables the engine cannot run without (the others may be absent).
 _REQUIRED = (
@@ -353,7 +358,7 @@ def _comments(pt: ParsedTable | None, meta: WorkbookMeta) -> None:
         return
     keys = pt.table.key_columns
     out = {}
-    from .schema.inputs import DEFAULT_COMMENTS
+    from regbef_excel.excel.schema.inputs import DEFAULT_COMMENTS
 
     for rec in pt.records:
         text = rec.get("comment")
@@ -518,7 +523,7 @@ def _assemble(r: _Reader, meta: WorkbookMeta) -> ProjectionInputs | None:  # noq
 
     markets: dict[str, object] = {}
     if isinstance(base, int) and isinstance(horizon, int) and horizon > base and zones:
-        from .reader_markets import assemble_markets
+        from regbef_excel.excel.reader_markets import assemble_markets
 
         markets = assemble_markets(r, zones, base, horizon, settings, yf, rc_rows)
 

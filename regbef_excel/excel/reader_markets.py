@@ -14,13 +14,13 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from ..engine.housing import (
+from regbef_excel.engine.housing import (
     HOUSING_AGE_LABELS,
     STOCK_ATOL,
     HadwigerRegression,
     HousingMarketParams,
 )
-from ..engine.inputs import (
+from regbef_excel.engine.inputs import (
     N_AGES,
     NET_MIGRATION,
     POPULATION,
@@ -32,13 +32,13 @@ from ..engine.inputs import (
     LabourInputs,
     Targets,
 )
-from ..engine.labour import LabourMarketParams
-from ..errors import InputError
-from .convert import CellProblem, convert_cell, is_empty
-from .schema.inputs import TABLES, distance_table
+from regbef_excel.engine.labour import LabourMarketParams
+from regbef_excel.errors import InputError
+from regbef_excel.excel.convert import CellProblem, convert_cell, is_empty
+from regbef_excel.excel.schema.inputs import TABLES, distance_table
 
 if TYPE_CHECKING:
-    from .reader import ParsedTable, _Reader
+    from regbef_excel.excel.reader import ParsedTable, _Reader
 
 #: Variants that need each group (mirrors regbef_excel.engine.projection).
 LABOUR_VARIANTS = (4, 5, 6)
@@ -134,7 +134,7 @@ def assemble_markets(
 
     def iif_profile() -> np.ndarray:
         """Fallback age/sex profile: the zones' internal in-migration schedules (IIF), summed."""
-        from ..engine.migration import rc_schedule
+        from regbef_excel.engine.migration import rc_schedule
 
         ages = np.arange(N_AGES)
         prof = np.zeros((2, N_AGES))
@@ -319,7 +319,7 @@ def _age_profile(r: _Reader, pt: ParsedTable, extra_key: str | None = None,
     for gi, g in enumerate(groups):
         miss = sorted(set(range(N_AGES)) - {k[-1] for k in idx if (k[0] if extra_key else "") == g})
         if miss:
-            from .reader import _ranges
+            from regbef_excel.excel.reader import _ranges
 
             what = f"profile ages missing{f' for {g}' if g else ''}"
             r.missing(pt, "age", what, _ranges(miss), "one row for each age 0–99")  # type: ignore[arg-type]

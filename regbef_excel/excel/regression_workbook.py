@@ -43,9 +43,20 @@ from openpyxl.worksheet.table import Table as XlTable
 from openpyxl.worksheet.table import TableStyleInfo
 from openpyxl.worksheet.worksheet import Worksheet
 
-from .. import __version__
-from ..errors import InputError, Location, RegbefError
-from ..regression import (
+from regbef_excel import __version__
+from regbef_excel.errors import InputError, Location, RegbefError
+from regbef_excel.excel import styles
+from regbef_excel.excel.backend import (
+    OpenpyxlBackend,
+    TableBlock,
+    WorkbookBackend,
+    read_table_block,
+)
+from regbef_excel.excel.schema import regression as R
+from regbef_excel.excel.schema.base import Column, Table, check_language, normalise_header
+from regbef_excel.excel.schema.layout import quote_sheet
+from regbef_excel.excel.template import new_sheet, print_setup, save_workbook, write_table
+from regbef_excel.regression import (
     breusch_pagan,
     descriptive_table,
     fit_panel,
@@ -53,17 +64,11 @@ from ..regression import (
     mundlak_test,
     reset,
 )
-from ..regression.options import INTERACTION_SEPARATOR
-from ..regression.panel_data import REGION, YEAR, PanelData, VariableInfo, demo_panel
-from ..regression.results import PanelResult
-from ..regression.tables import TEXT as TABLE_TEXT
-from ..regression.tables import VARIABLE_LABELS, stars
-from . import styles
-from .backend import OpenpyxlBackend, TableBlock, WorkbookBackend, read_table_block
-from .schema import regression as R
-from .schema.base import Column, Table, check_language, normalise_header
-from .schema.layout import quote_sheet
-from .template import new_sheet, print_setup, save_workbook, write_table
+from regbef_excel.regression.options import INTERACTION_SEPARATOR
+from regbef_excel.regression.panel_data import REGION, YEAR, PanelData, VariableInfo, demo_panel
+from regbef_excel.regression.results import PanelResult
+from regbef_excel.regression.tables import TEXT as TABLE_TEXT
+from regbef_excel.regression.tables import VARIABLE_LABELS, stars
 
 _RED = "C00000"
 _RULE = Side(style="thin", color="000000")
@@ -660,7 +665,7 @@ def _read_panel(
 
 
 def _rows(rows: Sequence[object]) -> str:
-    from ..regression.data import rows_text
+    from regbef_excel.regression.data import rows_text
 
     return rows_text(list(rows))
 
@@ -947,7 +952,7 @@ def _labels(inp: RegressionInput, language: str) -> dict[str, str]:
 
 
 def _term_label(term: str, language: str, labels: dict[str, str]) -> str:
-    from ..regression.tables import variable_label
+    from regbef_excel.regression.tables import variable_label
 
     return variable_label(term, _lang_core(language), labels)
 
@@ -1426,8 +1431,8 @@ def regress_file(
     Every input problem raises :class:`InputError` before anything is written; the input file
     is only read (its SHA-256 is checked before and after).
     """
-    from ..files import file_sha256
-    from ..files import same_file as _same_file
+    from regbef_excel.files import file_sha256
+    from regbef_excel.files import same_file as _same_file
 
     input_path, output_path = Path(input_path), Path(output_path)
     if _same_file(input_path, output_path):

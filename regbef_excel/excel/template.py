@@ -31,16 +31,23 @@ from openpyxl.worksheet.table import Table as XlTable
 from openpyxl.worksheet.table import TableStyleInfo
 from openpyxl.worksheet.worksheet import Worksheet
 
-from .. import SCHEMA_VERSION, __version__
-from ..engine.inputs import ProjectionInputs
-from . import styles
-from .convert import display_value, inputs_to_rows, table_for_rows
-from .meta import WorkbookMeta
-from .schema.base import ChoiceList, Column, Sheet, Table, Validation, check_language
-from .schema.checks import CHECKS, check_formula, checks_layout
-from .schema.cover import COVER_TEXT
-from .schema.inputs import CHECKS_TABLE, INPUT_SHEETS, LISTS, SHEETS, TABLES
-from .schema.layout import TableLayout, quote_sheet
+from regbef_excel import SCHEMA_VERSION, __version__
+from regbef_excel.engine.inputs import ProjectionInputs
+from regbef_excel.excel import styles
+from regbef_excel.excel.convert import display_value, inputs_to_rows, table_for_rows
+from regbef_excel.excel.meta import WorkbookMeta
+from regbef_excel.excel.schema.base import (
+    ChoiceList,
+    Column,
+    Sheet,
+    Table,
+    Validation,
+    check_language,
+)
+from regbef_excel.excel.schema.checks import CHECKS, check_formula, checks_layout
+from regbef_excel.excel.schema.cover import COVER_TEXT
+from regbef_excel.excel.schema.inputs import CHECKS_TABLE, INPUT_SHEETS, LISTS, SHEETS, TABLES
+from regbef_excel.excel.schema.layout import TableLayout, quote_sheet
 
 #: Workbook-scoped names (listed on the cover).
 MASTER_CHECK_NAME = "REGBEF_MASTER_CHECK"

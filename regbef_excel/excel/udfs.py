@@ -35,9 +35,9 @@ from typing import Any
 
 import numpy as np
 
-from .. import SCHEMA_VERSION, __version__
-from ..errors import InputError, InputErrors, Location, RegbefError
-from .convert import EXCEL_ERRORS, is_empty, parse_number
+from regbef_excel import SCHEMA_VERSION, __version__
+from regbef_excel.errors import InputError, InputErrors, Location, RegbefError
+from regbef_excel.excel.convert import EXCEL_ERRORS, is_empty, parse_number
 
 Matrix = list[list[object]]
 
@@ -366,8 +366,8 @@ def frame_rows(header: Sequence[object], rows: Sequence[Sequence[object]]) -> Ma
 # Rogers–Castro, ROGEST, Hadwiger, age groups
 # ----------------------------------------------------------------------------------------------
 def _rc_params(value: object) -> dict[str, float]:
-    from ..engine.inputs import RC_KEYS
-    from ..engine.migration import RC_FORMS
+    from regbef_excel.engine.inputs import RC_KEYS
+    from regbef_excel.engine.migration import RC_FORMS
 
     m = as_matrix(value)
     keys = {k.casefold(): k for k in RC_KEYS}
@@ -411,7 +411,7 @@ def regbef_rogers_castro(ages: object, params: object) -> Matrix:
         Two columns (name, value), two rows (names over values), or 7/9/11/13 numbers in the
         order of :data:`regbef_excel.engine.migration.RC_FORMS`.
     """
-    from ..engine.migration import rogers_castro
+    from regbef_excel.engine.migration import rogers_castro
 
     x, orient = as_vector(ages, "ages")
     return _shape_like(rogers_castro(x, _rc_params(params)), orient)
@@ -420,7 +420,7 @@ def regbef_rogers_castro(ages: object, params: object) -> Matrix:
 @udf_safe
 def regbef_rogest(ages: object, rates: object, n_params: object = None, weights: object = None) -> Matrix:
     """Fit Rogers–Castro parameters (PANDA's ROGEST) and return a parameter/value table."""
-    from ..engine.migration import fit_rogers_castro
+    from regbef_excel.engine.migration import fit_rogers_castro
 
     x, _ = as_vector(ages, "ages")
     y, _ = as_vector(rates, "rates", allow_empty=True)
@@ -448,7 +448,7 @@ def regbef_rogest(ages: object, rates: object, n_params: object = None, weights:
 @udf_safe
 def regbef_hadwiger(ages: object, a: object, b: object, c: object) -> Matrix:
     """Hadwiger fertility schedule (PANDA form) at ``ages`` (same orientation as ``ages``)."""
-    from ..engine.fertility import hadwiger
+    from regbef_excel.engine.fertility import hadwiger
 
     x, orient = as_vector(ages, "ages")
     av, bv, cv = as_number(a, "a"), as_number(b, "b"), as_number(c, "c")
@@ -462,8 +462,8 @@ def regbef_hadwiger(ages: object, a: object, b: object, c: object) -> Matrix:
 @udf_safe
 def regbef_agegroups(ages: object, population: object, language: str = "nb") -> Matrix:
     """Population summed into the service-planning age groups (label, persons)."""
-    from ..engine.results import SERVICE_AGE_GROUPS
-    from .schema.outputs import AGE_GROUP_LABELS
+    from regbef_excel.engine.results import SERVICE_AGE_GROUPS
+    from regbef_excel.excel.schema.outputs import AGE_GROUP_LABELS
 
     x, _ = as_vector(ages, "ages")
     p, _ = as_vector(population, "population", allow_empty=True)
@@ -521,7 +521,7 @@ def regbef_regress(
     """
     import pandas as pd
 
-    from ..regression import fit_panel
+    from regbef_excel.regression import fit_panel
 
     y_names, y_rows = _columns(y, "y", ["y"])
     if len(y_names) != 1:
@@ -628,14 +628,14 @@ CACHE = ProjectionCache()
 
 def inputs_key(inputs: object) -> str:
     """Cache key: SHA-256 over every input value (see ``writer.inputs_sha256``)."""
-    from .writer import inputs_sha256
+    from regbef_excel.excel.writer import inputs_sha256
 
     return hashlib.sha256(("regbef " + __version__ + inputs_sha256(inputs)).encode()).hexdigest()
 
 
 def read_inputs(backend: object):
     """Validated inputs and language from any workbook back-end; raises :class:`InputErrors`."""
-    from .reader import read_from_backend
+    from regbef_excel.excel.reader import read_from_backend
 
     res = read_from_backend(backend)  # type: ignore[arg-type]
     if res.errors:
@@ -646,7 +646,7 @@ def read_inputs(backend: object):
 def _backend_for(source: object, caller_backend: Callable[[], object] | None):
     path = as_text(source, "source", "")
     if path:
-        from .backend import OpenpyxlBackend
+        from regbef_excel.excel.backend import OpenpyxlBackend
 
         p = Path(path).expanduser()
         return OpenpyxlBackend(p)
@@ -689,7 +689,7 @@ def _inputs_for(source: object, backend: Callable[[], object] | None) -> tuple[o
 
 def project_cached(inputs: object, cache: ProjectionCache | None = None):
     """The projection of ``inputs``, computed once per distinct input values."""
-    from ..engine import project
+    from regbef_excel.engine import project
 
     return (cache or CACHE).get_or_compute(inputs_key(inputs), lambda: project(inputs))
 
@@ -726,7 +726,7 @@ def result_table(projection, result: str = "total", zone: str = "", year: float 
     language : {'nb', 'en'}
         Header language.
     """
-    from .schema import outputs as S
+    from regbef_excel.excel.schema import outputs as S
 
     kind = _RESULT_ALIASES.get(result.strip().casefold())
     if kind is None:
@@ -811,7 +811,7 @@ def regbef_run(
 def regbef_check(source: object = None, *, backend: Callable[[], object] | None = None,
                  max_lines: int = 50) -> Matrix:  # fmt: skip
     """REGBEF_CHECK: ``[['OK']]`` or one row per input problem and failed check."""
-    from .reader import read_from_backend
+    from regbef_excel.excel.reader import read_from_backend
 
     be = _backend_for(source, backend)
     try:

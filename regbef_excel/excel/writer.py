@@ -38,12 +38,12 @@ from openpyxl.styles.cell_style import StyleArray
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from .. import SCHEMA_VERSION, __version__
-from ..engine.results import SERVICE_AGE_GROUPS, Projection
-from ..files import file_sha256
-from ..files import same_file as _same_file
-from . import charts
-from .schema import outputs as S
+from regbef_excel import SCHEMA_VERSION, __version__
+from regbef_excel.engine.results import SERVICE_AGE_GROUPS, Projection
+from regbef_excel.excel import charts
+from regbef_excel.excel.schema import outputs as S
+from regbef_excel.files import file_sha256
+from regbef_excel.files import same_file as _same_file
 
 #: Values are rounded to this many decimals (10⁻⁶ persons) to keep files small.
 DECIMALS = 6
@@ -718,7 +718,9 @@ def _build(wb: Workbook, projection: Projection, language: str, run_log: dict | 
     _components(wb, projection, language, bulk)
     _age_groups(wb, projection, language, bulk)
     _pyramid(wb, projection, language)
-    from .writer_markets import add_market_sheets  # housing, labour, matrices (when present)
+    from regbef_excel.excel.writer_markets import (
+        add_market_sheets,  # housing, labour, matrices (when present)
+    )
 
     add_market_sheets(wb, projection, language)
     _run_log(wb, projection, language, run_log)

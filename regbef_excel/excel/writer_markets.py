@@ -22,10 +22,10 @@ from openpyxl.styles import Alignment
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from ..engine.results import Projection
-from . import charts
-from .schema import outputs as S
-from .writer import (
+from regbef_excel.engine.results import Projection
+from regbef_excel.excel import charts
+from regbef_excel.excel.schema import outputs as S
+from regbef_excel.excel.writer import (
     DECIMALS,
     HEADER,
     HELPER_TITLE,

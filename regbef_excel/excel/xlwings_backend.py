@@ -10,7 +10,7 @@ the module imports (and its logic is testable) on Linux with a stand-in book obj
 
 from __future__ import annotations
 
-from .backend import TableRef, WorkbookBackend
+from regbef_excel.excel.backend import TableRef, WorkbookBackend
 
 
 class XlwingsBackend(WorkbookBackend):

@@ -15,8 +15,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from . import udfs
-from .udfs import UDFS, Matrix
+from regbef_excel.excel import udfs
+from regbef_excel.excel.udfs import UDFS, Matrix
 
 try:  # xlwings' decorators are no-ops outside Windows/macOS Excel; guard its absence too
     import xlwings as xw
@@ -49,7 +49,7 @@ def _caller_backend(caller: object) -> Callable[[], object] | None:
         return None
 
     def make() -> object:
-        from .xlwings_backend import XlwingsBackend
+        from regbef_excel.excel.xlwings_backend import XlwingsBackend
 
         return XlwingsBackend(caller.sheet.book)  # type: ignore[attr-defined]
 

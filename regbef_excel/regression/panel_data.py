@@ -47,7 +47,7 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
-from ..errors import InputError, Location
+from regbef_excel.errors import InputError, Location
 
 PanelKind = Literal["real", "synthetic"]
 #: Region and year column keys of every demo panel (the regression's entity and time).
@@ -201,7 +201,7 @@ REAL_VARIABLES: tuple[VariableInfo, ...] = (
 
 def _region_map(level: str) -> tuple[pd.DataFrame, list[str]]:
     """Municipality → region table (``municip_code, region_code, region``) and sorted codes."""
-    from .. import data
+    from regbef_excel import data
 
     m = data.municipalities()
     if level == "ba":
@@ -221,7 +221,7 @@ def _unemployment(
     regions: pd.DataFrame, weights: dict[int, np.ndarray], assign: np.ndarray, n_regions: int
 ) -> tuple[dict[int, np.ndarray], dict[int, float]]:
     """Regional (weighted municipal/county) and national NAV rates in % by year."""
-    from .. import data
+    from regbef_excel import data
 
     nav = data.nav_unemployment(annual=True)
     nav = nav[(nav["status"] == "fully_unemployed") & (nav["sex"] == "T")]
@@ -271,10 +271,10 @@ def real_panel(
     PanelData
         ``kind="real"``; the estimated variables are flagged in ``variables``.
     """
-    from .. import data
-    from ..defaults import national_rates
-    from ..engine.inputs import MAX_AGE
-    from ..engine.residual import residual_net_migration
+    from regbef_excel import data
+    from regbef_excel.defaults import national_rates
+    from regbef_excel.engine.inputs import MAX_AGE
+    from regbef_excel.engine.residual import residual_net_migration
 
     if not 2006 <= first_year <= last_year <= 2025:
         raise InputError(

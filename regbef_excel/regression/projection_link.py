@@ -32,10 +32,10 @@ from collections.abc import Iterable, Sequence
 import numpy as np
 import pandas as pd
 
-from ..errors import InputError, Location
-from .data import parse_terms
-from .postestimation import predict_fe
-from .results import PanelResult
+from regbef_excel.errors import InputError, Location
+from regbef_excel.regression.data import parse_terms
+from regbef_excel.regression.postestimation import predict_fe
+from regbef_excel.regression.results import PanelResult
 
 #: The target table's columns, in order (the lead's tblTargets uses the same keys).
 TARGET_COLUMNS = ("year", "zone_code", "steering", "target_type", "value", "comment")
@@ -288,7 +288,7 @@ def ba_zones(
     year
         Population year (1 January).
     """
-    from .. import data
+    from regbef_excel import data
 
     m = data.municipalities().set_index("municip_code")
     codes = list(codes) if codes is not None else sorted(m.index)

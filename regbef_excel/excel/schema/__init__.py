@@ -7,10 +7,10 @@ sheets and tables, :mod:`.checks` the numbered checks (Excel formulas and Python
 
 from __future__ import annotations
 
-from .base import Choice, ChoiceList, Column, Sheet, Table, Validation
-from .checks import CHECKS, CheckResult, run_checks
-from .inputs import INPUT_SHEETS, LISTS, SHEETS, TABLES
-from .layout import TableLayout
+from regbef_excel.excel.schema.base import Choice, ChoiceList, Column, Sheet, Table, Validation
+from regbef_excel.excel.schema.checks import CHECKS, CheckResult, run_checks
+from regbef_excel.excel.schema.inputs import INPUT_SHEETS, LISTS, SHEETS, TABLES
+from regbef_excel.excel.schema.layout import TableLayout
 
 __all__ = [
     "CHECKS",

@@ -14,10 +14,10 @@ from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
-from ...engine.inputs import SHARE_TOLERANCE
-from .base import Table
-from .inputs import CHECKS_TABLE, SHEETS, TABLES
-from .layout import TableLayout, quote_sheet
+from regbef_excel.engine.inputs import SHARE_TOLERANCE
+from regbef_excel.excel.schema.base import Table
+from regbef_excel.excel.schema.inputs import CHECKS_TABLE, SHEETS, TABLES
+from regbef_excel.excel.schema.layout import TableLayout, quote_sheet
 
 #: Raw tables: table key → column key → cell values as Excel holds them (numbers, text, None).
 RawTables = Mapping[str, Mapping[str, Sequence[object]]]
@@ -401,7 +401,7 @@ def run_checks(data: RawTables | object, *, language: str = "en") -> list[CheckR
         One per check, in id order; ``count == 0`` means OK.
     """
     if not isinstance(data, Mapping):
-        from ..convert import inputs_to_raw_tables
+        from regbef_excel.excel.convert import inputs_to_raw_tables
 
         data = inputs_to_raw_tables(data)  # type: ignore[arg-type]
     return [CheckResult(c.id, c.description(language), int(c.count(data))) for c in CHECKS]

@@ -13,9 +13,9 @@ Decisions recorded here (and on the cover sheet):
 
 from __future__ import annotations
 
-from ...engine.housing import HOUSING_AGE_LABELS
-from ...engine.inputs import FERTILITY_SOURCES, FLOWS, RC_KEYS, VARIANT_NAMES, VARIANTS
-from .base import (
+from regbef_excel.engine.housing import HOUSING_AGE_LABELS
+from regbef_excel.engine.inputs import FERTILITY_SOURCES, FLOWS, RC_KEYS, VARIANT_NAMES, VARIANTS
+from regbef_excel.excel.schema.base import (
     AGE,
     ANY_NUMBER,
     NONNEG,

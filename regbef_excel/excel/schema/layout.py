@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from openpyxl.utils.cell import column_index_from_string, coordinate_from_string, get_column_letter
 
-from .base import Table
+from regbef_excel.excel.schema.base import Table
 
 
 def quote_sheet(name: str) -> str:

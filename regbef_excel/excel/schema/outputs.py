@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .base import LANGUAGES, Language, check_language
+from regbef_excel.excel.schema.base import LANGUAGES, Language, check_language
 
 #: Number formats. Persons are shown whole (the engine keeps fractions); rates and indices
 #: with one decimal. The pyramid format hides the minus sign of the males' helper values.

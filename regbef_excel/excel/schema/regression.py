@@ -21,7 +21,7 @@ columns/rows; the variables are described by ``tblVariables``.
 
 from __future__ import annotations
 
-from .base import (
+from regbef_excel.excel.schema.base import (
     TEXT,
     YEAR,
     Choice,
