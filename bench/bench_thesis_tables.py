@@ -16,13 +16,14 @@ import tempfile
 import time
 from pathlib import Path
 
-from regbef_excel.excel.regression_workbook import (
+from regbef_excel.data.panels import synthetic_panel
+from regbef_excel.io.regression_workbook import (
     build_regression_workbook,
     read_regression_workbook,
     run_regressions,
     write_regression_results,
 )
-from regbef_excel.excel.template import save_workbook
+from regbef_excel.io.write.template import save_workbook
 from regbef_excel.regression import (
     breusch_pagan,
     fit_panel,
@@ -31,7 +32,6 @@ from regbef_excel.regression import (
     regression_table,
     reset,
 )
-from regbef_excel.regression.panel_data import synthetic_panel
 
 BASE = ["arbeidsledighet", "vakanser", "alder1", "kriminalitet", "utdanning", "innvandrere",
         "gifte", "kino", "nedbørS"]  # fmt: skip

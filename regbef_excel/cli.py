@@ -71,7 +71,7 @@ def _print_summary(projection, stream=None) -> None:
 
 
 def cmd_demo(args) -> int:
-    from regbef_excel.app import run_demo
+    from regbef_excel.app.projection import run_demo
 
     progress = Progress(not args.quiet)
     out = run_demo(args.output, language=args.language, progress=progress)
@@ -88,7 +88,7 @@ def cmd_demo(args) -> int:
 
 
 def cmd_template(args) -> int:
-    from regbef_excel.app import write_template
+    from regbef_excel.app.projection import write_template
 
     path = write_template(args.output, empty=args.empty, language=args.language, include_history=args.with_history)
     print(f"wrote {path}")
@@ -96,7 +96,7 @@ def cmd_template(args) -> int:
 
 
 def cmd_run(args) -> int:
-    from regbef_excel.app import run_workbook
+    from regbef_excel.app.projection import run_workbook
 
     output = args.output or str(Path(args.input).with_name(Path(args.input).stem + "-resultat.xlsx"))
     progress = Progress(not args.quiet)
@@ -112,7 +112,7 @@ def cmd_run(args) -> int:
 
 
 def cmd_validate(args) -> int:
-    from regbef_excel.app import validate_file
+    from regbef_excel.app.projection import validate_file
 
     problems = validate_file(args.input)
     if not problems:
@@ -125,7 +125,7 @@ def cmd_validate(args) -> int:
 
 
 def cmd_regress_template(args) -> int:
-    from regbef_excel.excel.regression_workbook import write_regression_template
+    from regbef_excel.io.regression_workbook import write_regression_template
 
     path = write_regression_template(args.output, panel=args.panel, language=args.language)
     print(f"wrote {path}")
@@ -133,7 +133,7 @@ def cmd_regress_template(args) -> int:
 
 
 def cmd_regress(args) -> int:
-    from regbef_excel.excel.regression_workbook import regress_file
+    from regbef_excel.io.regression_workbook import regress_file
 
     output = args.output or str(Path(args.input).with_name(Path(args.input).stem + "-resultat.xlsx"))
     out = regress_file(args.input, output, language=args.language)
@@ -151,7 +151,7 @@ def cmd_regress(args) -> int:
 
 
 def cmd_regress_targets(args) -> int:
-    from regbef_excel.app import regression_targets
+    from regbef_excel.app.projection import regression_targets
 
     var, delta = None, 0.0
     if args.shock:
@@ -179,8 +179,7 @@ def cmd_regress_targets(args) -> int:
 
 
 def cmd_addin(args) -> int:
-    from regbef_excel.excel import addin
-
+    from regbef_excel.addin import build as addin
     if args.addin_command == "build":
         res = addin.build(args.out, language=args.language, source_dir=args.sources)
         print(f"wrote {res.addin}\nwrote {res.workbook}\nwrote VBA sources to {res.vba_dir}")
@@ -190,7 +189,7 @@ def cmd_addin(args) -> int:
 
 
 def cmd_templates(args) -> int:
-    from regbef_excel.templates import write_templates
+    from regbef_excel.app.templates import write_templates
 
     progress = Progress(not args.quiet)
     res = write_templates(
@@ -215,7 +214,11 @@ def cmd_templates(args) -> int:
 
 def add_templates_command(sub, common) -> None:
     """``regbef-excel templates``: ready workbooks for municipalities (issue 5, item 4)."""
-    from regbef_excel.templates import DEFAULT_BASE_YEAR, DEFAULT_ESTIMATION_YEARS, DEFAULT_HORIZON
+    from regbef_excel.app.templates import (
+        DEFAULT_BASE_YEAR,
+        DEFAULT_ESTIMATION_YEARS,
+        DEFAULT_HORIZON,
+    )
 
     p = common(sub.add_parser(
         "templates", help="write ready templates for municipalities (by county, codes or all)",

@@ -33,9 +33,9 @@ def _fmt(x: float, spec: str = ",.0f") -> str:
 def cmd_compare(args) -> int:
     """Run two input workbooks and write one scenario-comparison workbook."""
     from regbef_excel.engine import project
-    from regbef_excel.excel.evaluation import write_comparison
-    from regbef_excel.excel.reader import read_workbook
-    from regbef_excel.scenarios import compare_scenarios
+    from regbef_excel.evaluation.scenarios import compare_scenarios
+    from regbef_excel.io.read.projection import read_workbook
+    from regbef_excel.io.write.evaluation import write_comparison
 
     _not_an_input(args.output, args.a, args.b)
     labels = tuple(args.labels) if args.labels else (Path(args.a).stem, Path(args.b).stem)
@@ -56,8 +56,14 @@ def cmd_compare(args) -> int:
 
 def cmd_backtest(args) -> int:
     """Project from an earlier base year with information up to then; compare with observed."""
-    from regbef_excel.backtest import MODEL, NAIVE_CONSTANT, NAIVE_TREND, TOTAL, run_backtest
-    from regbef_excel.excel.evaluation import write_backtest
+    from regbef_excel.evaluation.backtest import (
+        MODEL,
+        NAIVE_CONSTANT,
+        NAIVE_TREND,
+        TOTAL,
+        run_backtest,
+    )
+    from regbef_excel.io.write.evaluation import write_backtest
 
     result = run_backtest(args.county, args.base_year, horizon_years=args.horizon)
     write_backtest(result, args.output, language=args.language or "nb")
@@ -80,7 +86,7 @@ def cmd_backtest(args) -> int:
 def ssb_frame_for(zone_codes, csv_path: str | None, source_name: str):
     """SSB projection frame: the user's CSV, or the shipped Telemark tables for 40xx zones."""
     from regbef_excel import data
-    from regbef_excel.ssb_compare import read_ssb_projection_csv
+    from regbef_excel.evaluation.ssb import read_ssb_projection_csv
 
     if csv_path:
         return read_ssb_projection_csv(csv_path)
@@ -96,9 +102,9 @@ def ssb_frame_for(zone_codes, csv_path: str | None, source_name: str):
 def cmd_ssb_compare(args) -> int:
     """Run a workbook and compare it with SSB's official municipal projection."""
     from regbef_excel.engine import project
-    from regbef_excel.excel.evaluation import write_ssb_comparison
-    from regbef_excel.excel.reader import read_workbook
-    from regbef_excel.ssb_compare import compare_with_ssb, ssb_summary
+    from regbef_excel.evaluation.ssb import compare_with_ssb, ssb_summary
+    from regbef_excel.io.read.projection import read_workbook
+    from regbef_excel.io.write.evaluation import write_ssb_comparison
 
     _not_an_input(args.output, args.input)
     inputs, meta = read_workbook(args.input)

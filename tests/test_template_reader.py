@@ -11,24 +11,16 @@ import numpy as np
 import openpyxl
 import pandas as pd
 import pytest
+from support.synthetic import synthetic_inputs
 
 from regbef_excel import SCHEMA_VERSION, __version__
 from regbef_excel.engine.inputs import FLOWS
-from regbef_excel.engine.synthetic import synthetic_inputs
-from regbef_excel.excel import (
-    MASTER_CHECK_NAME,
-    RCFitQuality,
-    WorkbookMeta,
-    build_workbook,
-    read_from_backend,
-    read_workbook,
-    run_checks,
-    save_workbook,
-    validate_workbook,
-)
-from regbef_excel.excel.backend import OpenpyxlBackend
-from regbef_excel.excel.schema import CHECKS, SHEETS, TABLES
-from regbef_excel.excel.schema.checks import checks_layout
+from regbef_excel.io.backend import OpenpyxlBackend
+from regbef_excel.io.read.projection import read_from_backend, read_workbook, validate_workbook
+from regbef_excel.io.write.template import MASTER_CHECK_NAME, build_workbook, save_workbook
+from regbef_excel.schema import CHECKS, SHEETS, TABLES
+from regbef_excel.schema.checks import checks_layout, run_checks
+from regbef_excel.schema.meta import RCFitQuality, WorkbookMeta
 
 ARRAYS = (
     "population", "fertility_rates", "fertility_level_region", "fertility_level_zone", "death_prob",
@@ -177,7 +169,7 @@ def test_national_size_speed(tmp_path):
 # ---------------------------------------------------------------------------------------------
 # LibreOffice: the workbook's check formulas and Python's run_checks agree
 # ---------------------------------------------------------------------------------------------
-lo = pytest.importorskip("lo_helpers")
+lo = pytest.importorskip("support.libreoffice")
 needs_lo = pytest.mark.skipif(lo.SOFFICE is None, reason="LibreOffice (soffice) not installed")
 
 

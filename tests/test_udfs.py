@@ -4,15 +4,15 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from support.synthetic import synthetic_inputs, typical_rc_array
 
 from regbef_excel.engine import project
 from regbef_excel.engine.fertility import hadwiger
 from regbef_excel.engine.migration import RC_FORMS, rogers_castro
-from regbef_excel.engine.synthetic import synthetic_inputs, typical_rc_array
 from regbef_excel.excel import udfs, xlwings_udfs
-from regbef_excel.excel.backend import InMemoryBackend
-from regbef_excel.excel.template import build_workbook
-from regbef_excel.excel.xlwings_backend import XlwingsBackend
+from regbef_excel.io.backend import InMemoryBackend
+from regbef_excel.io.write.template import build_workbook
+from regbef_excel.io.xlwings_live import XlwingsBackend
 
 RC11 = dict(zip(RC_FORMS[11], [0.02, 0.1, 0.06, 0.1, 20.0, 0.4, 0.003, 0.001, 0.5, 65.0, 0.3], strict=True))
 
@@ -280,7 +280,7 @@ class FakeBook:
 
 
 def test_xlwings_backend_reads_like_the_file_backend(workbook):
-    from regbef_excel.excel.reader import read_from_backend
+    from regbef_excel.io.read.projection import read_from_backend
 
     live = read_from_backend(XlwingsBackend(FakeBook(workbook)))
     mem = read_from_backend(InMemoryBackend(workbook))

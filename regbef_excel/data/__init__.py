@@ -1,6 +1,6 @@
 """Real Norwegian data shipped with regbef_excel, and functions that load it.
 
-Every file in this folder is built by ``tools/build_package_data.py`` from published statistics
+Every file in this folder is built by ``regbef_excel/data/build.py`` from published statistics
 (Statistics Norway, the Human Mortality and Fertility Databases, NAV, TØI); see ``README.md``
 here and :func:`provenance`. Nothing is read from outside the package and nothing is downloaded.
 

@@ -34,7 +34,7 @@ from typing import Protocol, runtime_checkable
 
 from regbef_excel import SCHEMA_VERSION, __version__
 from regbef_excel.errors import InputError, InputErrors, RegbefError
-from regbef_excel.excel.backend import WorkbookBackend
+from regbef_excel.io.backend import WorkbookBackend
 
 #: Title of every message box.
 TITLE = "REGBEF"
@@ -134,7 +134,7 @@ def text(key: str, language: str = "nb", **values: object) -> str:
 
 
 def _language(live: LiveWorkbook) -> str:
-    from regbef_excel.excel.schema.inputs import SHEETS
+    from regbef_excel.schema.inputs import SHEETS
 
     names = set(live.sheet_names())
     nb = sum(s.label_nb in names for s in SHEETS.values())
@@ -157,7 +157,7 @@ def format_input_error(exc: InputError, language: str = "nb") -> str:
 # ----------------------------------------------------------------------------------------------
 def _read(live: LiveWorkbook):
     """(inputs, language, read notes) of the live workbook; raises :class:`InputErrors`."""
-    from regbef_excel.excel.reader import read_from_backend
+    from regbef_excel.io.read.projection import read_from_backend
 
     backend = live.backend()
     try:
@@ -171,10 +171,10 @@ def _read(live: LiveWorkbook):
 
 def run_projection(live: LiveWorkbook) -> MacroResult:
     """Read the inputs, project, and replace the output sheets (with charts) in the workbook."""
-    from regbef_excel.app import run_log
+    from regbef_excel.app.projection import run_log
     from regbef_excel.engine import project
-    from regbef_excel.excel.schema.outputs import output_sheet_names
-    from regbef_excel.excel.writer import write_results
+    from regbef_excel.io.write.results import write_results
+    from regbef_excel.schema.outputs import output_sheet_names
 
     t0 = time.perf_counter()
     lang = _language(live)
@@ -203,7 +203,7 @@ def run_projection(live: LiveWorkbook) -> MacroResult:
 
 def validate_inputs(live: LiveWorkbook) -> MacroResult:
     """Every input problem and failed check, in a message box (nothing is written)."""
-    from regbef_excel.excel.reader import read_from_backend
+    from regbef_excel.io.read.projection import read_from_backend
 
     lang = _language(live)
     live.status(text("reading", lang))
@@ -221,16 +221,16 @@ def validate_inputs(live: LiveWorkbook) -> MacroResult:
 def estimate_regressions(live: LiveWorkbook) -> MacroResult:
     """Estimate the migration regressions of a regression workbook and write its result sheets.
 
-    Uses :mod:`regbef_excel.excel.regression_workbook` (the same reader and writer as
+    Uses :mod:`regbef_excel.io.regression_workbook` (the same reader and writer as
     ``regbef-excel regress``) over the live workbook. A workbook without the regression tables
     (e.g. a projection workbook) gets a message saying how to make one.
     """
-    from regbef_excel.excel.regression_workbook import (
+    from regbef_excel.io.regression_workbook import (
         build_results_workbook,
         read_regression_workbook,
         run_regressions,
     )
-    from regbef_excel.excel.schema import regression as R
+    from regbef_excel.schema import regression as R
 
     lang = _language(live)
     live.status(text("reading", lang))
@@ -257,7 +257,7 @@ def estimate_regressions(live: LiveWorkbook) -> MacroResult:
 
 def build_template(live: LiveWorkbook) -> MacroResult:
     """Write a new, empty REGBEF template (same language) where the user chooses."""
-    from regbef_excel.app import write_template
+    from regbef_excel.app.projection import write_template
 
     lang = _language(live)
     target = live.ask_save_path("REGBEF-mal.xlsx" if lang == "nb" else "REGBEF-template.xlsx",
@@ -273,8 +273,8 @@ def build_template(live: LiveWorkbook) -> MacroResult:
 
 def compare_scenarios(live: LiveWorkbook) -> MacroResult:
     """Project this workbook and another one, and write a comparison sheet with a chart."""
-    from regbef_excel.excel.backend import OpenpyxlBackend
     from regbef_excel.excel.udfs import project_cached, read_inputs
+    from regbef_excel.io.backend import OpenpyxlBackend
 
     lang = _language(live)
     other = live.ask_open_path(text("compare_pick", lang))
@@ -390,7 +390,7 @@ def scenario_comparison_workbook(pa, pb, name_a: str, name_b: str, *, language: 
     from openpyxl.chart import LineChart, Reference
     from openpyxl.styles import Font, PatternFill
 
-    from regbef_excel.excel.schema import outputs as S
+    from regbef_excel.schema import outputs as S
 
     wb = Workbook()
     ws = wb.active
@@ -466,7 +466,7 @@ class XlwingsLiveWorkbook:
         return cls(xw.Book.caller())
 
     def backend(self) -> WorkbookBackend:
-        from regbef_excel.excel.xlwings_backend import XlwingsBackend
+        from regbef_excel.io.xlwings_live import XlwingsBackend
 
         return XlwingsBackend(self.book)
 

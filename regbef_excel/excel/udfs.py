@@ -37,7 +37,7 @@ import numpy as np
 
 from regbef_excel import SCHEMA_VERSION, __version__
 from regbef_excel.errors import InputError, InputErrors, Location, RegbefError
-from regbef_excel.excel.convert import EXCEL_ERRORS, is_empty, parse_number
+from regbef_excel.io.cells import EXCEL_ERRORS, is_empty, parse_number
 
 Matrix = list[list[object]]
 
@@ -463,7 +463,7 @@ def regbef_hadwiger(ages: object, a: object, b: object, c: object) -> Matrix:
 def regbef_agegroups(ages: object, population: object, language: str = "nb") -> Matrix:
     """Population summed into the service-planning age groups (label, persons)."""
     from regbef_excel.engine.results import SERVICE_AGE_GROUPS
-    from regbef_excel.excel.schema.outputs import AGE_GROUP_LABELS
+    from regbef_excel.schema.outputs import AGE_GROUP_LABELS
 
     x, _ = as_vector(ages, "ages")
     p, _ = as_vector(population, "population", allow_empty=True)
@@ -628,14 +628,14 @@ CACHE = ProjectionCache()
 
 def inputs_key(inputs: object) -> str:
     """Cache key: SHA-256 over every input value (see ``writer.inputs_sha256``)."""
-    from regbef_excel.excel.writer import inputs_sha256
+    from regbef_excel.io.write.results import inputs_sha256
 
     return hashlib.sha256(("regbef " + __version__ + inputs_sha256(inputs)).encode()).hexdigest()
 
 
 def read_inputs(backend: object):
     """Validated inputs and language from any workbook back-end; raises :class:`InputErrors`."""
-    from regbef_excel.excel.reader import read_from_backend
+    from regbef_excel.io.read.projection import read_from_backend
 
     res = read_from_backend(backend)  # type: ignore[arg-type]
     if res.errors:
@@ -646,7 +646,7 @@ def read_inputs(backend: object):
 def _backend_for(source: object, caller_backend: Callable[[], object] | None):
     path = as_text(source, "source", "")
     if path:
-        from regbef_excel.excel.backend import OpenpyxlBackend
+        from regbef_excel.io.backend import OpenpyxlBackend
 
         p = Path(path).expanduser()
         return OpenpyxlBackend(p)
@@ -726,7 +726,7 @@ def result_table(projection, result: str = "total", zone: str = "", year: float 
     language : {'nb', 'en'}
         Header language.
     """
-    from regbef_excel.excel.schema import outputs as S
+    from regbef_excel.schema import outputs as S
 
     kind = _RESULT_ALIASES.get(result.strip().casefold())
     if kind is None:
@@ -786,7 +786,7 @@ def regbef_run(
     source : Excel value
         Empty: read the calling workbook through ``backend``; text: a workbook file path.
     backend : callable, optional
-        Returns a :class:`~regbef_excel.excel.backend.WorkbookBackend` of the calling workbook
+        Returns a :class:`~regbef_excel.io.backend.WorkbookBackend` of the calling workbook
         (the xlwings wrapper passes one over the live book; tests pass an in-memory one).
     cache : ProjectionCache, optional
         Defaults to the process-wide :data:`CACHE`.
@@ -811,7 +811,7 @@ def regbef_run(
 def regbef_check(source: object = None, *, backend: Callable[[], object] | None = None,
                  max_lines: int = 50) -> Matrix:  # fmt: skip
     """REGBEF_CHECK: ``[['OK']]`` or one row per input problem and failed check."""
-    from regbef_excel.excel.reader import read_from_backend
+    from regbef_excel.io.read.projection import read_from_backend
 
     be = _backend_for(source, backend)
     try:

@@ -49,7 +49,7 @@ def _caller_backend(caller: object) -> Callable[[], object] | None:
         return None
 
     def make() -> object:
-        from regbef_excel.excel.xlwings_backend import XlwingsBackend
+        from regbef_excel.io.xlwings_live import XlwingsBackend
 
         return XlwingsBackend(caller.sheet.book)  # type: ignore[attr-defined]
 

@@ -1,0 +1,1455 @@
+"""The regression workbook: template builder, reader, runner and output writer.
+
+Public API::
+
+    default_models(panel) -> list[ModelSpec]            # thesis-like set of models
+    build_regression_workbook(panel, models, *, language="nb") -> openpyxl.Workbook
+    write_regression_template(path, *, panel="real", language="nb") -> Path
+    read_regression_workbook(path_or_backend) -> RegressionInput      # raises InputError
+    run_regressions(inp) -> RegressionRun                              # raises InputError
+    write_regression_results(run, path, *, language=None) -> Path      # a NEW file
+    regress_file(input_path, output_path, *, language=None) -> RegressionOutcome
+
+The contract (sheet names, tables, columns, labels) is :mod:`.schema.regression`. Every problem
+a planner can fix is one :class:`~regbef_excel.errors.InputError` naming the sheet, the Excel
+table, the cell or column and the rows; it is raised before anything is written, and the input
+file is only ever read.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import math
+import re
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from openpyxl import Workbook
+from openpyxl.chart import BarChart, Reference
+from openpyxl.chart.data_source import NumDataSource, NumRef
+from openpyxl.chart.error_bar import ErrorBars
+from openpyxl.chart.legend import Legend
+from openpyxl.comments import Comment
+from openpyxl.styles import Alignment, Border, Font, Side
+from openpyxl.utils.cell import get_column_letter
+from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet.hyperlink import Hyperlink
+from openpyxl.worksheet.pagebreak import Break
+from openpyxl.worksheet.table import Table as XlTable
+from openpyxl.worksheet.table import TableStyleInfo
+from openpyxl.worksheet.worksheet import Worksheet
+
+from regbef_excel import __version__
+from regbef_excel.data.panels import REGION, YEAR, PanelData, VariableInfo, demo_panel
+from regbef_excel.errors import InputError, Location, RegbefError
+from regbef_excel.io.backend import (
+    OpenpyxlBackend,
+    TableBlock,
+    WorkbookBackend,
+    read_table_block,
+)
+from regbef_excel.io.write import styles
+from regbef_excel.io.write.template import new_sheet, print_setup, save_workbook, write_table
+from regbef_excel.regression import (
+    breusch_pagan,
+    descriptive_table,
+    fit_panel,
+    marginal_effects,
+    mundlak_test,
+    reset,
+)
+from regbef_excel.regression.options import INTERACTION_SEPARATOR
+from regbef_excel.regression.results import PanelResult
+from regbef_excel.regression.tables import TEXT as TABLE_TEXT
+from regbef_excel.regression.tables import VARIABLE_LABELS, stars
+from regbef_excel.schema import regression as R
+from regbef_excel.schema.base import Column, Table, check_language, normalise_header
+from regbef_excel.schema.layout import quote_sheet
+
+_RED = "C00000"
+_RULE = Side(style="thin", color="000000")
+
+
+# ----------------------------------------------------------------------------------------------
+# Model specifications
+# ----------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class ModelSpec:
+    """One column of tblModels.
+
+    Attributes
+    ----------
+    name
+        The column header (unique model id), e.g. ``"POLS (1)"``.
+    table
+        Output table the model is printed in (models of one table sit side by side).
+    y, x
+        Dependent variable and regressors (ticked variables in row order, then interactions).
+    method, cov, time_dummies
+        As :func:`~regbef_excel.regression.fit_panel` takes them.
+    column
+        Sheet column letter of the model in tblModels (for messages); ``""`` if built in code.
+    """
+
+    name: str
+    table: str
+    y: str
+    x: tuple[str, ...]
+    method: str = "fe"
+    cov: str = "robust"
+    time_dummies: bool = True
+    column: str = ""
+
+    @property
+    def interactions(self) -> tuple[str, ...]:
+        return tuple(t for t in self.x if INTERACTION_SEPARATOR in t)
+
+    @property
+    def main_terms(self) -> tuple[str, ...]:
+        return tuple(t for t in self.x if INTERACTION_SEPARATOR not in t)
+
+
+def _nested(prefix: str, method: str, table: str, y: str, xs: Sequence[str]) -> list[ModelSpec]:
+    return [
+        ModelSpec(f"{prefix} ({j + 1})", table, y, tuple(xs[: j + 1]), method)
+        for j in range(len(xs))
+    ]
+
+
+def _pair(name: str, y: str, xs: Sequence[str]) -> list[ModelSpec]:
+    return [
+        ModelSpec(f"{name} POLS", name, y, tuple(xs), "pooled"),
+        ModelSpec(f"{name} FE", name, y, tuple(xs), "fe"),
+    ]
+
+
+def default_models(panel: PanelData) -> list[ModelSpec]:
+    """A thesis-like set of models for a demo panel.
+
+    Nested POLS and FE tables adding one regressor at a time (thesis tables 2–3), then POLS |
+    FE pairs with the city-region interaction (tables 4–5), the business-cycle interaction
+    with national unemployment (table 6) and, for the synthetic panel, crime × city (tables
+    7–8).
+    """
+    y = "nettoinnflytting"
+    if panel.kind == "synthetic":
+        base = ["arbeidsledighet", "vakanser", "alder1", "kriminalitet", "utdanning",
+                "innvandrere", "gifte", "kino", "nedbørS"]  # fmt: skip
+        controls = base[1:]
+        models = _nested("POLS", "pooled", "POLS", y, base) + _nested("FE", "fe", "FE", y, base)
+        models += _pair("By", y, ["arbeidsledighet", "by", "arbeidsledighet:by", *controls])
+        models += _pair("By100", y, ["arbeidsledighet", "by100", "arbeidsledighet:by100",
+                                     *controls])  # fmt: skip
+        models += _pair("Konjunktur", y, ["arbeidsledighet", "nledighet",
+                                          "arbeidsledighet:nledighet", *controls])  # fmt: skip
+        models += _pair("Krim by", y, ["arbeidsledighet", "by", "kriminalitet:by", *controls])
+        return models
+    base = ["arbeidsledighet", "alder1", "alder67", "ln_befolkning"]
+    controls = base[1:]
+    models = _nested("POLS", "pooled", "POLS", y, base) + _nested("FE", "fe", "FE", y, base)
+    models += _pair("By", y, ["arbeidsledighet", "by", "arbeidsledighet:by", *controls])
+    models += _pair("Konjunktur", y, ["arbeidsledighet", "nledighet",
+                                      "arbeidsledighet:nledighet", *controls])  # fmt: skip
+    return models
+
+
+# ----------------------------------------------------------------------------------------------
+# What the reader returns
+# ----------------------------------------------------------------------------------------------
+@dataclass
+class RegressionInput:
+    """A read and checked regression workbook.
+
+    ``data`` is indexed by sheet row numbers of the panel sheet, so every message from the
+    regression core names sheet rows.
+    """
+
+    data: pd.DataFrame
+    variables: list[VariableInfo]
+    models: list[ModelSpec]
+    language: str = "nb"
+    kind: str = "real"
+    title: str = ""
+    notes: list[str] = field(default_factory=list)
+    source: str = ""
+    #: sheet column letter of every tblPanel column
+    panel_columns: dict[str, str] = field(default_factory=dict)
+
+    def panel(self) -> PanelData:
+        """The panel as :class:`PanelData` (to write it into a new workbook)."""
+        frame = self.data.reset_index(drop=True)
+        for v in self.variables:
+            frame[v.key] = pd.to_numeric(frame[v.key], errors="coerce")
+        nb = self.title if self.language == "nb" else ""
+        en = self.title if self.language == "en" else ""
+        return PanelData(frame, tuple(self.variables), self.kind,  # type: ignore[arg-type]
+                         nb or en, en or nb, list(self.notes), list(self.notes))  # fmt: skip
+
+
+# ----------------------------------------------------------------------------------------------
+# Template builder
+# ----------------------------------------------------------------------------------------------
+def _panel_table(variables: Sequence[VariableInfo]) -> Table:
+    """tblPanel with one column per variable; headers are the variable keys (formula names)."""
+    cols = [*R.PANEL.columns]
+    for v in variables:
+        if v.unit_nb in ("personer", "persons"):
+            fmt = "#,##0"
+        elif v.unit_nb == "0/1":
+            fmt = "0"
+        else:
+            fmt = "0.000"
+        cols.append(Column(v.key, v.key, v.key, "float", role="input", required=False,
+                           width=max(11, len(v.key) + 3), number_format=fmt))  # fmt: skip
+    return replace(R.PANEL, columns=tuple(cols))
+
+
+def _mark(v: VariableInfo, kind: str, language: str) -> str:
+    if kind == "synthetic":
+        return R.MARK[language]["synthetic"]
+    return R.MARK[language]["estimated"] if v.estimated else ""
+
+
+def _write_panel_sheet(wb: Workbook, panel: PanelData, language: str) -> Worksheet:
+    ws = new_sheet(wb, R.SHEETS["panel"], language)
+    ws["A1"] = panel.title(language)
+    marks = [_mark(v, panel.kind, language) for v in panel.variables]
+    if any(marks):
+        ws["A3"] = (
+            "Kolonner merket ESTIMERT/SYNTETISK er ikke observerte tall (se Variabler)."
+            if language == "nb"
+            else "Columns marked ESTIMATED/SYNTHETIC are not observed figures (see Variables)."
+        )
+        ws["A3"].font = Font(bold=True, color=_RED)
+    table = _panel_table(panel.variables)
+    d = panel.data
+    keys = [c.key for c in table.columns]
+    rows = []
+    for rec in d[[k for k in keys]].itertuples(index=False):
+        rows.append([None if (isinstance(v, float) and math.isnan(v)) else _py(v) for v in rec])
+    lay = write_table(ws, table, rows, language, validate=False)
+    n_key = len(R.PANEL.columns)
+    for j, (v, mark) in enumerate(zip(panel.variables, marks, strict=True)):
+        col = lay.first_col + n_key + j
+        if mark:
+            c = ws.cell(row=lay.header_row - 1, column=col, value=mark)
+            c.font = Font(bold=True, color=_RED, size=9)
+            c.alignment = Alignment(horizontal="center")
+        note = v.note_nb if language == "nb" else v.note_en
+        text = f"{v.label(language)}" + (f" [{v.unit_nb if language == 'nb' else v.unit_en}]"
+                                          if v.unit_nb else "") + (f"\n{note}" if note else "")  # fmt: skip
+        cm = Comment(text[:900], "regbef_excel")
+        cm.width, cm.height = 320, 160
+        ws.cell(row=lay.header_row, column=col).comment = cm
+    ws.freeze_panes = ws.cell(row=lay.first_row, column=lay.first_col + n_key)
+    print_setup(ws, landscape=True, title_row=lay.header_row)
+    return ws
+
+
+def _py(v: object) -> object:
+    if isinstance(v, np.integer):
+        return int(v)
+    if isinstance(v, np.floating):
+        return float(v)
+    return v
+
+
+def _write_variables_sheet(wb: Workbook, panel: PanelData, language: str) -> Worksheet:
+    ws = new_sheet(wb, R.SHEETS["variables"], language)
+    rows = []
+    for v in panel.variables:
+        unit = v.unit_nb if language == "nb" else v.unit_en
+        note = v.note_nb if language == "nb" else v.note_en
+        flag = R.MARK[language]["yes" if v.estimated else "no"]
+        rows.append([v.key, v.label_nb, v.label_en, unit, v.source, flag, note])
+    lay = write_table(ws, R.VARIABLES, rows, language, validate=False)
+    yn = _list_validation(R.YES_NO, language, lay.span_range("estimated", absolute=False))
+    ws.add_data_validation(yn)
+    for i, v in enumerate(panel.variables):
+        if v.estimated or panel.kind == "synthetic":
+            c = ws.cell(row=lay.first_row + i, column=lay.col("estimated"))
+            c.font = Font(bold=True, color=_RED)
+        ws.cell(row=lay.first_row + i, column=lay.col("note")).alignment = Alignment(
+            wrap_text=True, vertical="top"
+        )
+    r = lay.last_row + 2
+    ws.cell(row=r, column=1, value=panel.title(language)).style = styles.SUBTITLE
+    for note in panel.notes(language):
+        r += 1
+        ws.cell(row=r, column=1, value=note).style = styles.NOTE
+    ws.freeze_panes = "B6"
+    print_setup(ws, landscape=True, title_row=lay.header_row)
+    return ws
+
+
+def _list_range(key: str, language: str) -> str:
+    i = list(R.LISTS).index(key)
+    col = get_column_letter(1 + 2 * i)
+    n = len(R.LISTS[key].choices)
+    return f"{quote_sheet(R.SHEETS['lists'].label(language))}!${col}$6:${col}${5 + n}"
+
+
+def _list_validation(cl, language: str, sqref: str, prompt: str = "") -> DataValidation:
+    dv = DataValidation(type="list", formula1=_list_range(cl.key, language), allow_blank=True,
+                        showErrorMessage=True, errorTitle=cl.label(language)[:32],
+                        error=cl.expected(language), showInputMessage=bool(prompt),
+                        prompt=prompt[:255] or None, promptTitle=cl.label(language)[:32])  # fmt: skip
+    dv.sqref = sqref  # type: ignore[assignment]
+    return dv
+
+
+def _write_lists(wb: Workbook, language: str) -> None:
+    ws = new_sheet(wb, R.SHEETS["lists"], language)
+    for i, cl in enumerate(R.LISTS.values()):
+        col = 1 + 2 * i
+        ws.cell(row=5, column=col, value=cl.label(language)).style = styles.HEADER
+        for j, ch in enumerate(cl.choices):
+            ws.cell(row=6 + j, column=col, value=ch.label(language)).style = styles.CALC
+        letter = get_column_letter(col)
+        xt = XlTable(displayName=cl.table, ref=f"{letter}5:{letter}{5 + len(cl.choices)}")
+        xt.tableStyleInfo = TableStyleInfo(name=styles.TABLE_STYLE, showRowStripes=False)
+        ws.add_table(xt)
+        ws.column_dimensions[letter].width = 20
+        ws.column_dimensions[get_column_letter(col + 1)].width = 3
+
+
+def _setting_value(setting: str, m: ModelSpec, language: str) -> object:
+    if setting == "table":
+        return m.table
+    if setting == "dependent":
+        return m.y
+    if setting == "estimator":
+        return _choice_label(R.ESTIMATORS, m.method, language)
+    if setting == "cov":
+        return _choice_label(R.COV_TYPES, m.cov, language)
+    if setting == "time_dummies":
+        return _choice_label(R.YES_NO, bool(m.time_dummies), language)
+    if setting == "interactions":
+        return "; ".join(m.interactions) or None
+    raise KeyError(setting)
+
+
+def _choice_label(cl, code: object, language: str) -> str:
+    for ch in cl.choices:
+        if ch.code == code:
+            return ch.label(language)
+    raise KeyError(code)
+
+
+def _write_models_sheet(
+    wb: Workbook, panel: PanelData, models: Sequence[ModelSpec], language: str
+) -> Worksheet:
+    ws = new_sheet(wb, R.SHEETS["models"], language)
+    names = [m.name for m in models]
+    if len(set(names)) != len(names):
+        raise InputError("model names must be unique", found=names)
+    cols = [*R.MODELS.columns] + [
+        Column(f"m{i}", m.name, m.name, "str", role="input", width=R.MODEL_COLUMN_WIDTH,
+               required=False)
+        for i, m in enumerate(models)
+    ]  # fmt: skip
+    table = replace(R.MODELS, columns=tuple(cols))
+    rows: list[list[object]] = []
+    for s in R.MODEL_SETTINGS:
+        rows.append([s.key, s.label(language), *[_setting_value(s.key, m, language) for m in models]])
+    for v in panel.variables:
+        rows.append([v.key, v.label(language),
+                     *["x" if v.key in m.main_terms else None for m in models]])  # fmt: skip
+    lay = write_table(ws, table, rows, language, validate=False)
+    first = get_column_letter(lay.first_col + 2)
+    last = get_column_letter(lay.first_col + 1 + max(R.MODEL_CAPACITY, len(models)))
+    for i, s in enumerate(R.MODEL_SETTINGS):
+        r = lay.first_row + i
+        if s.validation is not None and s.validation.kind == "list":
+            ws.add_data_validation(_list_validation(
+                R.LISTS[s.validation.choices or ""], language, f"{first}{r}:{last}{r}", s.prompt(language)
+            ))  # fmt: skip
+        elif s.prompt(language):
+            dv = DataValidation(showInputMessage=True, prompt=s.prompt(language)[:255],
+                                promptTitle=s.label(language)[:32])  # fmt: skip
+            dv.sqref = f"{first}{r}:{last}{r}"  # type: ignore[assignment]
+            ws.add_data_validation(dv)
+    r0 = lay.first_row + len(R.MODEL_SETTINGS)
+    r1 = lay.last_row
+    tick_prompt = ("x = variabelen er med i modellen; tom = ikke med" if language == "nb"
+                   else "x = the variable is in the model; blank = not")  # fmt: skip
+    dv = DataValidation(showInputMessage=True, prompt=tick_prompt, promptTitle="x")
+    dv.sqref = f"{first}{r0}:{last}{r1}"  # type: ignore[assignment]
+    ws.add_data_validation(dv)
+    center = Alignment(horizontal="center")
+    for r in range(lay.first_row, lay.last_row + 1):
+        for c in range(lay.first_col + 2, lay.first_col + 2 + len(models)):
+            ws.cell(row=r, column=c).alignment = center
+    for i, v in enumerate(panel.variables):
+        mark = _mark(v, panel.kind, language)
+        if mark:
+            c = ws.cell(row=r0 + i, column=lay.first_col + 1)
+            c.value = f"{c.value} ({mark})"
+    ws.freeze_panes = ws.cell(row=lay.first_row, column=lay.first_col + 2)
+    ws.row_dimensions[lay.header_row].height = 45
+    for c in range(lay.first_col + 2, lay.first_col + 2 + len(models)):
+        ws.cell(row=lay.header_row, column=c).alignment = Alignment(
+            wrap_text=True, horizontal="center", vertical="center"
+        )
+    print_setup(ws, landscape=True, title_row=lay.header_row)
+    return ws
+
+
+def _write_cover(ws: Worksheet, panel: PanelData, language: str, sheet_names: list[str],
+                 run_lines: Sequence[str] = ()) -> None:  # fmt: skip
+    t = R.COVER_TEXT[language]
+    ws.title = R.SHEETS["cover"].label(language)
+    ws.sheet_view.showGridLines = False
+    ws.column_dimensions["A"].width = 3
+    ws.column_dimensions["B"].width = 120
+    ws["B1"] = str(t["title"])
+    ws["B1"].style = styles.TITLE
+    ws["B2"] = str(t["subtitle"])
+    ws["B2"].style = styles.NOTE
+    r = 4
+    if panel.kind == "synthetic":
+        c = ws.cell(row=r, column=2, value=(
+            "SYNTETISKE DATA – sier ingenting om Norge" if language == "nb"
+            else "SYNTHETIC DATA – says nothing about Norway"))  # fmt: skip
+        c.font = Font(bold=True, size=14, color=_RED)
+        r += 2
+
+    def block(head: str, lines: Sequence[str], bullet: str = "• ", red: bool = False) -> None:
+        nonlocal r
+        ws.cell(row=r, column=2, value=head).style = styles.SUBTITLE
+        r += 1
+        for line in lines:
+            c = ws.cell(row=r, column=2, value=f"{bullet}{line}")
+            c.alignment = Alignment(wrap_text=True, vertical="top")
+            if red:
+                c.font = Font(color=_RED)
+            ws.row_dimensions[r].height = 15 * max(1, math.ceil(len(line) / 125))
+            r += 1
+        r += 1
+
+    if run_lines:
+        block("Kjøring" if language == "nb" else "Run", run_lines)
+    block(str(t["purpose_h"]), t["purpose"], "")  # type: ignore[arg-type]
+    block(str(t["run_h"]), t["run"])  # type: ignore[arg-type]
+    block(str(t["data_h"]), [panel.title(language), *panel.notes(language)])
+    est = [v.key for v in panel.variables if v.estimated]
+    legend = list(t["legend"])  # type: ignore[arg-type]
+    if est:
+        legend.append(("Estimerte variabler i dette panelet: " if language == "nb"
+                       else "Estimated variables in this panel: ") + ", ".join(est))  # fmt: skip
+    block(str(t["legend_h"]), legend, red=True)
+    ws.cell(row=r, column=2, value=str(t["toc_h"])).style = styles.SUBTITLE
+    r += 1
+    for name in sheet_names:
+        c = ws.cell(row=r, column=2, value=name)
+        c.hyperlink = Hyperlink(ref=c.coordinate, location=f"{quote_sheet(name)}!A1", display=name)
+        c.style = styles.LINK
+        r += 1
+    r += 1
+    ws.cell(row=r, column=2, value=f"regbef_excel {__version__}").style = styles.NOTE
+    print_setup(ws, title_row=None)
+
+
+def _input_sheets(wb: Workbook, panel: PanelData, models: Sequence[ModelSpec], language: str) -> Worksheet:
+    styles.register_styles(wb)
+    cover = wb.active
+    _write_panel_sheet(wb, panel, language)
+    _write_variables_sheet(wb, panel, language)
+    _write_models_sheet(wb, panel, models, language)
+    _write_lists(wb, language)
+    return cover
+
+
+def build_regression_workbook(
+    panel: PanelData, models: Sequence[ModelSpec] | None = None, *, language: str = "nb"
+) -> Workbook:
+    """A ready-to-run regression workbook pre-filled with ``panel`` and ``models``.
+
+    Parameters
+    ----------
+    panel
+        The panel (e.g. :func:`~regbef_excel.data.panels.real_panel`).
+    models
+        Model columns; default :func:`default_models`.
+    language
+        ``"nb"`` (default) or ``"en"`` for sheet names, headers, prompts and lists.
+    """
+    language = check_language(language)
+    models = list(models) if models is not None else default_models(panel)
+    wb = Workbook()
+    cover = _input_sheets(wb, panel, models, language)
+    _write_cover(cover, panel, language, wb.sheetnames[1:])
+    _properties(wb, panel, language)
+    return wb
+
+
+def _properties(wb: Workbook, panel: PanelData, language: str) -> None:
+    from openpyxl.packaging.custom import StringProperty
+
+    wb.properties.title = str(R.COVER_TEXT[language]["title"])
+    wb.properties.creator = f"regbef_excel {__version__}"
+    wb.properties.keywords = f"REGBEF; regression; panel {panel.kind}"
+    have = {p.name for p in wb.custom_doc_props}
+    for name, value in (("REGBEF_regression_panel", panel.kind),
+                        ("REGBEF_engine_version", __version__),
+                        ("REGBEF_language", language)):  # fmt: skip
+        if name not in have:
+            wb.custom_doc_props.append(StringProperty(name=name, value=value))
+
+
+def write_regression_template(
+    path: str | Path, *, panel: str = "real", language: str = "nb"
+) -> Path:
+    """Write a regression workbook pre-filled with a demo panel (``"real"`` or ``"synthetic"``)."""
+    data = demo_panel(panel)
+    return save_workbook(build_regression_workbook(data, language=language), path)
+
+
+# ----------------------------------------------------------------------------------------------
+# Reader
+# ----------------------------------------------------------------------------------------------
+def _blank(v: object) -> bool:
+    return v is None or (isinstance(v, str) and not v.strip())
+
+
+def _find_table(backend: WorkbookBackend, name: str, sheet_key: str) -> TableBlock:
+    tables = {k.casefold(): v for k, v in backend.tables().items()}
+    ref = tables.get(name.casefold())
+    if ref is None:
+        raise InputError(
+            f"Excel table {name} not found",
+            location=Location(sheet=R.SHEETS[sheet_key].label("nb"), table=name),
+            expected=f"a regression workbook (regbef-excel regress-template) with table {name}",
+        )
+    return read_table_block(backend, ref)
+
+
+def _detect_language(sheets: Sequence[str]) -> str:
+    nb = sum(s.label_nb in sheets for s in R.SHEETS.values())
+    en = sum(s.label_en in sheets for s in R.SHEETS.values())
+    return "en" if en > nb else "nb"
+
+
+def _header_index(block: TableBlock, column: Column) -> int | None:
+    aliases = column.header_aliases()
+    for j, h in enumerate(block.header):
+        if normalise_header(h) in aliases:
+            return j
+    return None
+
+
+def _read_variables(backend: WorkbookBackend, language: str) -> list[VariableInfo]:
+    block = _find_table(backend, "tblVariables", "variables")
+    idx = {c.key: _header_index(block, c) for c in R.VARIABLES.columns}
+    if idx["key"] is None:
+        raise InputError("column 'Variabel' missing", location=Location(
+            sheet=block.sheet, table=block.name, column="key"))  # fmt: skip
+    yes = R.YES_NO.lookup()
+    out: list[VariableInfo] = []
+    for i, row in enumerate(block.rows):
+        def get(key: str, row: list[object] = row) -> object:
+            j = idx.get(key)
+            return row[j] if j is not None and j < len(row) else None
+
+        key = get("key")
+        if _blank(key):
+            continue
+        est_raw = get("estimated")
+        est = False
+        if not _blank(est_raw):
+            est_code = yes.get(str(est_raw).strip().casefold())
+            if est_code is None:
+                raise InputError(
+                    "not yes/no", location=Location(sheet=block.sheet, table=block.name,
+                                                    cell=block.address(i, idx["estimated"] or 0),
+                                                    column="estimated"),
+                    found=est_raw, expected=R.YES_NO.expected(language),
+                )  # fmt: skip
+            est = bool(est_code)
+        note = str(get("note") or "")
+        unit = str(get("unit") or "")
+        out.append(VariableInfo(
+            str(key).strip(), str(get("label_nb") or key), str(get("label_en") or key), unit, unit,
+            str(get("source") or ""), est, note, note))  # fmt: skip
+    return out
+
+
+def _read_panel(
+    backend: WorkbookBackend, variables: list[VariableInfo]
+) -> tuple[pd.DataFrame, dict[str, str], str]:
+    block = _find_table(backend, "tblPanel", "panel")
+    loc = {"sheet": block.sheet, "table": block.name}
+    key_idx = {c.key: _header_index(block, c) for c in R.PANEL.columns}
+    for k in ("region", "year"):
+        if key_idx[k] is None:
+            raise InputError(
+                f"key column '{k}' missing", location=Location(**loc, column=k),
+                expected=f"a column headed '{R.PANEL.column(k).label('nb')}' or "
+                f"'{R.PANEL.column(k).label('en')}'",
+            )  # fmt: skip
+    used = {j for j in key_idx.values() if j is not None}
+    columns: dict[str, int] = {}
+    for j, h in enumerate(block.header):
+        if j in used or _blank(h):
+            continue
+        name = str(h).strip()
+        if name in columns:
+            raise InputError("duplicate column header", location=Location(
+                **loc, cell=block.header_address(j), column=name), found=name)  # fmt: skip
+        columns[name] = j
+    letters = {name: get_column_letter(block.first_col + j) for name, j in columns.items()}
+    for k, j in key_idx.items():
+        if j is not None:
+            letters[k] = get_column_letter(block.first_col + j)
+    if not block.rows:
+        raise InputError("the panel table is empty", location=Location(**loc),
+                         expected="one row per region and year")  # fmt: skip
+    known = {v.key for v in variables}
+    for name in columns:
+        if name not in known:
+            variables.append(VariableInfo(name, name, name))
+    records: dict[str, list[object]] = {REGION: [], "region_code": [], YEAR: []}
+    records.update({name: [] for name in columns})
+    for i, row in enumerate(block.rows):
+        region = row[key_idx["region"]]
+        if _blank(region):
+            raise InputError("region is empty", location=Location(
+                **loc, cell=block.address(i, key_idx["region"]), column="region"),
+                expected="the region's name")  # fmt: skip
+        year = row[key_idx["year"]]
+        if isinstance(year, float) and year.is_integer():
+            year = int(year)
+        if isinstance(year, str) and year.strip().isdigit():
+            year = int(year.strip())
+        if not isinstance(year, int) or isinstance(year, bool):
+            raise InputError("year is not a whole number", location=Location(
+                **loc, cell=block.address(i, key_idx["year"]), column="year"),
+                found=year, expected="a year such as 2015")  # fmt: skip
+        records[REGION].append(str(region).strip())
+        j = key_idx["region_code"]
+        records["region_code"].append(row[j] if j is not None else None)
+        records[YEAR].append(year)
+        for name, j in columns.items():
+            v = row[j] if j < len(row) else None
+            records[name].append(None if _blank(v) else v)
+    frame = pd.DataFrame(records, index=pd.Index(block.row_numbers, name="row"))
+    for name in columns:
+        col = frame[name]
+        if all(isinstance(v, (int, float)) or v is None for v in col):
+            frame[name] = pd.to_numeric(col).astype(float)
+    # Whole-panel key checks (before any model runs): duplicates and one-row regions.
+    dup = frame.duplicated([REGION, YEAR], keep=False)
+    if dup.any():
+        rows = list(frame.index[dup.to_numpy()])
+        first = frame.loc[rows[0]]
+        raise InputError(
+            f"duplicate region–year rows: {_rows(rows)}",
+            location=Location(**loc, column=YEAR, cell=f"{letters[YEAR]}{rows[0]}"),
+            found=f"{first[REGION]} {first[YEAR]}", expected="one row per region and year",
+        )  # fmt: skip
+    counts = frame[REGION].value_counts()
+    single = counts.index[counts == 1]
+    if len(single):
+        rows = list(frame.index[frame[REGION].isin(single).to_numpy()])
+        raise InputError(
+            f"region with a single year (a misspelt name?): {_rows(rows)}",
+            location=Location(**loc, column=REGION, cell=f"{letters[REGION]}{rows[0]}"),
+            found=str(frame.loc[rows[0], REGION]),
+            expected="every region in at least two years, spelt the same way each year",
+        )  # fmt: skip
+    return frame, letters, block.sheet
+
+
+def _rows(rows: Sequence[object]) -> str:
+    from regbef_excel.regression.data import rows_text
+
+    return rows_text(list(rows))
+
+
+def _split_list(text: str) -> list[str]:
+    return [p.strip() for p in re.split(r"[;,\n]", text) if p.strip()]
+
+
+def _read_models(backend: WorkbookBackend, columns: set[str], variable_order: list[str],
+                 language: str) -> list[ModelSpec]:  # fmt: skip
+    block = _find_table(backend, "tblModels", "models")
+    loc = {"sheet": block.sheet, "table": block.name}
+    settings = {s.key: s for s in R.MODEL_SETTINGS}
+    row_of: dict[str, int] = {}
+    tick_rows: list[tuple[str, int]] = []
+    setting_aliases = {a: s.key for s in R.MODEL_SETTINGS for a in s.header_aliases()}
+    for i, row in enumerate(block.rows):
+        key = row[0]
+        if _blank(key):
+            continue
+        text = str(key).strip()
+        skey = setting_aliases.get(normalise_header(text))
+        if skey is not None and skey not in row_of:
+            row_of[skey] = i
+        elif text in columns:
+            tick_rows.append((text, i))
+        else:
+            raise InputError(
+                f"unknown variable '{text}' (not a column of tblPanel)",
+                location=Location(**loc, cell=block.address(i, 0), column=text),
+                found=text,
+                expected="a setting or a column name of tblPanel: "
+                + ", ".join(sorted(columns - {REGION, YEAR, 'region_code'}))[:300],
+            )  # fmt: skip
+    for key in ("dependent", "estimator"):
+        if key not in row_of:
+            raise InputError(f"setting row '{settings[key].label(language)}' missing",
+                             location=Location(**loc, column="setting"))  # fmt: skip
+    lookups = {"estimator": R.ESTIMATORS.lookup(), "cov": R.COV_TYPES.lookup(),
+               "time_dummies": R.YES_NO.lookup()}  # fmt: skip
+    models: list[ModelSpec] = []
+    for j in range(2, len(block.header)):
+        name = block.header[j]
+        cells = [row[j] if j < len(row) else None for row in block.rows]
+        if all(_blank(v) for v in cells):
+            continue
+        name = str(name).strip() if not _blank(name) else f"({j - 1})"
+        letter = get_column_letter(block.first_col + j)
+
+        def cell(key: str, cells: list[object] = cells) -> object:
+            i = row_of.get(key)
+            return cells[i] if i is not None else None
+
+        def where(key: str, letter: str = letter, name: str = name) -> Location:
+            i = row_of.get(key)
+            return Location(**loc, cell=f"{letter}{block.row_numbers[i]}" if i is not None else None,
+                            column=name)  # fmt: skip
+
+        opts: dict[str, object] = {}
+        for key, default in (("estimator", None), ("cov", "robust"), ("time_dummies", True)):
+            raw = cell(key)
+            if _blank(raw):
+                if default is None:
+                    raise InputError("estimator is empty", location=where(key),
+                                     expected=R.ESTIMATORS.expected(language))  # fmt: skip
+                opts[key] = default
+                continue
+            code = lookups[key].get(str(raw).strip().casefold())
+            if code is None:
+                cl = {"estimator": R.ESTIMATORS, "cov": R.COV_TYPES, "time_dummies": R.YES_NO}[key]
+                raise InputError(f"unknown {settings[key].label('en').lower()}", location=where(key),
+                                 found=raw, expected=cl.expected(language))  # fmt: skip
+            opts[key] = code
+        y = cell("dependent")
+        if _blank(y):
+            raise InputError("dependent variable is empty", location=where("dependent"),
+                             expected="a column name of tblPanel")  # fmt: skip
+        y = str(y).strip()
+        if y not in columns or y in (REGION, YEAR):
+            raise InputError(f"unknown variable '{y}' (not a column of tblPanel)",
+                             location=where("dependent"), found=y,
+                             expected="a column name of tblPanel")  # fmt: skip
+        x: list[str] = []
+        for var, i in tick_rows:
+            v = cells[i]
+            text = "" if v is None else str(v).strip().casefold()
+            if isinstance(v, bool):
+                text = "true" if v else "false"
+            elif isinstance(v, (int, float)) and not isinstance(v, bool):
+                text = "1" if v == 1 else "0" if v == 0 else str(v)
+            if text in R.TICK_YES:
+                if var == y:
+                    raise InputError("the dependent variable is also ticked as a regressor",
+                                     location=Location(**loc, cell=f"{letter}{block.row_numbers[i]}",
+                                                       column=name), found=var)  # fmt: skip
+                x.append(var)
+            elif text not in R.TICK_NO:
+                raise InputError("not a tick", location=Location(
+                    **loc, cell=f"{letter}{block.row_numbers[i]}", column=name), found=v,
+                    expected="x (in the model) or an empty cell")  # fmt: skip
+        inter = cell("interactions")
+        for term in _split_list(str(inter)) if not _blank(inter) else []:
+            factors = [f.strip() for f in term.split(INTERACTION_SEPARATOR)]
+            if len(factors) < 2 or any(not f for f in factors):
+                raise InputError("malformed interaction", location=where("interactions"),
+                                 found=term, expected="'a:b' (product of columns a and b)")  # fmt: skip
+            for f in factors:
+                if f not in columns or f in (REGION, YEAR):
+                    raise InputError(f"unknown variable '{f}' in interaction '{term}'",
+                                     location=where("interactions"), found=f,
+                                     expected="column names of tblPanel")  # fmt: skip
+            x.append(INTERACTION_SEPARATOR.join(factors))
+        if not x:
+            raise InputError("no regressor ticked", location=Location(**loc, column=name,
+                             cell=f"{letter}{block.header_row}"),
+                             expected="at least one x in the model's column")  # fmt: skip
+        table = cell("table")
+        models.append(ModelSpec(
+            name=name, table=str(table).strip() if not _blank(table) else name, y=y, x=tuple(x),
+            method=str(opts["estimator"]), cov=str(opts["cov"]),
+            time_dummies=bool(opts["time_dummies"]), column=letter))  # fmt: skip
+    if not models:
+        raise InputError("no model columns", location=Location(**loc),
+                         expected="at least one model column in tblModels")  # fmt: skip
+    return models
+
+
+def read_regression_workbook(source: str | Path | WorkbookBackend) -> RegressionInput:
+    """Read and check a regression workbook (file path or back-end). The file is only read."""
+    backend = source if isinstance(source, WorkbookBackend) else OpenpyxlBackend(source)
+    try:
+        language = _detect_language(backend.sheet_names())
+        variables = _read_variables(backend, language)
+        data, letters, _ = _read_panel(backend, variables)
+        order = [v.key for v in variables]
+        models = _read_models(backend, set(data.columns), order, language)
+        props = backend.custom_properties()
+        title, notes = _read_panel_notes(backend)
+    finally:
+        if not isinstance(source, WorkbookBackend):
+            backend.close()
+    kind = props.get("REGBEF_regression_panel", "real")
+    if any("SYNTET" in v.note_nb.upper() or "SYNTHETIC" in v.note_en.upper() for v in variables):
+        kind = "synthetic"
+    present = [v for v in variables if v.key in data.columns]
+    return RegressionInput(
+        data=data, variables=present, models=models, language=language, kind=kind,
+        source=str(getattr(backend, "label", "")), panel_columns=letters, notes=notes,
+        title=title or (("SYNTETISKE paneldata" if kind == "synthetic" else "Paneldata")
+                        if language == "nb" else
+                        ("SYNTHETIC panel data" if kind == "synthetic" else "Panel data")),
+    )  # fmt: skip
+
+
+def _read_panel_notes(backend: WorkbookBackend) -> tuple[str, list[str]]:
+    """Panel title and provenance notes written below tblVariables (empty if absent)."""
+    ref = {k.casefold(): v for k, v in backend.tables().items()}.get("tblvariables")
+    if ref is None:
+        return "", []
+    values = backend.read_values(ref.sheet, ref.max_row + 1, 1, 1, ref.max_row + 30)
+    lines = [str(r[0]).strip() for r in values if r and not _blank(r[0])]
+    return (lines[0], lines[1:]) if lines else ("", [])
+
+
+# ----------------------------------------------------------------------------------------------
+# Runner
+# ----------------------------------------------------------------------------------------------
+@dataclass
+class ModelOutcome:
+    spec: ModelSpec
+    result: PanelResult
+    bp: object = None
+    reset: object = None
+    mundlak: object = None
+    marginal: list[pd.DataFrame] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    missing_rows: list[object] = field(default_factory=list)
+
+
+@dataclass
+class RegressionRun:
+    """Everything estimated from one workbook, ready to write."""
+
+    input: RegressionInput
+    outcomes: list[ModelOutcome]
+    seconds: float = 0.0
+
+    def by_table(self) -> dict[str, list[ModelOutcome]]:
+        out: dict[str, list[ModelOutcome]] = {}
+        for o in self.outcomes:
+            out.setdefault(o.spec.table, []).append(o)
+        return out
+
+    @property
+    def warnings(self) -> list[str]:
+        return [f"{o.spec.name}: {n}" for o in self.outcomes for n in o.notes]
+
+
+def _wrap(exc: InputError, spec: ModelSpec, inp: RegressionInput) -> InputError:
+    """Re-locate an error of the regression core on the workbook's sheets."""
+    loc = exc.location
+    lang = inp.language
+    col = loc.column
+    if col in inp.panel_columns or (col and INTERACTION_SEPARATOR in col):
+        letter = inp.panel_columns.get(col or "")
+        cell = f"{letter}{loc.row}" if letter and loc.row is not None else None
+        new = Location(sheet=R.SHEETS["panel"].label(lang), table="tblPanel", cell=cell,
+                       column=col, row=loc.row)  # fmt: skip
+    else:
+        new = Location(sheet=R.SHEETS["models"].label(lang), table="tblModels",
+                       column=spec.name)  # fmt: skip
+    return InputError(f"model '{spec.name}': {exc.message}", location=new, found=exc.found,
+                      expected=exc.expected)  # fmt: skip
+
+
+def _is_binary(values: np.ndarray) -> bool:
+    u = np.unique(values[np.isfinite(values)])
+    return u.size <= 2 and set(u.tolist()) <= {0.0, 1.0}
+
+
+def run_regressions(inp: RegressionInput) -> RegressionRun:
+    """Fit every model of ``inp`` with diagnostics and marginal effects (nothing is written)."""
+    t0 = time.perf_counter()
+    outcomes: list[ModelOutcome] = []
+    for spec in inp.models:
+        try:
+            res = fit_panel(inp.data, spec.y, list(spec.x), REGION, YEAR, method=spec.method,
+                            cov=spec.cov, time_dummies=spec.time_dummies)  # fmt: skip
+        except InputError as exc:
+            raise _wrap(exc, spec, inp) from None
+        o = ModelOutcome(spec, res)
+        if res.n_missing_dropped:
+            used = [spec.y, *dict.fromkeys(f for t in spec.x for f in t.split(INTERACTION_SEPARATOR))]
+            miss = inp.data[used].isna().any(axis=1)
+            o.missing_rows = list(inp.data.index[miss.to_numpy()])
+            detail = ", ".join(f"{k} {v}" for k, v in res.missing_by_column.items())
+            o.notes.append(
+                f"{res.n_missing_dropped} rows with missing values dropped (listwise; {detail}; "
+                f"{_rows(o.missing_rows)})"
+            )
+        if res.dropped:
+            o.notes.append("omitted because of collinearity: " + ", ".join(res.dropped))
+        o.notes.extend(res.warnings)
+        o.bp = breusch_pagan(res)
+        o.reset = reset(res)
+        if res.method == "fe":
+            try:
+                o.mundlak = mundlak_test(res)
+            except (InputError, np.linalg.LinAlgError) as exc:
+                o.notes.append(f"Mundlak test not computed: {getattr(exc, 'message', exc)}")
+        for term in spec.interactions:
+            var, moderator = term.split(INTERACTION_SEPARATOR)[:2]
+            frame = res._internal.sample.frame
+            levels = frame[moderator].to_numpy(dtype=float)
+            at = {"0": 0.0, "1": 1.0} if _is_binary(levels) else None
+            try:
+                me = marginal_effects(res, var, moderator, at=at)
+            except InputError as exc:
+                o.notes.append(f"marginal effect of {var} by {moderator} not computed: {exc.message}")
+                continue
+            me.attrs.update(variable=var, moderator=moderator, binary=at is not None)
+            o.marginal.append(me)
+        outcomes.append(o)
+    return RegressionRun(inp, outcomes, time.perf_counter() - t0)
+
+
+# ----------------------------------------------------------------------------------------------
+# Output writer
+# ----------------------------------------------------------------------------------------------
+def _lang_core(language: str) -> str:
+    return "no" if language == "nb" else "en"
+
+
+def _labels(inp: RegressionInput, language: str) -> dict[str, str]:
+    """Row labels of the tables: the variable names in Norwegian (as the thesis prints them),
+    the English labels of tblVariables in English."""
+    if language == "nb":
+        return {}
+    out = {k: v for k, v in VARIABLE_LABELS["en"].items()}
+    for v in inp.variables:
+        if v.label_en and v.label_en != v.key:
+            out[v.key] = v.label_en
+    return out
+
+
+def _term_label(term: str, language: str, labels: dict[str, str]) -> str:
+    from regbef_excel.regression.tables import variable_label
+
+    return variable_label(term, _lang_core(language), labels)
+
+
+def _safe_sheet_name(name: str, taken: set[str]) -> str:
+    base = re.sub(r"[\[\]:*?/\\']", "-", name).strip() or "Tabell"
+    base = base[:28]
+    cand, i = base, 2
+    while cand.casefold() in {t.casefold() for t in taken}:
+        cand = f"{base[:26]} {i}"
+        i += 1
+    taken.add(cand)
+    return cand
+
+
+def _estimated_used(inp: RegressionInput, outcomes: Sequence[ModelOutcome]) -> list[str]:
+    used: set[str] = set()
+    for o in outcomes:
+        used.add(o.spec.y)
+        used.update(f for t in o.spec.x for f in t.split(INTERACTION_SEPARATOR))
+    return [v.key for v in inp.variables if v.estimated and v.key in used]
+
+
+def _data_notes(inp: RegressionInput, outcomes: Sequence[ModelOutcome], language: str) -> list[str]:
+    notes = []
+    if inp.kind == "synthetic":
+        notes.append("SYNTETISKE DATA formet som masteroppgaven – sier ingenting om Norge"
+                     if language == "nb" else
+                     "SYNTHETIC DATA shaped like the thesis – says nothing about Norway")  # fmt: skip
+    est = _estimated_used(inp, outcomes)
+    if est:
+        notes.append(("ESTIMERTE variabler: " if language == "nb" else "ESTIMATED variables: ")
+                     + ", ".join(est))  # fmt: skip
+    return notes
+
+
+def _write_regression_sheet(ws: Worksheet, name: str, outcomes: Sequence[ModelOutcome],
+                            inp: RegressionInput, language: str) -> dict[str, tuple[int, int]]:  # fmt: skip
+    """The thesis layout: numbers stay numbers; stars and parentheses come from number formats.
+
+    Returns ``{f"{model}|{term}": (row, col)}`` of every coefficient cell (for tests/readers).
+    """
+    t = TABLE_TEXT[_lang_core(language)]
+    labels = _labels(inp, language)
+    ws["A1"] = name
+    ws["A1"].style = styles.TITLE
+    ws["A2"] = (f"Avhengig variabel: {outcomes[0].spec.y}" if language == "nb"
+                else f"Dependent variable: {outcomes[0].spec.y}")  # fmt: skip
+    ws["A2"].style = styles.NOTE
+    k = len(outcomes)
+    r0 = 4
+    center = Alignment(horizontal="center")
+    right = Alignment(horizontal="right")
+    top, bottom = Border(top=_RULE), Border(bottom=_RULE)
+    ws.column_dimensions["A"].width = 26
+    for j in range(k):
+        ws.column_dimensions[get_column_letter(2 + j)].width = 13
+    for j, o in enumerate(outcomes):
+        c = ws.cell(row=r0, column=2 + j, value=f"({j + 1})")
+        c.alignment, c.border = center, top
+        c = ws.cell(row=r0 + 1, column=2 + j, value=t[o.spec.method])
+        c.alignment = center
+        c = ws.cell(row=r0 + 2, column=2 + j, value=o.spec.y)
+        c.alignment, c.border = center, bottom
+        c = ws.cell(row=r0 + 3, column=2 + j, value=o.spec.name)
+        c.font = Font(italic=True, size=9, color="595959")
+        c.alignment = center
+    ws.cell(row=r0, column=1).border = top
+    ws.cell(row=r0 + 2, column=1, value=t["variables"]).border = bottom
+    ws.cell(row=r0 + 3, column=1, value="Modell" if language == "nb" else "Model").font = Font(
+        italic=True, size=9, color="595959"
+    )
+    terms: list[str] = []
+    for o in outcomes:
+        for term in o.result.regressors:
+            if term not in terms:
+                terms.append(term)
+    terms.append("const")
+    where: dict[str, tuple[int, int]] = {}
+    r = r0 + 4
+    for term in terms:
+        ws.cell(row=r, column=1, value=_term_label(term, language, labels))
+        for j, o in enumerate(outcomes):
+            res = o.result
+            if term not in res.params.index:
+                continue
+            b, se, p = float(res.params[term]), float(res.bse[term]), float(res.pvalues[term])
+            s = stars(p)
+            c = ws.cell(row=r, column=2 + j, value=b)
+            c.number_format = f'0.0000"{s}"' if s else "0.0000"
+            c.alignment = right
+            where[f"{o.spec.name}|{term}"] = (r, 2 + j)
+            c = ws.cell(row=r + 1, column=2 + j, value=se)
+            c.number_format = '"("0.0000")"'
+            c.alignment = right
+        r += 2
+    for col in range(1, k + 2):
+        ws.cell(row=r, column=col).border = top
+    rows = [
+        (t["year_dummies"], [t["yes"] if o.result.has_time_dummies else t["no"] for o in outcomes], None),
+        (t["obs"], [o.result.nobs for o in outcomes], "#,##0"),
+        (t["r2"], [o.result.rsquared for o in outcomes], "0.000"),
+        (t["regions"], [o.result.n_entities for o in outcomes], "0"),
+    ]  # fmt: skip
+    for label, values, fmt in rows:
+        ws.cell(row=r, column=1, value=label)
+        for j, v in enumerate(values):
+            c = ws.cell(row=r, column=2 + j, value=v)
+            c.alignment = right
+            if fmt:
+                c.number_format = fmt
+        r += 1
+    for col in range(1, k + 2):
+        ws.cell(row=r - 1, column=col).border = bottom
+    kinds = []
+    for o in outcomes:
+        kind = "robust" if o.result.cov_requested == "robust" else (
+            "cluster" if o.result.cov_type == "cluster" else "classic")  # fmt: skip
+        if kind not in kinds:
+            kinds.append(kind)
+    notes = [t[kd] for kd in kinds] + [t["stars"]]
+    if any(term not in o.result.params.index for o in outcomes for term in o.result.regressors):
+        notes.append(t["omitted"])
+    notes += _data_notes(inp, outcomes, language)
+    for j, o in enumerate(outcomes):
+        for n in o.notes:
+            if "single year" in n:
+                continue
+            notes.append(f"({j + 1}) {o.spec.name}: {n}")
+    for n in notes:
+        c = ws.cell(row=r, column=1, value=n)
+        c.font = Font(italic=True, size=9, color=_RED if ("SYNT" in n or "ESTIM" in n) else "404040")
+        r += 1
+    ws.freeze_panes = ws.cell(row=r0 + 4, column=2)
+    print_setup(ws, landscape=k > 5, title_row=None)
+    return where
+
+
+def _write_descriptives(wb: Workbook, inp: RegressionInput, run: RegressionRun, language: str) -> None:
+    ws = new_sheet(wb, R.OUTPUT_SHEETS["descriptives"], language)
+    cols = []
+    for o in run.outcomes:
+        for f in [o.spec.y, *(f for t in o.spec.x for f in t.split(INTERACTION_SEPARATOR))]:
+            if f not in cols:
+                cols.append(f)
+    order = [v.key for v in inp.variables]
+    cols.sort(key=lambda c: order.index(c) if c in order else len(order))
+    data = inp.data[cols].apply(pd.to_numeric, errors="coerce")
+    tab = descriptive_table(data, cols, language=_lang_core(language))
+    t = TABLE_TEXT[_lang_core(language)]
+    head = [t["variable"], t["desc_obs"], t["mean"], t["sd"], "Min", "Max",
+            "Merknad" if language == "nb" else "Note"]  # fmt: skip
+    marks = {v.key: _mark(v, inp.kind, language) for v in inp.variables}
+    r0 = 4
+    for j, h in enumerate(head):
+        ws.cell(row=r0, column=1 + j, value=h).style = styles.HEADER
+    labels = _labels(inp, language)
+    for i, c in enumerate(cols):
+        row = tab.numeric.loc[c]
+        vals = [_term_label(c, language, labels), int(row["obs"]), row["mean"], row["sd"],
+                row["min"], row["max"], marks.get(c, "")]  # fmt: skip
+        for j, v in enumerate(vals):
+            cell = ws.cell(row=r0 + 1 + i, column=1 + j,
+                           value=None if isinstance(v, float) and math.isnan(v) else v)  # fmt: skip
+            cell.style = styles.OUTPUT
+            if j == 1:
+                cell.number_format = "#,##0"
+            elif 2 <= j <= 5:
+                cell.number_format = "0.000"
+            elif j == 6 and v:
+                cell.font = Font(bold=True, color=_RED)
+    r = r0 + len(cols) + 2
+    for n in _data_notes(inp, run.outcomes, language):
+        ws.cell(row=r, column=1, value=n).font = Font(italic=True, color=_RED)
+        r += 1
+    for j, w in enumerate((26, 8, 12, 12, 12, 12, 14)):
+        ws.column_dimensions[get_column_letter(1 + j)].width = w
+    print_setup(ws, title_row=None)
+
+
+def _write_correlations(wb: Workbook, inp: RegressionInput, run: RegressionRun, language: str) -> None:
+    ws = new_sheet(wb, R.OUTPUT_SHEETS["correlations"], language)
+    cols: list[str] = []
+    for o in run.outcomes:
+        for f in [o.spec.y, *o.spec.main_terms]:
+            if f not in cols:
+                cols.append(f)
+    order = [v.key for v in inp.variables]
+    cols.sort(key=lambda c: order.index(c) if c in order else len(order))
+    frame = inp.data[cols].apply(pd.to_numeric, errors="coerce").dropna()
+    corr = frame.corr()
+    labels = _labels(inp, language)
+    r0 = 4
+    ws.cell(row=r0, column=1, value=TABLE_TEXT[_lang_core(language)]["variables"].capitalize()
+            ).style = styles.HEADER  # fmt: skip
+    for j in range(len(cols)):
+        c = ws.cell(row=r0, column=2 + j, value=f"({j + 1})")
+        c.style = styles.HEADER
+        c.alignment = Alignment(horizontal="center")
+        ws.column_dimensions[get_column_letter(2 + j)].width = 8
+    for i, c in enumerate(cols):
+        ws.cell(row=r0 + 1 + i, column=1, value=f"({i + 1}) {_term_label(c, language, labels)}")
+        for j in range(i + 1):
+            cell = ws.cell(row=r0 + 1 + i, column=2 + j, value=float(corr.iloc[i, j]))
+            cell.number_format = "0.000"
+    ws.column_dimensions["A"].width = 30
+    r = r0 + len(cols) + 2
+    ws.cell(row=r, column=1, value=(f"N = {len(frame):,} (rader komplette i alle variablene)"
+                                    if language == "nb" else
+                                    f"N = {len(frame):,} (rows complete in every variable)"))  # fmt: skip
+    for n in _data_notes(inp, run.outcomes, language):
+        r += 1
+        ws.cell(row=r, column=1, value=n).font = Font(italic=True, color=_RED)
+    print_setup(ws, landscape=len(cols) > 9, title_row=None)
+
+
+def _fmt_list(values: Sequence[object]) -> str:
+    return ", ".join(str(v) for v in values)
+
+
+def _write_diagnostics(wb: Workbook, run: RegressionRun, language: str) -> None:
+    ws = new_sheet(wb, R.OUTPUT_SHEETS["diagnostics"], language)
+    t = TABLE_TEXT[_lang_core(language)]
+    rows = []
+    for o in run.outcomes:
+        res = o.result
+        rows.append([
+            o.spec.name, o.spec.table, t[o.spec.method], res.nobs, res.n_missing_dropped,
+            o.bp.stat, o.bp.pvalue, o.reset.stat, f"{o.reset.df_num}, {o.reset.df_den}",
+            o.reset.pvalue,
+            o.mundlak.stat if o.mundlak is not None else None,
+            o.mundlak.pvalue if o.mundlak is not None else None,
+            "; ".join(o.notes) or None,
+        ])  # fmt: skip
+    lay = write_table(ws, R.DIAGNOSTICS, rows, language, validate=False)
+    wrap = Alignment(wrap_text=True, vertical="top")
+    for i in range(len(rows)):
+        ws.cell(row=lay.first_row + i, column=lay.col("notes")).alignment = wrap
+    r = 6 + len(rows)
+    text = (
+        ["Breusch–Pagan: Statas estat hettest (normal-versjon, tilpassede verdier), χ²(1). "
+         "Etter FE brukes within-residualene.",
+         "RESET: estat ovtest, potenser 2–4 av tilpassede verdier (skalert til [0,1]), F-test.",
+         "Mundlak: regionsnitt av tidsvarierende variabler lagt til POLS, klyngerobust Wald-test "
+         "(forkastning taler for FE framfor RE)."]
+        if language == "nb" else
+        ["Breusch–Pagan: Stata's estat hettest (normal version, fitted values), χ²(1). After FE "
+         "on the within residuals.",
+         "RESET: estat ovtest, powers 2–4 of the fitted values (rescaled to [0,1]), F test.",
+         "Mundlak: region means of time-varying regressors added to POLS, cluster-robust Wald "
+         "test (rejection favours FE over RE)."]
+    )  # fmt: skip
+    for line in text:
+        ws.cell(row=r, column=1, value=line).style = styles.NOTE
+        r += 1
+    ws.freeze_panes = "B6"
+    print_setup(ws, landscape=True, title_row=5)
+
+
+def _write_marginal(wb: Workbook, run: RegressionRun, language: str) -> None:
+    ws = new_sheet(wb, R.OUTPUT_SHEETS["marginal"], language)
+    rows = []
+    repro = []
+    for o in run.outcomes:
+        for me in o.marginal:
+            var, mod = me.attrs["variable"], me.attrs["moderator"]
+            for at, row in me.iterrows():
+                rows.append([o.spec.name, var, mod, str(at), row["level"], row["effect"],
+                             row["se"], row["t"], row["pvalue"], row["ci_lower"], row["ci_upper"]])  # fmt: skip
+            params = o.result.params
+            inter = f"{var}{INTERACTION_SEPARATOR}{mod}"
+            if not me.attrs["binary"] and mod in params.index and inter in params.index:
+                wrong = float(params[var] + params[inter] * params[mod])
+                repro.append([o.spec.name, var, mod, float(params[mod]), wrong])
+    lay = write_table(ws, R.MARGINAL, rows, language, validate=False)
+    r = lay.last_row + 2
+    note = ("Korrekt: effekt = β(variabel) + δ(samspill) × nivå av moderatoren, med SE fra hele "
+            "kovariansmatrisen (Stata lincom). For 0/1-moderatorer (by) vises 0 = utenfor by, "
+            "1 = by." if language == "nb" else
+            "Correct: effect = β(variable) + δ(interaction) × level of the moderator, SE from the "
+            "full covariance matrix (Stata lincom). For 0/1 moderators (by): 0 = outside, "
+            "1 = city region.")  # fmt: skip
+    ws.cell(row=r, column=1, value=note).style = styles.NOTE
+    if repro:
+        r += 2
+        head = ("KUN GJENGIVELSE av masteroppgavens regnestykke (FEIL: koeffisienten til "
+                "moderatoren er satt inn i stedet for et nivå av den)" if language == "nb" else
+                "REPRODUCTION ONLY of the thesis' arithmetic (WRONG: the moderator's coefficient "
+                "is plugged in instead of a level of the moderator)")  # fmt: skip
+        c = ws.cell(row=r, column=1, value=head)
+        c.font = Font(bold=True, color=_RED)
+        r += 1
+        hdr = (["Modell", "Variabel", "Moderator", "β(moderator) brukt som nivå",
+                "β + δ·β(moderator) (feil)"] if language == "nb" else
+               ["Model", "Variable", "Moderator", "β(moderator) used as level",
+                "β + δ·β(moderator) (wrong)"])  # fmt: skip
+        for j, h in enumerate(hdr):
+            ws.cell(row=r, column=1 + j, value=h).style = styles.HEADER
+        ws.row_dimensions[r].height = 45
+        for row in repro:
+            r += 1
+            for j, v in enumerate(row):
+                c = ws.cell(row=r, column=1 + j, value=v)
+                if j >= 3:
+                    c.number_format = "0.0000"
+                c.font = Font(italic=True, color="7F7F7F")
+    ws.freeze_panes = "B6"
+    print_setup(ws, landscape=True, title_row=5)
+
+
+def _write_coefficients(wb: Workbook, run: RegressionRun, language: str) -> None:
+    ws = new_sheet(wb, R.OUTPUT_SHEETS["coefficients"], language)
+    t = TABLE_TEXT[_lang_core(language)]
+    rows = []
+    for o in run.outcomes:
+        res = o.result
+        ci = res.conf_int()
+        for term in res.params.index:
+            rows.append([o.spec.table, o.spec.name, t[o.spec.method], term,
+                         float(res.params[term]), float(res.bse[term]), float(res.tvalues[term]),
+                         float(res.pvalues[term]), float(ci.loc[term, "lower"]),
+                         float(ci.loc[term, "upper"]), int(res.df_resid)])  # fmt: skip
+    write_table(ws, R.COEFFICIENTS, rows, language, validate=False)
+    ws.freeze_panes = "E6"
+    print_setup(ws, landscape=True, title_row=5)
+
+
+def _write_plot(wb: Workbook, run: RegressionRun, inp: RegressionInput, language: str) -> None:
+    ws = new_sheet(wb, R.OUTPUT_SHEETS["plot"], language)
+    labels = _labels(inp, language)
+    r = 4
+    blocks = 0
+    ws.column_dimensions["A"].width = 24
+    for j in range(2, 8):
+        ws.column_dimensions[get_column_letter(j)].width = 12
+    for table, outcomes in run.by_table().items():
+        shown = outcomes if len(outcomes) <= 2 else [outcomes[-1]]
+        terms = [tm for tm in shown[-1].result.regressors if INTERACTION_SEPARATOR not in tm]
+        for o in shown[:-1]:
+            for tm in o.result.regressors:
+                if INTERACTION_SEPARATOR not in tm and tm not in terms:
+                    terms.append(tm)
+        ws.cell(row=r, column=1, value=table).style = styles.SUBTITLE
+        hdr = ["Variabel" if language == "nb" else "Variable"]
+        for o in shown:
+            hdr += [f"{o.spec.name}: {'effekt' if language == 'nb' else 'effect'}",
+                    f"{o.spec.name}: ± 95 %"]  # fmt: skip
+        for j, h in enumerate(hdr):
+            c = ws.cell(row=r + 1, column=1 + j, value=h)
+            c.style = styles.HEADER
+        ws.row_dimensions[r + 1].height = 30
+        for i, term in enumerate(terms):
+            ws.cell(row=r + 2 + i, column=1, value=_term_label(term, language, labels))
+            for k, o in enumerate(shown):
+                res = o.result
+                if term not in res.params.index:
+                    continue
+                x = res._internal.sample.frame[term].to_numpy(dtype=float)
+                sd = float(np.std(x, ddof=1))
+                from scipy import stats as _st
+
+                q = float(_st.t.ppf(0.975, res.df_resid))
+                c = ws.cell(row=r + 2 + i, column=2 + 2 * k, value=float(res.params[term]) * sd)
+                c.number_format = "0.000"
+                c = ws.cell(row=r + 2 + i, column=3 + 2 * k, value=q * float(res.bse[term]) * sd)
+                c.number_format = "0.000"
+        n = len(terms)
+        chart = BarChart()
+        chart.type = "col"
+        chart.title = f"{table}: " + ("effekt av +1 SD" if language == "nb" else "effect of +1 SD")
+        chart.y_axis.title = ("per 1000 innbyggere" if language == "nb" else "per 1000 inhabitants")
+        chart.y_axis.number_format = "0.0"
+        chart.x_axis.tickLblPos = "low"
+        chart.x_axis.delete = False
+        chart.y_axis.delete = False
+        chart.legend = Legend()
+        chart.legend.position = "b"
+        chart.width, chart.height = 16.0, 8.5
+        cats = Reference(ws, min_col=1, min_row=r + 2, max_row=r + 1 + n)
+        palette = ("0072B2", "D55E00")
+        for k in range(len(shown)):
+            vals = Reference(ws, min_col=2 + 2 * k, min_row=r + 1, max_row=r + 1 + n)
+            chart.add_data(vals, titles_from_data=True)
+            s = chart.series[-1]
+            s.graphicalProperties.solidFill = palette[k % 2]
+            s.graphicalProperties.line.solidFill = palette[k % 2]
+            letter = get_column_letter(3 + 2 * k)
+            ref = f"{quote_sheet(ws.title)}!${letter}${r + 2}:${letter}${r + 1 + n}"
+            s.errBars = ErrorBars(errBarType="both", errValType="cust", noEndCap=False,
+                                  plus=NumDataSource(numRef=NumRef(f=ref)),
+                                  minus=NumDataSource(numRef=NumRef(f=ref)))  # fmt: skip
+        chart.set_categories(cats)
+        ws.add_chart(chart, f"{get_column_letter(3 + 2 * len(shown) + 1)}{r}")
+        r += max(n + 4, 19)
+        blocks += 1
+        if blocks % 2 == 0:
+            ws.row_breaks.append(Break(id=r - 1))
+    note = ("Søyle = koeffisient × standardavvik (estimeringsutvalget); strek = 95 % "
+            "konfidensintervall (t-fordelingen modellen bruker). Samspill og årsdummyer vises ikke."
+            if language == "nb" else
+            "Bar = coefficient × standard deviation (estimation sample); whisker = 95 % confidence "
+            "interval (the model's t distribution). Interactions and year dummies not shown.")  # fmt: skip
+    ws.cell(row=3, column=1, value=note).style = styles.NOTE
+    print_setup(ws, landscape=True, title_row=None)
+
+
+def _write_run_log(wb: Workbook, run: RegressionRun, language: str, items: dict[str, object]) -> None:
+    ws = new_sheet(wb, R.OUTPUT_SHEETS["run"], language)
+    r = 4
+    for k, v in items.items():
+        ws.cell(row=r, column=1, value=k).font = Font(bold=True)
+        ws.cell(row=r, column=2, value=v)
+        r += 1
+    r += 1
+    ws.cell(row=r, column=1, value="Merknader per modell" if language == "nb"
+            else "Notes per model").style = styles.SUBTITLE  # fmt: skip
+    for w in run.warnings:
+        r += 1
+        ws.cell(row=r, column=1, value=w)
+    ws.column_dimensions["A"].width = 30
+    ws.column_dimensions["B"].width = 90
+    print_setup(ws, title_row=None)
+
+
+def build_results_workbook(
+    run: RegressionRun, *, language: str | None = None, run_items: dict[str, object] | None = None
+) -> Workbook:
+    """The output workbook: input sheets (re-runnable), then every output sheet."""
+    language = check_language(language or run.input.language)
+    inp = run.input
+    panel = inp.panel()
+    wb = Workbook()
+    cover = _input_sheets(wb, panel, inp.models, language)
+    items = dict(run_items or {})
+    items.setdefault("regbef_excel", __version__)
+    items.setdefault("Modeller" if language == "nb" else "Models", len(run.outcomes))
+    items.setdefault("Sekunder (estimering)" if language == "nb" else "Seconds (estimation)",
+                     round(run.seconds, 3))  # fmt: skip
+    _write_run_log(wb, run, language, items)
+    _write_descriptives(wb, inp, run, language)
+    _write_correlations(wb, inp, run, language)
+    taken = set(wb.sheetnames) | {s.label(language) for s in R.OUTPUT_SHEETS.values()}
+    for table, outcomes in run.by_table().items():
+        ws = wb.create_sheet(_safe_sheet_name(table, taken))
+        _write_regression_sheet(ws, table, outcomes, inp, language)
+    _write_diagnostics(wb, run, language)
+    _write_marginal(wb, run, language)
+    _write_coefficients(wb, run, language)
+    _write_plot(wb, run, inp, language)
+    lines = [f"{k}: {v}" for k, v in items.items()]
+    _write_cover(cover, panel, language, wb.sheetnames[1:], lines)
+    _properties(wb, panel, language)
+    return wb
+
+
+def write_regression_results(
+    run: RegressionRun, path: str | Path, *, language: str | None = None,
+    run_items: dict[str, object] | None = None,
+) -> Path:  # fmt: skip
+    """Write the output workbook to a NEW file (atomically)."""
+    return save_workbook(build_results_workbook(run, language=language, run_items=run_items), path)
+
+
+@dataclass
+class RegressionOutcome:
+    run: RegressionRun
+    output_path: Path
+    input_sha256: str
+
+
+def regress_file(
+    input_path: str | Path, output_path: str | Path, *, language: str | None = None
+) -> RegressionOutcome:
+    """Read a regression workbook, estimate every model and write a NEW results workbook.
+
+    Every input problem raises :class:`InputError` before anything is written; the input file
+    is only read (its SHA-256 is checked before and after).
+    """
+    from regbef_excel.files import file_sha256
+    from regbef_excel.files import same_file as _same_file
+
+    input_path, output_path = Path(input_path), Path(output_path)
+    if _same_file(input_path, output_path):
+        raise InputError(
+            "the output file must differ from the input file (the input is never overwritten)",
+            location=Location(cell=str(output_path)),
+        )
+    sha = file_sha256(input_path) if input_path.exists() else ""
+    inp = read_regression_workbook(input_path)
+    run = run_regressions(inp)
+    items = {
+        ("Inndata" if (language or inp.language) == "nb" else "Input"): str(input_path.name),
+        "SHA-256": sha,
+        ("Kjørt" if (language or inp.language) == "nb" else "Run at"):
+            _dt.datetime.now().replace(microsecond=0).isoformat(sep=" "),
+    }  # fmt: skip
+    write_regression_results(run, output_path, language=language, run_items=items)
+    if sha and file_sha256(input_path) != sha:  # pragma: no cover - guard
+        raise RegbefError(f"the input file {input_path} changed during the run; please report this")
+    return RegressionOutcome(run, output_path, sha)
