@@ -37,7 +37,7 @@ import numpy as np
 from regbef_excel.engine.ageing import age_one_year
 from regbef_excel.engine.fertility import births, fertility_rates, split_births
 from regbef_excel.engine.flows import consistency_adjust, internal_inflow, outflows, schedules
-from regbef_excel.engine.gravity import deterrence, doubly_constrained
+from regbef_excel.engine.gravity import deterrence
 from regbef_excel.engine.inputs import (
     DEFAULT_ROOMS_PER_TYPE,
     FEMALE,
@@ -48,7 +48,7 @@ from regbef_excel.engine.inputs import (
 from regbef_excel.engine.mortality import death_probabilities
 from regbef_excel.engine.results import COMPONENTS, Projection
 from regbef_excel.engine.steering import external_inflow_for, net_migration_targets
-from regbef_excel.errors import ConvergenceError, InputError, InvariantError, Location
+from regbef_excel.errors import InputError, InvariantError, Location
 
 #: Tolerance of the balancing equation, in persons (spec §2).
 BALANCE_TOL = 1e-6
@@ -422,32 +422,6 @@ def _report_shortfall(shortfall: np.ndarray, year: int, codes, warnings: list[st
         )
 
 
-def allocation_deterrence(inputs: ProjectionInputs) -> np.ndarray:
-    """exp(−0.05·d) between zones (ones without distances), zero on the diagonal."""
-    K = inputs.n_zones
-    f = deterrence(inputs.distances, "exponential", 0.05) if inputs.distances is not None else np.ones((K, K))
-    f = np.array(f, dtype=float)
-    np.fill_diagonal(f, 0.0)
-    return f
-
-
-def _allocate(out_tot: np.ndarray, in_tot: np.ndarray, f: np.ndarray) -> np.ndarray:
-    """Zone-pair matrix of internal migration for reporting (variants without a housing market).
-
-    A doubly constrained allocation of each zone's internal out- and in-migrants by distance
-    (exp(−0.05·d), no moves within a zone); where the margins cannot be met without the diagonal
-    (e.g. one zone holds almost all movers) a proportional allocation is used instead.
-    """
-    K = out_tot.size
-    if K < 2 or out_tot.sum() <= 0:
-        return np.zeros((K, K))
-    try:
-        return doubly_constrained(out_tot, in_tot, f, tol=1e-8, max_iter=2000)
-    except (InputError, ConvergenceError):
-        m = np.outer(out_tot, in_tot) / in_tot.sum()
-        return m
-
-
 def _housing_trend_year(housing: _Housing, t: int, inputs: ProjectionInputs, series: dict) -> None:
     """Stock accounting in variants without a housing market: the programme is built."""
     prev = housing.stock.total
@@ -536,16 +510,4 @@ def _check_year(year, old, new, fod, dod, euf, iuf, eifu, eifn, iif, leavers, co
         raise InvariantError(f"{year}: negative population {new.min():.3g} in zone {codes[k]}, sex {s}, age {a}")
 
 
-def allocate_internal_migration(projection: Projection) -> np.ndarray:
-    """(T, K, K) internal migration from → to for variants without a housing market.
-
-    Computed on demand (it is reporting, not part of the projection): each year's internal
-    out- and in-migrants per zone allocated by :func:`_allocate`.
-    """
-    f = allocation_deterrence(projection.inputs)
-    out = projection.flows["IUF"].sum(axis=(2, 3))
-    inn = projection.flows["IIF"].sum(axis=(2, 3))
-    return np.stack([_allocate(out[t], inn[t], f) for t in range(out.shape[0])])
-
-
-__all__ = ["project", "allocate_internal_migration", "COMPONENTS", "BALANCE_TOL"]
+__all__ = ["project", "COMPONENTS", "BALANCE_TOL"]

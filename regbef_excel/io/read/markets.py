@@ -10,7 +10,6 @@ before these sheets existed still read. A group with data must be complete; ever
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -35,10 +34,8 @@ from regbef_excel.engine.inputs import (
 from regbef_excel.engine.labour import LabourMarketParams
 from regbef_excel.errors import InputError
 from regbef_excel.io.cells import CellProblem, convert_cell, is_empty
+from regbef_excel.io.read.tables import ParsedTable, TableReader, compress_ranges
 from regbef_excel.schema.inputs import TABLES, distance_table
-
-if TYPE_CHECKING:
-    from regbef_excel.io.read.projection import ParsedTable, _Reader
 
 #: Variants that need each group (mirrors regbef_excel.engine.projection).
 LABOUR_VARIANTS = (4, 5, 6)
@@ -60,16 +57,16 @@ def _kv_cell(pt: ParsedTable | None, key: str) -> tuple[str | None, str | None]:
     return None, None
 
 
-def _kv_err(r: _Reader, pt: ParsedTable | None, table: str, exc: InputError) -> None:
+def _kv_err(r: TableReader, pt: ParsedTable | None, table: str, exc: InputError) -> None:
     key = str(exc.location.column or "")
     cell, header = _kv_cell(pt, key)
     r.err(exc.message, sheet=pt.block.sheet if pt is not None else r.sheet_label(TABLES[table].sheet),
           table=table, cell=cell, column=header or key, found=exc.found, expected=exc.expected)  # fmt: skip
 
 
-def _index(r: _Reader, pt: ParsedTable, keys: tuple[str, ...], what: str,
+def _index(r: TableReader, pt: ParsedTable, keys: tuple[str, ...], what: str,
            optional: tuple[str, ...] = ()) -> dict[tuple, int]:
-    """Like ``_Reader.unique`` but keys in ``optional`` may be empty (stored as '')."""
+    """Like ``TableReader.unique`` but keys in ``optional`` may be empty (stored as '')."""
     index: dict[tuple, int] = {}
     for i, rec in enumerate(pt.records):
         if not rec or not pt.ok(i, *[k for k in keys if k not in optional]):
@@ -86,10 +83,10 @@ def _index(r: _Reader, pt: ParsedTable, keys: tuple[str, ...], what: str,
     return index
 
 
-def _years_outside(r: _Reader, pt: ParsedTable, idx: Mapping[tuple, int], first: int, last: int,
+def _years_outside(r: TableReader, pt: ParsedTable, idx: Mapping[tuple, int], first: int, last: int,
                    what: str) -> None:
     """Years before ``first`` are an error; years after ``last`` (the horizon) are accepted,
-    not used, and reported (:meth:`_Reader.after_horizon`)."""
+    not used, and reported (:meth:`TableReader.after_horizon`)."""
     after = []
     for key, i in idx.items():
         y = key[0]
@@ -102,7 +99,7 @@ def _years_outside(r: _Reader, pt: ParsedTable, idx: Mapping[tuple, int], first:
     r.after_horizon(pt, after, last, f"{what} rows")  # type: ignore[arg-type]
 
 
-def _grid(r: _Reader, pt: ParsedTable, idx: Mapping[tuple, int], years: list[int], zones: list[str],
+def _grid(r: TableReader, pt: ParsedTable, idx: Mapping[tuple, int], years: list[int], zones: list[str],
           key: str, what: str) -> np.ndarray:
     """(len(years), K) from a year × zone table; reports missing combinations."""
     out = np.full((len(years), len(zones)), np.nan)
@@ -120,7 +117,7 @@ def _grid(r: _Reader, pt: ParsedTable, idx: Mapping[tuple, int], years: list[int
 
 # ------------------------------------------------------------------------------------------
 def assemble_markets(
-    r: _Reader,
+    r: TableReader,
     zones: list[str],
     base: int,
     horizon: int,
@@ -158,7 +155,7 @@ def assemble_markets(
     return out
 
 
-def _targets(r: _Reader, zones: list[str], base: int, horizon: int, years: list[int]) -> Targets | None:
+def _targets(r: TableReader, zones: list[str], base: int, horizon: int, years: list[int]) -> Targets | None:
     pt = r.parsed.get("tblTargets")
     if not _present(pt):
         return None
@@ -198,7 +195,7 @@ def _targets(r: _Reader, zones: list[str], base: int, horizon: int, years: list[
     return tg
 
 
-def _labour(r: _Reader, zones: list[str], base: int, years: list[int],
+def _labour(r: TableReader, zones: list[str], base: int, years: list[int],
             yf: Mapping[int, Mapping[str, object]], fallback: Callable[[], np.ndarray]) -> LabourInputs | None:
     P = r.parsed
     pp, zt, jt = P.get("tblParticipation"), P.get("tblLabourZones"), P.get("tblJobs")
@@ -297,7 +294,7 @@ def _factor(v: object) -> float:
     return 1.0 if v is None else float(v)  # type: ignore[arg-type]
 
 
-def _age_profile(r: _Reader, pt: ParsedTable, extra_key: str | None = None,
+def _age_profile(r: TableReader, pt: ParsedTable, extra_key: str | None = None,
                  keys: list[str] | None = None) -> np.ndarray | None:
     """(2, A1) from an age table, or (len(keys), 2, A1) when ``extra_key`` groups the rows."""
     groups = keys or [""]
@@ -319,10 +316,8 @@ def _age_profile(r: _Reader, pt: ParsedTable, extra_key: str | None = None,
     for gi, g in enumerate(groups):
         miss = sorted(set(range(N_AGES)) - {k[-1] for k in idx if (k[0] if extra_key else "") == g})
         if miss:
-            from regbef_excel.io.read.projection import _ranges
-
             what = f"profile ages missing{f' for {g}' if g else ''}"
-            r.missing(pt, "age", what, _ranges(miss), "one row for each age 0–99")  # type: ignore[arg-type]
+            r.missing(pt, "age", what, compress_ranges(miss), "one row for each age 0–99")  # type: ignore[arg-type]
         elif np.nansum(out[gi]) <= 0:
             r.missing(pt, "males", "profile is zero at every age", [g or "–"], "some positive shares")
     if np.isnan(out).any():
@@ -330,7 +325,7 @@ def _age_profile(r: _Reader, pt: ParsedTable, extra_key: str | None = None,
     return out if extra_key else out[0]
 
 
-def _housing(r: _Reader, zones: list[str], years: list[int], yf: Mapping[int, Mapping[str, object]],
+def _housing(r: TableReader, zones: list[str], years: list[int], yf: Mapping[int, Mapping[str, object]],
              fallback: Callable[[], np.ndarray]) -> HousingInputs | None:
     P = r.parsed
     keys = ("tblHouseTypes", "tblStockByPeriod", "tblStockByType", "tblHousingZones", "tblBuilding",
@@ -500,7 +495,7 @@ def _code(h: object) -> str:
     return str(h).strip()
 
 
-def _distances(r: _Reader, zones: list[str], labour: LabourInputs | None,
+def _distances(r: TableReader, zones: list[str], labour: LabourInputs | None,
                housing: HousingInputs | None) -> np.ndarray | None:
     pt = r.parsed.get("tblDistances")
     if not _present(pt):
@@ -581,7 +576,7 @@ def _distances(r: _Reader, zones: list[str], labour: LabourInputs | None,
     return d
 
 
-def _hadwiger(r: _Reader, zones: list[str], years: list[int], settings: Mapping[str, object],
+def _hadwiger(r: TableReader, zones: list[str], years: list[int], settings: Mapping[str, object],
               housing: HousingInputs | None, out: dict[str, object]) -> None:
     on = bool(settings.get("endogenous_hadwiger") or False)
     out["endogenous_hadwiger"] = on
@@ -618,7 +613,7 @@ def _hadwiger(r: _Reader, zones: list[str], years: list[int], settings: Mapping[
                   expected=f"a filled sheet '{r.sheet_label('housing')}' or NEI/NO")  # fmt: skip
 
 
-def _variant_needs(r: _Reader, settings: Mapping[str, object], out: Mapping[str, object]) -> None:
+def _variant_needs(r: TableReader, settings: Mapping[str, object], out: Mapping[str, object]) -> None:
     v = settings.get("variant")
     if not isinstance(v, int):
         return

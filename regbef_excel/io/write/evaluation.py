@@ -29,19 +29,19 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from regbef_excel.engine.results import SERVICE_AGE_GROUPS
 from regbef_excel.io.write import charts
-from regbef_excel.io.write.results import (
+from regbef_excel.io.write.sheets import (
     DECIMALS,
     HELPER_TITLE,
     UNIT,
-    _cols_for_cm,
-    _data,
-    _headers,
-    _new_sheet,
-    _print_setup,
-    _rows_for_cm,
-    _Styler,
-    _title,
-    _widths,
+    Styler,
+    cols_for_cm,
+    data_style,
+    new_sheet,
+    print_setup,
+    rows_for_cm,
+    set_widths,
+    write_headers,
+    write_title,
 )
 from regbef_excel.io.write.template import save_workbook
 from regbef_excel.schema import outputs as S
@@ -61,34 +61,34 @@ def _num(x: object) -> object:
     return round(float(x), DECIMALS) if isinstance(x, float) else x
 
 
-def _block(st: _Styler, top: int, caption: str, headers: Sequence[str], columns: Sequence[Sequence[object]],
+def _block(st: Styler, top: int, caption: str, headers: Sequence[str], columns: Sequence[Sequence[object]],
            formats: Sequence[str], *, total_rows: Sequence[int] = ()) -> tuple[int, int, int]:
     """Caption at ``top``, header below, data rows; returns (header_row, first_row, last_row)."""
     st.put(top, 1, caption, HELPER_TITLE)
     h = top + 1
-    _headers(st, list(headers), row=h)
+    write_headers(st, list(headers), row=h)
     st.ws.row_dimensions[h].height = 44
     n = len(columns[0]) if columns else 0
     for i in range(n):
         total = i in total_rows
         for j, col in enumerate(columns):
-            st.put(h + 1 + i, 1 + j, _num(col[i]), _data(formats[j], total=total))
+            st.put(h + 1 + i, 1 + j, _num(col[i]), data_style(formats[j], total=total))
     return h, h + 1, h + n
 
 
-def _new_workbook(sheet: S.OutputSheet, lang: str) -> tuple[Workbook, Worksheet, _Styler]:
+def _new_workbook(sheet: S.OutputSheet, lang: str) -> tuple[Workbook, Worksheet, Styler]:
     S.check_language(lang)
     wb = Workbook()
     wb.remove(wb.active)
-    ws = _new_sheet(wb, sheet, lang)
-    return wb, ws, _Styler(ws)
+    ws = new_sheet(wb, sheet, lang)
+    return wb, ws, Styler(ws)
 
 
 def _finish(ws: Worksheet, last_row: int, last_chart_row: int, widths: Sequence[float]) -> None:
-    _widths(ws, widths)
+    set_widths(ws, widths)
     ws.row_dimensions[S.TITLE_ROW].height = 21
-    end_col = get_column_letter(CHART_COL + _cols_for_cm(charts.WIDTH_CM + 1, 8.43))
-    _print_setup(ws, last_col=CHART_COL + 8, n_label_cols=2,
+    end_col = get_column_letter(CHART_COL + cols_for_cm(charts.WIDTH_CM + 1, 8.43))
+    print_setup(ws, last_col=CHART_COL + 8, n_label_cols=2,
                  area=f"A1:{end_col}{max(last_row, last_chart_row)}")  # fmt: skip
     ws.print_title_rows = None
     ws.freeze_panes = "A4"
@@ -104,7 +104,7 @@ def _save(wb: Workbook, path: str | os.PathLike[str]) -> Path:
 def _place(ws: Worksheet, chart, row: int) -> int:
     """Anchor ``chart`` at CHART_COL/``row``; return the first row below it."""
     ws.add_chart(chart, f"{get_column_letter(CHART_COL)}{row}")
-    return row + _rows_for_cm(chart.height) + 1
+    return row + rows_for_cm(chart.height) + 1
 
 
 # ============================================================================ scenarios
@@ -115,7 +115,7 @@ def write_comparison(comp, path: str | os.PathLike[str], *, language: str = "nb"
     wb, ws, st = _new_workbook(sheet, lang)
     a, b = comp.labels
     T = S.SCENARIO_TEXTS
-    _title(st, sheet, lang, a=a, b=b)
+    write_title(st, sheet, lang, a=a, b=b)
     diff, pct = T["difference"].format(lang, a=a, b=b), T["pct"].get(lang)
     region = S.REGION.get(lang)
     fm = [S.FMT_TEXT, S.FMT_TEXT, S.FMT_PERSONS, S.FMT_PERSONS, S.FMT_SIGNED_PERSONS, FMT_PCT]
@@ -194,7 +194,7 @@ def write_backtest(result, path: str | os.PathLike[str], *, language: str = "nb"
     sheet = S.BACKTEST
     T = S.BACKTEST_TEXTS
     wb, ws, st = _new_workbook(sheet, lang)
-    _title(st, sheet, lang, base=result.base_year, region=result.setup.region_name)
+    write_title(st, sheet, lang, base=result.base_year, region=result.setup.region_name)
     top = 3
     if result.suspect_zones:
         st.put(3, 1, T["suspect"].format(lang, zones=", ".join(result.suspect_zones)), UNIT)
@@ -284,7 +284,7 @@ def write_ssb_comparison(comparison: pd.DataFrame, path: str | os.PathLike[str],
     sheet = S.SSB_COMPARISON
     T = S.SSB_TEXTS
     wb, ws, st = _new_workbook(sheet, lang)
-    _title(st, sheet, lang, alt=comparison.attrs.get("alternative", "MMMM"),
+    write_title(st, sheet, lang, alt=comparison.attrs.get("alternative", "MMMM"),
            vintage=comparison.attrs.get("vintage", ""))  # fmt: skip
     top = 3
     missing = comparison.attrs.get("missing_zones") or []

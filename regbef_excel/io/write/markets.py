@@ -24,28 +24,28 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from regbef_excel.engine.results import Projection
 from regbef_excel.io.write import charts
-from regbef_excel.io.write.results import (
+from regbef_excel.io.write.sheets import (
     DECIMALS,
     HEADER,
     HELPER_TITLE,
-    _cols_for_cm,
-    _data,
-    _freeze,
-    _headers,
-    _new_sheet,
-    _print_setup,
-    _rows_for_cm,
-    _Style,
-    _Styler,
-    _title,
-    _widths,
-    _zone_arrays,
+    Style,
+    Styler,
+    cols_for_cm,
+    data_style,
+    freeze_labels,
+    new_sheet,
+    print_setup,
+    rows_for_cm,
+    set_widths,
+    write_headers,
+    write_title,
+    zone_arrays,
 )
 from regbef_excel.schema import outputs as S
 
 #: Low → high colours of the matrices' colour scale (white → dark blue).
 SCALE_LOW, SCALE_MID, SCALE_HIGH = "FFFFFF", "9DC3E6", "1F4E79"
-HEADER_WRAP = _Style(
+HEADER_WRAP = Style(
     font=HEADER.font, fill=HEADER.fill, border=HEADER.border,
     alignment=Alignment(wrap_text=True, vertical="center", horizontal="center", text_rotation=0),
 )  # fmt: skip
@@ -66,12 +66,12 @@ def _measure_sheet(
     y_title: S.Text,
 ) -> Worksheet:
     """Rows zone × measure, columns years (base year first; flows leave it blank)."""
-    ws = _new_sheet(wb, sheet, lang)
-    st = _Styler(ws)
+    ws = new_sheet(wb, sheet, lang)
+    st = Styler(ws)
     years = [int(y) for y in p.years]
     T1 = len(years)
     keys = [k for k in measures if k in p.series]
-    codes, names = _zone_arrays(p)
+    codes, names = zone_arrays(p)
     K = len(codes)
 
     def padded(key: str) -> np.ndarray:
@@ -81,34 +81,34 @@ def _measure_sheet(
         return np.vstack([np.full((1, arr.shape[1]), np.nan), arr])
 
     data = {k: padded(k) for k in keys}
-    _title(st, sheet, lang)
-    _headers(st, [*sheet.headers(lang), *years])
+    write_title(st, sheet, lang)
+    write_headers(st, [*sheet.headers(lang), *years])
     nl = len(sheet.columns)
     r = S.FIRST_DATA_ROW
     region_rows: dict[str, int] = {}
     for k in keys:
         total = np.nansum(data[k], axis=1)
         total[np.all(np.isnan(data[k]), axis=1)] = np.nan
-        st.put(r, 1, "", _data(S.FMT_TEXT, total=True))
-        st.put(r, 2, S.REGION.get(lang), _data(S.FMT_TEXT, total=True))
-        st.put(r, 3, measures[k].get(lang), _data(S.FMT_TEXT, total=True))
+        st.put(r, 1, "", data_style(S.FMT_TEXT, total=True))
+        st.put(r, 2, S.REGION.get(lang), data_style(S.FMT_TEXT, total=True))
+        st.put(r, 3, measures[k].get(lang), data_style(S.FMT_TEXT, total=True))
         for i in range(T1):
-            st.put(r, nl + 1 + i, _value(total[i]), _data(S.FMT_SIGNED_PERSONS, total=True))
+            st.put(r, nl + 1 + i, _value(total[i]), data_style(S.FMT_SIGNED_PERSONS, total=True))
         region_rows[k] = r
         r += 1
     for z in range(K):
         for k in keys:
-            st.put(r, 1, codes[z], _data(S.FMT_TEXT))
-            st.put(r, 2, names[z], _data(S.FMT_TEXT))
-            st.put(r, 3, measures[k].get(lang), _data(S.FMT_TEXT))
+            st.put(r, 1, codes[z], data_style(S.FMT_TEXT))
+            st.put(r, 2, names[z], data_style(S.FMT_TEXT))
+            st.put(r, 3, measures[k].get(lang), data_style(S.FMT_TEXT))
             for i in range(T1):
-                st.put(r, nl + 1 + i, _value(data[k][i, z]), _data(S.FMT_SIGNED_PERSONS))
+                st.put(r, nl + 1 + i, _value(data[k][i, z]), data_style(S.FMT_SIGNED_PERSONS))
             r += 1
     last_row = r - 1
     last_col = nl + T1
-    _widths(ws, [c.width for c in sheet.columns] + [sheet.year_width] * T1)
+    set_widths(ws, [c.width for c in sheet.columns] + [sheet.year_width] * T1)
     ws.row_dimensions[S.HEADER_ROW].height = 30
-    _freeze(ws, nl)
+    freeze_labels(ws, nl)
     ws.auto_filter.ref = f"A{S.HEADER_ROW}:{get_column_letter(last_col)}{last_row}"
     rows = [region_rows[k] for k in chart_keys if k in region_rows]
     areas = [f"A1:{get_column_letter(last_col)}{last_row}"]
@@ -120,14 +120,14 @@ def _measure_sheet(
         chart.legend.position = "b"
         col = last_col + 2
         ws.add_chart(chart, f"{get_column_letter(col)}{S.HEADER_ROW}")
-        end_col = get_column_letter(col + _cols_for_cm(chart.width, 8.43))
+        end_col = get_column_letter(col + cols_for_cm(chart.width, 8.43))
         areas.insert(0, f"{get_column_letter(col)}{S.HEADER_ROW}:{end_col}"
-                        f"{S.HEADER_ROW + _rows_for_cm(chart.height)}")  # fmt: skip
-    _print_setup(ws, last_col=last_col, n_label_cols=nl, area=areas)
+                        f"{S.HEADER_ROW + rows_for_cm(chart.height)}")  # fmt: skip
+    print_setup(ws, last_col=last_col, n_label_cols=nl, area=areas)
     return ws
 
 
-def _matrix_block(st: _Styler, top: int, caption: str, labels: list[str], codes: list[str],
+def _matrix_block(st: Styler, top: int, caption: str, labels: list[str], codes: list[str],
                   m: np.ndarray, lang: str) -> int:
     """One labelled matrix with row and column totals from row ``top``; returns the next free
     row. ``m`` is (n, n) from row → column."""
@@ -142,17 +142,17 @@ def _matrix_block(st: _Styler, top: int, caption: str, labels: list[str], codes:
     st.put(h, 3 + n, total, HEADER_WRAP)
     for i in range(n):
         r = h + 1 + i
-        st.put(r, 1, codes[i], _data(S.FMT_TEXT))
-        st.put(r, 2, labels[i], _data(S.FMT_TEXT))
+        st.put(r, 1, codes[i], data_style(S.FMT_TEXT))
+        st.put(r, 2, labels[i], data_style(S.FMT_TEXT))
         for j in range(n):
-            st.put(r, 3 + j, _value(m[i, j]), _data(S.FMT_PERSONS))
-        st.put(r, 3 + n, _value(m[i].sum()), _data(S.FMT_PERSONS, total=True))
+            st.put(r, 3 + j, _value(m[i, j]), data_style(S.FMT_PERSONS))
+        st.put(r, 3 + n, _value(m[i].sum()), data_style(S.FMT_PERSONS, total=True))
     r = h + 1 + n
-    st.put(r, 1, "", _data(S.FMT_TEXT, total=True))
-    st.put(r, 2, total, _data(S.FMT_TEXT, total=True))
+    st.put(r, 1, "", data_style(S.FMT_TEXT, total=True))
+    st.put(r, 2, total, data_style(S.FMT_TEXT, total=True))
     for j in range(n):
-        st.put(r, 3 + j, _value(m[:, j].sum()), _data(S.FMT_PERSONS, total=True))
-    st.put(r, 3 + n, _value(m.sum()), _data(S.FMT_PERSONS, total=True))
+        st.put(r, 3 + j, _value(m[:, j].sum()), data_style(S.FMT_PERSONS, total=True))
+    st.put(r, 3 + n, _value(m.sum()), data_style(S.FMT_PERSONS, total=True))
     a, b = get_column_letter(3), get_column_letter(2 + n)
     st.ws.conditional_formatting.add(
         f"{a}{h + 1}:{b}{h + n}",
@@ -165,17 +165,17 @@ def _matrix_block(st: _Styler, top: int, caption: str, labels: list[str], codes:
 
 def _matrix_sheet(wb: Workbook, sheet: S.OutputSheet, p: Projection, lang: str,
                   blocks: list[tuple[str, np.ndarray]], labels: list[str], codes: list[str]) -> Worksheet:
-    ws = _new_sheet(wb, sheet, lang)
-    st = _Styler(ws)
+    ws = new_sheet(wb, sheet, lang)
+    st = Styler(ws)
     years = [int(y) for y in p.years]
-    _title(st, sheet, lang, first=years[1], last=years[-1])
+    write_title(st, sheet, lang, first=years[1], last=years[-1])
     r = S.HEADER_ROW - 1
     for caption, m in blocks:
         r = _matrix_block(st, r, caption, labels, codes, m, lang)
     n = len(labels)
-    _widths(ws, [10.0, 22.0] + [11.0] * n + [12.0])
+    set_widths(ws, [10.0, 22.0] + [11.0] * n + [12.0])
     ws.freeze_panes = f"C{S.FIRST_DATA_ROW}"
-    _print_setup(ws, last_col=3 + n, n_label_cols=2, area=f"A1:{get_column_letter(3 + n)}{r - 3}")
+    print_setup(ws, last_col=3 + n, n_label_cols=2, area=f"A1:{get_column_letter(3 + n)}{r - 3}")
     ws.print_title_rows = None
     return ws
 
@@ -193,7 +193,7 @@ def add_market_sheets(wb: Workbook, p: Projection, lang: str) -> list[Worksheet]
             wb, S.LABOUR_RESULTS, p, lang, S.LABOUR_MEASURES, ("labour_supply", "jobs"),
             S.ISSUE3_CHART_TEXTS["labour"], S.CHART_TEXTS["persons"],
         ))  # fmt: skip
-    codes, names = _zone_arrays(p)
+    codes, names = zone_arrays(p)
     years = [int(y) for y in p.years]
     if p.inputs.distances is not None:
         m = np.asarray(p.internal_migration(), dtype=float)

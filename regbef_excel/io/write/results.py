@@ -32,9 +32,7 @@ from xml.sax.saxutils import escape
 
 import numpy as np
 from openpyxl import Workbook, load_workbook
-from openpyxl.cell import Cell
-from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
-from openpyxl.styles.cell_style import StyleArray
+from openpyxl.styles import Alignment
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
@@ -43,10 +41,25 @@ from regbef_excel.engine.results import SERVICE_AGE_GROUPS, Projection
 from regbef_excel.files import file_sha256
 from regbef_excel.files import same_file as _same_file
 from regbef_excel.io.write import charts
+from regbef_excel.io.write.sheets import (
+    DECIMALS,
+    HEADER,
+    HELPER_TITLE,
+    Style,
+    Styler,
+    cols_for_cm,
+    data_style,
+    freeze_labels,
+    new_sheet,
+    print_setup,
+    rows_for_cm,
+    set_widths,
+    write_headers,
+    write_title,
+    zone_arrays,
+)
 from regbef_excel.schema import outputs as S
 
-#: Values are rounded to this many decimals (10⁻⁶ persons) to keep files small.
-DECIMALS = 6
 #: Tables longer than this many rows are streamed by :func:`write_results`.
 BULK_THRESHOLD_ROWS = 500
 #: How many of the largest zones the population chart shows when there are many zones.
@@ -55,62 +68,14 @@ MAX_ZONES_IN_CHART = 8
 # --------------------------------------------------------------------------- output style
 # Distinct from the input style (inputs are editable cells with a fill): outputs have a dark
 # header band, plain data cells and a tinted, bold region-total row.
-HEADER_FILL = PatternFill("solid", fgColor="1F4E79")
-TOTAL_FILL = PatternFill("solid", fgColor="DDEBF7")
-HELPER_FILL = PatternFill("solid", fgColor="F2F2F2")
-_THIN = Side(style="thin", color="8EA9C1")
 
 
-@dataclass(frozen=True)
-class _Style:
-    """A cell style as openpyxl objects; turned into a StyleArray per workbook."""
-
-    font: Font = Font()
-    fill: PatternFill = PatternFill()
-    border: Border = Border()
-    alignment: Alignment = Alignment()
-    number_format: str = "General"
 
 
-TITLE = _Style(font=Font(bold=True, size=14, color="1F4E79"))
-UNIT = _Style(font=Font(italic=True, size=9, color="595959"))
-HEADER = _Style(
-    font=Font(bold=True, color="FFFFFF"),
-    fill=HEADER_FILL,
-    border=Border(bottom=_THIN),
-    alignment=Alignment(wrap_text=True, vertical="center", horizontal="center"),
-)
-HELPER_TITLE = _Style(font=Font(bold=True, italic=True, size=9, color="595959"))
 
 
-def _data(fmt: str, *, total: bool = False, helper: bool = False) -> _Style:
-    if total:
-        return _Style(font=Font(bold=True), fill=TOTAL_FILL, border=Border(top=_THIN), number_format=fmt)
-    if helper:
-        return _Style(fill=HELPER_FILL, number_format=fmt, font=Font(size=9))
-    return _Style(number_format=fmt)
 
 
-class _Styler:
-    """Caches StyleArrays per workbook so styling a cell is one array copy."""
-
-    def __init__(self, ws: Worksheet) -> None:
-        self.ws = ws
-        self._cache: dict[_Style, StyleArray] = {}
-
-    def array(self, style: _Style) -> StyleArray:
-        sa = self._cache.get(style)
-        if sa is None:
-            cell = Cell(self.ws)
-            cell.font, cell.fill, cell.border = style.font, style.fill, style.border
-            cell.alignment, cell.number_format = style.alignment, style.number_format
-            sa = self._cache[style] = cell._style
-        return sa
-
-    def put(self, row: int, col: int, value: object, style: _Style) -> Cell:
-        cell = self.ws.cell(row=row, column=col, value=value)
-        cell._style = StyleArray(self.array(style))
-        return cell
 
 
 # --------------------------------------------------------------------------- bulk rows
@@ -144,10 +109,10 @@ class _BulkRows:
 class _TableWriter:
     """Writes a column-oriented table, either as cells or (for long tables) partly streamed."""
 
-    def __init__(self, ws: Worksheet, styler: _Styler, bulk: list[_BulkRows] | None) -> None:
+    def __init__(self, ws: Worksheet, styler: Styler, bulk: list[_BulkRows] | None) -> None:
         self.ws, self.styler, self.bulk = ws, styler, bulk
 
-    def write(self, first_row: int, columns: list[Column], styles: list[_Style]) -> int:
+    def write(self, first_row: int, columns: list[Column], styles: list[Style]) -> int:
         """Write the table from ``first_row``; return the row after it."""
         n = _BulkRows(self.ws.title, first_row, columns).n_rows
         n_cells = n if self.bulk is None or n <= BULK_THRESHOLD_ROWS else 1
@@ -289,103 +254,59 @@ def _col_key(letters: bytes) -> tuple[int, bytes]:
 
 
 # --------------------------------------------------------------------------- sheet helpers
-def _new_sheet(wb: Workbook, sheet: S.OutputSheet, language: str) -> Worksheet:
-    """Create (or replace, at the same position) the output sheet ``sheet``."""
-    name = sheet.name.get(language)
-    if name in wb.sheetnames:
-        index = wb.sheetnames.index(name)
-        wb.remove(wb[name])
-        return wb.create_sheet(name, index)
-    return wb.create_sheet(name)
 
 
-def _title(st: _Styler, sheet: S.OutputSheet, language: str, **fmt: object) -> None:
-    st.put(S.TITLE_ROW, 1, sheet.title.format(language, **fmt), TITLE)
-    st.put(S.UNIT_ROW, 1, sheet.unit.format(language, **fmt), UNIT)
-    st.ws.row_dimensions[S.TITLE_ROW].height = 21
 
 
-def _headers(st: _Styler, labels: Sequence[object], *, row: int = S.HEADER_ROW, col: int = 1) -> None:
-    for j, label in enumerate(labels):
-        st.put(row, col + j, label, HEADER)
 
 
-def _widths(ws: Worksheet, widths: Sequence[float], start: int = 1) -> None:
-    for j, w in enumerate(widths):
-        ws.column_dimensions[get_column_letter(start + j)].width = w
 
 
-def _print_setup(
-    ws: Worksheet, *, last_col: int, n_label_cols: int, area: str | list[str] | None = None
-) -> None:
-    """Landscape, one page wide, header row repeated, label columns repeated."""
-    ws.page_setup.orientation = "landscape"
-    ws.page_setup.paperSize = ws.PAPERSIZE_A4
-    ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 0
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
-    ws.print_title_rows = f"{S.HEADER_ROW}:{S.HEADER_ROW}"
-    ws.print_options.gridLines = False
-    ws.page_margins.left = ws.page_margins.right = 0.4
-    ws.page_margins.top = ws.page_margins.bottom = 0.5
-    if area:
-        ws.print_area = area
-    ws.oddFooter.center.text = "&A – &P / &N"
 
 
-def _rows_for_cm(cm: float) -> int:
-    """Default-height rows (15 pt) covering ``cm`` centimetres, plus one."""
-    return int(cm / (15 / 72 * 2.54)) + 1
 
 
-def _cols_for_cm(cm: float, width: float) -> int:
-    """Columns of ``width`` characters covering ``cm`` centimetres (≈ 0.19 cm per character)."""
-    return int(cm / (width * 0.19)) + 1
 
 
-def _freeze(ws: Worksheet, n_label_cols: int) -> None:
-    ws.freeze_panes = f"{get_column_letter(n_label_cols + 1)}{S.FIRST_DATA_ROW}"
 
 
-def _zone_arrays(p: Projection) -> tuple[list[str], list[str]]:
-    return [str(c) for c in p.zone_codes], [str(n) for n in p.zone_names]
 
 
 # --------------------------------------------------------------------------- the sheets
 def _population_summary(wb: Workbook, p: Projection, lang: str, tw_bulk) -> Worksheet:
     sheet = S.POPULATION_SUMMARY
-    ws = _new_sheet(wb, sheet, lang)
-    st = _Styler(ws)
+    ws = new_sheet(wb, sheet, lang)
+    st = Styler(ws)
     years = [int(y) for y in p.years]
-    codes, names = _zone_arrays(p)
+    codes, names = zone_arrays(p)
     tot = p.population.sum(axis=(2, 3)).T  # (K, T+1)
     K, Y = tot.shape
-    _title(st, sheet, lang)
+    write_title(st, sheet, lang)
     change = S.SUMMARY_CHANGE.label.format(lang, first=years[0], last=years[-1])
-    _headers(st, [*sheet.headers(lang), *years, change, S.SUMMARY_CHANGE_PCT.label.get(lang)])
+    write_headers(st, [*sheet.headers(lang), *years, change, S.SUMMARY_CHANGE_PCT.label.get(lang)])
     nl = len(sheet.columns)
     first_year_col, last_year_col = nl + 1, nl + Y
     fy, ly = get_column_letter(first_year_col), get_column_letter(last_year_col)
     cols: list[Column] = [codes, names, *[tot[:, i] for i in range(Y)]]
     cols += [_Formula(f"{ly}{{r}}-{fy}{{r}}"), _Formula(f"IF({fy}{{r}}=0,0,{ly}{{r}}/{fy}{{r}}-1)")]
-    styles = [_data(S.FMT_TEXT)] * 2 + [_data(S.FMT_PERSONS)] * Y
-    styles += [_data(S.FMT_SIGNED_PERSONS), _data(S.FMT_PERCENT)]
+    styles = [data_style(S.FMT_TEXT)] * 2 + [data_style(S.FMT_PERSONS)] * Y
+    styles += [data_style(S.FMT_SIGNED_PERSONS), data_style(S.FMT_PERCENT)]
     first = S.FIRST_DATA_ROW
     total_row = _TableWriter(ws, st, tw_bulk).write(first, cols, styles)
     # region total: SUM formulas keep the sheet live if a planner edits or filters nothing else
     region = tot.sum(axis=0)
-    st.put(total_row, 1, "", _data(S.FMT_TEXT, total=True))
-    st.put(total_row, 2, S.REGION.get(lang), _data(S.FMT_TEXT, total=True))
+    st.put(total_row, 1, "", data_style(S.FMT_TEXT, total=True))
+    st.put(total_row, 2, S.REGION.get(lang), data_style(S.FMT_TEXT, total=True))
     for i in range(Y):
-        st.put(total_row, first_year_col + i, round(float(region[i]), DECIMALS), _data(S.FMT_PERSONS, total=True))
-    st.put(total_row, last_year_col + 1, f"={ly}{total_row}-{fy}{total_row}", _data(S.FMT_SIGNED_PERSONS, total=True))
+        st.put(total_row, first_year_col + i, round(float(region[i]), DECIMALS), data_style(S.FMT_PERSONS, total=True))
+    st.put(total_row, last_year_col + 1, f"={ly}{total_row}-{fy}{total_row}", data_style(S.FMT_SIGNED_PERSONS, total=True))
     st.put(
         total_row, last_year_col + 2, f"=IF({fy}{total_row}=0,0,{ly}{total_row}/{fy}{total_row}-1)",
-        _data(S.FMT_PERCENT, total=True),
+        data_style(S.FMT_PERCENT, total=True),
     )
-    _widths(ws, [c.width for c in sheet.columns] + [sheet.year_width] * Y + [12.0, 10.0])
+    set_widths(ws, [c.width for c in sheet.columns] + [sheet.year_width] * Y + [12.0, 10.0])
     ws.row_dimensions[S.HEADER_ROW].height = 30
-    _freeze(ws, nl)
+    freeze_labels(ws, nl)
 
     # charts below the table: the region total, then the zones (the largest ones if many)
     chart_row = total_row + 3
@@ -407,20 +328,20 @@ def _population_summary(wb: Workbook, p: Projection, lang: str, tw_bulk) -> Work
         y_title=S.CHART_TEXTS["persons"].get(lang),
     )
     zone_chart.width = charts.WIDTH_CM + 6
-    ws.add_chart(zone_chart, f"{get_column_letter(nl + 1 + _cols_for_cm(charts.WIDTH_CM - 6, 9.0))}{chart_row}")
-    _print_setup(ws, last_col=last_year_col + 2, n_label_cols=nl)
+    ws.add_chart(zone_chart, f"{get_column_letter(nl + 1 + cols_for_cm(charts.WIDTH_CM - 6, 9.0))}{chart_row}")
+    print_setup(ws, last_col=last_year_col + 2, n_label_cols=nl)
     return ws
 
 
 def _population_detail(wb: Workbook, p: Projection, lang: str, bulk) -> Worksheet:
     sheet = S.POPULATION_DETAIL
-    ws = _new_sheet(wb, sheet, lang)
-    st = _Styler(ws)
+    ws = new_sheet(wb, sheet, lang)
+    st = Styler(ws)
     years = [int(y) for y in p.years]
     T1, K, n_sex, A1 = p.population.shape
-    codes, names = _zone_arrays(p)
-    _title(st, sheet, lang)
-    _headers(st, [*sheet.headers(lang), *years])
+    codes, names = zone_arrays(p)
+    write_title(st, sheet, lang)
+    write_headers(st, [*sheet.headers(lang), *years])
     n = K * n_sex * A1
     sex_labels = [S.SEX_LABELS[s].get(lang) for s in range(n_sex)]
     cols: list[Column] = [
@@ -431,26 +352,26 @@ def _population_detail(wb: Workbook, p: Projection, lang: str, bulk) -> Workshee
     ]
     values = p.population.reshape(T1, n).T  # rows (k, s, a), columns years
     cols += [values[:, i] for i in range(T1)]
-    styles = [_data(c.number_format) for c in sheet.columns] + [_data(S.FMT_PERSONS)] * T1
+    styles = [data_style(c.number_format) for c in sheet.columns] + [data_style(S.FMT_PERSONS)] * T1
     _TableWriter(ws, st, bulk).write(S.FIRST_DATA_ROW, cols, styles)
     nl = len(sheet.columns)
-    _widths(ws, [c.width for c in sheet.columns] + [sheet.year_width] * T1)
-    _freeze(ws, nl)
+    set_widths(ws, [c.width for c in sheet.columns] + [sheet.year_width] * T1)
+    freeze_labels(ws, nl)
     ws.auto_filter.ref = f"A{S.HEADER_ROW}:{get_column_letter(nl + T1)}{S.HEADER_ROW + n}"
-    _print_setup(ws, last_col=nl + T1, n_label_cols=nl)
+    print_setup(ws, last_col=nl + T1, n_label_cols=nl)
     return ws
 
 
 def _components(wb: Workbook, p: Projection, lang: str, bulk) -> Worksheet:
     sheet = S.COMPONENTS
-    ws = _new_sheet(wb, sheet, lang)
-    st = _Styler(ws)
+    ws = new_sheet(wb, sheet, lang)
+    st = Styler(ws)
     df = p.components()
     T, K = len(p.years) - 1, len(p.zone_codes)
     keys = [c.key for c in S.COMPONENT_COLUMNS]
     region = df.groupby("year", sort=True)[keys].sum()
-    _title(st, sheet, lang)
-    _headers(st, sheet.headers(lang))
+    write_title(st, sheet, lang)
+    write_headers(st, sheet.headers(lang))
     letter = {c.key: get_column_letter(j + 1) for j, c in enumerate(sheet.columns)}
     check = letter["end"] + "{r}-(" + letter["start"] + "{r}"
     for key, sign in S.COMPONENT_SIGNS.items():
@@ -461,7 +382,7 @@ def _components(wb: Workbook, p: Projection, lang: str, bulk) -> Worksheet:
     def table(first_row: int, code: list[str], name: list[str], frame, total: bool, writer) -> int:
         cols: list[Column] = [code, name, frame["year"].to_numpy() if "year" in frame else frame.index.to_numpy()]
         cols += [frame[k].to_numpy(dtype=float) for k in keys] + [check]
-        styles = [_data(c.number_format, total=total) for c in sheet.columns]
+        styles = [data_style(c.number_format, total=total) for c in sheet.columns]
         return writer.write(first_row, cols, styles)
 
     region_name = S.REGION.get(lang)
@@ -470,9 +391,9 @@ def _components(wb: Workbook, p: Projection, lang: str, bulk) -> Worksheet:
     zone_codes = zones["zone_code"].astype(str).tolist()
     table(row, zone_codes, zones["zone_name"].astype(str).tolist(), zones, False, _TableWriter(ws, st, bulk))
     last_table_col = len(sheet.columns)
-    _widths(ws, [c.width for c in sheet.columns])
+    set_widths(ws, [c.width for c in sheet.columns])
     ws.row_dimensions[S.HEADER_ROW].height = 58
-    _freeze(ws, nl)
+    freeze_labels(ws, nl)
     ws.auto_filter.ref = f"A{S.HEADER_ROW}:{get_column_letter(last_table_col)}{row + K * T - 1}"
 
     # chart data to the right: the region's components with outflows negative, rows = years
@@ -483,16 +404,16 @@ def _components(wb: Workbook, p: Projection, lang: str, bulk) -> Worksheet:
     if float(region["leavers"].abs().sum()) > 0:
         series.append(("leavers", -1))
     heads = [S.YEAR.label.get(lang)] + [label[k] for k, _ in series] + [label["growth"]]
-    _headers(st, heads, col=hc)
+    write_headers(st, heads, col=hc)
     for i, year in enumerate(region.index):
         r = S.FIRST_DATA_ROW + i
-        st.put(r, hc, int(year), _data(S.FMT_YEAR, helper=True))
+        st.put(r, hc, int(year), data_style(S.FMT_YEAR, helper=True))
         for j, (k, sign) in enumerate(series):
             v = round(sign * float(region[k].iloc[i]), DECIMALS)
-            st.put(r, hc + 1 + j, v, _data(S.FMT_SIGNED_PERSONS, helper=True))
+            st.put(r, hc + 1 + j, v, data_style(S.FMT_SIGNED_PERSONS, helper=True))
         v = round(float(region["growth"].iloc[i]), DECIMALS)
-        st.put(r, hc + 1 + len(series), v, _data(S.FMT_SIGNED_PERSONS, helper=True))
-    _widths(ws, [7.0] + [13.0] * (len(series) + 1), start=hc)
+        st.put(r, hc + 1 + len(series), v, data_style(S.FMT_SIGNED_PERSONS, helper=True))
+    set_widths(ws, [7.0] + [13.0] * (len(series) + 1), start=hc)
     chart = charts.components_chart(
         ws, header_row=S.HEADER_ROW, first_row=S.FIRST_DATA_ROW, last_row=S.FIRST_DATA_ROW + T - 1,
         category_col=hc, bar_cols=[hc + 1 + j for j in range(len(series))],
@@ -501,11 +422,11 @@ def _components(wb: Workbook, p: Projection, lang: str, bulk) -> Worksheet:
     )
     chart_col = hc + len(series) + 3
     ws.add_chart(chart, f"{get_column_letter(chart_col)}{S.HEADER_ROW}")
-    last_chart_col = get_column_letter(chart_col + _cols_for_cm(chart.width, 9.0))
-    last_chart_row = max(S.FIRST_DATA_ROW + T, S.HEADER_ROW + _rows_for_cm(chart.height))
+    last_chart_col = get_column_letter(chart_col + cols_for_cm(chart.width, 9.0))
+    last_chart_row = max(S.FIRST_DATA_ROW + T, S.HEADER_ROW + rows_for_cm(chart.height))
     table_area = f"A1:{get_column_letter(last_table_col)}{row + K * T - 1}"
     chart_area = f"{get_column_letter(hc)}{S.HEADER_ROW - 1}:{last_chart_col}{last_chart_row}"
-    _print_setup(ws, last_col=last_table_col, n_label_cols=nl, area=[chart_area, table_area])
+    print_setup(ws, last_col=last_table_col, n_label_cols=nl, area=[chart_area, table_area])
     return ws
 
 
@@ -517,8 +438,8 @@ def _by_zone(df, K: int, T: int):
 
 def _age_groups(wb: Workbook, p: Projection, lang: str, bulk) -> Worksheet:
     sheet = S.AGE_GROUPS
-    ws = _new_sheet(wb, sheet, lang)
-    st = _Styler(ws)
+    ws = new_sheet(wb, sheet, lang)
+    st = Styler(ws)
     years = [int(y) for y in p.years]
     by_age = p.population.sum(axis=2)  # (T+1, K, A1)
     A1 = by_age.shape[2]
@@ -529,12 +450,12 @@ def _age_groups(wb: Workbook, p: Projection, lang: str, bulk) -> Worksheet:
     )  # (T+1, K, G)
     T1, K, G = arr.shape
     glabels = [S.AGE_GROUP_LABELS[g].get(lang) for g in groups]
-    codes, names = _zone_arrays(p)
-    _title(st, sheet, lang)
-    _headers(st, [*sheet.headers(lang), *years])
+    codes, names = zone_arrays(p)
+    write_title(st, sheet, lang)
+    write_headers(st, [*sheet.headers(lang), *years])
     nl = len(sheet.columns)
     region = arr.sum(axis=1)  # (T+1, G)
-    styles_t = [_data(c.number_format, total=True) for c in sheet.columns] + [_data(S.FMT_PERSONS, total=True)] * T1
+    styles_t = [data_style(c.number_format, total=True) for c in sheet.columns] + [data_style(S.FMT_PERSONS, total=True)] * T1
     row = _TableWriter(ws, st, None).write(
         S.FIRST_DATA_ROW, [[""] * G, [S.REGION.get(lang)] * G, glabels, *list(region)], styles_t
     )
@@ -545,24 +466,24 @@ def _age_groups(wb: Workbook, p: Projection, lang: str, bulk) -> Worksheet:
         glabels * K,
         *[zone_vals[:, i] for i in range(T1)],
     ]
-    styles = [_data(c.number_format) for c in sheet.columns] + [_data(S.FMT_PERSONS)] * T1
+    styles = [data_style(c.number_format) for c in sheet.columns] + [data_style(S.FMT_PERSONS)] * T1
     _TableWriter(ws, st, bulk).write(row, cols, styles)
-    _widths(ws, [c.width for c in sheet.columns] + [sheet.year_width] * T1)
-    _freeze(ws, nl)
+    set_widths(ws, [c.width for c in sheet.columns] + [sheet.year_width] * T1)
+    freeze_labels(ws, nl)
     last_col = nl + T1
 
     # index (base year = 100) for the region, to the right of the table, with its chart below
     hc = last_col + 2
     st.put(S.HEADER_ROW - 1, hc, S.CHART_TEXTS["age_index_data"].get(lang), HELPER_TITLE)
-    _headers(st, [S.AGE_GROUPS.column("group").label.get(lang), *years], col=hc)
+    write_headers(st, [S.AGE_GROUPS.column("group").label.get(lang), *years], col=hc)
     base = np.where(region[0] > 0, region[0], np.nan)
     index = np.nan_to_num(region / base * 100.0, nan=0.0)  # (T+1, G)
     for g in range(G):
         r = S.FIRST_DATA_ROW + g
-        st.put(r, hc, glabels[g], _data(S.FMT_TEXT, helper=True))
+        st.put(r, hc, glabels[g], data_style(S.FMT_TEXT, helper=True))
         for i in range(T1):
-            st.put(r, hc + 1 + i, round(float(index[i, g]), DECIMALS), _data(S.FMT_ONE_DECIMAL, helper=True))
-    _widths(ws, [24.0] + [7.0] * T1, start=hc)
+            st.put(r, hc + 1 + i, round(float(index[i, g]), DECIMALS), data_style(S.FMT_ONE_DECIMAL, helper=True))
+    set_widths(ws, [24.0] + [7.0] * T1, start=hc)
     chart = charts.line_chart_from_rows(
         ws, rows=[S.FIRST_DATA_ROW + g for g in range(G)], title_col=hc, first_col=hc + 1,
         last_col=hc + T1, categories_row=S.HEADER_ROW, title=S.CHART_TEXTS["age_index"].get(lang),
@@ -574,18 +495,18 @@ def _age_groups(wb: Workbook, p: Projection, lang: str, bulk) -> Worksheet:
     table_area = f"A1:{get_column_letter(last_col)}{row + K * G - 1}"
     chart_area = (
         f"{get_column_letter(hc)}{S.HEADER_ROW - 1}:{get_column_letter(hc + T1)}"
-        f"{chart_row + _rows_for_cm(chart.height)}"
+        f"{chart_row + rows_for_cm(chart.height)}"
     )
-    _print_setup(ws, last_col=last_col, n_label_cols=nl, area=[chart_area, table_area])
+    print_setup(ws, last_col=last_col, n_label_cols=nl, area=[chart_area, table_area])
     return ws
 
 
 def _pyramid(wb: Workbook, p: Projection, lang: str) -> Worksheet:
     sheet = S.PYRAMID
-    ws = _new_sheet(wb, sheet, lang)
-    st = _Styler(ws)
+    ws = new_sheet(wb, sheet, lang)
+    st = Styler(ws)
     first_year, last_year = int(p.years[0]), int(p.years[-1])
-    _title(st, sheet, lang)
+    write_title(st, sheet, lang)
     heads = [sheet.column("age").label.get(lang)]
     data: list[np.ndarray] = []
     for year in (first_year, last_year):
@@ -594,14 +515,14 @@ def _pyramid(wb: Workbook, p: Projection, lang: str) -> Worksheet:
             heads.append(S.PYRAMID_SERIES.format(lang, sex=S.SEX_LABELS[s].get(lang), year=year))
             sign = -1.0 if s == 0 else 1.0
             data.append(sign * pyr[key].to_numpy(dtype=float))
-    _headers(st, heads)
+    write_headers(st, heads)
     A1 = len(data[0])
     ages = np.arange(A1)
-    styles = [_data("0")] + [_data(S.FMT_PYRAMID)] * 4
+    styles = [data_style("0")] + [data_style(S.FMT_PYRAMID)] * 4
     _TableWriter(ws, st, None).write(S.FIRST_DATA_ROW, [ages, *data], styles)
-    _widths(ws, [7.0] + [11.0] * 4)
+    set_widths(ws, [7.0] + [11.0] * 4)
     ws.row_dimensions[S.HEADER_ROW].height = 30
-    _freeze(ws, 1)
+    freeze_labels(ws, 1)
     top = charts.nice_ceiling(max(float(np.abs(d).max()) for d in data))
     last = S.FIRST_DATA_ROW + A1 - 1
     for i, (year, col) in enumerate(((first_year, 2), (last_year, 4))):
@@ -611,7 +532,7 @@ def _pyramid(wb: Workbook, p: Projection, lang: str) -> Worksheet:
             x_title=S.CHART_TEXTS["persons"].get(lang), axis_max=top,
         )
         ws.add_chart(chart, f"{get_column_letter(7 + 8 * i)}{S.HEADER_ROW}")
-    _print_setup(ws, last_col=22, n_label_cols=1, area=f"A1:V{last}")
+    print_setup(ws, last_col=22, n_label_cols=1, area=f"A1:V{last}")
     return ws
 
 
@@ -681,28 +602,28 @@ def run_log_items(p: Projection, run_log: dict | None = None) -> dict[str, objec
 
 def _run_log(wb: Workbook, p: Projection, lang: str, run_log: dict | None) -> Worksheet:
     sheet = S.RUN_LOG
-    ws = _new_sheet(wb, sheet, lang)
-    st = _Styler(ws)
-    _title(st, sheet, lang)
-    _headers(st, sheet.headers(lang))
+    ws = new_sheet(wb, sheet, lang)
+    st = Styler(ws)
+    write_title(st, sheet, lang)
+    write_headers(st, sheet.headers(lang))
     items = run_log_items(p, run_log)
     r = S.FIRST_DATA_ROW
     not_given = S.RUN_LOG_NOT_GIVEN.get(lang)
     for key, value in items.items():
         label = S.RUN_LOG_ITEMS[key].get(lang) if key in S.RUN_LOG_ITEMS else key
-        st.put(r, 1, label, _data(S.FMT_TEXT))
-        st.put(r, 2, not_given if value is None else value, _Style(alignment=Alignment(horizontal="left")))
+        st.put(r, 1, label, data_style(S.FMT_TEXT))
+        st.put(r, 2, not_given if value is None else value, Style(alignment=Alignment(horizontal="left")))
         r += 1
     r += 1
     st.put(r, 1, S.RUN_LOG_WARNINGS.get(lang), HEADER)
     st.put(r, 2, "", HEADER)
     warnings = list(p.warnings) + list((run_log or {}).get("warnings", []) or [])
     for i, w in enumerate(warnings or [S.RUN_LOG_NO_WARNINGS.get(lang)]):
-        st.put(r + 1 + i, 1, i + 1 if warnings else "", _Style(alignment=Alignment(horizontal="left")))
-        st.put(r + 1 + i, 2, str(w), _Style(alignment=Alignment(wrap_text=True, vertical="top")))
-    _widths(ws, [c.width for c in sheet.columns])
+        st.put(r + 1 + i, 1, i + 1 if warnings else "", Style(alignment=Alignment(horizontal="left")))
+        st.put(r + 1 + i, 2, str(w), Style(alignment=Alignment(wrap_text=True, vertical="top")))
+    set_widths(ws, [c.width for c in sheet.columns])
     ws.freeze_panes = f"A{S.FIRST_DATA_ROW}"
-    _print_setup(ws, last_col=2, n_label_cols=1)
+    print_setup(ws, last_col=2, n_label_cols=1)
     ws.page_setup.orientation = "portrait"
     return ws
 
