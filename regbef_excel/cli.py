@@ -12,7 +12,23 @@ import time
 from pathlib import Path
 
 from regbef_excel import __version__
+from regbef_excel.addin import build as addin
+from regbef_excel.app.projection import (
+    regression_targets,
+    run_demo,
+    run_workbook,
+    validate_file,
+    write_template,
+)
+from regbef_excel.app.templates import (
+    DEFAULT_BASE_YEAR,
+    DEFAULT_ESTIMATION_YEARS,
+    DEFAULT_HORIZON,
+    write_templates,
+)
+from regbef_excel.cli_evaluation import add_evaluation_commands
 from regbef_excel.errors import InputError, RegbefError
+from regbef_excel.io.regression_workbook import regress_file, write_regression_template
 
 EPILOG = """examples:
   regbef-excel demo                            Telemark demo -> regbef-demo.xlsx
@@ -71,8 +87,6 @@ def _print_summary(projection, stream=None) -> None:
 
 
 def cmd_demo(args) -> int:
-    from regbef_excel.app.projection import run_demo
-
     progress = Progress(not args.quiet)
     out = run_demo(args.output, language=args.language, progress=progress)
     progress.close()
@@ -88,16 +102,12 @@ def cmd_demo(args) -> int:
 
 
 def cmd_template(args) -> int:
-    from regbef_excel.app.projection import write_template
-
     path = write_template(args.output, empty=args.empty, language=args.language, include_history=args.with_history)
     print(f"wrote {path}")
     return EXIT_OK
 
 
 def cmd_run(args) -> int:
-    from regbef_excel.app.projection import run_workbook
-
     output = args.output or str(Path(args.input).with_name(Path(args.input).stem + "-resultat.xlsx"))
     progress = Progress(not args.quiet)
     out = run_workbook(args.input, output, language=args.language, progress=progress)
@@ -112,8 +122,6 @@ def cmd_run(args) -> int:
 
 
 def cmd_validate(args) -> int:
-    from regbef_excel.app.projection import validate_file
-
     problems = validate_file(args.input)
     if not problems:
         print(f"{args.input}: OK (all checks pass)")
@@ -125,16 +133,12 @@ def cmd_validate(args) -> int:
 
 
 def cmd_regress_template(args) -> int:
-    from regbef_excel.io.regression_workbook import write_regression_template
-
     path = write_regression_template(args.output, panel=args.panel, language=args.language)
     print(f"wrote {path}")
     return EXIT_OK
 
 
 def cmd_regress(args) -> int:
-    from regbef_excel.io.regression_workbook import regress_file
-
     output = args.output or str(Path(args.input).with_name(Path(args.input).stem + "-resultat.xlsx"))
     out = regress_file(args.input, output, language=args.language)
     run = out.run
@@ -151,8 +155,6 @@ def cmd_regress(args) -> int:
 
 
 def cmd_regress_targets(args) -> int:
-    from regbef_excel.app.projection import regression_targets
-
     var, delta = None, 0.0
     if args.shock:
         if "=" not in args.shock:
@@ -179,7 +181,6 @@ def cmd_regress_targets(args) -> int:
 
 
 def cmd_addin(args) -> int:
-    from regbef_excel.addin import build as addin
     if args.addin_command == "build":
         res = addin.build(args.out, language=args.language, source_dir=args.sources)
         print(f"wrote {res.addin}\nwrote {res.workbook}\nwrote VBA sources to {res.vba_dir}")
@@ -189,8 +190,6 @@ def cmd_addin(args) -> int:
 
 
 def cmd_templates(args) -> int:
-    from regbef_excel.app.templates import write_templates
-
     progress = Progress(not args.quiet)
     res = write_templates(
         args.out, county=args.county, codes=args.codes, all_municipalities=args.all, per=args.per,
@@ -214,12 +213,6 @@ def cmd_templates(args) -> int:
 
 def add_templates_command(sub, common) -> None:
     """``regbef-excel templates``: ready workbooks for municipalities (issue 5, item 4)."""
-    from regbef_excel.app.templates import (
-        DEFAULT_BASE_YEAR,
-        DEFAULT_ESTIMATION_YEARS,
-        DEFAULT_HORIZON,
-    )
-
     p = common(sub.add_parser(
         "templates", help="write ready templates for municipalities (by county, codes or all)",
         description="Write one ready-to-fill workbook per municipality (or per county with "
@@ -318,10 +311,6 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--centre", action="store_true",
                    help="make persons sum to zero over all regions (for internal net migration models)")
     p.set_defaults(func=cmd_regress_targets)
-
-    from regbef_excel.cli_evaluation import (
-        add_evaluation_commands,  # compare, backtest, ssb-compare
-    )
 
     add_evaluation_commands(sub, common)
 

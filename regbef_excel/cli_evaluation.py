@@ -11,15 +11,21 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+from regbef_excel import data
+from regbef_excel.engine import project
 from regbef_excel.errors import InputError, Location
+from regbef_excel.evaluation.backtest import MODEL, NAIVE_CONSTANT, NAIVE_TREND, TOTAL, run_backtest
+from regbef_excel.evaluation.scenarios import compare_scenarios
+from regbef_excel.evaluation.ssb import compare_with_ssb, read_ssb_projection_csv, ssb_summary
+from regbef_excel.files import same_file as _same_file
+from regbef_excel.io.read.projection import read_workbook
+from regbef_excel.io.write.evaluation import write_backtest, write_comparison, write_ssb_comparison
 
 EXIT_OK = 0
 
 
 def _not_an_input(output: str, *inputs: str) -> None:
     """Refuse to write over an input workbook."""
-    from regbef_excel.files import same_file as _same_file
-
     for path in inputs:
         if _same_file(path, output):
             raise InputError("the output file must differ from the input files (inputs are never overwritten)",
@@ -32,11 +38,6 @@ def _fmt(x: float, spec: str = ",.0f") -> str:
 
 def cmd_compare(args) -> int:
     """Run two input workbooks and write one scenario-comparison workbook."""
-    from regbef_excel.engine import project
-    from regbef_excel.evaluation.scenarios import compare_scenarios
-    from regbef_excel.io.read.projection import read_workbook
-    from regbef_excel.io.write.evaluation import write_comparison
-
     _not_an_input(args.output, args.a, args.b)
     labels = tuple(args.labels) if args.labels else (Path(args.a).stem, Path(args.b).stem)
     ia, meta = read_workbook(args.a)
@@ -56,15 +57,6 @@ def cmd_compare(args) -> int:
 
 def cmd_backtest(args) -> int:
     """Project from an earlier base year with information up to then; compare with observed."""
-    from regbef_excel.evaluation.backtest import (
-        MODEL,
-        NAIVE_CONSTANT,
-        NAIVE_TREND,
-        TOTAL,
-        run_backtest,
-    )
-    from regbef_excel.io.write.evaluation import write_backtest
-
     result = run_backtest(args.county, args.base_year, horizon_years=args.horizon)
     write_backtest(result, args.output, language=args.language or "nb")
     s = result.summary()
@@ -85,9 +77,6 @@ def cmd_backtest(args) -> int:
 
 def ssb_frame_for(zone_codes, csv_path: str | None, source_name: str):
     """SSB projection frame: the user's CSV, or the shipped Telemark tables for 40xx zones."""
-    from regbef_excel import data
-    from regbef_excel.evaluation.ssb import read_ssb_projection_csv
-
     if csv_path:
         return read_ssb_projection_csv(csv_path)
     if all(len(str(c)) == 4 and str(c).startswith("40") for c in zone_codes):
@@ -101,11 +90,6 @@ def ssb_frame_for(zone_codes, csv_path: str | None, source_name: str):
 
 def cmd_ssb_compare(args) -> int:
     """Run a workbook and compare it with SSB's official municipal projection."""
-    from regbef_excel.engine import project
-    from regbef_excel.evaluation.ssb import compare_with_ssb, ssb_summary
-    from regbef_excel.io.read.projection import read_workbook
-    from regbef_excel.io.write.evaluation import write_ssb_comparison
-
     _not_an_input(args.output, args.input)
     inputs, meta = read_workbook(args.input)
     frame = ssb_frame_for(inputs.zone_codes, args.ssb, Path(args.input).name)

@@ -25,7 +25,7 @@ from regbef_excel.addin import build as addin
 from regbef_excel.addin import ovba
 from regbef_excel.cli import main
 from regbef_excel.errors import RegbefError
-from regbef_excel.excel.udfs import UDFS
+from regbef_excel.schema.udfs import UDFS
 
 ROOT = Path(__file__).resolve().parents[1]
 EXCEL_MADE = addin.xlwings_package_dir() / "quickstart_addin_ribbon.xlam"

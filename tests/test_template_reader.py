@@ -17,6 +17,7 @@ from regbef_excel import SCHEMA_VERSION, __version__
 from regbef_excel.engine.inputs import FLOWS
 from regbef_excel.io.backend import OpenpyxlBackend
 from regbef_excel.io.read.projection import read_from_backend, read_workbook, validate_workbook
+from regbef_excel.io.rows import inputs_to_raw_tables
 from regbef_excel.io.write.template import MASTER_CHECK_NAME, build_workbook, save_workbook
 from regbef_excel.schema import CHECKS, SHEETS, TABLES
 from regbef_excel.schema.checks import checks_layout, run_checks
@@ -80,7 +81,7 @@ def test_round_trip(tmp_path, language, rich_meta):
                                   check_dtype=False)  # fmt: skip
     assert (meta.schema_version, meta.template_version) == (SCHEMA_VERSION, __version__)
     assert validate_workbook(path) == []
-    assert all(r.ok for r in run_checks(inp))
+    assert all(r.ok for r in run_checks(inputs_to_raw_tables(inp)))
 
 
 def test_rebuild_from_read_is_stable(tmp_path, rich_meta):

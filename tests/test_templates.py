@@ -15,9 +15,7 @@ import openpyxl
 import pytest
 
 from regbef_excel import cli, data
-from regbef_excel.addin.build import UDF_MODULE
 from regbef_excel.app.templates import (
-    conf_rows,
     generate_municipalities,
     plan_templates,
     resolve_codes,
@@ -29,6 +27,8 @@ from regbef_excel.engine.generation import generate
 from regbef_excel.errors import InputError
 from regbef_excel.evaluation.backtest import history_from_stocks
 from regbef_excel.io.read.projection import read_workbook, validate_workbook
+from regbef_excel.io.write.templates import conf_rows
+from regbef_excel.schema.udfs import UDF_MODULE
 
 TELEMARK = "40"
 

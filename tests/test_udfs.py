@@ -13,6 +13,7 @@ from regbef_excel.excel import udfs, xlwings_udfs
 from regbef_excel.io.backend import InMemoryBackend
 from regbef_excel.io.write.template import build_workbook
 from regbef_excel.io.xlwings_live import XlwingsBackend
+from regbef_excel.schema.udfs import UDFS
 
 RC11 = dict(zip(RC_FORMS[11], [0.02, 0.1, 0.06, 0.1, 20.0, 0.4, 0.003, 0.001, 0.5, 65.0, 0.3], strict=True))
 
@@ -297,13 +298,13 @@ def test_wrappers_use_the_calling_workbook(workbook):
     had = xlwings_udfs.REGBEF_HADWIGER([[20, 30]], 1.8, 3.5, 29)
     np.testing.assert_allclose(had[0], hadwiger(np.array([20.0, 30.0]), 1.8, 3.5, 29.0), rtol=1e-15)
     assert had[0][0] != had[0][1]  # each age its own value (the schedule is not flat)
-    assert xlwings_udfs.REGBEF_RUN.__doc__ == udfs.UDFS["REGBEF_RUN"].doc
+    assert xlwings_udfs.REGBEF_RUN.__doc__ == UDFS["REGBEF_RUN"].doc
 
 
 def test_registry_matches_wrapper_signatures():
     import inspect
 
-    for name, spec in udfs.UDFS.items():
+    for name, spec in UDFS.items():
         f = getattr(xlwings_udfs, name)
         params = [p for p in inspect.signature(f).parameters if p != "caller"]
         assert params == [a.name for a in spec.args], name

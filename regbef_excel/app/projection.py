@@ -17,12 +17,27 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from regbef_excel import SCHEMA_VERSION, __version__
+from regbef_excel import SCHEMA_VERSION, __version__, data
+from regbef_excel.data.inputs import (
+    add_telemark_labour_housing,
+    national_rates,
+    telemark_history,
+    telemark_inputs,
+)
+from regbef_excel.data.panels import REGION, YEAR
 from regbef_excel.engine import Projection, ProjectionInputs, project
 from regbef_excel.engine.generation import GenerationReport, History, NationalRates
+from regbef_excel.engine.inputs import Targets
 from regbef_excel.errors import InputError, Location, RegbefError
 from regbef_excel.files import file_sha256
 from regbef_excel.files import same_file as _same_file
+from regbef_excel.io.read.projection import read_workbook, validate_workbook
+from regbef_excel.io.regression_workbook import read_regression_workbook
+from regbef_excel.io.write.results import write_results
+from regbef_excel.io.write.template import build_workbook, save_workbook
+from regbef_excel.regression import fit_panel
+from regbef_excel.regression.targets import ba_zones, baseline_scenario, shock, targets_from_fe
+from regbef_excel.schema.meta import RCFitQuality, WorkbookMeta
 
 Progress = Callable[[str, float], None]
 
@@ -43,9 +58,6 @@ def meta_from_generation(
     planner's workbook stays light and prints in a few pages; project generation reads the
     embedded data directly.
     """
-    from regbef_excel import data
-    from regbef_excel.schema.meta import RCFitQuality, WorkbookMeta
-
     y0, y1 = report.estimation_years[0], report.estimation_years[-1]
     prov = data.provenance().drop_duplicates(["credit", "licence"])
     lines = [f"{r.credit} — {r.licence}" for r in prov.itertuples()]
@@ -120,13 +132,6 @@ def meta_from_generation(
 
 def demo_inputs(language: str = "nb", *, include_history: bool = False):
     """The embedded Telemark demo: (inputs, meta)."""
-    from regbef_excel.data.inputs import (
-        add_telemark_labour_housing,
-        national_rates,
-        telemark_history,
-        telemark_inputs,
-    )
-
     inputs, report = telemark_inputs()
     add_telemark_labour_housing(inputs)
     meta = meta_from_generation(
@@ -172,9 +177,6 @@ def write_projection(
     seconds: dict | None = None,
 ) -> None:
     """Input sheets (regenerated from the validated inputs) + output sheets, written atomically."""
-    from regbef_excel.io.write.results import write_results
-    from regbef_excel.io.write.template import build_workbook
-
     if input_path is not None and _same_file(input_path, output_path):
         raise InputError(
             "the output file must differ from the input file (the planner's input is never overwritten)",
@@ -193,8 +195,6 @@ def run_workbook(
     progress: Progress | None = None,
 ) -> RunOutcome:
     """Read a planner's workbook, project, and write a NEW workbook with inputs and results."""
-    from regbef_excel.io.read.projection import read_workbook
-
     input_path = Path(input_path)
     output_path = Path(output_path)
     if _same_file(input_path, output_path):
@@ -251,11 +251,7 @@ def write_template(
     output_path: str | os.PathLike, *, empty: bool = False, language: str = "nb", include_history: bool = False
 ) -> Path:
     """A ready-to-fill workbook: pre-filled with the Telemark demo inputs, or empty."""
-    from regbef_excel.io.write.template import build_workbook, save_workbook
-
     if empty:
-        from regbef_excel.schema.meta import WorkbookMeta
-
         wb = build_workbook(None, language=language, meta=WorkbookMeta(language=language))
     else:
         inputs, meta = demo_inputs(language, include_history=include_history)
@@ -265,8 +261,6 @@ def write_template(
 
 
 def validate_file(input_path: str | os.PathLike) -> list[InputError]:
-    from regbef_excel.io.read.projection import validate_workbook
-
     return validate_workbook(input_path)
 
 
@@ -282,8 +276,6 @@ def targets_frame_to_arrays(frame: pd.DataFrame, inputs: ProjectionInputs):
     Blank ``zone_code`` is the region. Rows outside the projection years or for unknown zones
     are input errors naming the row.
     """
-    from regbef_excel.engine.inputs import Targets
-
     T, K = inputs.n_years, inputs.n_zones
     tg = Targets.trend(T, K)
     index = {c: k for k, c in enumerate(inputs.zone_codes)}
@@ -333,18 +325,6 @@ def regression_targets(
 
     Returns the targets table that was written.
     """
-    from regbef_excel.data.panels import REGION, YEAR
-    from regbef_excel.io.read.projection import read_workbook
-    from regbef_excel.io.regression_workbook import read_regression_workbook
-    from regbef_excel.io.write.template import build_workbook, save_workbook
-    from regbef_excel.regression import fit_panel
-    from regbef_excel.regression.targets import (
-        ba_zones,
-        baseline_scenario,
-        shock,
-        targets_from_fe,
-    )
-
     if _same_file(projection_path, output_path) or _same_file(regression_path, output_path):
         raise InputError("the output file must differ from the input files", location=Location(cell=str(output_path)))
     reg = read_regression_workbook(regression_path)

@@ -53,16 +53,14 @@ Decisions
 
 from __future__ import annotations
 
-import copy
 import gc
-import io
+import multiprocessing as mp
 import os
 import re
 import shutil
 import tempfile
 import time
 import unicodedata
-import zipfile
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
@@ -70,7 +68,27 @@ from pathlib import Path
 
 import numpy as np
 
+from regbef_excel import data
+from regbef_excel.app.projection import meta_from_generation
+from regbef_excel.data.inputs import national_rates
+from regbef_excel.engine.generation import generate
 from regbef_excel.errors import InputError, Location
+from regbef_excel.evaluation.backtest import (
+    FIRST_STOCK_YEAR,
+    LAST_STOCK_YEAR,
+    history_from_stocks,
+    telemark_split_shares,
+)
+from regbef_excel.io.write.template import build_workbook
+from regbef_excel.io.write.templates import (
+    PROTOTYPES,
+    TemplatePrototype,
+    add_template_properties,
+    add_xlwings_conf,
+    clear_template_caches,
+    save_fast,
+)
+from regbef_excel.schema.base import check_language
 
 #: Defaults: population on 31 Dec 2025 (SSB 1 January 2026), projection to 2050.
 DEFAULT_BASE_YEAR = 2025
@@ -177,8 +195,6 @@ def resolve_codes(
     InputError
         No or several selections, or an unknown county or municipality code (named).
     """
-    from regbef_excel import data
-
     counties, munis = _split_arg(county), _split_arg(codes)
     given = sum((bool(counties), bool(munis), bool(all_municipalities)))
     if given != 1:
@@ -219,8 +235,6 @@ def plan_templates(codes: Sequence[str], per: str = "municipality") -> list[Temp
     With ``per="region"`` the selected municipalities of each county form one workbook
     (``"40-Telemark.xlsx"``); a county only partly selected is named ``"… (utvalg)"``.
     """
-    from regbef_excel import data
-
     if per not in PER_CHOICES:
         raise InputError("unknown --per value", location=Location(column="--per"), found=per,
                          expected=" or ".join(PER_CHOICES))  # fmt: skip
@@ -252,8 +266,6 @@ def plan_templates(codes: Sequence[str], per: str = "municipality") -> list[Temp
 
 
 def _check_years(base_year: int, horizon: int, estimation_years: int) -> None:
-    from regbef_excel.evaluation.backtest import FIRST_STOCK_YEAR, LAST_STOCK_YEAR
-
     if not MIN_ESTIMATION_YEARS <= estimation_years <= LAST_STOCK_YEAR - FIRST_STOCK_YEAR:
         raise InputError(
             "estimation period out of range", location=Location(column="--estimation-years"),
@@ -277,8 +289,6 @@ def _check_years(base_year: int, horizon: int, estimation_years: int) -> None:
 # ----------------------------------------------------------------------------------------------
 def _single_zone_shares() -> dict[str, float]:
     """The flow split of a one-zone region: no internal moves, the default abroad shares."""
-    from regbef_excel.evaluation.backtest import telemark_split_shares
-
     sh = dict(telemark_split_shares())
     sh["internal_out"] = sh["internal_in"] = 0.0
     return sh
@@ -395,10 +405,6 @@ def generate_municipalities(
     list of (ProjectionInputs, WorkbookMeta)
         In the order of ``specs``.
     """
-    from regbef_excel.app.projection import meta_from_generation
-    from regbef_excel.engine.generation import generate
-    from regbef_excel.evaluation.backtest import history_from_stocks
-
     codes = [s.codes[0] for s in specs]
     first = base_year - estimation_years + 1
     shares = _single_zone_shares()
@@ -444,10 +450,6 @@ def generate_region(
     language: str = "nb",
 ) -> tuple:
     """``(inputs, meta)`` of a region template: the spec's municipalities as zones."""
-    from regbef_excel.app.projection import meta_from_generation
-    from regbef_excel.engine.generation import generate
-    from regbef_excel.evaluation.backtest import history_from_stocks
-
     first = base_year - estimation_years + 1
     history = history_from_stocks(list(spec.codes), first, base_year, national)
     history = replace(history, region_name=spec.region_name)
@@ -458,72 +460,10 @@ def generate_region(
 # ----------------------------------------------------------------------------------------------
 # the workbook
 # ----------------------------------------------------------------------------------------------
-def conf_rows() -> tuple[tuple[str, str], ...]:
-    """``xlwings.conf`` rows of a template: the add-in's settings plus ``UDF Modules``.
-
-    Interpreter keys are NOT written: an empty value would override the user's
-    ``~/.xlwings/xlwings.conf``; they are shown as inactive examples beside the table.
-    """
-    from regbef_excel.addin.build import CONF_ROWS, UDF_MODULE
-
-    rows = dict(CONF_ROWS)
-    rows.setdefault("UDF Modules", UDF_MODULE)
-    return tuple(rows.items())
 
 
-_CONF_NOTES = {
-    "nb": (
-        "xlwings-innstillinger for REGBEF-tillegget: nøkkel i kolonne A, verdi i kolonne B, "
-        "ingen tomme rader (xlwings leser til første tomme celle i kolonne A).",
-        "Excel finner som regel Python selv. Hvis ikke: legg til en rad under tabellen til "
-        "venstre med en av nøklene nedenfor og din egen sti. Ikke la en nøkkel stå med tom verdi.",
-        "Finn stien med «where pythonw» (Windows) eller «which python3» (macOS). "
-        "Se docs/brukerveiledning.md del 2.",
-    ),
-    "en": (
-        "xlwings settings for the REGBEF add-in: key in column A, value in column B, no blank "
-        "rows (xlwings reads down to the first empty cell of column A).",
-        "Excel usually finds Python by itself. If not: add a row below the table on the left "
-        "with one of the keys below and your own path. Never leave a key with an empty value.",
-        "Find the path with “where pythonw” (Windows) or “which python3” (macOS). "
-        "See docs/excel-setup.md.",
-    ),
-}
-_CONF_EXAMPLES = (
-    ("Interpreter_Win", r"C:\Users\<me>\AppData\Local\Programs\Python\Python312\pythonw.exe"),
-    ("Interpreter_Mac", "/Library/Frameworks/Python.framework/Versions/3.12/bin/python3"),
-    ("PYTHONPATH", r"C:\regbef\extra-modules"),
-    ("Conda Path", r"C:\Users\<me>\miniconda3"),
-    ("Conda Env", "regbef"),
-)
 
 
-def add_xlwings_conf(wb, language: str = "nb") -> None:  # noqa: ANN001 - openpyxl Workbook
-    """Append the ``xlwings.conf`` sheet: active keys in A/B, notes and examples from D."""
-    from openpyxl.styles import Font
-
-    from regbef_excel.io.write import styles
-    ws = wb.create_sheet("xlwings.conf")
-    for r, (k, v) in enumerate(conf_rows(), start=1):
-        ws.cell(row=r, column=1, value=k)
-        ws.cell(row=r, column=2, value=v)
-    grey = Font(italic=True, color="595959")
-    notes = _CONF_NOTES["en" if language == "en" else "nb"]
-    for i, text in enumerate(notes, start=1):
-        ws.cell(row=i, column=4, value=text).font = grey
-    r0 = len(notes) + 2
-    en = language == "en"
-    head = ("Examples (inactive)", "Value") if en else ("Eksempler (inaktive)", "Verdi")
-    ws.cell(row=r0, column=4, value=head[0]).style = styles.HEADER
-    ws.cell(row=r0, column=5, value=head[1]).style = styles.HEADER
-    for i, (k, v) in enumerate(_CONF_EXAMPLES, start=r0 + 1):
-        ws.cell(row=i, column=4, value=k).font = grey
-        ws.cell(row=i, column=5, value=v).font = grey
-    ws.column_dimensions["A"].width = 18
-    ws.column_dimensions["B"].width = 34
-    ws.column_dimensions["C"].width = 3
-    ws.column_dimensions["D"].width = 22
-    ws.column_dimensions["E"].width = 70
 
 
 def cover_sections(spec: TemplateSpec, meta, language: str, base_year: int) -> list:  # noqa: ANN001
@@ -589,310 +529,54 @@ def build_template(
     ``skip_sheets``: sheet keys (see :func:`regbef_excel.io.write.template.build_workbook`, plus
     ``'xlwings.conf'``) left out for the caller to insert.
     """
-    from openpyxl.packaging.custom import StringProperty
-
-    from regbef_excel.io.write.template import build_workbook
-
     wb = build_workbook(inputs, language=language, meta=meta, skip_sheets=skip_sheets,
                         cover_sections=cover_sections(spec, meta, language, base_year))  # fmt: skip
     if "xlwings.conf" not in skip_sheets:
         add_xlwings_conf(wb, language)
-    props = wb.properties
-    props.category = "REGBEF-mal" if language != "en" else "REGBEF template"
-    props.keywords = f"{props.keywords}; {spec.region_name}; " + ", ".join(spec.codes)
-    for name, value in (
-        ("REGBEF_region_name", spec.region_name),
-        ("REGBEF_region_codes", ",".join(spec.codes)),
-        ("REGBEF_template_kind", spec.kind),
-        ("REGBEF_county", f"{spec.county_code} {spec.county_name}"),
-        ("REGBEF_base_year", str(base_year)),
-        ("REGBEF_estimation_period", f"{meta.estimation_start}-{meta.estimation_end}"),
-    ):
-        wb.custom_doc_props.append(StringProperty(name=name, value=value))
+    add_template_properties(
+        wb,
+        category="REGBEF-mal" if language != "en" else "REGBEF template",
+        keywords=f"{spec.region_name}; " + ", ".join(spec.codes),
+        custom=(
+            ("REGBEF_region_name", spec.region_name),
+            ("REGBEF_region_codes", ",".join(spec.codes)),
+            ("REGBEF_template_kind", spec.kind),
+            ("REGBEF_county", f"{spec.county_code} {spec.county_name}"),
+            ("REGBEF_base_year", str(base_year)),
+            ("REGBEF_estimation_period", f"{meta.estimation_start}-{meta.estimation_end}"),
+        ),
+    )
     return wb
 
 
 # ----------------------------------------------------------------------------------------------
 # saving: reuse the XML of sheets that are the same in every template of a run
 # ----------------------------------------------------------------------------------------------
-#: Sheets whose content does not depend on the municipality in one-zone templates (national
-#: schedules, empty issue-3 tables, lists). Not "distances": its columns are the zone codes.
-#: ``tests/test_templates.py`` compares reused and freshly built workbooks cell by cell.
-CACHEABLE_SHEETS = (
-    "fertility", "mortality", "targets", "labour", "housing", "housing_market", "history", "lists",
-)  # fmt: skip
 
 
-@dataclass
-class _CachedSheet:
-    worksheet: object
-    signature: tuple
-    xml: bytes
-    tables: list[tuple[int, bytes]]
-    rels: bytes | None
 
 
-@dataclass
-class _SaveCache:
-    """Per process and language: the first template's cacheable sheets as written XML, and the
-    shared-string and cell-style tables every later template is seeded with (so that the
-    indices inside that XML mean the same in every file)."""
-
-    titles: frozenset[str]
-    strings: list[str] | None = None
-    cell_styles: list | None = None
-    style_parts: tuple | None = None
-    sheets: dict[str, _CachedSheet] = field(default_factory=dict)
-    hits: int = 0
 
 
-_SAVE_CACHES: dict[str, _SaveCache] = {}
 
 
-def _cacheable_titles(language: str) -> frozenset[str]:
-    from regbef_excel.schema.inputs import SHEETS
-
-    return frozenset([*(SHEETS[k].label(language) for k in CACHEABLE_SHEETS), "xlwings.conf"])
 
 
-def _sheet_signature(ws) -> tuple:  # noqa: ANN001 - openpyxl Worksheet
-    """Everything of a sheet that reaches its XML and may differ between templates."""
-    cells = tuple(
-        (k, c._value, c.data_type, tuple(c._style or ()), c.hyperlink is not None)
-        for k, c in sorted(ws._cells.items())
-    )
-    dvs = tuple(
-        (str(d.sqref), d.type, d.operator, d.formula1, d.formula2, d.prompt, d.error)
-        for d in ws.data_validations.dataValidation
-    )
-    return (
-        ws.title, cells, dvs, tuple(str(r) for r in ws.merged_cells.ranges),
-        tuple((t.displayName, t.ref) for t in ws._tables.values()), ws.freeze_panes,
-        ws.print_title_rows,
-        tuple((k, d.width) for k, d in ws.column_dimensions.items()),
-        tuple((k, d.height) for k, d in ws.row_dimensions.items()),
-        len(ws.conditional_formatting), ws.page_setup.orientation,
-    )  # fmt: skip
 
 
-def _style_parts(wb) -> tuple:  # noqa: ANN001
-    """The style tables a cell style array indexes into (must match to reuse XML)."""
-    return (
-        repr(list(wb._fonts)), repr(list(wb._fills)), repr(list(wb._borders)),
-        tuple(wb._number_formats), repr(list(wb._alignments)), repr(list(wb._protections)),
-        tuple(s.name for s in wb._named_styles),
-    )  # fmt: skip
 
 
-def _has_extras(wb) -> bool:  # noqa: ANN001
-    return any(
-        ws._charts or ws._images or ws._comments or ws._pivots or ws.legacy_drawing
-        for ws in wb.worksheets
-    )
 
 
-def _make_writer(cache: _SaveCache | None, record: bool):  # noqa: ANN202
-    from openpyxl.packaging.relationship import get_rels_path
-    from openpyxl.worksheet._writer import WorksheetWriter
-    from openpyxl.writer.excel import ExcelWriter
-    from openpyxl.xml.functions import tostring
-
-    class TemplateWriter(ExcelWriter):
-        """openpyxl's writer for sheets without drawings: sheet XML in memory (no temporary
-        files), and the XML of unchanged cacheable sheets reused."""
-
-        def _write_worksheets(self) -> None:
-            for idx, ws in enumerate(self.workbook.worksheets, 1):
-                ws._id = idx
-                cacheable = cache is not None and ws.title in cache.titles
-                hit = cache.sheets.get(ws.title) if cacheable else None
-                sig = None
-                if cacheable and (hit is None or hit.worksheet is not ws):
-                    sig = _sheet_signature(ws)  # the same object needs no comparison
-                tables = list(ws._tables.values())
-                first_id = len(self._tables) + 1
-                ids = list(range(first_id, first_id + len(tables)))
-                if (hit is not None and (hit.worksheet is ws or hit.signature == sig)
-                        and [i for i, _ in hit.tables] == ids):  # fmt: skip
-                    self._archive.writestr(ws.path[1:], hit.xml)
-                    self.manifest.append(ws)
-                    for t, (_, txml) in zip(tables, hit.tables, strict=True):
-                        self._tables.append(t)
-                        t.id = len(self._tables)
-                        self._archive.writestr(t.path[1:], txml)
-                        self.manifest.append(t)
-                    if hit.rels is not None:
-                        self._archive.writestr(get_rels_path(ws.path)[1:], hit.rels)
-                    cache.hits += 1
-                    continue
-                buf = io.BytesIO()
-                writer = WorksheetWriter(ws, out=buf)
-                writer.write()
-                ws._rels = writer._rels
-                xml = buf.getvalue()
-                self._archive.writestr(ws.path[1:], xml)
-                self.manifest.append(ws)
-                recorded = []
-                for t in tables:
-                    self._tables.append(t)
-                    t.id = len(self._tables)
-                    txml = tostring(t.to_tree())
-                    self._archive.writestr(t.path[1:], txml)
-                    self.manifest.append(t)
-                    ws._rels.get(t._rel_id).Target = t.path
-                    recorded.append((t.id, txml))
-                rels = tostring(ws._rels.to_tree()) if ws._rels else None
-                if rels is not None:
-                    self._archive.writestr(get_rels_path(ws.path)[1:], rels)
-                if record and cacheable and not ws.conditional_formatting:
-                    cache.sheets[ws.title] = _CachedSheet(ws, sig, xml, recorded, rels)
-
-    return TemplateWriter
 
 
-def save_fast(wb, path: str | os.PathLike[str], language: str | None = None) -> None:  # noqa: ANN001
-    """Save a template: ``wb.save(path)`` with zlib level 1, sheet XML written in memory and,
-    with ``language``, the XML of cacheable sheets reused from the first template saved by this
-    process when the sheet is unchanged (:data:`CACHEABLE_SHEETS`).
-
-    Reuse is exact: the shared strings and cell styles are seeded with the first template's
-    tables, so the indices in the reused XML mean the same; a sheet is reused only if its cells,
-    styles, validations, tables and dimensions equal the first template's, and only if the
-    style tables themselves are equal. ``tests/test_templates.py`` compares the parts with a
-    plain save. Not atomic: used inside the staging folder.
-    """
-    from openpyxl.utils.indexed_list import IndexedList
-
-    cache = None
-    record = False
-    if language is not None and not _has_extras(wb):
-        cache = _SAVE_CACHES.setdefault(language, _SaveCache(_cacheable_titles(language)))
-        parts = _style_parts(wb)
-        if cache.strings is None:  # the first template of this process: record
-            strings = [
-                c._value for ws in wb.worksheets if ws.title in cache.titles
-                for _, c in sorted(ws._cells.items()) if c.data_type == "s"
-            ]  # fmt: skip
-            cache.strings = list(dict.fromkeys(strings))
-            cache.style_parts = parts
-            record = True
-            if len(wb.shared_strings) == 0:
-                wb.shared_strings = IndexedList(cache.strings)
-        elif (parts == cache.style_parts and len(wb.shared_strings) == 0
-              and list(wb._cell_styles) == cache.cell_styles[: len(wb._cell_styles)]):  # fmt: skip
-            wb.shared_strings = IndexedList(cache.strings)
-            wb._cell_styles = IndexedList(cache.cell_styles)
-        else:
-            cache = None  # style tables differ: write every sheet
-    writer_cls = _make_writer(cache, record)
-    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, allowZip64=True, compresslevel=1) as zf:
-        writer_cls(wb, zf).save()
-    if record and cache is not None:
-        cache.cell_styles = list(wb._cell_styles)
 
 
-#: Sheets a process builds once (for its first template) and inserts into every later one.
-REUSED_SHEETS = (*CACHEABLE_SHEETS, "xlwings.conf")
-
-_STYLE_TABLES = ("_fonts", "_fills", "_borders", "_protections", "_alignments")
 
 
-@dataclass
-class _Prototype:
-    """The first template a process built: its reusable sheets and its style tables."""
-
-    titles: list[str]
-    sheets: dict[str, object]
-    keys: tuple[str, ...]
-    tables: dict[str, list]
-    number_formats: list[str]
-    named_styles: list[str]
-    cell_styles: list
-
-    @classmethod
-    def of(cls, wb, language: str, spec: TemplateSpec) -> _Prototype:  # noqa: ANN001
-        keep = _cacheable_titles(language)
-        own = {*spec.codes, spec.region_name, *spec.region_name.split(" ", 1)[1:]}
-
-        def zone_free(ws) -> bool:  # noqa: ANN001 - a guard: no zone code or name anywhere
-            cols = {c.name for t in ws._tables.values() for c in t.tableColumns}
-            return not (own & cols) and not any(
-                isinstance(c._value, str) and c._value in own for c in ws._cells.values()
-            )
-
-        from regbef_excel.schema.inputs import SHEETS
-
-        sheets = {ws.title: ws for ws in wb.worksheets if ws.title in keep and zone_free(ws)}
-        label = {k: SHEETS[k].label(language) if k in SHEETS else k for k in REUSED_SHEETS}
-        return cls(
-            titles=[ws.title for ws in wb.worksheets],
-            sheets=sheets,
-            keys=tuple(k for k in REUSED_SHEETS if label[k] in sheets),
-            tables={name: list(getattr(wb, name)) for name in _STYLE_TABLES},
-            number_formats=list(wb._number_formats),
-            named_styles=[st.name for st in wb._named_styles],
-            cell_styles=list(wb._cell_styles),
-        )
-
-    def adopt(self, wb) -> bool:  # noqa: ANN001
-        """Complete ``wb`` (built without the reusable sheets) with the prototype's sheets.
-
-        The style tables of ``wb`` become the prototype's (extended by anything new), and the
-        style arrays of ``wb``'s own cells are renumbered accordingly, so the reused sheets'
-        style references stay valid. Returns False (``wb`` unchanged) if the named styles
-        differ or the sheets do not line up.
-        """
-        from openpyxl.styles.cell_style import StyleArray
-        from openpyxl.utils.indexed_list import IndexedList
-
-        own = {ws.title: ws for ws in wb.worksheets}
-        if [st.name for st in wb._named_styles] != self.named_styles:
-            return False
-        if set(own) | set(self.sheets) != set(self.titles) or set(own) & set(self.sheets):
-            return False
-        new_tables = {}
-        maps = []
-        for name in _STYLE_TABLES:
-            table = IndexedList(self.tables[name])
-            maps.append([table.add(item) for item in getattr(wb, name)])
-            new_tables[name] = table
-        fmts = IndexedList(self.number_formats)
-        fmt_map = {164 + i: 164 + fmts.add(f) for i, f in enumerate(wb._number_formats)}
-        font, fill, border, prot, align = maps
-        memo: dict[tuple, StyleArray] = {}
-
-        def remap(arr: StyleArray) -> StyleArray:
-            key = tuple(arr)
-            got = memo.get(key)
-            if got is None:
-                f, fi, b, n, p, a, pb, qp, xf = key
-                got = memo[key] = StyleArray(
-                    [font[f], fill[fi], border[b], fmt_map.get(n, n), prot[p], align[a], pb, qp, xf]
-                )
-            return got
-
-        for ws in own.values():
-            for c in ws._cells.values():
-                if getattr(c, "_style", None) is not None:
-                    c._style = copy.copy(remap(c._style))
-            for dims in (ws.column_dimensions, ws.row_dimensions):
-                for d in dims.values():
-                    if getattr(d, "_style", None) is not None:
-                        d._style = copy.copy(remap(d._style))
-        for name, table in new_tables.items():
-            setattr(wb, name, table)
-        wb._number_formats = fmts
-        wb._cell_styles = IndexedList(self.cell_styles)
-        sheets = []
-        for title in self.titles:
-            ws = own.get(title) or self.sheets[title]
-            ws._parent = wb
-            sheets.append(ws)
-        wb._sheets = sheets
-        return True
 
 
-_PROTOTYPES: dict[str, _Prototype] = {}
+
 
 
 def _build_and_save(task: tuple) -> tuple[str, float, float]:
@@ -910,7 +594,7 @@ def _build_and_save(task: tuple) -> tuple[str, float, float]:
     gc.disable()
     try:
         t0 = time.perf_counter()
-        proto = _PROTOTYPES.get(language) if reuse else None
+        proto = PROTOTYPES.get(language) if reuse else None
         wb = None
         if proto is not None:
             wb = build_template(inputs, meta, spec, language=language, base_year=base_year,
@@ -923,7 +607,7 @@ def _build_and_save(task: tuple) -> tuple[str, float, float]:
         save_fast(wb, path, language if reuse else None)
         t2 = time.perf_counter()
         if reuse and proto is None:
-            _PROTOTYPES[language] = _Prototype.of(wb, language, spec)
+            PROTOTYPES[language] = TemplatePrototype.of(wb, language, {*spec.codes, spec.region_name, *spec.region_name.split(" ", 1)[1:]})
     finally:
         gc.enable()
     del wb
@@ -937,7 +621,6 @@ def _worker_init() -> None:
 
 
 def _pool_context():  # noqa: ANN202
-    import multiprocessing as mp
 
     return mp.get_context("fork") if "fork" in mp.get_all_start_methods() else mp.get_context()
 
@@ -996,12 +679,8 @@ def write_templates(
         Unknown county/municipality code, bad years or ``per``; raised before anything is
         written.
     """
-    from regbef_excel.data.inputs import national_rates
-    from regbef_excel.schema.base import check_language
-
     t_start = time.perf_counter()
-    _SAVE_CACHES.clear()  # forked workers start from empty caches
-    _PROTOTYPES.clear()
+    clear_template_caches()  # forked workers start from empty caches
     language = check_language(language)
     selected = resolve_codes(county=county, codes=codes, all_municipalities=all_municipalities)
     _check_years(int(base_year), int(horizon), int(estimation_years))
@@ -1069,8 +748,7 @@ def write_templates(
         shutil.rmtree(stage, ignore_errors=True)
         raise
     finally:
-        _SAVE_CACHES.clear()  # serial runs keep them in this process: free the prototype
-        _PROTOTYPES.clear()
+        clear_template_caches()  # serial runs keep them in this process: free the prototype
     if created_out:
         _fix_permissions(out)
     tell("done", 1.0)
@@ -1092,7 +770,7 @@ def _fix_permissions(out: Path) -> None:
 
 __all__ = [
     "DEFAULT_BASE_YEAR", "DEFAULT_ESTIMATION_YEARS", "DEFAULT_HORIZON", "TemplateSpec",
-    "TemplatesResult", "add_xlwings_conf", "build_template", "conf_rows", "cover_sections",
+    "TemplatesResult", "build_template", "cover_sections",
     "generate_municipalities", "generate_region", "plan_templates", "resolve_codes",
     "safe_file_stem", "write_templates",
 ]  # fmt: skip

@@ -14,8 +14,17 @@ import numpy as np
 import pandas as pd
 
 from regbef_excel import data
+from regbef_excel.engine.flows import schedules
 from regbef_excel.engine.generation import GenerationReport, History, NationalRates, generate
-from regbef_excel.engine.inputs import MAX_AGE, N_AGES, ProjectionInputs
+from regbef_excel.engine.housing import HOUSING_AGE_LOWER, HousingMarketParams
+from regbef_excel.engine.inputs import (
+    MAX_AGE,
+    N_AGES,
+    HousingInputs,
+    LabourInputs,
+    ProjectionInputs,
+)
+from regbef_excel.engine.labour import LabourMarketParams, expand_age_groups, labour_supply
 
 #: Years whose HMD death rates are averaged into the projected schedule (reference = middle).
 MORTALITY_YEARS = (2019, 2023)
@@ -256,8 +265,6 @@ def civil_status_and_need_rates() -> tuple[np.ndarray, np.ndarray]:
     and ½ per partner in a couple; 16–19-year-olds mostly live with their parents (need 0.1).
     The base-year level factor scales need to the real stock, so only the age pattern matters.
     """
-    from regbef_excel.engine.housing import HOUSING_AGE_LOWER
-
     G = len(HOUSING_AGE_LOWER)
     ages = np.array(HOUSING_AGE_LOWER, dtype=float) + 2.0
     couple = np.clip((ages - 18) / 15, 0, 1) * 0.65 * np.where(ages > 70, np.clip(1 - (ages - 70) / 25, 0.3, 1), 1)
@@ -282,11 +289,6 @@ def add_telemark_labour_housing(inputs: ProjectionInputs) -> ProjectionInputs:
     to the base-year labour supply and constant), demolition share, civil status and need rates,
     family sizes, market parameters.
     """
-    from regbef_excel.engine.flows import schedules
-    from regbef_excel.engine.housing import HousingMarketParams
-    from regbef_excel.engine.inputs import HousingInputs, LabourInputs
-    from regbef_excel.engine.labour import LabourMarketParams, expand_age_groups, labour_supply
-
     codes = list(inputs.zone_codes)
     K, T = inputs.n_zones, inputs.n_years
     inputs.distances = intra_zone_distance(data.great_circle_km(codes))

@@ -47,6 +47,10 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
+from regbef_excel import data
+from regbef_excel.data.inputs import national_rates
+from regbef_excel.engine.inputs import MAX_AGE
+from regbef_excel.engine.residual import residual_net_migration
 from regbef_excel.errors import InputError, Location
 
 PanelKind = Literal["real", "synthetic"]
@@ -201,8 +205,6 @@ REAL_VARIABLES: tuple[VariableInfo, ...] = (
 
 def _region_map(level: str) -> tuple[pd.DataFrame, list[str]]:
     """Municipality → region table (``municip_code, region_code, region``) and sorted codes."""
-    from regbef_excel import data
-
     m = data.municipalities()
     if level == "ba":
         regions = m.assign(region_code=m["ba_region_code"].astype(int), region=m["ba_region_name"])
@@ -221,8 +223,6 @@ def _unemployment(
     regions: pd.DataFrame, weights: dict[int, np.ndarray], assign: np.ndarray, n_regions: int
 ) -> tuple[dict[int, np.ndarray], dict[int, float]]:
     """Regional (weighted municipal/county) and national NAV rates in % by year."""
-    from regbef_excel import data
-
     nav = data.nav_unemployment(annual=True)
     nav = nav[(nav["status"] == "fully_unemployed") & (nav["sex"] == "T")]
     nav = nav[nav["year"].between(NAV_FIRST_YEAR, NAV_LAST_YEAR)]
@@ -271,11 +271,6 @@ def real_panel(
     PanelData
         ``kind="real"``; the estimated variables are flagged in ``variables``.
     """
-    from regbef_excel import data
-    from regbef_excel.data.inputs import national_rates
-    from regbef_excel.engine.inputs import MAX_AGE
-    from regbef_excel.engine.residual import residual_net_migration
-
     if not 2006 <= first_year <= last_year <= 2025:
         raise InputError(
             "years out of range", location=Location(column="year"),

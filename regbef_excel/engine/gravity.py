@@ -48,6 +48,8 @@ from __future__ import annotations
 
 import numpy as np
 from scipy.linalg import lapack as _lapack
+from scipy.optimize import linprog
+from scipy.sparse import coo_matrix
 
 from regbef_excel.errors import ConvergenceError, InputError, Location
 
@@ -124,9 +126,6 @@ def _lp_feasible(F: np.ndarray, orig: np.ndarray, D: np.ndarray, constrained: np
 
     Exact check by linear programming (scipy HiGHS); used only to classify a failed balancing.
     """
-    from scipy.optimize import linprog
-    from scipy.sparse import coo_matrix
-
     ii, jj = np.nonzero(F > 0)
     nv = ii.size
     n, m = F.shape

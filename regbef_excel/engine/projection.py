@@ -35,15 +35,38 @@ from collections.abc import Callable
 import numpy as np
 
 from regbef_excel.engine.ageing import age_one_year
-from regbef_excel.engine.fertility import births, fertility_rates, split_births
+from regbef_excel.engine.fertility import (
+    births,
+    fertility_rates,
+    hadwiger_rates_by_zone,
+    split_births,
+)
 from regbef_excel.engine.flows import consistency_adjust, internal_inflow, outflows, schedules
 from regbef_excel.engine.gravity import deterrence
+from regbef_excel.engine.housing import (
+    HadwigerRegression,
+    HousingStock,
+    hadwiger_coefficients,
+    housing_market_step,
+    housing_need,
+    housing_need_level,
+    median_age,
+    need_rates,
+)
 from regbef_excel.engine.inputs import (
     DEFAULT_ROOMS_PER_TYPE,
     FEMALE,
     VARIANT_NAMES,
     ProjectionInputs,
     Targets,
+)
+from regbef_excel.engine.labour import (
+    LabourState,
+    expand_age_groups,
+    external_inmigration,
+    labour_geometry,
+    labour_market_step,
+    labour_supply,
 )
 from regbef_excel.engine.mortality import death_probabilities
 from regbef_excel.engine.results import COMPONENTS, Projection
@@ -83,8 +106,6 @@ class _Labour:
     """Labour supply and (variants 4–6) the labour-market model, year by year."""
 
     def __init__(self, inputs: ProjectionInputs, run_model: bool) -> None:
-        from regbef_excel.engine.labour import LabourState, expand_age_groups, labour_geometry
-
         lab = inputs.labour
         self.inputs = inputs
         self.part = expand_age_groups(np.asarray(lab.participation, float), lab.age_lower)
@@ -97,13 +118,9 @@ class _Labour:
             self.state = LabourState.initial(inputs.n_zones)
 
     def supply(self, pop: np.ndarray, t: int) -> np.ndarray:
-        from regbef_excel.engine.labour import labour_supply
-
         return labour_supply(pop, self.part, float(self.yr[min(t, self.yr.size - 1)]), self.yk)
 
     def step(self, t: int, yrk_prev: np.ndarray, yrk: np.ndarray):
-        from regbef_excel.engine.labour import labour_market_step
-
         lab = self.inputs.labour
         res = labour_market_step(
             yrk_prev, yrk, self.jobs[t], self.jobs[t + 1], self.inputs.distances, lab.params, self.state,
@@ -118,13 +135,6 @@ class _Housing:
     """Housing stock, need and (variants 3–5) the housing market, year by year."""
 
     def __init__(self, inputs: ProjectionInputs, pop0: np.ndarray, run_market: bool) -> None:
-        from regbef_excel.engine.housing import (
-            HousingStock,
-            housing_need,
-            housing_need_level,
-            need_rates,
-        )
-
         h = inputs.housing
         self.h = h
         self.stock = HousingStock(
@@ -293,7 +303,6 @@ def project(
             euf, _, cap = outflows(bef2, rate_euf, np.zeros_like(rate_euf))
             euf_tot = euf.sum(axis=(1, 2))
             if lm is not None:  # variants 4, 5: the labour market sets external in-migration
-                from regbef_excel.engine.labour import external_inmigration
 
                 eif, short = external_inmigration(euf_tot, lm.yntfl, inputs.labour.params.utfam,
                                                   inputs.labour.params.innfam)
@@ -384,8 +393,6 @@ class _EndogenousHadwiger:
     """
 
     def __init__(self, inputs: ProjectionInputs) -> None:
-        from regbef_excel.engine.housing import HadwigerRegression
-
         if inputs.housing is None or inputs.income is None:
             raise InputError(
                 "the endogenous Hadwiger option needs the housing inputs and the income indicator",
@@ -400,9 +407,6 @@ class _EndogenousHadwiger:
         self.coefficients: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
 
     def rates(self, t: int, bef1: np.ndarray, housing, series: dict) -> np.ndarray:
-        from regbef_excel.engine.fertility import hadwiger_rates_by_zone
-        from regbef_excel.engine.housing import hadwiger_coefficients, median_age
-
         by_type = housing.stock.by_type
         dwz = (by_type @ self.rooms) / np.maximum(by_type.sum(axis=1), 1e-12)
         stock = series["housing_stock"]
@@ -446,8 +450,6 @@ def _housing_market_year(housing, t, inputs, bef3, sched, lvl, lvk, inf_trend, l
     added. Out-migrants are capped at the cell population and the consistency adjustment makes
     Σ_k IIF = Σ_k IUF per sex × age (§3.22).
     """
-    from regbef_excel.engine.housing import housing_market_step
-
     h = inputs.housing
     rate_iuf = sched.rate["IUF"] * (lvl["IUF"][t] * lvk["IUF"])[:, None, None]
     riuf = np.minimum(bef3 * rate_iuf, bef3)

@@ -29,12 +29,33 @@ import time
 import traceback
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from importlib.metadata import version
 from pathlib import Path
 from typing import Protocol, runtime_checkable
 
+from openpyxl import Workbook
+from openpyxl.chart import LineChart, Reference
+from openpyxl.chart.series import SeriesLabel
+from openpyxl.styles import Font, PatternFill
+
 from regbef_excel import SCHEMA_VERSION, __version__
+from regbef_excel.app.projection import run_log, write_template
+from regbef_excel.engine import project
 from regbef_excel.errors import InputError, InputErrors, RegbefError
-from regbef_excel.io.backend import WorkbookBackend
+from regbef_excel.excel.udfs import project_cached, read_inputs
+from regbef_excel.io.backend import OpenpyxlBackend, WorkbookBackend
+from regbef_excel.io.read.projection import read_from_backend
+from regbef_excel.io.regression_workbook import (
+    build_results_workbook,
+    read_regression_workbook,
+    run_regressions,
+)
+from regbef_excel.io.write.results import write_results
+from regbef_excel.io.xlwings_live import XlwingsBackend
+from regbef_excel.schema import outputs as S
+from regbef_excel.schema import regression as R
+from regbef_excel.schema.inputs import SHEETS
+from regbef_excel.schema.outputs import output_sheet_names
 
 #: Title of every message box.
 TITLE = "REGBEF"
@@ -134,8 +155,6 @@ def text(key: str, language: str = "nb", **values: object) -> str:
 
 
 def _language(live: LiveWorkbook) -> str:
-    from regbef_excel.schema.inputs import SHEETS
-
     names = set(live.sheet_names())
     nb = sum(s.label_nb in names for s in SHEETS.values())
     en = sum(s.label_en in names for s in SHEETS.values())
@@ -157,8 +176,6 @@ def format_input_error(exc: InputError, language: str = "nb") -> str:
 # ----------------------------------------------------------------------------------------------
 def _read(live: LiveWorkbook):
     """(inputs, language, read notes) of the live workbook; raises :class:`InputErrors`."""
-    from regbef_excel.io.read.projection import read_from_backend
-
     backend = live.backend()
     try:
         res = read_from_backend(backend)
@@ -171,11 +188,6 @@ def _read(live: LiveWorkbook):
 
 def run_projection(live: LiveWorkbook) -> MacroResult:
     """Read the inputs, project, and replace the output sheets (with charts) in the workbook."""
-    from regbef_excel.app.projection import run_log
-    from regbef_excel.engine import project
-    from regbef_excel.io.write.results import write_results
-    from regbef_excel.schema.outputs import output_sheet_names
-
     t0 = time.perf_counter()
     lang = _language(live)
     live.status(text("reading", lang))
@@ -203,8 +215,6 @@ def run_projection(live: LiveWorkbook) -> MacroResult:
 
 def validate_inputs(live: LiveWorkbook) -> MacroResult:
     """Every input problem and failed check, in a message box (nothing is written)."""
-    from regbef_excel.io.read.projection import read_from_backend
-
     lang = _language(live)
     live.status(text("reading", lang))
     backend = live.backend()
@@ -225,13 +235,6 @@ def estimate_regressions(live: LiveWorkbook) -> MacroResult:
     ``regbef-excel regress``) over the live workbook. A workbook without the regression tables
     (e.g. a projection workbook) gets a message saying how to make one.
     """
-    from regbef_excel.io.regression_workbook import (
-        build_results_workbook,
-        read_regression_workbook,
-        run_regressions,
-    )
-    from regbef_excel.schema import regression as R
-
     lang = _language(live)
     live.status(text("reading", lang))
     backend = live.backend()
@@ -257,8 +260,6 @@ def estimate_regressions(live: LiveWorkbook) -> MacroResult:
 
 def build_template(live: LiveWorkbook) -> MacroResult:
     """Write a new, empty REGBEF template (same language) where the user chooses."""
-    from regbef_excel.app.projection import write_template
-
     lang = _language(live)
     target = live.ask_save_path("REGBEF-mal.xlsx" if lang == "nb" else "REGBEF-template.xlsx",
                                 text("template_pick", lang))  # fmt: skip
@@ -273,9 +274,6 @@ def build_template(live: LiveWorkbook) -> MacroResult:
 
 def compare_scenarios(live: LiveWorkbook) -> MacroResult:
     """Project this workbook and another one, and write a comparison sheet with a chart."""
-    from regbef_excel.excel.udfs import project_cached, read_inputs
-    from regbef_excel.io.backend import OpenpyxlBackend
-
     lang = _language(live)
     other = live.ask_open_path(text("compare_pick", lang))
     if other is None:
@@ -299,8 +297,6 @@ def compare_scenarios(live: LiveWorkbook) -> MacroResult:
 def about(live: LiveWorkbook) -> MacroResult:
     """Versions, where Python runs from, and where to find help."""
     try:
-        from importlib.metadata import version
-
         xlw = version("xlwings")
     except Exception:  # noqa: BLE001
         xlw = "?"
@@ -386,12 +382,6 @@ COMPARISON_SHEET = {"nb": "Scenariosammenligning", "en": "Scenario comparison"}
 def scenario_comparison_workbook(pa, pb, name_a: str, name_b: str, *, language: str = "nb"):
     """A workbook with one sheet: population by zone and year for two scenarios, the
     difference, and a line chart of the region totals."""
-    from openpyxl import Workbook
-    from openpyxl.chart import LineChart, Reference
-    from openpyxl.styles import Font, PatternFill
-
-    from regbef_excel.schema import outputs as S
-
     wb = Workbook()
     ws = wb.active
     ws.title = COMPARISON_SHEET[language]
@@ -440,7 +430,6 @@ def scenario_comparison_workbook(pa, pb, name_a: str, name_b: str, *, language: 
         data = Reference(ws, min_col=3, max_col=len(years) + 2, min_row=r, max_row=r)
         chart.add_data(data, from_rows=True, titles_from_data=False)
         chart.series[-1].tx = None
-        from openpyxl.chart.series import SeriesLabel
 
         chart.series[-1].tx = SeriesLabel(v=f"{label}: {name_a if label == 'A' else name_b}")
     chart.set_categories(Reference(ws, min_col=3, max_col=len(years) + 2, min_row=4, max_row=4))
@@ -466,8 +455,6 @@ class XlwingsLiveWorkbook:
         return cls(xw.Book.caller())
 
     def backend(self) -> WorkbookBackend:
-        from regbef_excel.io.xlwings_live import XlwingsBackend
-
         return XlwingsBackend(self.book)
 
     def sheet_names(self) -> list[str]:

@@ -4,7 +4,7 @@ List this module under ``UDF Modules`` in the ``xlwings.conf`` sheet
 (``regbef_excel.excel.xlwings_udfs``), or use the REGBEF add-in, whose VBA already declares
 every function and calls this module. Each wrapper only hands Excel's values to the function
 of the same name in :mod:`regbef_excel.excel.udfs`, where conversion and errors are handled.
-Names, descriptions and argument help come from :data:`regbef_excel.excel.udfs.UDFS`.
+Names, descriptions and argument help come from :data:`regbef_excel.schema.udfs.UDFS`.
 
 On Linux (and wherever xlwings' Excel runtime is missing) the decorators do nothing and the
 functions are still plain Python: this module always imports.
@@ -16,7 +16,9 @@ from collections.abc import Callable
 from typing import Any
 
 from regbef_excel.excel import udfs
-from regbef_excel.excel.udfs import UDFS, Matrix
+from regbef_excel.excel.udfs import Matrix
+from regbef_excel.io.xlwings_live import XlwingsBackend
+from regbef_excel.schema.udfs import UDFS
 
 try:  # xlwings' decorators are no-ops outside Windows/macOS Excel; guard its absence too
     import xlwings as xw
@@ -49,8 +51,6 @@ def _caller_backend(caller: object) -> Callable[[], object] | None:
         return None
 
     def make() -> object:
-        from regbef_excel.io.xlwings_live import XlwingsBackend
-
         return XlwingsBackend(caller.sheet.book)  # type: ignore[attr-defined]
 
     return make

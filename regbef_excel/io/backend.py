@@ -15,6 +15,7 @@ from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from pathlib import Path
 
+import openpyxl
 from lxml import etree
 from openpyxl.utils.cell import get_column_letter, range_boundaries
 
@@ -196,8 +197,6 @@ class OpenpyxlBackend(WorkbookBackend):
     """
 
     def __init__(self, path: str | Path) -> None:
-        import openpyxl
-
         self.path = path = Path(path)
         self.label = path.name
         if not path.exists():

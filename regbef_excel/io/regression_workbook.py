@@ -34,6 +34,7 @@ from openpyxl.chart.data_source import NumDataSource, NumRef
 from openpyxl.chart.error_bar import ErrorBars
 from openpyxl.chart.legend import Legend
 from openpyxl.comments import Comment
+from openpyxl.packaging.custom import StringProperty
 from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.utils.cell import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
@@ -42,10 +43,13 @@ from openpyxl.worksheet.pagebreak import Break
 from openpyxl.worksheet.table import Table as XlTable
 from openpyxl.worksheet.table import TableStyleInfo
 from openpyxl.worksheet.worksheet import Worksheet
+from scipy import stats as _st
 
 from regbef_excel import __version__
 from regbef_excel.data.panels import REGION, YEAR, PanelData, VariableInfo, demo_panel
 from regbef_excel.errors import InputError, Location, RegbefError
+from regbef_excel.files import file_sha256
+from regbef_excel.files import same_file as _same_file
 from regbef_excel.io.backend import (
     OpenpyxlBackend,
     TableBlock,
@@ -62,10 +66,11 @@ from regbef_excel.regression import (
     mundlak_test,
     reset,
 )
+from regbef_excel.regression.data import rows_text
 from regbef_excel.regression.options import INTERACTION_SEPARATOR
 from regbef_excel.regression.results import PanelResult
 from regbef_excel.regression.tables import TEXT as TABLE_TEXT
-from regbef_excel.regression.tables import VARIABLE_LABELS, stars
+from regbef_excel.regression.tables import VARIABLE_LABELS, stars, variable_label
 from regbef_excel.schema import regression as R
 from regbef_excel.schema.base import Column, Table, check_language, normalise_header
 from regbef_excel.schema.layout import quote_sheet
@@ -488,8 +493,6 @@ def build_regression_workbook(
 
 
 def _properties(wb: Workbook, panel: PanelData, language: str) -> None:
-    from openpyxl.packaging.custom import StringProperty
-
     wb.properties.title = str(R.COVER_TEXT[language]["title"])
     wb.properties.creator = f"regbef_excel {__version__}"
     wb.properties.keywords = f"REGBEF; regression; panel {panel.kind}"
@@ -665,8 +668,6 @@ def _read_panel(
 
 
 def _rows(rows: Sequence[object]) -> str:
-    from regbef_excel.regression.data import rows_text
-
     return rows_text(list(rows))
 
 
@@ -952,8 +953,6 @@ def _labels(inp: RegressionInput, language: str) -> dict[str, str]:
 
 
 def _term_label(term: str, language: str, labels: dict[str, str]) -> str:
-    from regbef_excel.regression.tables import variable_label
-
     return variable_label(term, _lang_core(language), labels)
 
 
@@ -1312,7 +1311,6 @@ def _write_plot(wb: Workbook, run: RegressionRun, inp: RegressionInput, language
                     continue
                 x = res._internal.sample.frame[term].to_numpy(dtype=float)
                 sd = float(np.std(x, ddof=1))
-                from scipy import stats as _st
 
                 q = float(_st.t.ppf(0.975, res.df_resid))
                 c = ws.cell(row=r + 2 + i, column=2 + 2 * k, value=float(res.params[term]) * sd)
@@ -1431,9 +1429,6 @@ def regress_file(
     Every input problem raises :class:`InputError` before anything is written; the input file
     is only read (its SHA-256 is checked before and after).
     """
-    from regbef_excel.files import file_sha256
-    from regbef_excel.files import same_file as _same_file
-
     input_path, output_path = Path(input_path), Path(output_path)
     if _same_file(input_path, output_path):
         raise InputError(

@@ -17,6 +17,7 @@ from scipy import stats
 
 from regbef_excel.errors import InputError, Location
 from regbef_excel.regression.covariance import demean
+from regbef_excel.regression.model import fit_panel
 from regbef_excel.regression.options import BP_REGRESSORS, BP_VARIANTS, check_option
 from regbef_excel.regression.results import HettestResult, MundlakResult, PanelResult, ResetResult
 
@@ -155,8 +156,6 @@ def mundlak_test(result: PanelResult) -> MundlakResult:
     Means of the year dummies are not added; in a balanced panel they are constant. In an
     unbalanced panel the CRE coefficients on ``x`` then differ slightly from FE.
     """
-    from regbef_excel.regression.model import fit_panel
-
     spec = result.spec
     if spec is None or spec.entity is None:
         raise InputError("the Mundlak test needs a panel (entity column)")

@@ -10,6 +10,7 @@ import pandas as pd
 from scipy import stats
 
 from regbef_excel.errors import InputError, Location
+from regbef_excel.regression.data import parse_terms
 from regbef_excel.regression.options import FUTURE_YEAR_EFFECTS, INTERACTION_SEPARATOR
 from regbef_excel.regression.results import LincomResult, PanelResult
 
@@ -262,7 +263,6 @@ def predict_fe(
 
     if data is None:
         data = it.sample.frame
-    from regbef_excel.regression.data import parse_terms
 
     terms = parse_terms(spec.x)
     needed = [spec.entity, spec.time, *dict.fromkeys(f for t in terms for f in t.factors)]

@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from regbef_excel.errors import InputError, Location
+from regbef_excel.regression.model import fit_panel
 from regbef_excel.regression.options import INTERACTION_SEPARATOR, LANGUAGES, check_option
 from regbef_excel.regression.results import PanelResult
 
@@ -315,8 +316,6 @@ def nested_table(
     labels: Mapping[str, str] | None = None,
 ) -> tuple[Table, list[PanelResult]]:
     """Thesis tables 2–3: model (j) uses the first j regressors of ``x``."""
-    from regbef_excel.regression.model import fit_panel
-
     results = [
         fit_panel(
             data,

@@ -32,6 +32,7 @@ from collections.abc import Iterable, Sequence
 import numpy as np
 import pandas as pd
 
+from regbef_excel import data
 from regbef_excel.errors import InputError, Location
 from regbef_excel.regression.data import parse_terms
 from regbef_excel.regression.postestimation import predict_fe
@@ -288,8 +289,6 @@ def ba_zones(
     year
         Population year (1 January).
     """
-    from regbef_excel import data
-
     m = data.municipalities().set_index("municip_code")
     codes = list(codes) if codes is not None else sorted(m.index)
     pop = data.population_array(codes, year).sum(axis=(1, 2))

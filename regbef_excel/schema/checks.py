@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from regbef_excel.engine.inputs import SHARE_TOLERANCE
 from regbef_excel.schema.base import Table
 from regbef_excel.schema.inputs import CHECKS_TABLE, SHEETS, TABLES
-from regbef_excel.schema.layout import TableLayout, quote_sheet
+from regbef_excel.schema.layout import TableLayout, column_letter, quote_sheet
 
 #: Raw tables: table key → column key → cell values as Excel holds them (numbers, text, None).
 RawTables = Mapping[str, Mapping[str, Sequence[object]]]
@@ -102,9 +102,8 @@ class _Refs:
         lay = self.layout(table)
         n = max(1, self.rows.get(table, 0))
         sheet = SHEETS[TABLES[table].sheet].label(self.language)
-        from openpyxl.utils.cell import get_column_letter
 
-        a, b = get_column_letter(lay.first_col + 1), get_column_letter(lay.first_col + n)
+        a, b = column_letter(lay.first_col + 1), column_letter(lay.first_col + n)
         return f"{quote_sheet(sheet)}!${a}${lay.first_row}:${b}${lay.last_span_row}"
 
     def setting(self, key: str) -> str:
@@ -383,15 +382,15 @@ def checks_layout(n_checks: int | None = None) -> TableLayout:
     return TableLayout.of(CHECKS_TABLE, len(CHECKS) if n_checks is None else n_checks)
 
 
-def run_checks(data: RawTables | object, *, language: str = "en") -> list[CheckResult]:
+def run_checks(data: RawTables, *, language: str = "en") -> list[CheckResult]:
     """Run every check in Python.
 
     Parameters
     ----------
     data
-        Raw tables (table key → column key → cell values, as the reader extracts them) or a
-        :class:`~regbef_excel.engine.inputs.ProjectionInputs` (converted to the tables the
-        template builder would write).
+        Raw tables (table key → column key → cell values, as the reader extracts them; for a
+        :class:`~regbef_excel.engine.inputs.ProjectionInputs` the tables the template builder
+        would write: :func:`regbef_excel.io.rows.inputs_to_raw_tables`).
     language
         Language of the descriptions.
 
@@ -400,10 +399,6 @@ def run_checks(data: RawTables | object, *, language: str = "en") -> list[CheckR
     list of CheckResult
         One per check, in id order; ``count == 0`` means OK.
     """
-    if not isinstance(data, Mapping):
-        from regbef_excel.io.cells import inputs_to_raw_tables
-
-        data = inputs_to_raw_tables(data)  # type: ignore[arg-type]
     return [CheckResult(c.id, c.description(language), int(c.count(data))) for c in CHECKS]
 
 

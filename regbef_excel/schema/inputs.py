@@ -13,6 +13,8 @@ Decisions recorded here (and on the cover sheet):
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from regbef_excel.engine.housing import HOUSING_AGE_LABELS
 from regbef_excel.engine.inputs import FERTILITY_SOURCES, FLOWS, RC_KEYS, VARIANT_NAMES, VARIANTS
 from regbef_excel.schema.base import (
@@ -1047,8 +1049,6 @@ for _t in ISSUE3_TABLES:
 def distance_table(zone_codes: tuple[str, ...] | list[str]) -> Table:
     """The distance matrix as written for ``zone_codes``: the zone column, then one km column per
     zone (header = the zone code)."""
-    from dataclasses import replace
-
     cols = tuple(
         Column(str(c), str(c), str(c), dtype="float", validation=NONNEG, width=9,
                number_format="#,##0.0", prompt_nb="Avstand i km (≥ 0; > 0 med potensfunksjonen).",

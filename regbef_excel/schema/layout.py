@@ -7,11 +7,45 @@ rows a planner adds at the end of a table are still validated and checked.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
-from openpyxl.utils.cell import column_index_from_string, coordinate_from_string, get_column_letter
-
 from regbef_excel.schema.base import Table
+
+#: Excel's last column, XFD.
+MAX_COLUMN = 16384
+_CELL = re.compile(r"^\$?([A-Za-z]{1,3})\$?([1-9][0-9]*)$")
+
+
+def column_letter(index: int) -> str:
+    """Column letters of a 1-based column index: 1 → ``A``, 28 → ``AB``."""
+    if not 1 <= index <= MAX_COLUMN:
+        raise ValueError(f"column index {index} outside 1..{MAX_COLUMN}")
+    letters = ""
+    while index:
+        index, rest = divmod(index - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
+
+
+def column_index(letters: str) -> int:
+    """1-based column index of column letters: ``A`` → 1, ``ab`` → 28."""
+    index = 0
+    for ch in letters.upper():
+        if not "A" <= ch <= "Z":
+            raise ValueError(f"not a column: {letters!r}")
+        index = index * 26 + ord(ch) - 64
+    if not 1 <= index <= MAX_COLUMN:
+        raise ValueError(f"not a column: {letters!r}")
+    return index
+
+
+def split_cell(ref: str) -> tuple[str, int]:
+    """``"AB12"`` (or ``"$AB$12"``) → ``("AB", 12)``."""
+    m = _CELL.match(ref.strip())
+    if m is None:
+        raise ValueError(f"not a cell address: {ref!r}")
+    return m.group(1).upper(), int(m.group(2))
 
 
 def quote_sheet(name: str) -> str:
@@ -41,9 +75,9 @@ class TableLayout:
 
     @classmethod
     def of(cls, table: Table, n_rows: int = 0) -> TableLayout:
-        col, row = coordinate_from_string(table.anchor)
+        col, row = split_cell(table.anchor)
         n = max(1, n_rows)
-        return cls(table, row, column_index_from_string(col), n, max(n, table.capacity))
+        return cls(table, row, column_index(col), n, max(n, table.capacity))
 
     @property
     def first_row(self) -> int:
@@ -63,13 +97,13 @@ class TableLayout:
         return self.first_col + self.table.column_index(key)
 
     def letter(self, key: str) -> str:
-        return get_column_letter(self.col(key))
+        return column_letter(self.col(key))
 
     @property
     def ref(self) -> str:
         """The Excel table's ``ref`` (header plus written rows)."""
-        last = get_column_letter(self.first_col + len(self.table.columns) - 1)
-        return f"{get_column_letter(self.first_col)}{self.header_row}:{last}{self.last_row}"
+        last = column_letter(self.first_col + len(self.table.columns) - 1)
+        return f"{column_letter(self.first_col)}{self.header_row}:{last}{self.last_row}"
 
     def span_range(self, key: str, to_key: str | None = None, *, absolute: bool = True) -> str:
         """The A1 range of a column (or a block of adjacent columns) over ``span`` rows."""

@@ -32,6 +32,7 @@ from regbef_excel.engine.inputs import (
     Targets,
 )
 from regbef_excel.engine.labour import LabourMarketParams
+from regbef_excel.engine.migration import rc_schedule
 from regbef_excel.errors import InputError
 from regbef_excel.io.cells import CellProblem, convert_cell, is_empty
 from regbef_excel.io.read.tables import ParsedTable, TableReader, compress_ranges
@@ -131,8 +132,6 @@ def assemble_markets(
 
     def iif_profile() -> np.ndarray:
         """Fallback age/sex profile: the zones' internal in-migration schedules (IIF), summed."""
-        from regbef_excel.engine.migration import rc_schedule
-
         ages = np.arange(N_AGES)
         prof = np.zeros((2, N_AGES))
         for z in zones:

@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 
 from regbef_excel import SCHEMA_VERSION
 from regbef_excel.engine.inputs import (
@@ -41,12 +42,12 @@ from regbef_excel.io.backend import (
     OpenpyxlBackend,
     WorkbookBackend,
 )
-from regbef_excel.io.cells import rc_array
 from regbef_excel.io.read.markets import assemble_markets
 from regbef_excel.io.read.tables import ParsedTable, TableReader, compress_ranges
+from regbef_excel.io.rows import rc_array
 from regbef_excel.schema.base import LANGUAGES
 from regbef_excel.schema.checks import RawTables, checks_layout, run_checks
-from regbef_excel.schema.inputs import CHECKS_TABLE, SHEETS, TABLES
+from regbef_excel.schema.inputs import CHECKS_TABLE, DEFAULT_COMMENTS, SHEETS, TABLES
 from regbef_excel.schema.meta import RCFitQuality, WorkbookMeta
 
 
@@ -96,7 +97,6 @@ def _comments(pt: ParsedTable | None, meta: WorkbookMeta) -> None:
         return
     keys = pt.table.key_columns
     out = {}
-    from regbef_excel.schema.inputs import DEFAULT_COMMENTS
 
     for rec in pt.records:
         text = rec.get("comment")
@@ -124,8 +124,6 @@ def _assemble(r: TableReader, meta: WorkbookMeta) -> ProjectionInputs | None:  #
         meta.notes = tuple(str(x["text"]) for x in recs if x.get("kind") == "note" and x.get("text"))
     for key in ("tblHistPopulation", "tblHistMigration"):
         if key in P:
-            import pandas as pd
-
             cols = TABLES[key].column_keys
             rows = [[rec.get(c) for c in cols] for rec in P[key].records if rec]
             if rows:

@@ -9,11 +9,15 @@ gets ``delete = False`` explicitly, because Excel may hide axes that openpyxl le
 from __future__ import annotations
 
 from collections.abc import Sequence
+from math import floor, log10
 
 from openpyxl.chart import BarChart, LineChart, Reference, Series
+from openpyxl.chart.data_source import StrRef
 from openpyxl.chart.legend import Legend
+from openpyxl.chart.series import SeriesLabel
 from openpyxl.chart.shapes import GraphicalProperties
 from openpyxl.drawing.line import LineProperties
+from openpyxl.utils import get_column_letter, quote_sheetname
 from openpyxl.worksheet.worksheet import Worksheet
 
 from regbef_excel.schema.outputs import FMT_PERSONS, FMT_PYRAMID
@@ -222,10 +226,6 @@ def pyramid_chart(
 def _column_series(ws: Worksheet, col: int, header_row: int, first_row: int, last_row: int) -> Series:
     """A series of rows ``first_row..last_row`` of column ``col``, named by the header cell (the
     data need not start right below the header)."""
-    from openpyxl.chart.data_source import StrRef
-    from openpyxl.chart.series import SeriesLabel
-    from openpyxl.utils import get_column_letter, quote_sheetname
-
     ref = Reference(ws, min_col=col, max_col=col, min_row=first_row, max_row=last_row)
     series = Series(ref)
     letter = get_column_letter(col)
@@ -309,7 +309,6 @@ def nice_ceiling(value: float) -> float:
     """Round ``value`` up to 1, 2, 2.5 or 5 times a power of ten (a tidy axis maximum)."""
     if value <= 0:
         return 1.0
-    from math import floor, log10
 
     p = 10 ** floor(log10(value))
     for m in (1, 2, 2.5, 5, 10):

@@ -28,6 +28,8 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from regbef_excel.engine.results import SERVICE_AGE_GROUPS
+from regbef_excel.evaluation.backtest import MODEL, NAIVE_CONSTANT, NAIVE_TREND, TOTAL
+from regbef_excel.evaluation.ssb import ALL_AGES, REGION_NAME, ssb_summary
 from regbef_excel.io.write import charts
 from regbef_excel.io.write.sheets import (
     DECIMALS,
@@ -188,8 +190,6 @@ def write_comparison(comp, path: str | os.PathLike[str], *, language: str = "nb"
 # ============================================================================ back-test
 def write_backtest(result, path: str | os.PathLike[str], *, language: str = "nb") -> Path:
     """Write a :class:`~regbef_excel.evaluation.backtest.BacktestResult` as one sheet with charts."""
-    from regbef_excel.evaluation.backtest import MODEL, NAIVE_CONSTANT, NAIVE_TREND, TOTAL
-
     lang = language
     sheet = S.BACKTEST
     T = S.BACKTEST_TEXTS
@@ -278,8 +278,6 @@ def write_backtest(result, path: str | os.PathLike[str], *, language: str = "nb"
 def write_ssb_comparison(comparison: pd.DataFrame, path: str | os.PathLike[str], *, language: str = "nb",
                          years: Sequence[int] = (2030, 2040, 2050)) -> Path:
     """Write the frame of :func:`~regbef_excel.evaluation.ssb.compare_with_ssb` as one sheet."""
-    from regbef_excel.evaluation.ssb import ALL_AGES, REGION_NAME, ssb_summary
-
     lang = language
     sheet = S.SSB_COMPARISON
     T = S.SSB_TEXTS

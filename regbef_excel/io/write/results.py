@@ -41,6 +41,7 @@ from regbef_excel.engine.results import SERVICE_AGE_GROUPS, Projection
 from regbef_excel.files import file_sha256
 from regbef_excel.files import same_file as _same_file
 from regbef_excel.io.write import charts
+from regbef_excel.io.write.markets import add_market_sheets
 from regbef_excel.io.write.sheets import (
     DECIMALS,
     HEADER,
@@ -639,9 +640,6 @@ def _build(wb: Workbook, projection: Projection, language: str, run_log: dict | 
     _components(wb, projection, language, bulk)
     _age_groups(wb, projection, language, bulk)
     _pyramid(wb, projection, language)
-    from regbef_excel.io.write.markets import (
-        add_market_sheets,  # housing, labour, matrices (when present)
-    )
 
     add_market_sheets(wb, projection, language)
     _run_log(wb, projection, language, run_log)

@@ -15,6 +15,7 @@ import os
 import tempfile
 from collections.abc import Collection, Sequence
 from copy import copy
+from dataclasses import replace
 from pathlib import Path
 
 from openpyxl import Workbook
@@ -33,7 +34,8 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from regbef_excel import SCHEMA_VERSION, __version__
 from regbef_excel.engine.inputs import ProjectionInputs
-from regbef_excel.io.cells import display_value, inputs_to_rows, table_for_rows
+from regbef_excel.io.cells import display_value
+from regbef_excel.io.rows import inputs_to_rows, table_for_rows
 from regbef_excel.io.write import styles
 from regbef_excel.schema.base import (
     ChoiceList,
@@ -163,8 +165,6 @@ def write_table(
     Returns the :class:`TableLayout` actually written.
     """
     if anchor is not None:
-        from dataclasses import replace
-
         table = replace(table, anchor=anchor)
     lay = TableLayout.of(table, len(rows))
     r0, c0 = lay.header_row, lay.first_col
