@@ -37,6 +37,7 @@ import pytest
 from openpyxl.utils.cell import get_column_letter, range_boundaries
 
 from regbef_excel import app
+from regbef_excel.app.udf_cache import ProjectionCache, read_inputs
 from regbef_excel.cli import main
 from regbef_excel.errors import InputErrors
 from regbef_excel.io.read import projection as reader
@@ -350,10 +351,10 @@ def test_front_door_udf_and_macros(clean_template, c16_fails):
     from regbef_excel.excel import udfs
     from regbef_excel.io.backend import InMemoryBackend
 
-    got = udfs.regbef_run(None, None, None, str(clean_template), cache=udfs.ProjectionCache())
+    got = udfs.regbef_run(None, None, None, str(clean_template), cache=ProjectionCache())
     assert got[0][0].startswith(f"#REGBEF: {c16_fails}"), got
     with pytest.raises(InputErrors) as info:  # the reader of the Run macro and of live REGBEF_RUN
-        udfs.read_inputs(InMemoryBackend(openpyxl.load_workbook(clean_template)))
+        read_inputs(InMemoryBackend(openpyxl.load_workbook(clean_template)))
     assert info.value.location.cell == c16_fails.split("!")[1]
 
 

@@ -33,7 +33,8 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("schema",),
     ("io",),
     ("app",),
-    ("cli", "cli_evaluation", "excel", "addin"),
+    ("excel", "addin"),  # front ends
+    ("cli",),  # the outermost front end: its ``addin`` command builds the add-in
 )
 LAYER_OF = {part: i for i, parts in enumerate(LAYERS) for part in parts}
 

@@ -180,7 +180,7 @@ def test_regress_on_a_projection_workbook_explains(live):
 
 
 def test_regress_on_a_regression_workbook(tmp_path):
-    from regbef_excel.io.regression_workbook import write_regression_template
+    from regbef_excel.app.regression import write_regression_template
 
     path = write_regression_template(tmp_path / "regresjon.xlsx", panel="synthetic")
     fake = FakeLiveWorkbook(load_workbook(path), "regresjon.xlsx")

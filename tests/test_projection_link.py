@@ -6,11 +6,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from regbef_excel.data.panels import ba_zones
 from regbef_excel.errors import InputError
 from regbef_excel.regression import fit_panel, predict_fe
 from regbef_excel.regression.targets import (
     TARGET_COLUMNS,
-    ba_zones,
     baseline_scenario,
     predicted_net_migration,
     shock,

@@ -11,6 +11,7 @@ import pandas as pd
 import pytest
 from openpyxl import load_workbook
 
+from regbef_excel.app.regression import regress_file
 from regbef_excel.cli import main
 from regbef_excel.data.panels import PanelData, VariableInfo, synthetic_panel
 from regbef_excel.errors import InputError
@@ -19,7 +20,6 @@ from regbef_excel.io.regression_workbook import (
     ModelSpec,
     build_regression_workbook,
     read_regression_workbook,
-    regress_file,
 )
 from regbef_excel.io.write.template import save_workbook
 from regbef_excel.regression import descriptive_table, fit_panel, mundlak_test

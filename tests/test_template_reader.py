@@ -15,7 +15,7 @@ from support.synthetic import synthetic_inputs
 
 from regbef_excel import SCHEMA_VERSION, __version__
 from regbef_excel.engine.inputs import FLOWS
-from regbef_excel.io.backend import OpenpyxlBackend
+from regbef_excel.io.openpyxl_files import OpenpyxlBackend
 from regbef_excel.io.read.projection import read_from_backend, read_workbook, validate_workbook
 from regbef_excel.io.rows import inputs_to_raw_tables
 from regbef_excel.io.write.template import MASTER_CHECK_NAME, build_workbook, save_workbook

@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 from support.synthetic import synthetic_inputs, typical_rc_array
 
+from regbef_excel.app.udf_cache import ProjectionCache
 from regbef_excel.engine import project
 from regbef_excel.engine.fertility import hadwiger
 from regbef_excel.engine.migration import RC_FORMS, rogers_castro
@@ -156,7 +157,7 @@ def _snapshot(wb) -> dict:
 
 def test_run_returns_totals_and_never_writes(workbook):
     before = _snapshot(workbook)
-    cache = udfs.ProjectionCache()
+    cache = ProjectionCache()
     out = udfs.regbef_run(backend=lambda: InMemoryBackend(workbook), cache=cache)
     expected = project(synthetic_inputs(3, 5)).total_by_zone()
     assert out[0][:2] == ["Sonenr.", "Sone"] and out[0][2] == 2025
@@ -167,7 +168,7 @@ def test_run_returns_totals_and_never_writes(workbook):
 
 
 def test_run_results_and_cache(workbook):
-    cache = udfs.ProjectionCache()
+    cache = ProjectionCache()
     be = lambda: InMemoryBackend(workbook)  # noqa: E731
     code = str(workbook["Soner"]["A5"].value) if "Soner" in workbook.sheetnames else None
     for result in ("agegroups", "komponenter", "pyramide"):
@@ -190,7 +191,7 @@ def test_run_bad_inputs_are_readable(workbook):
     ws = next(ws for ws in workbook.worksheets if "tblPopulation" in ws.tables)
     first_data = int(ws.tables["tblPopulation"].ref.split(":")[0][1:]) + 1
     ws.cell(row=first_data, column=3).value = -5
-    out = udfs.regbef_run(backend=lambda: InMemoryBackend(workbook), cache=udfs.ProjectionCache())
+    out = udfs.regbef_run(backend=lambda: InMemoryBackend(workbook), cache=ProjectionCache())
     assert is_error(out)
     assert f"{ws.title}!C{first_data}" in out[0][0]
     check = udfs.regbef_check(backend=lambda: InMemoryBackend(workbook))
@@ -324,7 +325,8 @@ def test_regbef_run_on_a_file_rereads_only_when_the_file_changes(tmp_path):
     import openpyxl
 
     from regbef_excel.app import write_template
-    from regbef_excel.excel.udfs import ProjectionCache, regbef_run
+    from regbef_excel.app.udf_cache import ProjectionCache
+    from regbef_excel.excel.udfs import regbef_run
 
     path = tmp_path / "t.xlsx"
     write_template(path)

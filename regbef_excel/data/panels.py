@@ -41,6 +41,7 @@ must never be read as data about Norway: every label says SYNTHETIC.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -548,3 +549,23 @@ def demo_panel(kind: str = "real") -> PanelData:
         "unknown panel", location=Location(column="panel"), found=kind,
         expected="'real' or 'synthetic'",
     )  # fmt: skip
+
+
+def ba_zones(
+    codes: Sequence[str] | None = None, year: int = 2026, *, region_column: str = "region"
+) -> pd.DataFrame:
+    """Municipality → BA region table with 1 January population (shipped data), for ``zones``.
+
+    Parameters
+    ----------
+    codes
+        Municipality codes to include (default all 357).
+    year
+        Population year (1 January).
+    """
+    m = data.municipalities().set_index("municip_code")
+    codes = list(codes) if codes is not None else sorted(m.index)
+    pop = data.population_array(codes, year).sum(axis=(1, 2))
+    return pd.DataFrame({"zone_code": codes,
+                         region_column: m.loc[codes, "ba_region_name"].to_numpy(),
+                         "population": pop.astype(float)})  # fmt: skip

@@ -27,79 +27,41 @@ import sys
 import tempfile
 import time
 import traceback
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
 from importlib.metadata import version
 from pathlib import Path
-from typing import Protocol, runtime_checkable
-
-from openpyxl import Workbook
-from openpyxl.chart import LineChart, Reference
-from openpyxl.chart.series import SeriesLabel
-from openpyxl.styles import Font, PatternFill
 
 from regbef_excel import SCHEMA_VERSION, __version__
 from regbef_excel.app.projection import run_log, write_template
+from regbef_excel.app.udf_cache import project_cached, read_inputs
 from regbef_excel.engine import project
-from regbef_excel.errors import InputError, InputErrors, RegbefError
-from regbef_excel.excel.udfs import project_cached, read_inputs
-from regbef_excel.io.backend import OpenpyxlBackend, WorkbookBackend
+from regbef_excel.errors import FeatureNotAvailable, InputError, InputErrors, RegbefError
+from regbef_excel.io.backend import LiveWorkbook
+from regbef_excel.io.openpyxl_files import OpenpyxlBackend
 from regbef_excel.io.read.projection import read_from_backend
 from regbef_excel.io.regression_workbook import (
     build_results_workbook,
     read_regression_workbook,
     run_regressions,
 )
+from regbef_excel.io.write.evaluation import scenario_comparison_workbook
 from regbef_excel.io.write.results import write_results
-from regbef_excel.io.xlwings_live import XlwingsBackend
-from regbef_excel.schema import outputs as S
+from regbef_excel.io.xlwings_live import XlwingsLiveWorkbook
 from regbef_excel.schema import regression as R
 from regbef_excel.schema.inputs import SHEETS
-from regbef_excel.schema.outputs import output_sheet_names
+from regbef_excel.schema.messages import text
+from regbef_excel.schema.outputs import COMPARISON_SHEET, output_sheet_names
 
-#: Title of every message box.
-TITLE = "REGBEF"
 #: Most problems listed in one message box.
 MAX_PROBLEMS_SHOWN = 12
 
 
-class FeatureNotAvailable(RegbefError):
-    """A button whose function this version does not provide yet."""
 
 
 # ----------------------------------------------------------------------------------------------
 # The interface the macros talk to
 # ----------------------------------------------------------------------------------------------
-@runtime_checkable
-class LiveWorkbook(Protocol):
-    """What a macro needs from the workbook it was started from."""
-
-    name: str
-
-    def backend(self) -> WorkbookBackend:
-        """A reader back-end over the workbook's sheets and tables."""
-
-    def sheet_names(self) -> list[str]:
-        """Sheet names in order."""
-
-    def path(self) -> Path | None:
-        """The workbook's file, if it is saved on a local/synced disk."""
-
-    def replace_sheets(self, source: Path, names: Sequence[str]) -> None:
-        """Copy the sheets ``names`` from the workbook file ``source`` into this workbook,
-        replacing sheets of the same name — all or nothing."""
-
-    def status(self, text: str | None) -> None:
-        """Show ``text`` in the status bar (``None`` gives the bar back to Excel)."""
-
-    def alert(self, text: str, title: str = TITLE) -> None:
-        """Show a message box."""
-
-    def ask_open_path(self, title: str) -> Path | None:
-        """Let the user pick a workbook to open; ``None`` if cancelled."""
-
-    def ask_save_path(self, suggested: str, title: str) -> Path | None:
-        """Let the user pick where to save a new workbook; ``None`` if cancelled."""
 
 
 @dataclass
@@ -113,45 +75,8 @@ class MacroResult:
 # ----------------------------------------------------------------------------------------------
 # Messages (Norwegian bokmål by default, English for English workbooks)
 # ----------------------------------------------------------------------------------------------
-_TEXT = {
-    "reading": ("REGBEF: leser og kontrollerer inndata …", "REGBEF: reading and checking inputs …"),
-    "projecting": ("REGBEF: framskriver {year} ({t}/{T}) …", "REGBEF: projecting {year} ({t}/{T}) …"),
-    "writing": ("REGBEF: skriver resultatark og diagrammer …", "REGBEF: writing result sheets and charts …"),
-    "done": ("REGBEF: ferdig – {n} soner, {y0}–{y1} ({s:.1f} s){w}",
-             "REGBEF: done – {n} zones, {y0}–{y1} ({s:.1f} s){w}"),
-    "warnings": (", {n} advarsel(er) i Kjørelogg", ", {n} warning(s) in the run log"),
-    "input_problems": ("Inndata har {n} problem(er). Rett dem og kjør igjen:",
-                       "The inputs have {n} problem(s). Fix them and run again:"),
-    "more": ("… og {n} til. Trykk «Valider» for hele listen.", "… and {n} more. Press 'Validate' for the full list."),
-    "valid": ("Alle inndata og kontroller er i orden. Klar til å kjøre.", "All inputs and checks pass. Ready to run."),
-    "template_written": ("Ny mal lagret:\n{path}", "New template saved:\n{path}"),
-    "cancelled": ("REGBEF: avbrutt", "REGBEF: cancelled"),
-    "compare_pick": ("Velg arbeidsboken med scenariet du vil sammenligne med",
-                     "Choose the workbook with the scenario to compare with"),
-    "compared": ("REGBEF: scenarier sammenlignet ({a} mot {b})", "REGBEF: scenarios compared ({a} vs {b})"),
-    "template_pick": ("Lagre ny REGBEF-mal som", "Save new REGBEF template as"),
-    "unexpected": ("Uventet feil: {err}\n\nDetaljer er lagret i:\n{log}\nSend filen til den som "
-                   "støtter REGBEF hos dere.",
-                   "Unexpected error: {err}\n\nDetails were saved to:\n{log}\nSend the file to "
-                   "whoever supports REGBEF for you."),
-    "unknown_button": ("Ukjent knapp: {id}", "Unknown button: {id}"),
-    "regress_na": (
-        "Denne arbeidsboken har ingen regresjonstabeller (tblVariables, tblPanel, tblModels). "
-        "Lag en regresjonsarbeidsbok med «regbef-excel regress-template FIL.xlsx», eller bruk "
-        "regnearkfunksjonen =REGBEF_REGRESS(y; x; region; år) på dine egne data.",
-        "This workbook has no regression tables (tblVariables, tblPanel, tblModels). Make a "
-        "regression workbook with 'regbef-excel regress-template FILE.xlsx', or use the worksheet "
-        "function =REGBEF_REGRESS(y, x, region, year) on your own data.",
-    ),
-    "estimating": ("REGBEF: estimerer regresjoner …", "REGBEF: estimating regressions …"),
-    "estimated": ("REGBEF: {n} regresjonsmodell(er) estimert", "REGBEF: {n} regression model(s) estimated"),
-}  # fmt: skip
 
 
-def text(key: str, language: str = "nb", **values: object) -> str:
-    """A user message in ``language`` with placeholders filled."""
-    nb, en = _TEXT[key]
-    return (en if language == "en" else nb).format(**values)
 
 
 def _language(live: LiveWorkbook) -> str:
@@ -376,158 +301,15 @@ def _write_crash_log(action: str) -> str:
 # ----------------------------------------------------------------------------------------------
 # Scenario comparison sheet
 # ----------------------------------------------------------------------------------------------
-COMPARISON_SHEET = {"nb": "Scenariosammenligning", "en": "Scenario comparison"}
 
 
-def scenario_comparison_workbook(pa, pb, name_a: str, name_b: str, *, language: str = "nb"):
-    """A workbook with one sheet: population by zone and year for two scenarios, the
-    difference, and a line chart of the region totals."""
-    wb = Workbook()
-    ws = wb.active
-    ws.title = COMPARISON_SHEET[language]
-    nb = language == "nb"
-    ws["A1"] = "Scenariosammenligning" if nb else "Scenario comparison"
-    ws["A1"].font = Font(bold=True, size=14, color="1F4E79")
-    ws["A2"] = (f"A = {name_a}, B = {name_b}. Folkemengde per 31.12.; differanse = B − A."
-                if nb else f"A = {name_a}, B = {name_b}. Population on 31 Dec; difference = B − A.")  # fmt: skip
-    ta, tb = pa.total_by_zone(), pb.total_by_zone()
-    years = sorted(set(int(y) for y in pa.years) & set(int(y) for y in pb.years))
-    head_fill, head_font = PatternFill("solid", fgColor="1F4E79"), Font(bold=True, color="FFFFFF")
-    row = 4
-    blocks = (("A", ta, None), ("B", tb, None), ("B − A", tb, ta))
-    region_rows = []
-    for label, frame, minus in blocks:
-        header = [label, S.ZONE_NAME.label.get(language), *years]
-        for j, h in enumerate(header, start=1):
-            c = ws.cell(row=row, column=j, value=h)
-            c.fill, c.font = head_fill, head_font
-        row += 1
-        other = None if minus is None else minus.set_index("zone_name")
-        for rec in frame.to_dict("records"):
-            name = S.REGION.get(language) if rec["zone_code"] == "" else rec["zone_name"]
-            ws.cell(row=row, column=1, value=rec["zone_code"])
-            ws.cell(row=row, column=2, value=name)
-            for j, y in enumerate(years, start=3):
-                v = float(rec[y])
-                if other is not None:
-                    v -= float(other.loc[rec["zone_name"], y]) if rec["zone_name"] in other.index else 0.0
-                c = ws.cell(row=row, column=j, value=round(v, 6))
-                c.number_format = S.FMT_SIGNED_PERSONS if minus is not None else S.FMT_PERSONS
-            if rec["zone_code"] == "":
-                region_rows.append(row)
-                for j in range(1, len(years) + 3):
-                    ws.cell(row=row, column=j).font = Font(bold=True)
-            row += 1
-        row += 1
-    ws.column_dimensions["B"].width = 22
-    ws.freeze_panes = "C5"
-    chart = LineChart()
-    chart.title = "Folkemengde i regionen" if nb else "Population of the region"
-    chart.y_axis.number_format = S.FMT_PERSONS
-    chart.x_axis.delete = False
-    chart.y_axis.delete = False
-    for r, label in zip(region_rows[:2], ("A", "B"), strict=False):
-        data = Reference(ws, min_col=3, max_col=len(years) + 2, min_row=r, max_row=r)
-        chart.add_data(data, from_rows=True, titles_from_data=False)
-        chart.series[-1].tx = None
-
-        chart.series[-1].tx = SeriesLabel(v=f"{label}: {name_a if label == 'A' else name_b}")
-    chart.set_categories(Reference(ws, min_col=3, max_col=len(years) + 2, min_row=4, max_row=4))
-    chart.height, chart.width = 8, 18
-    ws.add_chart(chart, f"B{row + 1}")
-    return wb
 
 
 # ----------------------------------------------------------------------------------------------
 # Live Excel through xlwings
 # ----------------------------------------------------------------------------------------------
-class XlwingsLiveWorkbook:
-    """:class:`LiveWorkbook` over an ``xlwings.Book`` (Windows/macOS Excel). Thin by design."""
-
-    def __init__(self, book) -> None:  # noqa: ANN001 - xlwings.Book
-        self.book = book
-        self.name = str(book.name)
-
-    @classmethod
-    def caller(cls) -> XlwingsLiveWorkbook:
-        import xlwings as xw
-
-        return cls(xw.Book.caller())
-
-    def backend(self) -> WorkbookBackend:
-        return XlwingsBackend(self.book)
-
-    def sheet_names(self) -> list[str]:
-        return [str(s.name) for s in self.book.sheets]
-
-    def path(self) -> Path | None:
-        full = str(self.book.fullname)
-        # unsaved books have no folder; OneDrive/SharePoint books have an https:// name
-        return Path(full) if os.path.isabs(full) and os.path.exists(full) else None
-
-    def status(self, text: str | None) -> None:
-        self.book.app.status_bar = text if text else False
-
-    def alert(self, text: str, title: str = TITLE) -> None:
-        self.book.app.alert(text, title=title)
-
-    def ask_open_path(self, title: str) -> Path | None:
-        if sys.platform != "win32":
-            raise FeatureNotAvailable("Choosing a file is only supported on Windows; on macOS use "
-                                      "regbef-excel on the command line.")  # fmt: skip
-        got = self.book.app.api.GetOpenFilename("Excel (*.xlsx;*.xlsm),*.xlsx;*.xlsm", 1, title)
-        return Path(got) if isinstance(got, str) and got else None
-
-    def ask_save_path(self, suggested: str, title: str) -> Path | None:
-        if sys.platform != "win32":
-            folder = self.path().parent if self.path() else Path.home()
-            return _unique(folder / suggested)
-        got = self.book.app.api.GetSaveAsFilename(suggested, "Excel (*.xlsx),*.xlsx", 1, title)
-        return Path(got) if isinstance(got, str) and got else None
-
-    def replace_sheets(self, source: Path, names: Sequence[str]) -> None:
-        app = self.book.app
-        updating, alerts = app.screen_updating, app.display_alerts
-        app.screen_updating = False
-        app.display_alerts = False  # no "delete this sheet?" prompts
-        src = app.books.open(str(source), update_links=False, read_only=True)
-        copies = []
-        try:
-            existing = {s.name: s for s in self.book.sheets}
-            for i, name in enumerate(names):
-                if name not in [s.name for s in src.sheets]:
-                    continue
-                old = existing.get(name)
-                where = {"before": old} if old is not None else {"after": self.book.sheets[-1]}
-                new = src.sheets[name].copy(name=f"~regbef{i}", **where)
-                copies.append((new, old, name))
-        except BaseException:
-            for new, _, _ in copies:  # all or nothing: drop the copies made so far
-                new.delete()
-            raise
-        finally:
-            src.close()
-            app.screen_updating, app.display_alerts = updating, alerts
-        try:
-            app.display_alerts = False
-            for new, old, name in copies:
-                if old is not None:
-                    old.delete()
-                new.name = name
-            if copies:
-                copies[0][0].activate()
-        finally:
-            app.display_alerts = alerts
 
 
-def _unique(path: Path) -> Path:
-    if not path.exists():
-        return path
-    for i in range(2, 1000):
-        cand = path.with_name(f"{path.stem} ({i}){path.suffix}")
-        if not cand.exists():
-            return cand
-    return path
 
 
 # ----------------------------------------------------------------------------------------------

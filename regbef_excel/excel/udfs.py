@@ -24,30 +24,24 @@ from __future__ import annotations
 
 import datetime as _dt
 import functools
-import hashlib
 import math
 import platform
-import threading
-from collections import OrderedDict
 from collections.abc import Callable, Mapping, Sequence
 from importlib.metadata import version
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from regbef_excel import SCHEMA_VERSION, __version__
-from regbef_excel.engine import project
+from regbef_excel.app.udf_cache import ProjectionCache, backend_for, inputs_for, project_cached
 from regbef_excel.engine.fertility import hadwiger
 from regbef_excel.engine.inputs import RC_KEYS
 from regbef_excel.engine.migration import RC_FORMS, fit_rogers_castro, rogers_castro
 from regbef_excel.engine.results import SERVICE_AGE_GROUPS
-from regbef_excel.errors import InputError, InputErrors, Location, RegbefError
-from regbef_excel.io.backend import OpenpyxlBackend
+from regbef_excel.errors import InputError, Location, RegbefError
 from regbef_excel.io.cells import EXCEL_ERRORS, is_empty, parse_number
 from regbef_excel.io.read.projection import read_from_backend
-from regbef_excel.io.write.results import inputs_sha256
 from regbef_excel.regression import fit_panel
 from regbef_excel.schema import outputs as S
 from regbef_excel.schema.outputs import AGE_GROUP_LABELS
@@ -465,98 +459,20 @@ _RESULT_ALIASES = {
 }  # fmt: skip
 
 
-class ProjectionCache:
-    """A small LRU cache of projections keyed on the SHA-256 of their inputs (thread-safe)."""
-
-    def __init__(self, size: int = 4) -> None:
-        self.size = size
-        self._data: OrderedDict[str, object] = OrderedDict()
-        self._lock = threading.Lock()
-        self.hits = 0
-        self.misses = 0
-
-    def get_or_compute(self, key: str, compute: Callable[[], object]) -> object:
-        with self._lock:
-            if key in self._data:
-                self._data.move_to_end(key)
-                self.hits += 1
-                return self._data[key]
-        value = compute()
-        with self._lock:
-            self.misses += 1
-            self._data[key] = value
-            while len(self._data) > self.size:
-                self._data.popitem(last=False)
-        return value
-
-    def clear(self) -> None:
-        with self._lock:
-            self._data.clear()
-            self.hits = self.misses = 0
 
 
-#: The process-wide cache used by :func:`regbef_run` (the UDF server keeps one Python alive).
-CACHE = ProjectionCache()
 
 
-def inputs_key(inputs: object) -> str:
-    """Cache key: SHA-256 over every input value (see ``writer.inputs_sha256``)."""
-    return hashlib.sha256(("regbef " + __version__ + inputs_sha256(inputs)).encode()).hexdigest()
 
 
-def read_inputs(backend: object):
-    """Validated inputs and language from any workbook back-end; raises :class:`InputErrors`."""
-    res = read_from_backend(backend)  # type: ignore[arg-type]
-    if res.errors:
-        raise InputErrors(res.errors)
-    return res.inputs, res.language
 
 
-def _backend_for(source: object, caller_backend: Callable[[], object] | None):
-    path = as_text(source, "source", "")
-    if path:
-        p = Path(path).expanduser()
-        return OpenpyxlBackend(p)
-    if caller_backend is None:
-        raise InputError("no workbook to read", location=Location(cell="source"),
-                         expected="a call from a worksheet cell, or the path of a workbook")  # fmt: skip
-    return caller_backend()
 
 
-#: Validated inputs of workbook FILES by (path, modification time, size): a file that has not
-#: changed is not parsed again (parsing is ~90 % of a cached REGBEF_RUN on a file).
-_FILE_INPUTS: dict[tuple[str, int, int], tuple[object, str]] = {}
 
 
-def _inputs_for(source: object, backend: Callable[[], object] | None) -> tuple[object, str]:
-    path = as_text(source, "source", "")
-    key = None
-    if path:
-        p = Path(path).expanduser()
-        try:
-            st = p.stat()
-            key = (str(p.resolve()), st.st_mtime_ns, st.st_size)
-        except OSError:
-            key = None
-        if key is not None and key in _FILE_INPUTS:
-            return _FILE_INPUTS[key]
-    be = _backend_for(source, backend)
-    try:
-        got = read_inputs(be)
-    finally:
-        close = getattr(be, "close", None)
-        if close is not None:
-            close()
-    if key is not None:
-        if len(_FILE_INPUTS) >= 8:
-            _FILE_INPUTS.pop(next(iter(_FILE_INPUTS)))
-        _FILE_INPUTS[key] = got
-    return got
 
 
-def project_cached(inputs: object, cache: ProjectionCache | None = None):
-    """The projection of ``inputs``, computed once per distinct input values."""
-    return (cache or CACHE).get_or_compute(inputs_key(inputs), lambda: project(inputs))
 
 
 def _zone_index(projection, zone: str) -> int | None:
@@ -665,7 +581,7 @@ def regbef_run(
         raise _bad("result", "unknown result", found=kind, expected=", ".join(RESULTS))
     zone_text = as_text(zone, "zone", "")
     y = None if is_missing(year) else as_number(year, "year")
-    inputs, language = _inputs_for(source, backend)
+    inputs, language = inputs_for(source, backend)
     projection = project_cached(inputs, cache)
     return result_table(projection, kind, zone_text, y, language)
 
@@ -674,7 +590,7 @@ def regbef_run(
 def regbef_check(source: object = None, *, backend: Callable[[], object] | None = None,
                  max_lines: int = 50) -> Matrix:  # fmt: skip
     """REGBEF_CHECK: ``[['OK']]`` or one row per input problem and failed check."""
-    be = _backend_for(source, backend)
+    be = backend_for(source, backend)
     try:
         res = read_from_backend(be)  # type: ignore[arg-type]
     finally:
@@ -711,17 +627,14 @@ def parameters_from_mapping(params: Mapping[str, float]) -> Matrix:
 
 
 __all__ = [
-    "CACHE",
     "COM_ERROR_CODES",
     "ERROR_PREFIX",
-    "ProjectionCache",
     "as_matrix",
     "as_number",
     "as_text",
     "as_vector",
     "error_text",
     "excel_error",
-    "project_cached",
     "regbef_agegroups",
     "regbef_check",
     "regbef_hadwiger",

@@ -18,7 +18,6 @@ file is only ever read.
 
 from __future__ import annotations
 
-import datetime as _dt
 import math
 import re
 import time
@@ -46,16 +45,10 @@ from openpyxl.worksheet.worksheet import Worksheet
 from scipy import stats as _st
 
 from regbef_excel import __version__
-from regbef_excel.data.panels import REGION, YEAR, PanelData, VariableInfo, demo_panel
-from regbef_excel.errors import InputError, Location, RegbefError
-from regbef_excel.files import file_sha256
-from regbef_excel.files import same_file as _same_file
-from regbef_excel.io.backend import (
-    OpenpyxlBackend,
-    TableBlock,
-    WorkbookBackend,
-    read_table_block,
-)
+from regbef_excel.data.panels import REGION, YEAR, PanelData, VariableInfo
+from regbef_excel.errors import InputError, Location
+from regbef_excel.io.backend import TableBlock, WorkbookBackend, read_table_block
+from regbef_excel.io.openpyxl_files import OpenpyxlBackend
 from regbef_excel.io.write import styles
 from regbef_excel.io.write.template import new_sheet, print_setup, save_workbook, write_table
 from regbef_excel.regression import (
@@ -504,12 +497,6 @@ def _properties(wb: Workbook, panel: PanelData, language: str) -> None:
             wb.custom_doc_props.append(StringProperty(name=name, value=value))
 
 
-def write_regression_template(
-    path: str | Path, *, panel: str = "real", language: str = "nb"
-) -> Path:
-    """Write a regression workbook pre-filled with a demo panel (``"real"`` or ``"synthetic"``)."""
-    data = demo_panel(panel)
-    return save_workbook(build_regression_workbook(data, language=language), path)
 
 
 # ----------------------------------------------------------------------------------------------
@@ -919,7 +906,7 @@ def run_regressions(inp: RegressionInput) -> RegressionRun:
                 o.notes.append(f"Mundlak test not computed: {getattr(exc, 'message', exc)}")
         for term in spec.interactions:
             var, moderator = term.split(INTERACTION_SEPARATOR)[:2]
-            frame = res._internal.sample.frame
+            frame = res.estimation_frame
             levels = frame[moderator].to_numpy(dtype=float)
             at = {"0": 0.0, "1": 1.0} if _is_binary(levels) else None
             try:
@@ -1309,7 +1296,7 @@ def _write_plot(wb: Workbook, run: RegressionRun, inp: RegressionInput, language
                 res = o.result
                 if term not in res.params.index:
                     continue
-                x = res._internal.sample.frame[term].to_numpy(dtype=float)
+                x = res.estimation_frame[term].to_numpy(dtype=float)
                 sd = float(np.std(x, ddof=1))
 
                 q = float(_st.t.ppf(0.975, res.df_resid))
@@ -1414,37 +1401,5 @@ def write_regression_results(
     return save_workbook(build_results_workbook(run, language=language, run_items=run_items), path)
 
 
-@dataclass
-class RegressionOutcome:
-    run: RegressionRun
-    output_path: Path
-    input_sha256: str
 
 
-def regress_file(
-    input_path: str | Path, output_path: str | Path, *, language: str | None = None
-) -> RegressionOutcome:
-    """Read a regression workbook, estimate every model and write a NEW results workbook.
-
-    Every input problem raises :class:`InputError` before anything is written; the input file
-    is only read (its SHA-256 is checked before and after).
-    """
-    input_path, output_path = Path(input_path), Path(output_path)
-    if _same_file(input_path, output_path):
-        raise InputError(
-            "the output file must differ from the input file (the input is never overwritten)",
-            location=Location(cell=str(output_path)),
-        )
-    sha = file_sha256(input_path) if input_path.exists() else ""
-    inp = read_regression_workbook(input_path)
-    run = run_regressions(inp)
-    items = {
-        ("Inndata" if (language or inp.language) == "nb" else "Input"): str(input_path.name),
-        "SHA-256": sha,
-        ("Kjørt" if (language or inp.language) == "nb" else "Run at"):
-            _dt.datetime.now().replace(microsecond=0).isoformat(sep=" "),
-    }  # fmt: skip
-    write_regression_results(run, output_path, language=language, run_items=items)
-    if sha and file_sha256(input_path) != sha:  # pragma: no cover - guard
-        raise RegbefError(f"the input file {input_path} changed during the run; please report this")
-    return RegressionOutcome(run, output_path, sha)

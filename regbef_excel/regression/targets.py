@@ -32,7 +32,6 @@ from collections.abc import Iterable, Sequence
 import numpy as np
 import pandas as pd
 
-from regbef_excel import data
 from regbef_excel.errors import InputError, Location
 from regbef_excel.regression.data import parse_terms
 from regbef_excel.regression.postestimation import predict_fe
@@ -277,29 +276,10 @@ def targets_from_fe(
     return out[list(TARGET_COLUMNS)]
 
 
-def ba_zones(
-    codes: Sequence[str] | None = None, year: int = 2026, *, region_column: str = "region"
-) -> pd.DataFrame:
-    """Municipality → BA region table with 1 January population (shipped data), for ``zones``.
-
-    Parameters
-    ----------
-    codes
-        Municipality codes to include (default all 357).
-    year
-        Population year (1 January).
-    """
-    m = data.municipalities().set_index("municip_code")
-    codes = list(codes) if codes is not None else sorted(m.index)
-    pop = data.population_array(codes, year).sum(axis=(1, 2))
-    return pd.DataFrame({"zone_code": codes,
-                         region_column: m.loc[codes, "ba_region_name"].to_numpy(),
-                         "population": pop.astype(float)})  # fmt: skip
 
 
 __all__ = [
     "TARGET_COLUMNS",
-    "ba_zones",
     "baseline_scenario",
     "predicted_net_migration",
     "shock",

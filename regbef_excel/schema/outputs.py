@@ -534,3 +534,6 @@ __all__ = [
     "check_language",
     "output_sheet_names",
 ]
+
+
+COMPARISON_SHEET = {"nb": "Scenariosammenligning", "en": "Scenario comparison"}

@@ -38,10 +38,8 @@ from regbef_excel.engine.inputs import (
     ProjectionInputs,
 )
 from regbef_excel.errors import InputError, InputErrors, Location
-from regbef_excel.io.backend import (
-    OpenpyxlBackend,
-    WorkbookBackend,
-)
+from regbef_excel.io.backend import WorkbookBackend
+from regbef_excel.io.openpyxl_files import OpenpyxlBackend
 from regbef_excel.io.read.markets import assemble_markets
 from regbef_excel.io.read.tables import ParsedTable, TableReader, compress_ranges
 from regbef_excel.io.rows import rc_array

@@ -24,6 +24,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 from openpyxl import Workbook
+from openpyxl.chart import LineChart, Reference
+from openpyxl.chart.series import SeriesLabel
+from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
@@ -47,6 +50,7 @@ from regbef_excel.io.write.sheets import (
 )
 from regbef_excel.io.write.template import save_workbook
 from regbef_excel.schema import outputs as S
+from regbef_excel.schema.outputs import COMPARISON_SHEET
 
 #: Column of the charts (right of the tables, which use at most nine columns).
 CHART_COL = 11
@@ -368,3 +372,62 @@ def write_ssb_comparison(comparison: pd.DataFrame, path: str | os.PathLike[str],
 
 
 __all__ = ["write_backtest", "write_comparison", "write_ssb_comparison"]
+
+
+def scenario_comparison_workbook(pa, pb, name_a: str, name_b: str, *, language: str = "nb"):
+    """A workbook with one sheet: population by zone and year for two scenarios, the
+    difference, and a line chart of the region totals."""
+    wb = Workbook()
+    ws = wb.active
+    ws.title = COMPARISON_SHEET[language]
+    nb = language == "nb"
+    ws["A1"] = "Scenariosammenligning" if nb else "Scenario comparison"
+    ws["A1"].font = Font(bold=True, size=14, color="1F4E79")
+    ws["A2"] = (f"A = {name_a}, B = {name_b}. Folkemengde per 31.12.; differanse = B − A."
+                if nb else f"A = {name_a}, B = {name_b}. Population on 31 Dec; difference = B − A.")  # fmt: skip
+    ta, tb = pa.total_by_zone(), pb.total_by_zone()
+    years = sorted(set(int(y) for y in pa.years) & set(int(y) for y in pb.years))
+    head_fill, head_font = PatternFill("solid", fgColor="1F4E79"), Font(bold=True, color="FFFFFF")
+    row = 4
+    blocks = (("A", ta, None), ("B", tb, None), ("B − A", tb, ta))
+    region_rows = []
+    for label, frame, minus in blocks:
+        header = [label, S.ZONE_NAME.label.get(language), *years]
+        for j, h in enumerate(header, start=1):
+            c = ws.cell(row=row, column=j, value=h)
+            c.fill, c.font = head_fill, head_font
+        row += 1
+        other = None if minus is None else minus.set_index("zone_name")
+        for rec in frame.to_dict("records"):
+            name = S.REGION.get(language) if rec["zone_code"] == "" else rec["zone_name"]
+            ws.cell(row=row, column=1, value=rec["zone_code"])
+            ws.cell(row=row, column=2, value=name)
+            for j, y in enumerate(years, start=3):
+                v = float(rec[y])
+                if other is not None:
+                    v -= float(other.loc[rec["zone_name"], y]) if rec["zone_name"] in other.index else 0.0
+                c = ws.cell(row=row, column=j, value=round(v, 6))
+                c.number_format = S.FMT_SIGNED_PERSONS if minus is not None else S.FMT_PERSONS
+            if rec["zone_code"] == "":
+                region_rows.append(row)
+                for j in range(1, len(years) + 3):
+                    ws.cell(row=row, column=j).font = Font(bold=True)
+            row += 1
+        row += 1
+    ws.column_dimensions["B"].width = 22
+    ws.freeze_panes = "C5"
+    chart = LineChart()
+    chart.title = "Folkemengde i regionen" if nb else "Population of the region"
+    chart.y_axis.number_format = S.FMT_PERSONS
+    chart.x_axis.delete = False
+    chart.y_axis.delete = False
+    for r, label in zip(region_rows[:2], ("A", "B"), strict=False):
+        data = Reference(ws, min_col=3, max_col=len(years) + 2, min_row=r, max_row=r)
+        chart.add_data(data, from_rows=True, titles_from_data=False)
+        chart.series[-1].tx = None
+
+        chart.series[-1].tx = SeriesLabel(v=f"{label}: {name_a if label == 'A' else name_b}")
+    chart.set_categories(Reference(ws, min_col=3, max_col=len(years) + 2, min_row=4, max_row=4))
+    chart.height, chart.width = 8, 18
+    ws.add_chart(chart, f"B{row + 1}")
+    return wb
