@@ -1,4 +1,6 @@
-"""Command line: ``regbef-excel demo | template | run | validate | regress | regress-template``.
+"""Command line: ``regbef-excel demo | template | run | validate | regress | regress-template |
+templates | addin | compare | backtest | ssb-compare``. Argument parsing and printing only: every
+command calls a use case of :mod:`regbef_excel.app` (``addin`` calls :mod:`regbef_excel.addin`).
 
 Errors a planner can fix print as one line (``regbef-excel: Befolkning!C14: …``) and exit 2;
 unexpected failures print one line and exit 1 (``--debug`` shows the traceback).

@@ -7,7 +7,7 @@ repository root) and writes tidy, compact, deterministic CSV files plus ``proven
 
 Usage::
 
-    python regbef_excel/data/build.py [--shared PATH] [--out PATH]
+    python -m regbef_excel.data.build [--shared PATH] [--out PATH]
 
 The script checks the published facts it relies on (national totals, Oslo 2015, identities in
 the migration file) and stops with an ``AssertionError`` when a source file changed.
@@ -24,9 +24,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 DEFAULT_SHARED = REPO.parent / "shared" / "data"
-DEFAULT_OUT = REPO / "regbef_excel" / "data"
+DEFAULT_OUT = Path(__file__).resolve().parent
 
 MAX_AGE_SSB = 105  # SSB 07459: 105 = 105 years and older
 HMD_YEAR_MIN = 1967  # first HFD year; HMD rates kept from here to the last year (2023)

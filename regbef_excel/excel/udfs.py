@@ -16,7 +16,7 @@ Excel-like values accepted everywhere:
 
 Every public function returns a 2-D list (rows of cells) that Excel 365 spills; a problem is a
 1×1 array holding ``'#REGBEF: <where>: <what> (found …; expected …)'`` — never a traceback.
-The registry :data:`UDFS` describes every function and argument once; the xlwings wrappers,
+The registry :data:`regbef_excel.schema.udfs.UDFS` describes every function and argument once; the xlwings wrappers,
 the add-in's VBA declarations and the function wizard help are generated from it.
 """
 
