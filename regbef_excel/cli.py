@@ -1,6 +1,8 @@
 """Command line: ``regbef-excel demo | template | run | validate | regress | regress-template |
 templates | addin | compare | backtest | ssb-compare``. Argument parsing and printing only: every
 command calls a use case of :mod:`regbef_excel.app` (``addin`` calls :mod:`regbef_excel.addin`).
+Each command imports its use case when it runs (``# heavy: per command``): they load pandas,
+statsmodels and openpyxl, and ``--help`` or a mistyped argument should answer at once.
 
 Errors a planner can fix print as one line (``regbef-excel: Befolkning!C14: …``) and exit 2;
 unexpected failures print one line and exit 1 (``--debug`` shows the traceback).
@@ -14,19 +16,8 @@ import time
 from pathlib import Path
 
 from regbef_excel import __version__
-from regbef_excel.addin import build as addin
-from regbef_excel.app.evaluation import backtest_county, compare_workbooks, ssb_compare_workbook
-from regbef_excel.app.projection import run_demo, run_workbook, validate_file, write_template
-from regbef_excel.app.regression import regress_file, regression_targets, write_regression_template
-from regbef_excel.app.templates import (
-    DEFAULT_BASE_YEAR,
-    DEFAULT_ESTIMATION_YEARS,
-    DEFAULT_HORIZON,
-    write_templates,
-)
+from regbef_excel.data import DEFAULT_BASE_YEAR, DEFAULT_ESTIMATION_YEARS, DEFAULT_HORIZON
 from regbef_excel.errors import InputError, RegbefError
-from regbef_excel.evaluation.backtest import MODEL, NAIVE_CONSTANT, NAIVE_TREND, TOTAL
-from regbef_excel.evaluation.ssb import ssb_summary
 
 EPILOG = """examples:
   regbef-excel demo                            Telemark demo -> regbef-demo.xlsx
@@ -85,6 +76,8 @@ def _print_summary(projection, stream=None) -> None:
 
 
 def cmd_demo(args) -> int:
+    from regbef_excel.app.projection import run_demo  # heavy: per command
+
     progress = Progress(not args.quiet)
     out = run_demo(args.output, language=args.language, progress=progress)
     progress.close()
@@ -100,12 +93,16 @@ def cmd_demo(args) -> int:
 
 
 def cmd_template(args) -> int:
+    from regbef_excel.app.projection import write_template  # heavy: per command
+
     path = write_template(args.output, empty=args.empty, language=args.language, include_history=args.with_history)
     print(f"wrote {path}")
     return EXIT_OK
 
 
 def cmd_run(args) -> int:
+    from regbef_excel.app.projection import run_workbook  # heavy: per command
+
     output = args.output or str(Path(args.input).with_name(Path(args.input).stem + "-resultat.xlsx"))
     progress = Progress(not args.quiet)
     out = run_workbook(args.input, output, language=args.language, progress=progress)
@@ -120,6 +117,8 @@ def cmd_run(args) -> int:
 
 
 def cmd_validate(args) -> int:
+    from regbef_excel.app.projection import validate_file  # heavy: per command
+
     problems = validate_file(args.input)
     if not problems:
         print(f"{args.input}: OK (all checks pass)")
@@ -131,12 +130,16 @@ def cmd_validate(args) -> int:
 
 
 def cmd_regress_template(args) -> int:
+    from regbef_excel.app.regression import write_regression_template  # heavy: per command
+
     path = write_regression_template(args.output, panel=args.panel, language=args.language)
     print(f"wrote {path}")
     return EXIT_OK
 
 
 def cmd_regress(args) -> int:
+    from regbef_excel.app.regression import regress_file  # heavy: per command
+
     output = args.output or str(Path(args.input).with_name(Path(args.input).stem + "-resultat.xlsx"))
     out = regress_file(args.input, output, language=args.language)
     run = out.run
@@ -153,6 +156,8 @@ def cmd_regress(args) -> int:
 
 
 def cmd_regress_targets(args) -> int:
+    from regbef_excel.app.regression import regression_targets  # heavy: per command
+
     var, delta = None, 0.0
     if args.shock:
         if "=" not in args.shock:
@@ -179,6 +184,8 @@ def cmd_regress_targets(args) -> int:
 
 
 def cmd_addin(args) -> int:
+    from regbef_excel.addin import build as addin  # heavy: per command
+
     if args.addin_command == "build":
         res = addin.build(args.out, language=args.language, source_dir=args.sources)
         print(f"wrote {res.addin}\nwrote {res.workbook}\nwrote VBA sources to {res.vba_dir}")
@@ -188,6 +195,8 @@ def cmd_addin(args) -> int:
 
 
 def cmd_templates(args) -> int:
+    from regbef_excel.app.templates import write_templates  # heavy: per command
+
     progress = Progress(not args.quiet)
     res = write_templates(
         args.out, county=args.county, codes=args.codes, all_municipalities=args.all, per=args.per,
@@ -247,6 +256,8 @@ def _fmt(x: float, spec: str = ",.0f") -> str:
 
 def cmd_compare(args) -> int:
     """Run two input workbooks and write one scenario-comparison workbook."""
+    from regbef_excel.app.evaluation import compare_workbooks  # heavy: per command
+
     comp = compare_workbooks(args.a, args.b, args.output, labels=args.labels, language=args.language)
     a, b = comp.labels
     print(f"{'kode':<6} {'sone':<20}{a[:12]:>13}{b[:12]:>13}{'diff':>10}{'%':>7}   ({comp.horizon})")
@@ -260,17 +271,20 @@ def cmd_compare(args) -> int:
 
 def cmd_backtest(args) -> int:
     """Project from an earlier base year with information up to then; compare with observed."""
+    from regbef_excel.app.evaluation import backtest_county  # heavy: per command
+    from regbef_excel.evaluation import backtest as bt  # heavy: per command
+
     result = backtest_county(args.county, args.base_year, args.output, horizon_years=args.horizon,
                              language=args.language)  # fmt: skip
     s = result.summary()
-    s = s[(s["group"] == TOTAL) & (s["years_ahead"] > 0)]
-    by = {m: s[s["method"] == m].set_index("year") for m in (MODEL, NAIVE_CONSTANT, NAIVE_TREND)}
+    s = s[(s["group"] == bt.TOTAL) & (s["years_ahead"] > 0)]
+    by = {m: s[s["method"] == m].set_index("year") for m in (bt.MODEL, bt.NAIVE_CONSTANT, bt.NAIVE_TREND)}
     print(f"back-test {result.setup.region_name}, base 31 Dec {result.base_year}: "
           f"{len(result.zone_codes)} municipalities, total population")
     print(f"{'year':>6}{'ahead':>6}{'MAPE %':>9}{'bias %':>9}{'naive const':>13}{'naive trend':>13}{'region %':>10}")
-    for y, row in by[MODEL].iterrows():
+    for y, row in by[bt.MODEL].iterrows():
         print(f"{y:>6}{row.years_ahead:>6}{row.mape:>9.2f}{row.mean_pct_error:>9.2f}"
-              f"{by[NAIVE_CONSTANT].loc[y, 'mape']:>13.2f}{by[NAIVE_TREND].loc[y, 'mape']:>13.2f}"
+              f"{by[bt.NAIVE_CONSTANT].loc[y, 'mape']:>13.2f}{by[bt.NAIVE_TREND].loc[y, 'mape']:>13.2f}"
               f"{row.region_pct_error:>10.2f}")  # fmt: skip
     for w in result.warnings[:5]:
         print(f"warning: {w}", file=sys.stderr)
@@ -280,6 +294,9 @@ def cmd_backtest(args) -> int:
 
 def cmd_ssb_compare(args) -> int:
     """Run a workbook and compare it with SSB's official municipal projection."""
+    from regbef_excel.app.evaluation import ssb_compare_workbook  # heavy: per command
+    from regbef_excel.evaluation.ssb import ssb_summary  # heavy: per command
+
     comp = ssb_compare_workbook(args.input, args.output, ssb=args.ssb, alternative=args.alternative,
                                 language=args.language)  # fmt: skip
     years = [y for y in (2030, 2040, 2050) if y in set(comp["year"])] or [int(comp["year"].max())]

@@ -70,6 +70,7 @@ import numpy as np
 
 from regbef_excel import data
 from regbef_excel.app.projection import meta_from_generation
+from regbef_excel.data import DEFAULT_BASE_YEAR, DEFAULT_ESTIMATION_YEARS, DEFAULT_HORIZON
 from regbef_excel.data.inputs import national_rates
 from regbef_excel.engine.generation import generate
 from regbef_excel.errors import InputError, Location
@@ -90,11 +91,6 @@ from regbef_excel.io.write.templates import (
 )
 from regbef_excel.schema.base import check_language
 
-#: Defaults: population on 31 Dec 2025 (SSB 1 January 2026), projection to 2050.
-DEFAULT_BASE_YEAR = 2025
-DEFAULT_HORIZON = 2050
-#: Flow years of the estimation period (base_year − n + 1 .. base_year).
-DEFAULT_ESTIMATION_YEARS = 10
 MIN_ESTIMATION_YEARS = 3
 MAX_HORIZON = 2100
 PER_CHOICES = ("municipality", "region")
