@@ -54,7 +54,7 @@ CACHE = ProjectionCache()
 
 
 def inputs_key(inputs: object) -> str:
-    """Cache key: SHA-256 over every input value (see ``writer.inputs_sha256``)."""
+    """Cache key: SHA-256 over every input value (:func:`regbef_excel.io.write.results.inputs_sha256`)."""
     return hashlib.sha256(("regbef " + __version__ + inputs_sha256(inputs)).encode()).hexdigest()
 
 
