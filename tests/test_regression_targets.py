@@ -42,7 +42,7 @@ def test_targets_written_and_met_exactly(files, capsys):
 def test_unemployment_shock_moves_targets_by_the_coefficient(files):
     """FE (1) has unemployment only: the shock changes each zone's target by β × population / 1000."""
     from regbef_excel.data.panels import REGION, YEAR, ba_zones
-    from regbef_excel.io.regression_workbook import read_regression_workbook
+    from regbef_excel.io.read.regression import read_regression_workbook
     from regbef_excel.regression import fit_panel
 
     base, shocked = files / "base.xlsx", files / "shock.xlsx"

@@ -18,13 +18,9 @@ from regbef_excel.engine.inputs import ProjectionInputs, Targets
 from regbef_excel.errors import InputError, Location, RegbefError
 from regbef_excel.files import file_sha256, same_file
 from regbef_excel.io.read.projection import read_workbook
-from regbef_excel.io.regression_workbook import (
-    RegressionRun,
-    build_regression_workbook,
-    read_regression_workbook,
-    run_regressions,
-    write_regression_results,
-)
+from regbef_excel.io.read.regression import read_regression_workbook
+from regbef_excel.io.regression_run import RegressionRun, run_regressions
+from regbef_excel.io.write.regression import build_regression_workbook, write_regression_results
 from regbef_excel.io.write.template import build_workbook, save_workbook
 from regbef_excel.regression import (
     fit_panel,

@@ -40,12 +40,10 @@ from regbef_excel.errors import FeatureNotAvailable, InputError, InputErrors, Re
 from regbef_excel.io.backend import LiveWorkbook
 from regbef_excel.io.openpyxl_files import OpenpyxlBackend
 from regbef_excel.io.read.projection import read_from_backend
-from regbef_excel.io.regression_workbook import (
-    build_results_workbook,
-    read_regression_workbook,
-    run_regressions,
-)
+from regbef_excel.io.read.regression import read_regression_workbook
+from regbef_excel.io.regression_run import run_regressions
 from regbef_excel.io.write.evaluation import scenario_comparison_workbook
+from regbef_excel.io.write.regression import build_results_workbook
 from regbef_excel.io.write.results import write_results
 from regbef_excel.io.xlwings_live import XlwingsLiveWorkbook
 from regbef_excel.schema import regression as R
@@ -156,7 +154,8 @@ def validate_inputs(live: LiveWorkbook) -> MacroResult:
 def estimate_regressions(live: LiveWorkbook) -> MacroResult:
     """Estimate the migration regressions of a regression workbook and write its result sheets.
 
-    Uses :mod:`regbef_excel.io.regression_workbook` (the same reader and writer as
+    Uses :mod:`regbef_excel.io.read.regression`, :mod:`~regbef_excel.io.regression_run` and
+    :mod:`~regbef_excel.io.write.regression` (the same reader, runner and writer as
     ``regbef-excel regress``) over the live workbook. A workbook without the regression tables
     (e.g. a projection workbook) gets a message saying how to make one.
     """
