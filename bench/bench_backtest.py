@@ -2,7 +2,7 @@
 
 Not a test. For each county: project from 31 Dec ``--base`` (SSB 1 January base+1) with only
 the information of that date (stocks, national rates as of the base year; residual net
-migration from stocks; see regbef_excel/backtest.py for the two Telemark constants of the
+migration from stocks; see regbef_excel/evaluation/backtest.py for the two Telemark constants of the
 method), ``--horizon`` years ahead, and compare with the observed SSB stocks. Prints per county
 the municipal-total errors at the horizon (MAPE unweighted and population-weighted, mean
 algebraic % error = bias, the county's own % error, the worst municipality), the same for the
@@ -29,8 +29,8 @@ import pandas as pd
 # Run from a checkout without installing the package.
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from regbef_excel import backtest as bt  # noqa: E402
 from regbef_excel import data  # noqa: E402
+from regbef_excel.evaluation import backtest as bt  # noqa: E402
 
 pd.set_option("display.width", 160)
 pd.set_option("display.max_columns", 20)

@@ -6,13 +6,18 @@ county size (≤ 50 zones) ≤ 0.1 s.
 
 from __future__ import annotations
 
+import sys
 import time
+from pathlib import Path
 
 import numpy as np
 
 from regbef_excel.engine import project
 from regbef_excel.engine.inputs import GROWTH, TARGET, Targets
-from regbef_excel.engine.synthetic import add_labour_housing, synthetic_inputs
+
+# The synthetic inputs are test data (tests/support); run from a checkout.
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+from support.synthetic import add_labour_housing, synthetic_inputs  # noqa: E402
 
 
 def make(zones: int, years: int, variant: int):

@@ -8,15 +8,19 @@ file. Run: python bench/bench_input_workbook.py
 
 from __future__ import annotations
 
+import sys
 import tempfile
 import time
 from pathlib import Path
 
 import openpyxl
 
-from regbef_excel.engine.synthetic import add_labour_housing, synthetic_inputs
-from regbef_excel.excel.reader import read_workbook
-from regbef_excel.excel.template import build_workbook, save_workbook
+from regbef_excel.io.read.projection import read_workbook
+from regbef_excel.io.write.template import build_workbook, save_workbook
+
+# The synthetic inputs are test data (tests/support); run from a checkout.
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+from support.synthetic import add_labour_housing, synthetic_inputs  # noqa: E402
 
 
 def timed(fn):

@@ -32,7 +32,7 @@ def main(argv: list[str] | None = None) -> int:
     args = p.parse_args(argv)
 
     t_import = time.perf_counter()
-    from regbef_excel.templates import write_templates
+    from regbef_excel.app.templates import write_templates
 
     t_import = time.perf_counter() - t_import
     tmp = None if args.keep else Path(tempfile.mkdtemp(prefix="bench-templates-"))

@@ -16,13 +16,11 @@ import tempfile
 import time
 from pathlib import Path
 
-from regbef_excel.excel.regression_workbook import (
-    build_regression_workbook,
-    read_regression_workbook,
-    run_regressions,
-    write_regression_results,
-)
-from regbef_excel.excel.template import save_workbook
+from regbef_excel.data.panels import synthetic_panel
+from regbef_excel.io.read.regression import read_regression_workbook
+from regbef_excel.io.regression_run import run_regressions
+from regbef_excel.io.write.regression import build_regression_workbook, write_regression_results
+from regbef_excel.io.write.template import save_workbook
 from regbef_excel.regression import (
     breusch_pagan,
     fit_panel,
@@ -31,7 +29,6 @@ from regbef_excel.regression import (
     regression_table,
     reset,
 )
-from regbef_excel.regression.panel_data import synthetic_panel
 
 BASE = ["arbeidsledighet", "vakanser", "alder1", "kriminalitet", "utdanning", "innvandrere",
         "gifte", "kino", "nedbørS"]  # fmt: skip

@@ -13,7 +13,8 @@ import time
 from pathlib import Path
 
 from regbef_excel.app import write_template
-from regbef_excel.excel.udfs import ProjectionCache, regbef_run
+from regbef_excel.app.udf_cache import ProjectionCache
+from regbef_excel.excel.udfs import regbef_run
 
 
 def main() -> None:

@@ -14,6 +14,7 @@ Run::
 from __future__ import annotations
 
 import argparse
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -21,8 +22,11 @@ from pathlib import Path
 from openpyxl import Workbook, load_workbook
 
 from regbef_excel.engine import project
-from regbef_excel.engine.synthetic import synthetic_inputs
-from regbef_excel.excel.writer import add_output_sheets, write_results
+from regbef_excel.io.write.results import add_output_sheets, write_results
+
+# The synthetic inputs are test data (tests/support); run from a checkout.
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+from support.synthetic import synthetic_inputs  # noqa: E402
 
 
 def _timed(fn) -> float:

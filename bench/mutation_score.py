@@ -75,7 +75,8 @@ def run_patterns(full: bool) -> list[str]:
 #: The rest of the scope in setup.cfg (sampled).
 SAMPLED_MODULES = ("engine.generation", "engine.gravity", "engine.housing", "engine.inputs", "engine.labour",
                    "engine.migration", "engine.residual", "engine.results", "regression.model",
-                   "regression.covariance", "excel.convert", "excel.reader")  # fmt: skip
+                   "regression.covariance", "io.cells", "io.rows", "io.read.tables",
+                   "io.read.projection")  # fmt: skip
 
 
 def load_equivalent() -> dict[str, str]:

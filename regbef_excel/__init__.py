@@ -1,7 +1,12 @@
 """regbef_excel: the open REGBEF population and housing projection model, with an Excel front end.
 
-The engine (:mod:`regbef_excel.engine`) is pure numpy; the workbook adapters live in
-:mod:`regbef_excel.excel`; the migration regressions in :mod:`regbef_excel.regression`.
+Layers, lowest first (each imports only from those before it; ``tests/test_layers.py``):
+``errors``/``files``; :mod:`~regbef_excel.engine` (pure numpy) and
+:mod:`~regbef_excel.regression` (Stata-convention panel regressions); :mod:`~regbef_excel.data`
+(shipped data); :mod:`~regbef_excel.evaluation`; :mod:`~regbef_excel.schema` (the workbook
+contract); :mod:`~regbef_excel.io` (the only code touching spreadsheet libraries);
+:mod:`~regbef_excel.app` (use cases); the front ends :mod:`~regbef_excel.excel`,
+:mod:`~regbef_excel.addin` and :mod:`~regbef_excel.cli`.
 """
 
 from __future__ import annotations

@@ -1,4 +1,8 @@
-"""Command line: ``regbef-excel demo | template | run | validate | regress | regress-template``.
+"""Command line: ``regbef-excel demo | template | run | validate | regress | regress-template |
+templates | addin | compare | backtest | ssb-compare``. Argument parsing and printing only: every
+command calls a use case of :mod:`regbef_excel.app` (``addin`` calls :mod:`regbef_excel.addin`).
+Each command imports its use case when it runs (``# heavy: per command``): they load pandas,
+statsmodels and openpyxl, and ``--help`` or a mistyped argument should answer at once.
 
 Errors a planner can fix print as one line (``regbef-excel: Befolkning!C14: …``) and exit 2;
 unexpected failures print one line and exit 1 (``--debug`` shows the traceback).
@@ -11,8 +15,9 @@ import sys
 import time
 from pathlib import Path
 
-from . import __version__
-from .errors import InputError, RegbefError
+from regbef_excel import __version__
+from regbef_excel.data import DEFAULT_BASE_YEAR, DEFAULT_ESTIMATION_YEARS, DEFAULT_HORIZON
+from regbef_excel.errors import InputError, RegbefError
 
 EPILOG = """examples:
   regbef-excel demo                            Telemark demo -> regbef-demo.xlsx
@@ -71,7 +76,7 @@ def _print_summary(projection, stream=None) -> None:
 
 
 def cmd_demo(args) -> int:
-    from .app import run_demo
+    from regbef_excel.app.projection import run_demo  # heavy: per command
 
     progress = Progress(not args.quiet)
     out = run_demo(args.output, language=args.language, progress=progress)
@@ -88,7 +93,7 @@ def cmd_demo(args) -> int:
 
 
 def cmd_template(args) -> int:
-    from .app import write_template
+    from regbef_excel.app.projection import write_template  # heavy: per command
 
     path = write_template(args.output, empty=args.empty, language=args.language, include_history=args.with_history)
     print(f"wrote {path}")
@@ -96,7 +101,7 @@ def cmd_template(args) -> int:
 
 
 def cmd_run(args) -> int:
-    from .app import run_workbook
+    from regbef_excel.app.projection import run_workbook  # heavy: per command
 
     output = args.output or str(Path(args.input).with_name(Path(args.input).stem + "-resultat.xlsx"))
     progress = Progress(not args.quiet)
@@ -112,7 +117,7 @@ def cmd_run(args) -> int:
 
 
 def cmd_validate(args) -> int:
-    from .app import validate_file
+    from regbef_excel.app.projection import validate_file  # heavy: per command
 
     problems = validate_file(args.input)
     if not problems:
@@ -125,7 +130,7 @@ def cmd_validate(args) -> int:
 
 
 def cmd_regress_template(args) -> int:
-    from .excel.regression_workbook import write_regression_template
+    from regbef_excel.app.regression import write_regression_template  # heavy: per command
 
     path = write_regression_template(args.output, panel=args.panel, language=args.language)
     print(f"wrote {path}")
@@ -133,7 +138,7 @@ def cmd_regress_template(args) -> int:
 
 
 def cmd_regress(args) -> int:
-    from .excel.regression_workbook import regress_file
+    from regbef_excel.app.regression import regress_file  # heavy: per command
 
     output = args.output or str(Path(args.input).with_name(Path(args.input).stem + "-resultat.xlsx"))
     out = regress_file(args.input, output, language=args.language)
@@ -151,7 +156,7 @@ def cmd_regress(args) -> int:
 
 
 def cmd_regress_targets(args) -> int:
-    from .app import regression_targets
+    from regbef_excel.app.regression import regression_targets  # heavy: per command
 
     var, delta = None, 0.0
     if args.shock:
@@ -179,7 +184,7 @@ def cmd_regress_targets(args) -> int:
 
 
 def cmd_addin(args) -> int:
-    from .excel import addin
+    from regbef_excel.addin import build as addin  # heavy: per command
 
     if args.addin_command == "build":
         res = addin.build(args.out, language=args.language, source_dir=args.sources)
@@ -190,7 +195,7 @@ def cmd_addin(args) -> int:
 
 
 def cmd_templates(args) -> int:
-    from .templates import write_templates
+    from regbef_excel.app.templates import write_templates  # heavy: per command
 
     progress = Progress(not args.quiet)
     res = write_templates(
@@ -215,8 +220,6 @@ def cmd_templates(args) -> int:
 
 def add_templates_command(sub, common) -> None:
     """``regbef-excel templates``: ready workbooks for municipalities (issue 5, item 4)."""
-    from .templates import DEFAULT_BASE_YEAR, DEFAULT_ESTIMATION_YEARS, DEFAULT_HORIZON
-
     p = common(sub.add_parser(
         "templates", help="write ready templates for municipalities (by county, codes or all)",
         description="Write one ready-to-fill workbook per municipality (or per county with "
@@ -244,6 +247,100 @@ def add_templates_command(sub, common) -> None:
     p.add_argument("--jobs", type=int, default=None,
                    help="worker processes (default: 2 for 8+ workbooks, else 1)")  # fmt: skip
     p.set_defaults(func=cmd_templates)
+
+
+# ---------------------------------------------------------------------------------- evaluation
+def _fmt(x: float, spec: str = ",.0f") -> str:
+    return "–" if x != x else format(x, spec).replace(",", " ")
+
+
+def cmd_compare(args) -> int:
+    """Run two input workbooks and write one scenario-comparison workbook."""
+    from regbef_excel.app.evaluation import compare_workbooks  # heavy: per command
+
+    comp = compare_workbooks(args.a, args.b, args.output, labels=args.labels, language=args.language)
+    a, b = comp.labels
+    print(f"{'kode':<6} {'sone':<20}{a[:12]:>13}{b[:12]:>13}{'diff':>10}{'%':>7}   ({comp.horizon})")
+    for row in comp.in_year().itertuples(index=False):
+        name = "Region" if row.zone_code == "" else str(row.zone_name)
+        print(f"{row.zone_code:<6} {name[:20]:<20}{_fmt(row.a):>13}{_fmt(row.b):>13}"
+              f"{_fmt(row.difference):>10}{_fmt(row.pct_difference, '.1f'):>7}")  # fmt: skip
+    print(f"\nwrote {args.output}")
+    return EXIT_OK
+
+
+def cmd_backtest(args) -> int:
+    """Project from an earlier base year with information up to then; compare with observed."""
+    from regbef_excel.app.evaluation import backtest_county  # heavy: per command
+    from regbef_excel.evaluation import backtest as bt  # heavy: per command
+
+    result = backtest_county(args.county, args.base_year, args.output, horizon_years=args.horizon,
+                             language=args.language)  # fmt: skip
+    s = result.summary()
+    s = s[(s["group"] == bt.TOTAL) & (s["years_ahead"] > 0)]
+    by = {m: s[s["method"] == m].set_index("year") for m in (bt.MODEL, bt.NAIVE_CONSTANT, bt.NAIVE_TREND)}
+    print(f"back-test {result.setup.region_name}, base 31 Dec {result.base_year}: "
+          f"{len(result.zone_codes)} municipalities, total population")
+    print(f"{'year':>6}{'ahead':>6}{'MAPE %':>9}{'bias %':>9}{'naive const':>13}{'naive trend':>13}{'region %':>10}")
+    for y, row in by[bt.MODEL].iterrows():
+        print(f"{y:>6}{row.years_ahead:>6}{row.mape:>9.2f}{row.mean_pct_error:>9.2f}"
+              f"{by[bt.NAIVE_CONSTANT].loc[y, 'mape']:>13.2f}{by[bt.NAIVE_TREND].loc[y, 'mape']:>13.2f}"
+              f"{row.region_pct_error:>10.2f}")  # fmt: skip
+    for w in result.warnings[:5]:
+        print(f"warning: {w}", file=sys.stderr)
+    print(f"\nwrote {args.output}")
+    return EXIT_OK
+
+
+def cmd_ssb_compare(args) -> int:
+    """Run a workbook and compare it with SSB's official municipal projection."""
+    from regbef_excel.app.evaluation import ssb_compare_workbook  # heavy: per command
+    from regbef_excel.evaluation.ssb import ssb_summary  # heavy: per command
+
+    comp = ssb_compare_workbook(args.input, args.output, ssb=args.ssb, alternative=args.alternative,
+                                language=args.language)  # fmt: skip
+    years = [y for y in (2030, 2040, 2050) if y in set(comp["year"])] or [int(comp["year"].max())]
+    summ = ssb_summary(comp, years)
+    print(f"REGBEF vs SSB {args.alternative} ({comp.attrs['vintage']}), population 1 Jan")
+    print(f"{'kode':<6} {'kommune':<20}{'år':>6}{'REGBEF':>10}{'SSB':>10}{'diff %':>8}")
+    for row in summ.itertuples(index=False):
+        name = "Region" if row.zone_code == "" else str(row.zone_name)
+        print(f"{row.zone_code:<6} {name[:20]:<20}{row.year:>6}{_fmt(row.ours):>10}{_fmt(row.ssb):>10}"
+              f"{_fmt(row.pct_difference, '.1f'):>8}")  # fmt: skip
+    print(f"\nwrote {args.output}")
+    return EXIT_OK
+
+
+def add_evaluation_commands(sub, common) -> None:
+    """Register compare, backtest and ssb-compare on the CLI's subparsers."""
+    p = common(sub.add_parser("compare", help="run two workbooks and write a scenario comparison",
+                              description="Read and run two input workbooks (e.g. trend and a housing "
+                              "programme) and write one workbook comparing them: population by zone, "
+                              "age groups, components, differences B − A, with charts."))
+    p.add_argument("a", help="scenario A (the reference) input workbook")
+    p.add_argument("b", help="scenario B input workbook")
+    p.add_argument("-o", "--output", required=True, help="comparison workbook to write (.xlsx)")
+    p.add_argument("--labels", nargs=2, metavar=("A", "B"), help="scenario names (default: file names)")
+    p.set_defaults(func=cmd_compare)
+
+    p = common(sub.add_parser("backtest", help="project from an earlier year and compare with what happened",
+                              description="Back-test REGBEF for a county: inputs from population stocks "
+                              "up to the base year only, projection, errors against the observed population "
+                              "per municipality and age group, with naive benchmarks."))
+    p.add_argument("--county", required=True, help="county code in the shipped SSB data, e.g. 40 (Telemark)")
+    p.add_argument("--base-year", type=int, required=True, help="base year (stock on 31 Dec), e.g. 2015")
+    p.add_argument("--horizon", type=int, default=10, help="years projected (default 10)")
+    p.add_argument("-o", "--output", required=True, help="back-test workbook to write (.xlsx)")
+    p.set_defaults(func=cmd_backtest)
+
+    p = common(sub.add_parser("ssb-compare", help="run a workbook and compare with SSB's projection",
+                              description="Run a workbook and compare the result with Statistics Norway's "
+                              "municipal projection (main alternative MMMM) by municipality and age group."))
+    p.add_argument("input", help="the planner's workbook (never modified)")
+    p.add_argument("--ssb", help="CSV export of SSB table 14288/14746 (default: the shipped Telemark tables)")
+    p.add_argument("--alternative", default="MMMM", help="SSB alternative (default MMMM, the main one)")
+    p.add_argument("-o", "--output", required=True, help="comparison workbook to write (.xlsx)")
+    p.set_defaults(func=cmd_ssb_compare)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -315,8 +412,6 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--centre", action="store_true",
                    help="make persons sum to zero over all regions (for internal net migration models)")
     p.set_defaults(func=cmd_regress_targets)
-
-    from .cli_evaluation import add_evaluation_commands  # compare, backtest, ssb-compare
 
     add_evaluation_commands(sub, common)
 

@@ -98,3 +98,7 @@ class ConvergenceError(RegbefError):
 
 class InvariantError(RegbefError):
     """An accounting invariant (balancing equation, internal in = out) failed: a bug, not input."""
+
+
+class FeatureNotAvailable(RegbefError):
+    """A button whose function this version does not provide yet."""

@@ -7,14 +7,15 @@ from importlib import resources
 import numpy as np
 import pandas as pd
 import pytest
+from support.synthetic import synthetic_inputs
 
-from regbef_excel import backtest as bt
-from regbef_excel import data, defaults
+from regbef_excel import data
+from regbef_excel.data import inputs as shipped_inputs
 from regbef_excel.engine import project
 from regbef_excel.engine.generation import NationalRates, generate
 from regbef_excel.engine.residual import residual_net_migration
-from regbef_excel.engine.synthetic import synthetic_inputs
 from regbef_excel.errors import InputError
+from regbef_excel.evaluation import backtest as bt
 
 
 def _simulation(seed: int = 1):
@@ -203,7 +204,7 @@ def test_backtest_runs_and_errors_are_sane(name, request):
 
 def test_no_series_break_after_alesund_haram_resplit(more_og_romsdal):
     # The source held identical halves for Ålesund (1508) and Haram (1580) before 2024; the
-    # package data re-splits them (tools/build_package_data.py), so no break is left to flag.
+    # package data re-splits them (regbef_excel/data/build.py), so no break is left to flag.
     assert more_og_romsdal.suspect_zones == []
     s = more_og_romsdal.summary()
     assert (s["n_zones"] <= 27).all()
@@ -268,13 +269,13 @@ def test_information_set_is_respected(monkeypatch):
     for name in ("national_death_rates", "national_fertility_rates", "national_births_by_sex",
                  "national_population"):  # fmt: skip
         monkeypatch.setattr(data, name, cut(getattr(data, name)))
-    defaults.national_rates.cache_clear()
+    shipped_inputs.national_rates.cache_clear()
     try:
         setup = bt.prepare_backtest("40", base, horizon_years=3)
         with pytest.raises(AssertionError, match="back-test"):
             bt.observed_stocks(setup.codes, base, base + 1)
     finally:
-        defaults.national_rates.cache_clear()
+        shipped_inputs.national_rates.cache_clear()
     for name in ("population", "fertility_level_zone", "mortality_level_region",
                  "immigration_total", "domestic_inmigration", "internal_net_trend"):  # fmt: skip
         np.testing.assert_array_equal(getattr(setup.inputs, name), getattr(reference.inputs, name))

@@ -10,17 +10,12 @@ from pathlib import Path
 import numpy as np
 import openpyxl
 import pytest
+from support.synthetic import synthetic_inputs
 
-from regbef_excel.engine.synthetic import synthetic_inputs
 from regbef_excel.errors import InputError, InputErrors
-from regbef_excel.excel import (
-    build_workbook,
-    read_from_backend,
-    read_workbook,
-    save_workbook,
-    validate_workbook,
-)
-from regbef_excel.excel.backend import InMemoryBackend
+from regbef_excel.io.backend import InMemoryBackend
+from regbef_excel.io.read.projection import read_from_backend, read_workbook, validate_workbook
+from regbef_excel.io.write.template import build_workbook, save_workbook
 
 
 @pytest.fixture(scope="module")

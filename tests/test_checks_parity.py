@@ -37,14 +37,15 @@ import pytest
 from openpyxl.utils.cell import get_column_letter, range_boundaries
 
 from regbef_excel import app
+from regbef_excel.app.udf_cache import ProjectionCache, read_inputs
 from regbef_excel.cli import main
 from regbef_excel.errors import InputErrors
-from regbef_excel.excel import reader
-from regbef_excel.excel.schema.base import normalise_header
-from regbef_excel.excel.schema.checks import CHECKS, CheckResult, checks_layout
-from regbef_excel.excel.schema.inputs import SHEETS, TABLES
+from regbef_excel.io.read import projection as reader
+from regbef_excel.schema.base import normalise_header
+from regbef_excel.schema.checks import CHECKS, CheckResult, checks_layout
+from regbef_excel.schema.inputs import SHEETS, TABLES
 
-lo = pytest.importorskip("lo_helpers")
+lo = pytest.importorskip("support.libreoffice")
 needs_lo = pytest.mark.skipif(lo.SOFFICE is None, reason="LibreOffice (soffice) not installed")
 
 LANG = "nb"
@@ -244,7 +245,7 @@ def outcomes(tmp_path_factory) -> dict[str, Outcome]:
         wb.save(paths[cid])
         for (sheet, cell), value in before.items():  # back to the clean template
             wb[sheet][cell] = value
-    # One soffice call (the profile of lo_helpers recalculates on load) writes the checks sheet of
+    # One soffice call (the profile of support.libreoffice recalculates on load) writes the checks sheet of
     # every workbook as CSV: raw values, UTF-8, sheet number N (LibreOffice ≥ 7.2) → '<stem>-<sheet>.csv'.
     # Much faster than saving 24 whole workbooks as .xlsx.
     recalc = root / "recalc"
@@ -348,12 +349,12 @@ def test_front_door_cli_and_app(clean_template, tmp_path, c16_fails):
 
 def test_front_door_udf_and_macros(clean_template, c16_fails):
     from regbef_excel.excel import udfs
-    from regbef_excel.excel.backend import InMemoryBackend
+    from regbef_excel.io.backend import InMemoryBackend
 
-    got = udfs.regbef_run(None, None, None, str(clean_template), cache=udfs.ProjectionCache())
+    got = udfs.regbef_run(None, None, None, str(clean_template), cache=ProjectionCache())
     assert got[0][0].startswith(f"#REGBEF: {c16_fails}"), got
     with pytest.raises(InputErrors) as info:  # the reader of the Run macro and of live REGBEF_RUN
-        udfs.read_inputs(InMemoryBackend(openpyxl.load_workbook(clean_template)))
+        read_inputs(InMemoryBackend(openpyxl.load_workbook(clean_template)))
     assert info.value.location.cell == c16_fails.split("!")[1]
 
 

@@ -13,9 +13,9 @@ import pytest
 
 from regbef_excel.cli import main
 from regbef_excel.engine import project
-from regbef_excel.excel.reader import read_workbook
-from regbef_excel.excel.schema import SHEETS, TABLES
-from regbef_excel.excel.schema.outputs import output_sheet_names
+from regbef_excel.io.read.projection import read_workbook
+from regbef_excel.schema import SHEETS, TABLES
+from regbef_excel.schema.outputs import output_sheet_names
 
 
 def sha(path: Path) -> str:

@@ -6,12 +6,12 @@ import re
 import zipfile
 
 import pytest
-from lo_helpers import colour, ink, page_texts, raster, shown
 from openpyxl import load_workbook
+from support.libreoffice import colour, ink, page_texts, raster, shown
 
 from regbef_excel.cli import main
-from regbef_excel.excel import render
-from regbef_excel.excel.schema.outputs import output_sheet_names
+from regbef_excel.io import libreoffice_render as render
+from regbef_excel.schema.outputs import output_sheet_names
 
 pytestmark = [
     pytest.mark.libreoffice,

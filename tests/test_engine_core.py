@@ -179,7 +179,8 @@ def test_internal_inflow_reports_negative_zone_total_and_fills_empty_cells():
 def test_death_probability_times_region_factor_above_one_is_refused():
     """DODRAT·DR_t > 1 is refused even where the zone factor DK brings it below 1: region
     reconciliation scales towards Σ BEF1·DODRAT·DR_t, more deaths than persons."""
-    from regbef_excel.engine.synthetic import synthetic_inputs
+    from support.synthetic import synthetic_inputs
+
     from regbef_excel.errors import InputErrors
 
     inp = synthetic_inputs(2, 3, seed=1)

@@ -39,8 +39,9 @@ def app():
 
 @pytest.fixture
 def book(app, tmp_path):
-    from regbef_excel.engine.synthetic import synthetic_inputs
-    from regbef_excel.excel.template import build_workbook, save_workbook
+    from support.synthetic import synthetic_inputs
+
+    from regbef_excel.io.write.template import build_workbook, save_workbook
 
     path = save_workbook(build_workbook(synthetic_inputs(3, 5)), tmp_path / "kommune.xlsx")
     return app.books.open(str(path))
@@ -49,10 +50,10 @@ def book(app, tmp_path):
 @requires_excel
 def test_xlwings_backend_reads_the_live_workbook(book):
     import numpy as np
+    from support.synthetic import synthetic_inputs
 
-    from regbef_excel.engine.synthetic import synthetic_inputs
-    from regbef_excel.excel.reader import read_from_backend
-    from regbef_excel.excel.xlwings_backend import XlwingsBackend
+    from regbef_excel.io.read.projection import read_from_backend
+    from regbef_excel.io.xlwings_live import XlwingsBackend
 
     res = read_from_backend(XlwingsBackend(book))
     assert res.errors == []

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from support.synthetic import synthetic_inputs
 
 from regbef_excel.engine import project
 from regbef_excel.engine.generation import History, NationalRates, generate
 from regbef_excel.engine.migration import rc_schedule
-from regbef_excel.engine.synthetic import synthetic_inputs
 
 
 def simulated_history(seed: int = 3):

@@ -7,12 +7,12 @@ from pathlib import Path
 
 import pytest
 from openpyxl import Workbook, load_workbook
+from support.synthetic import synthetic_inputs
 
-from regbef_excel.engine.synthetic import synthetic_inputs
 from regbef_excel.excel import macros
-from regbef_excel.excel.backend import InMemoryBackend, WorkbookBackend
-from regbef_excel.excel.schema.outputs import output_sheet_names
-from regbef_excel.excel.template import build_workbook, save_workbook
+from regbef_excel.io.backend import InMemoryBackend, WorkbookBackend
+from regbef_excel.io.write.template import build_workbook, save_workbook
+from regbef_excel.schema.outputs import output_sheet_names
 
 
 class FakeLiveWorkbook:
@@ -180,7 +180,7 @@ def test_regress_on_a_projection_workbook_explains(live):
 
 
 def test_regress_on_a_regression_workbook(tmp_path):
-    from regbef_excel.excel.regression_workbook import write_regression_template
+    from regbef_excel.app.regression import write_regression_template
 
     path = write_regression_template(tmp_path / "regresjon.xlsx", panel="synthetic")
     fake = FakeLiveWorkbook(load_workbook(path), "regresjon.xlsx")

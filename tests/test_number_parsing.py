@@ -1,6 +1,6 @@
 """Numbers a planner types or pastes as text: Norwegian and English formats, table-driven.
 
-The rule :func:`regbef_excel.excel.convert.parse_number` implements (pinned here):
+The rule :func:`regbef_excel.io.cells.parse_number` implements (pinned here):
 
 * spaces of every kind (ASCII space, no-break space U+00A0, thin space U+2009, narrow no-break
   space U+202F) and the apostrophe group thousands and are dropped, wherever they are;
@@ -29,8 +29,8 @@ import pytest
 
 from regbef_excel.errors import InputError
 from regbef_excel.excel import udfs
-from regbef_excel.excel.convert import CellProblem, convert_cell, expected_text, parse_number
-from regbef_excel.excel.schema.base import ANY_NUMBER, COUNT, NONNEG, PROBABILITY, Column
+from regbef_excel.io.cells import CellProblem, convert_cell, expected_text, parse_number
+from regbef_excel.schema.base import ANY_NUMBER, COUNT, NONNEG, PROBABILITY, Column
 
 NBSP, NNBSP, THIN, MINUS = "\u00a0", "\u202f", "\u2009", "\u2212"
 

@@ -6,8 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from regbef_excel.errors import InputError
-from regbef_excel.regression.panel_data import (
+from regbef_excel.data.panels import (
     TABLE9_ORDER,
     THESIS_TABLE1,
     _nearest_pd,
@@ -16,6 +15,7 @@ from regbef_excel.regression.panel_data import (
     synthetic_panel,
     thesis_correlation,
 )
+from regbef_excel.errors import InputError
 
 
 @pytest.fixture(scope="module")

@@ -6,11 +6,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from regbef_excel.data.panels import ba_zones
 from regbef_excel.errors import InputError
 from regbef_excel.regression import fit_panel, predict_fe
-from regbef_excel.regression.projection_link import (
+from regbef_excel.regression.targets import (
     TARGET_COLUMNS,
-    ba_zones,
     baseline_scenario,
     predicted_net_migration,
     shock,
@@ -139,7 +139,7 @@ def test_bad_inputs(fit, panel, future_pop):
 
 def test_real_data_to_municipal_targets():
     """Real BA panel → FE → 357 municipal targets per year that sum to zero."""
-    from regbef_excel.regression.panel_data import real_panel
+    from regbef_excel.data.panels import real_panel
 
     d = real_panel(first_year=2015).data
     fit = fit_panel(d, "nettoinnflytting", ["arbeidsledighet", "alder1"], "region", "year",

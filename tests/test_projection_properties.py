@@ -5,11 +5,11 @@ from __future__ import annotations
 import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from support.synthetic import synthetic_inputs
 
 from regbef_excel.engine import project
 from regbef_excel.engine.inputs import RC_KEYS
 from regbef_excel.engine.results import COMPONENTS
-from regbef_excel.engine.synthetic import synthetic_inputs
 
 
 @st.composite

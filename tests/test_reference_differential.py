@@ -29,6 +29,7 @@ from reference.model import (
     schedules,
     update_population,
 )
+from support.synthetic import add_labour_housing, synthetic_inputs
 
 from regbef_excel.engine import project
 from regbef_excel.engine.inputs import (
@@ -42,7 +43,6 @@ from regbef_excel.engine.inputs import (
     Hadwiger,
     Targets,
 )
-from regbef_excel.engine.synthetic import add_labour_housing, synthetic_inputs
 from regbef_excel.errors import InputError
 
 RTOL = 1e-9

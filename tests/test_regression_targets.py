@@ -9,7 +9,7 @@ import pytest
 
 from regbef_excel.cli import main
 from regbef_excel.engine import project
-from regbef_excel.excel.reader import read_workbook
+from regbef_excel.io.read.projection import read_workbook
 
 
 @pytest.fixture(scope="module")
@@ -41,10 +41,9 @@ def test_targets_written_and_met_exactly(files, capsys):
 
 def test_unemployment_shock_moves_targets_by_the_coefficient(files):
     """FE (1) has unemployment only: the shock changes each zone's target by β × population / 1000."""
-    from regbef_excel.excel.regression_workbook import read_regression_workbook
+    from regbef_excel.data.panels import REGION, YEAR, ba_zones
+    from regbef_excel.io.read.regression import read_regression_workbook
     from regbef_excel.regression import fit_panel
-    from regbef_excel.regression.panel_data import REGION, YEAR
-    from regbef_excel.regression.projection_link import ba_zones
 
     base, shocked = files / "base.xlsx", files / "shock.xlsx"
     common = [str(files / "reg.xlsx"), str(files / "proj.xlsx"), "--model", "FE (1)"]

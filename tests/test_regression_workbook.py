@@ -11,19 +11,16 @@ import pandas as pd
 import pytest
 from openpyxl import load_workbook
 
+from regbef_excel.app.regression import regress_file
 from regbef_excel.cli import main
+from regbef_excel.data.panels import PanelData, VariableInfo, synthetic_panel
 from regbef_excel.errors import InputError
-from regbef_excel.excel import render
-from regbef_excel.excel.regression_workbook import (
-    ModelSpec,
-    build_regression_workbook,
-    read_regression_workbook,
-    regress_file,
-)
-from regbef_excel.excel.schema import regression as R
-from regbef_excel.excel.template import save_workbook
+from regbef_excel.io import libreoffice_render as render
+from regbef_excel.io.read.regression import ModelSpec, read_regression_workbook
+from regbef_excel.io.write.regression import build_regression_workbook
+from regbef_excel.io.write.template import save_workbook
 from regbef_excel.regression import descriptive_table, fit_panel, mundlak_test
-from regbef_excel.regression.panel_data import PanelData, VariableInfo, synthetic_panel
+from regbef_excel.schema import regression as R
 
 
 def sha(path: Path) -> str:

@@ -7,13 +7,14 @@ import zipfile
 
 import numpy as np
 import pytest
-from lo_helpers import colour, ink, page_texts, raster, shown
 from openpyxl import load_workbook
+from support.libreoffice import colour, ink, page_texts, raster, shown
+from support.synthetic import synthetic_inputs
 
 from regbef_excel.engine import project
-from regbef_excel.engine.synthetic import synthetic_inputs
-from regbef_excel.excel import render, writer
-from regbef_excel.excel.schema import outputs as S
+from regbef_excel.io import libreoffice_render as render
+from regbef_excel.io.write import results as writer
+from regbef_excel.schema import outputs as S
 
 pytestmark = [
     pytest.mark.libreoffice,

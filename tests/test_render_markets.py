@@ -5,15 +5,16 @@ from __future__ import annotations
 import re
 
 import pytest
-from lo_helpers import colour, ink, page_texts, raster, shown
-from markets_helpers import rich_inputs
 from openpyxl import load_workbook
+from support.libreoffice import colour, ink, page_texts, raster, shown
+from support.markets import rich_inputs
 
 from regbef_excel.engine import project
-from regbef_excel.excel import render, writer
-from regbef_excel.excel.evaluation import write_comparison
-from regbef_excel.excel.schema import outputs as S
-from regbef_excel.scenarios import compare_scenarios
+from regbef_excel.evaluation.scenarios import compare_scenarios
+from regbef_excel.io import libreoffice_render as render
+from regbef_excel.io.write import results as writer
+from regbef_excel.io.write.evaluation import write_comparison
+from regbef_excel.schema import outputs as S
 
 pytestmark = [
     pytest.mark.libreoffice,

@@ -7,11 +7,11 @@ import re
 import pytest
 
 from regbef_excel.engine.inputs import FLOWS, RC_KEYS
-from regbef_excel.excel.schema import CHECKS, INPUT_SHEETS, LISTS, SHEETS, TABLES
-from regbef_excel.excel.schema.base import iter_labels, normalise_header
-from regbef_excel.excel.schema.checks import check_formula
-from regbef_excel.excel.schema.inputs import CHECKS_TABLE
-from regbef_excel.excel.schema.layout import TableLayout
+from regbef_excel.schema import CHECKS, INPUT_SHEETS, LISTS, SHEETS, TABLES
+from regbef_excel.schema.base import iter_labels, normalise_header
+from regbef_excel.schema.checks import check_formula
+from regbef_excel.schema.inputs import CHECKS_TABLE
+from regbef_excel.schema.layout import TableLayout
 
 ALL_TABLES = [*TABLES.values(), CHECKS_TABLE]
 

@@ -9,10 +9,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from regbef_excel import data, defaults
-from regbef_excel import ssb_compare as sc
+from regbef_excel import data
+from regbef_excel.data import inputs as shipped_inputs
 from regbef_excel.engine import project
 from regbef_excel.errors import InputError
+from regbef_excel.evaluation import ssb as sc
 
 RAW = (
     Path(__file__).resolve().parents[2]
@@ -25,7 +26,7 @@ AGES = ["0 år", "1-5 år", "6-19 år", "20-66 år", "67-89 år", "90 år eller 
 
 @pytest.fixture(scope="module")
 def demo():
-    inputs, _ = defaults.telemark_inputs(2025, 2035)
+    inputs, _ = shipped_inputs.telemark_inputs(2025, 2035)
     return project(inputs)
 
 

@@ -11,24 +11,17 @@ import numpy as np
 import openpyxl
 import pandas as pd
 import pytest
+from support.synthetic import synthetic_inputs
 
 from regbef_excel import SCHEMA_VERSION, __version__
 from regbef_excel.engine.inputs import FLOWS
-from regbef_excel.engine.synthetic import synthetic_inputs
-from regbef_excel.excel import (
-    MASTER_CHECK_NAME,
-    RCFitQuality,
-    WorkbookMeta,
-    build_workbook,
-    read_from_backend,
-    read_workbook,
-    run_checks,
-    save_workbook,
-    validate_workbook,
-)
-from regbef_excel.excel.backend import OpenpyxlBackend
-from regbef_excel.excel.schema import CHECKS, SHEETS, TABLES
-from regbef_excel.excel.schema.checks import checks_layout
+from regbef_excel.io.openpyxl_files import OpenpyxlBackend
+from regbef_excel.io.read.projection import read_from_backend, read_workbook, validate_workbook
+from regbef_excel.io.rows import inputs_to_raw_tables
+from regbef_excel.io.write.template import MASTER_CHECK_NAME, build_workbook, save_workbook
+from regbef_excel.schema import CHECKS, SHEETS, TABLES
+from regbef_excel.schema.checks import checks_layout, run_checks
+from regbef_excel.schema.meta import RCFitQuality, WorkbookMeta
 
 ARRAYS = (
     "population", "fertility_rates", "fertility_level_region", "fertility_level_zone", "death_prob",
@@ -88,7 +81,7 @@ def test_round_trip(tmp_path, language, rich_meta):
                                   check_dtype=False)  # fmt: skip
     assert (meta.schema_version, meta.template_version) == (SCHEMA_VERSION, __version__)
     assert validate_workbook(path) == []
-    assert all(r.ok for r in run_checks(inp))
+    assert all(r.ok for r in run_checks(inputs_to_raw_tables(inp)))
 
 
 def test_rebuild_from_read_is_stable(tmp_path, rich_meta):
@@ -177,7 +170,7 @@ def test_national_size_speed(tmp_path):
 # ---------------------------------------------------------------------------------------------
 # LibreOffice: the workbook's check formulas and Python's run_checks agree
 # ---------------------------------------------------------------------------------------------
-lo = pytest.importorskip("lo_helpers")
+lo = pytest.importorskip("support.libreoffice")
 needs_lo = pytest.mark.skipif(lo.SOFFICE is None, reason="LibreOffice (soffice) not installed")
 
 

@@ -15,20 +15,20 @@ import openpyxl
 import pytest
 
 from regbef_excel import cli, data
-from regbef_excel.backtest import history_from_stocks
-from regbef_excel.defaults import national_rates
-from regbef_excel.engine.generation import generate
-from regbef_excel.errors import InputError
-from regbef_excel.excel.addin import UDF_MODULE
-from regbef_excel.excel.reader import read_workbook, validate_workbook
-from regbef_excel.templates import (
-    conf_rows,
+from regbef_excel.app.templates import (
     generate_municipalities,
     plan_templates,
     resolve_codes,
     safe_file_stem,
     write_templates,
 )
+from regbef_excel.data.inputs import national_rates
+from regbef_excel.engine.generation import generate
+from regbef_excel.errors import InputError
+from regbef_excel.evaluation.backtest import history_from_stocks
+from regbef_excel.io.read.projection import read_workbook, validate_workbook
+from regbef_excel.io.write.templates import conf_rows
+from regbef_excel.schema.udfs import UDF_MODULE
 
 TELEMARK = "40"
 
@@ -166,7 +166,7 @@ def _dump(path: Path) -> dict:
 
 @pytest.mark.parametrize("codes", [("0301", "1856", "4036"), ("4001", "4003")])
 def test_reused_sheets_equal_a_full_build(tmp_path, codes):
-    from regbef_excel.templates import build_template
+    from regbef_excel.app.templates import build_template
 
     res = write_templates(tmp_path / "fast", codes=",".join(codes), jobs=1)
     specs = plan_templates(list(codes))
@@ -182,7 +182,7 @@ def test_reused_sheets_equal_a_full_build(tmp_path, codes):
 
 def test_fixture_templates_equal_full_builds(telemark, tmp_path):
     """With two worker processes every file but each worker's first reuses sheets."""
-    from regbef_excel.templates import build_template
+    from regbef_excel.app.templates import build_template
 
     wanted = ["4012", "4036"]
     specs = plan_templates(data.municipality_codes(TELEMARK))  # the same batch as the fixture
@@ -300,8 +300,7 @@ def test_bad_years_rejected_before_writing(tmp_path):
 
 
 def test_failure_while_writing_leaves_nothing(tmp_path, monkeypatch):
-    from regbef_excel import templates
-
+    from regbef_excel.app import templates
     existing = tmp_path / "maler"
     existing.mkdir()
     (existing / "mine.txt").write_text("keep")
@@ -383,11 +382,10 @@ def test_round_trip_fill_target_and_run(telemark, tmp_path, capsys):
 # --------------------------------------------------------------------------------------------
 @pytest.mark.libreoffice
 def test_template_checks_pass_in_libreoffice(telemark, tmp_path):
-    from regbef_excel.excel import render
-
+    from regbef_excel.io import libreoffice_render as render
     if render.soffice_path() is None:
         pytest.skip("LibreOffice not installed")
-    from regbef_excel.excel.template import MASTER_CHECK_NAME
+    from regbef_excel.io.write.template import MASTER_CHECK_NAME
 
     for name in ("4001-Porsgrunn.xlsx", "4036-Vinje.xlsx"):
         out = render.recalculate(telemark.out_dir / name, tmp_path / name)

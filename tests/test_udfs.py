@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from support.synthetic import synthetic_inputs, typical_rc_array
 
+from regbef_excel.app.udf_cache import ProjectionCache
 from regbef_excel.engine import project
 from regbef_excel.engine.fertility import hadwiger
 from regbef_excel.engine.migration import RC_FORMS, rogers_castro
-from regbef_excel.engine.synthetic import synthetic_inputs, typical_rc_array
 from regbef_excel.excel import udfs, xlwings_udfs
-from regbef_excel.excel.backend import InMemoryBackend
-from regbef_excel.excel.template import build_workbook
-from regbef_excel.excel.xlwings_backend import XlwingsBackend
+from regbef_excel.io.backend import InMemoryBackend
+from regbef_excel.io.write.template import build_workbook
+from regbef_excel.io.xlwings_live import XlwingsBackend
+from regbef_excel.schema.udfs import UDFS
 
 RC11 = dict(zip(RC_FORMS[11], [0.02, 0.1, 0.06, 0.1, 20.0, 0.4, 0.003, 0.001, 0.5, 65.0, 0.3], strict=True))
 
@@ -155,7 +157,7 @@ def _snapshot(wb) -> dict:
 
 def test_run_returns_totals_and_never_writes(workbook):
     before = _snapshot(workbook)
-    cache = udfs.ProjectionCache()
+    cache = ProjectionCache()
     out = udfs.regbef_run(backend=lambda: InMemoryBackend(workbook), cache=cache)
     expected = project(synthetic_inputs(3, 5)).total_by_zone()
     assert out[0][:2] == ["Sonenr.", "Sone"] and out[0][2] == 2025
@@ -166,7 +168,7 @@ def test_run_returns_totals_and_never_writes(workbook):
 
 
 def test_run_results_and_cache(workbook):
-    cache = udfs.ProjectionCache()
+    cache = ProjectionCache()
     be = lambda: InMemoryBackend(workbook)  # noqa: E731
     code = str(workbook["Soner"]["A5"].value) if "Soner" in workbook.sheetnames else None
     for result in ("agegroups", "komponenter", "pyramide"):
@@ -189,7 +191,7 @@ def test_run_bad_inputs_are_readable(workbook):
     ws = next(ws for ws in workbook.worksheets if "tblPopulation" in ws.tables)
     first_data = int(ws.tables["tblPopulation"].ref.split(":")[0][1:]) + 1
     ws.cell(row=first_data, column=3).value = -5
-    out = udfs.regbef_run(backend=lambda: InMemoryBackend(workbook), cache=udfs.ProjectionCache())
+    out = udfs.regbef_run(backend=lambda: InMemoryBackend(workbook), cache=ProjectionCache())
     assert is_error(out)
     assert f"{ws.title}!C{first_data}" in out[0][0]
     check = udfs.regbef_check(backend=lambda: InMemoryBackend(workbook))
@@ -280,7 +282,7 @@ class FakeBook:
 
 
 def test_xlwings_backend_reads_like_the_file_backend(workbook):
-    from regbef_excel.excel.reader import read_from_backend
+    from regbef_excel.io.read.projection import read_from_backend
 
     live = read_from_backend(XlwingsBackend(FakeBook(workbook)))
     mem = read_from_backend(InMemoryBackend(workbook))
@@ -297,13 +299,13 @@ def test_wrappers_use_the_calling_workbook(workbook):
     had = xlwings_udfs.REGBEF_HADWIGER([[20, 30]], 1.8, 3.5, 29)
     np.testing.assert_allclose(had[0], hadwiger(np.array([20.0, 30.0]), 1.8, 3.5, 29.0), rtol=1e-15)
     assert had[0][0] != had[0][1]  # each age its own value (the schedule is not flat)
-    assert xlwings_udfs.REGBEF_RUN.__doc__ == udfs.UDFS["REGBEF_RUN"].doc
+    assert xlwings_udfs.REGBEF_RUN.__doc__ == UDFS["REGBEF_RUN"].doc
 
 
 def test_registry_matches_wrapper_signatures():
     import inspect
 
-    for name, spec in udfs.UDFS.items():
+    for name, spec in UDFS.items():
         f = getattr(xlwings_udfs, name)
         params = [p for p in inspect.signature(f).parameters if p != "caller"]
         assert params == [a.name for a in spec.args], name
@@ -323,7 +325,8 @@ def test_regbef_run_on_a_file_rereads_only_when_the_file_changes(tmp_path):
     import openpyxl
 
     from regbef_excel.app import write_template
-    from regbef_excel.excel.udfs import ProjectionCache, regbef_run
+    from regbef_excel.app.udf_cache import ProjectionCache
+    from regbef_excel.excel.udfs import regbef_run
 
     path = tmp_path / "t.xlsx"
     write_template(path)

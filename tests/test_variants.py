@@ -6,11 +6,11 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from support.synthetic import add_labour_housing, synthetic_inputs
 
 from regbef_excel.engine import project
 from regbef_excel.engine.inputs import GROWTH, NET_MIGRATION, POPULATION, TARGET, Targets
 from regbef_excel.engine.results import COMPONENTS
-from regbef_excel.engine.synthetic import add_labour_housing, synthetic_inputs
 from regbef_excel.errors import InputError
 
 

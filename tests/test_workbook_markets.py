@@ -10,26 +10,23 @@ from pathlib import Path
 import numpy as np
 import openpyxl
 import pytest
-from markets_helpers import assert_same_markets, rich_inputs
+from support.markets import assert_same_markets, rich_inputs
+from support.synthetic import synthetic_inputs
 
 from regbef_excel.cli import main
 from regbef_excel.engine import project
 from regbef_excel.engine.housing import HadwigerRegression
-from regbef_excel.engine.synthetic import synthetic_inputs
 from regbef_excel.errors import InputErrors
-from regbef_excel.excel import (
-    build_workbook,
-    read_from_backend,
-    read_workbook,
-    run_checks,
-    save_workbook,
-    writer,
-)
-from regbef_excel.excel.backend import InMemoryBackend
-from regbef_excel.excel.schema import SHEETS, TABLES
-from regbef_excel.excel.schema import outputs as S
-from regbef_excel.excel.schema.layout import TableLayout
-from regbef_excel.scenarios import compare_scenarios
+from regbef_excel.evaluation.scenarios import compare_scenarios
+from regbef_excel.io.backend import InMemoryBackend
+from regbef_excel.io.read.projection import read_from_backend, read_workbook
+from regbef_excel.io.rows import inputs_to_raw_tables
+from regbef_excel.io.write import results as writer
+from regbef_excel.io.write.template import build_workbook, save_workbook
+from regbef_excel.schema import SHEETS, TABLES
+from regbef_excel.schema import outputs as S
+from regbef_excel.schema.checks import run_checks
+from regbef_excel.schema.layout import TableLayout
 
 
 def sha(path: Path) -> str:
@@ -70,7 +67,7 @@ def test_round_trip_every_new_table(inputs, tmp_path, language):
     assert sha(path) == before
     assert_same_markets(inputs, out)
     assert out.labour.params.external_distance == inputs.labour.params.external_distance
-    assert all(r.ok for r in run_checks(inputs)), [r for r in run_checks(inputs) if not r.ok]
+    assert all(r.ok for r in run_checks(inputs_to_raw_tables(inputs))), [r for r in run_checks(inputs_to_raw_tables(inputs)) if not r.ok]
     # rebuilding from what was read gives the same again (comments and flags are stable)
     path2 = save_workbook(build_workbook(out, language=language, meta=meta), tmp_path / "w2.xlsx")
     out2, meta2 = read_workbook(path2)

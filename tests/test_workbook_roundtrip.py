@@ -14,18 +14,18 @@ from collections.abc import Mapping
 import numpy as np
 import pytest
 from openpyxl import load_workbook
+from support.synthetic import synthetic_inputs
 
 from regbef_excel import app
 from regbef_excel.cli import main
 from regbef_excel.engine import project
 from regbef_excel.engine.housing import HadwigerRegression
 from regbef_excel.engine.inputs import FLOWS, N_AGES, TARGET, Hadwiger, ProjectionInputs, Targets
-from regbef_excel.engine.synthetic import synthetic_inputs
-from regbef_excel.excel.meta import WorkbookMeta
-from regbef_excel.excel.reader import read_workbook
-from regbef_excel.excel.schema import outputs as S
-from regbef_excel.excel.template import build_workbook, save_workbook
-from regbef_excel.excel.writer import DECIMALS
+from regbef_excel.io.read.projection import read_workbook
+from regbef_excel.io.write.results import DECIMALS
+from regbef_excel.io.write.template import build_workbook, save_workbook
+from regbef_excel.schema import outputs as S
+from regbef_excel.schema.meta import WorkbookMeta
 
 K, T = 5, 6
 

@@ -9,12 +9,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 from openpyxl import Workbook, load_workbook
+from support.synthetic import synthetic_inputs
 
 from regbef_excel.engine import project
 from regbef_excel.engine.results import SERVICE_AGE_GROUPS
-from regbef_excel.engine.synthetic import synthetic_inputs
-from regbef_excel.excel import writer
-from regbef_excel.excel.schema import outputs as S
+from regbef_excel.io.write import results as writer
+from regbef_excel.schema import outputs as S
 
 K, T = 4, 6
 

@@ -1,6 +1,6 @@
 """Real Norwegian data shipped with regbef_excel, and functions that load it.
 
-Every file in this folder is built by ``tools/build_package_data.py`` from published statistics
+Every file in this folder is built by ``regbef_excel/data/build.py`` from published statistics
 (Statistics Norway, the Human Mortality and Fertility Databases, NAV, TØI); see ``README.md``
 here and :func:`provenance`. Nothing is read from outside the package and nothing is downloaded.
 
@@ -53,6 +53,13 @@ __all__ = [
 
 #: Mean Earth radius (IUGG) used by :func:`great_circle_km`.
 EARTH_RADIUS_KM = 6371.0088
+
+#: Defaults of the templates built from the shipped data: population on 31 Dec 2025 (SSB
+#: 1 January 2026, the last stock shipped), projection to 2050.
+DEFAULT_BASE_YEAR = 2025
+DEFAULT_HORIZON = 2050
+#: Flow years of the estimation period (base_year − n + 1 .. base_year).
+DEFAULT_ESTIMATION_YEARS = 10
 #: Highest age in SSB table 07459; the age is an open group (105 and older).
 MAX_AGE_SSB = 105
 

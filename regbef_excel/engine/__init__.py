@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from .inputs import ProjectionInputs
-from .projection import project
-from .results import Projection
+from regbef_excel.engine.inputs import ProjectionInputs
+from regbef_excel.engine.projection import project
+from regbef_excel.engine.results import Projection
 
 __all__ = ["ProjectionInputs", "Projection", "project"]

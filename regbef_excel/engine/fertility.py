@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .inputs import FEMALE, MALE, N_AGES, ProjectionInputs
+from regbef_excel.engine.inputs import FEMALE, MALE, N_AGES, ProjectionInputs
 
 #: Ages at which fertility rates may be non-zero (handbook §3.6: women 15–49).
 FERTILE_AGES = slice(15, 50)

@@ -10,8 +10,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .inputs import N_AGES, ProjectionInputs
-from .migration import rc_schedule
+from regbef_excel.engine.inputs import N_AGES, ProjectionInputs
+from regbef_excel.engine.migration import rc_schedule
 
 
 @dataclass(frozen=True)

@@ -34,8 +34,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .ageing import age_one_year
-from .inputs import (
+from regbef_excel.engine.ageing import age_one_year
+from regbef_excel.engine.inputs import (
     DEFAULT_SHARE_BOYS,
     FEMALE,
     N_AGES,
@@ -43,7 +43,7 @@ from .inputs import (
     Hadwiger,
     ProjectionInputs,
 )
-from .migration import fit_rogers_castro_many, rc_schedule
+from regbef_excel.engine.migration import fit_rogers_castro_many, rc_schedule
 
 #: Plausible range for estimated level factors; estimates outside are clipped and reported.
 LEVEL_FACTOR_RANGE = (0.5, 2.0)

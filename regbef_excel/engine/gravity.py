@@ -48,8 +48,10 @@ from __future__ import annotations
 
 import numpy as np
 from scipy.linalg import lapack as _lapack
+from scipy.optimize import linprog
+from scipy.sparse import coo_matrix
 
-from ..errors import ConvergenceError, InputError, Location
+from regbef_excel.errors import ConvergenceError, InputError, Location
 
 #: Largest relative difference between Σ origins and Σ (constrained) destinations accepted as
 #: round-off; within it the destinations are rescaled to the origin total.
@@ -124,9 +126,6 @@ def _lp_feasible(F: np.ndarray, orig: np.ndarray, D: np.ndarray, constrained: np
 
     Exact check by linear programming (scipy HiGHS); used only to classify a failed balancing.
     """
-    from scipy.optimize import linprog
-    from scipy.sparse import coo_matrix
-
     ii, jj = np.nonzero(F > 0)
     nv = ii.size
     n, m = F.shape

@@ -30,10 +30,10 @@ from typing import Literal
 
 import numpy as np
 
-from ..errors import InputError, Location
-from .gravity import deterrence, doubly_constrained, hybrid
-from .inputs import N_AGES
-from .labour import DistanceFunction, expand_age_groups
+from regbef_excel.engine.gravity import deterrence, doubly_constrained, hybrid
+from regbef_excel.engine.inputs import N_AGES
+from regbef_excel.engine.labour import DistanceFunction, expand_age_groups
+from regbef_excel.errors import InputError, Location
 
 #: Lowest ages of the housing age groups 16-19, 20-24, …, 75-79, 80+ (handbook §3.16.1.1.3).
 HOUSING_AGE_LOWER: tuple[int, ...] = (16,) + tuple(range(20, 81, 5))

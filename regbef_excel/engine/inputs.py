@@ -23,7 +23,7 @@ from typing import Literal
 
 import numpy as np
 
-from ..errors import InputError, InputErrors, Location
+from regbef_excel.errors import InputError, InputErrors, Location
 
 #: Oldest single-year age; by default the last age is an open group A+ (spec §1).
 MAX_AGE = 99

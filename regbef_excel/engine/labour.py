@@ -63,9 +63,9 @@ from typing import Literal
 
 import numpy as np
 
-from ..errors import InputError, Location
-from .gravity import deterrence, doubly_constrained
-from .inputs import N_AGES, SEXES
+from regbef_excel.engine.gravity import deterrence, doubly_constrained
+from regbef_excel.engine.inputs import N_AGES, SEXES
+from regbef_excel.errors import InputError, Location
 
 DistanceFunction = Literal["power", "exponential"]
 DISTANCE_FUNCTIONS: tuple[str, ...] = ("power", "exponential")

@@ -42,8 +42,8 @@ from dataclasses import dataclass, field
 import numpy as np
 from scipy.optimize import least_squares
 
-from ..errors import InputError
-from .inputs import N_RC, RC_KEYS
+from regbef_excel.engine.inputs import N_RC, RC_KEYS
+from regbef_excel.errors import InputError
 
 __all__ = [
     "RC_FORMS",

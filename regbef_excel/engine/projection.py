@@ -34,15 +34,44 @@ from collections.abc import Callable
 
 import numpy as np
 
-from ..errors import ConvergenceError, InputError, InvariantError, Location
-from .ageing import age_one_year
-from .fertility import births, fertility_rates, split_births
-from .flows import consistency_adjust, internal_inflow, outflows, schedules
-from .gravity import deterrence, doubly_constrained
-from .inputs import DEFAULT_ROOMS_PER_TYPE, FEMALE, VARIANT_NAMES, ProjectionInputs, Targets
-from .mortality import death_probabilities
-from .results import COMPONENTS, Projection
-from .steering import external_inflow_for, net_migration_targets
+from regbef_excel.engine.ageing import age_one_year
+from regbef_excel.engine.fertility import (
+    births,
+    fertility_rates,
+    hadwiger_rates_by_zone,
+    split_births,
+)
+from regbef_excel.engine.flows import consistency_adjust, internal_inflow, outflows, schedules
+from regbef_excel.engine.gravity import deterrence
+from regbef_excel.engine.housing import (
+    HadwigerRegression,
+    HousingStock,
+    hadwiger_coefficients,
+    housing_market_step,
+    housing_need,
+    housing_need_level,
+    median_age,
+    need_rates,
+)
+from regbef_excel.engine.inputs import (
+    DEFAULT_ROOMS_PER_TYPE,
+    FEMALE,
+    VARIANT_NAMES,
+    ProjectionInputs,
+    Targets,
+)
+from regbef_excel.engine.labour import (
+    LabourState,
+    expand_age_groups,
+    external_inmigration,
+    labour_geometry,
+    labour_market_step,
+    labour_supply,
+)
+from regbef_excel.engine.mortality import death_probabilities
+from regbef_excel.engine.results import COMPONENTS, Projection
+from regbef_excel.engine.steering import external_inflow_for, net_migration_targets
+from regbef_excel.errors import InputError, InvariantError, Location
 
 #: Tolerance of the balancing equation, in persons (spec §2).
 BALANCE_TOL = 1e-6
@@ -77,8 +106,6 @@ class _Labour:
     """Labour supply and (variants 4–6) the labour-market model, year by year."""
 
     def __init__(self, inputs: ProjectionInputs, run_model: bool) -> None:
-        from .labour import LabourState, expand_age_groups, labour_geometry
-
         lab = inputs.labour
         self.inputs = inputs
         self.part = expand_age_groups(np.asarray(lab.participation, float), lab.age_lower)
@@ -91,13 +118,9 @@ class _Labour:
             self.state = LabourState.initial(inputs.n_zones)
 
     def supply(self, pop: np.ndarray, t: int) -> np.ndarray:
-        from .labour import labour_supply
-
         return labour_supply(pop, self.part, float(self.yr[min(t, self.yr.size - 1)]), self.yk)
 
     def step(self, t: int, yrk_prev: np.ndarray, yrk: np.ndarray):
-        from .labour import labour_market_step
-
         lab = self.inputs.labour
         res = labour_market_step(
             yrk_prev, yrk, self.jobs[t], self.jobs[t + 1], self.inputs.distances, lab.params, self.state,
@@ -112,8 +135,6 @@ class _Housing:
     """Housing stock, need and (variants 3–5) the housing market, year by year."""
 
     def __init__(self, inputs: ProjectionInputs, pop0: np.ndarray, run_market: bool) -> None:
-        from .housing import HousingStock, housing_need, housing_need_level, need_rates
-
         h = inputs.housing
         self.h = h
         self.stock = HousingStock(
@@ -282,7 +303,6 @@ def project(
             euf, _, cap = outflows(bef2, rate_euf, np.zeros_like(rate_euf))
             euf_tot = euf.sum(axis=(1, 2))
             if lm is not None:  # variants 4, 5: the labour market sets external in-migration
-                from .labour import external_inmigration
 
                 eif, short = external_inmigration(euf_tot, lm.yntfl, inputs.labour.params.utfam,
                                                   inputs.labour.params.innfam)
@@ -373,8 +393,6 @@ class _EndogenousHadwiger:
     """
 
     def __init__(self, inputs: ProjectionInputs) -> None:
-        from .housing import HadwigerRegression
-
         if inputs.housing is None or inputs.income is None:
             raise InputError(
                 "the endogenous Hadwiger option needs the housing inputs and the income indicator",
@@ -389,9 +407,6 @@ class _EndogenousHadwiger:
         self.coefficients: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
 
     def rates(self, t: int, bef1: np.ndarray, housing, series: dict) -> np.ndarray:
-        from .fertility import hadwiger_rates_by_zone
-        from .housing import hadwiger_coefficients, median_age
-
         by_type = housing.stock.by_type
         dwz = (by_type @ self.rooms) / np.maximum(by_type.sum(axis=1), 1e-12)
         stock = series["housing_stock"]
@@ -409,32 +424,6 @@ def _report_shortfall(shortfall: np.ndarray, year: int, codes, warnings: list[st
             f"{year}: zone {codes[k]}: trend net internal migration would need negative in-migration; "
             f"{shortfall[k]:.1f} persons set to zero"
         )
-
-
-def allocation_deterrence(inputs: ProjectionInputs) -> np.ndarray:
-    """exp(−0.05·d) between zones (ones without distances), zero on the diagonal."""
-    K = inputs.n_zones
-    f = deterrence(inputs.distances, "exponential", 0.05) if inputs.distances is not None else np.ones((K, K))
-    f = np.array(f, dtype=float)
-    np.fill_diagonal(f, 0.0)
-    return f
-
-
-def _allocate(out_tot: np.ndarray, in_tot: np.ndarray, f: np.ndarray) -> np.ndarray:
-    """Zone-pair matrix of internal migration for reporting (variants without a housing market).
-
-    A doubly constrained allocation of each zone's internal out- and in-migrants by distance
-    (exp(−0.05·d), no moves within a zone); where the margins cannot be met without the diagonal
-    (e.g. one zone holds almost all movers) a proportional allocation is used instead.
-    """
-    K = out_tot.size
-    if K < 2 or out_tot.sum() <= 0:
-        return np.zeros((K, K))
-    try:
-        return doubly_constrained(out_tot, in_tot, f, tol=1e-8, max_iter=2000)
-    except (InputError, ConvergenceError):
-        m = np.outer(out_tot, in_tot) / in_tot.sum()
-        return m
 
 
 def _housing_trend_year(housing: _Housing, t: int, inputs: ProjectionInputs, series: dict) -> None:
@@ -461,8 +450,6 @@ def _housing_market_year(housing, t, inputs, bef3, sched, lvl, lvk, inf_trend, l
     added. Out-migrants are capped at the cell population and the consistency adjustment makes
     Σ_k IIF = Σ_k IUF per sex × age (§3.22).
     """
-    from .housing import housing_market_step
-
     h = inputs.housing
     rate_iuf = sched.rate["IUF"] * (lvl["IUF"][t] * lvk["IUF"])[:, None, None]
     riuf = np.minimum(bef3 * rate_iuf, bef3)
@@ -525,16 +512,4 @@ def _check_year(year, old, new, fod, dod, euf, iuf, eifu, eifn, iif, leavers, co
         raise InvariantError(f"{year}: negative population {new.min():.3g} in zone {codes[k]}, sex {s}, age {a}")
 
 
-def allocate_internal_migration(projection: Projection) -> np.ndarray:
-    """(T, K, K) internal migration from → to for variants without a housing market.
-
-    Computed on demand (it is reporting, not part of the projection): each year's internal
-    out- and in-migrants per zone allocated by :func:`_allocate`.
-    """
-    f = allocation_deterrence(projection.inputs)
-    out = projection.flows["IUF"].sum(axis=(2, 3))
-    inn = projection.flows["IIF"].sum(axis=(2, 3))
-    return np.stack([_allocate(out[t], inn[t], f) for t in range(out.shape[0])])
-
-
-__all__ = ["project", "allocate_internal_migration", "COMPONENTS", "BALANCE_TOL"]
+__all__ = ["project", "COMPONENTS", "BALANCE_TOL"]

@@ -53,7 +53,7 @@ from typing import Literal
 
 import numpy as np
 
-from .ageing import age_one_year
+from regbef_excel.engine.ageing import age_one_year
 
 InfantRule = Literal["child", "zero"]
 INFANT_RULES: tuple[str, ...] = ("child", "zero")

@@ -7,7 +7,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from .inputs import SEXES, ProjectionInputs
+from regbef_excel.engine.allocation import allocate_internal_migration
+from regbef_excel.engine.inputs import SEXES, ProjectionInputs
 
 #: Service-planning age groups (issue 2 / spec §13): label -> (first age, last age inclusive).
 #: 0 (health-station), 1–5 kindergarten, 6–12 primary, 13–15 lower secondary, 16–18 upper
@@ -87,9 +88,9 @@ class Projection:
     def internal_migration(self) -> np.ndarray:
         """Internal migration matrix (T, K, K) from → to (computed on first use and kept)."""
         if "internal_migration" not in self.matrices:
-            from .projection import allocate_internal_migration
-
-            self.matrices["internal_migration"] = allocate_internal_migration(self)
+            self.matrices["internal_migration"] = allocate_internal_migration(
+                self.inputs, self.flows["IUF"], self.flows["IIF"]
+            )
         return self.matrices["internal_migration"]
 
     def component_totals(self) -> dict[str, np.ndarray]:

@@ -18,8 +18,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..errors import InputError, Location
-from .inputs import NET_MIGRATION, POPULATION, TARGET, Targets
+from regbef_excel.engine.inputs import NET_MIGRATION, POPULATION, TARGET, Targets
+from regbef_excel.errors import InputError, Location
 
 
 def requirement(kind: np.ndarray, value: np.ndarray, start: np.ndarray, after_natural: np.ndarray) -> np.ndarray:

@@ -1,33 +1,3 @@
-"""The workbook side of regbef_excel: schema, template builder, reader (files via openpyxl).
-
-Public API::
-
-    build_workbook(inputs=None, *, language="nb", meta=None) -> openpyxl.Workbook
-    save_workbook(wb, path)                       # atomic write
-    read_workbook(path) -> (ProjectionInputs, WorkbookMeta)
-    validate_workbook(path) -> list[InputError]
-    run_checks(raw_tables_or_inputs) -> list[CheckResult]
-"""
-
-from __future__ import annotations
-
-from .meta import RCFitQuality, WorkbookMeta
-from .reader import ReadResult, read_from_backend, read_workbook, validate_workbook
-from .schema.checks import CHECKS, CheckResult, run_checks
-from .template import MASTER_CHECK_NAME, SCHEMA_VERSION_NAME, build_workbook, save_workbook
-
-__all__ = [
-    "CHECKS",
-    "MASTER_CHECK_NAME",
-    "SCHEMA_VERSION_NAME",
-    "CheckResult",
-    "RCFitQuality",
-    "ReadResult",
-    "WorkbookMeta",
-    "build_workbook",
-    "read_from_backend",
-    "read_workbook",
-    "run_checks",
-    "save_workbook",
-    "validate_workbook",
-]
+"""Excel front end: the pure UDF functions (udfs), their xlwings wrappers (xlwings_udfs) and the
+ribbon macros (macros). The VBA calls ``regbef_excel.excel.macros`` and
+``regbef_excel.excel.xlwings_udfs`` by these dotted paths."""

@@ -27,58 +27,39 @@ import sys
 import tempfile
 import time
 import traceback
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
+from importlib.metadata import version
 from pathlib import Path
-from typing import Protocol, runtime_checkable
 
-from .. import SCHEMA_VERSION, __version__
-from ..errors import InputError, InputErrors, RegbefError
-from .backend import WorkbookBackend
+from regbef_excel import SCHEMA_VERSION, __version__
+from regbef_excel.app.projection import run_log, write_template
+from regbef_excel.app.udf_cache import project_cached, read_inputs
+from regbef_excel.engine import project
+from regbef_excel.errors import FeatureNotAvailable, InputError, InputErrors, RegbefError
+from regbef_excel.io.backend import LiveWorkbook
+from regbef_excel.io.openpyxl_files import OpenpyxlBackend
+from regbef_excel.io.read.projection import read_from_backend
+from regbef_excel.io.read.regression import read_regression_workbook
+from regbef_excel.io.regression_run import run_regressions
+from regbef_excel.io.write.evaluation import scenario_comparison_workbook
+from regbef_excel.io.write.regression import build_results_workbook
+from regbef_excel.io.write.results import write_results
+from regbef_excel.io.xlwings_live import XlwingsLiveWorkbook
+from regbef_excel.schema import regression as R
+from regbef_excel.schema.inputs import SHEETS
+from regbef_excel.schema.messages import text
+from regbef_excel.schema.outputs import COMPARISON_SHEET, output_sheet_names
 
-#: Title of every message box.
-TITLE = "REGBEF"
 #: Most problems listed in one message box.
 MAX_PROBLEMS_SHOWN = 12
 
 
-class FeatureNotAvailable(RegbefError):
-    """A button whose function this version does not provide yet."""
 
 
 # ----------------------------------------------------------------------------------------------
 # The interface the macros talk to
 # ----------------------------------------------------------------------------------------------
-@runtime_checkable
-class LiveWorkbook(Protocol):
-    """What a macro needs from the workbook it was started from."""
-
-    name: str
-
-    def backend(self) -> WorkbookBackend:
-        """A reader back-end over the workbook's sheets and tables."""
-
-    def sheet_names(self) -> list[str]:
-        """Sheet names in order."""
-
-    def path(self) -> Path | None:
-        """The workbook's file, if it is saved on a local/synced disk."""
-
-    def replace_sheets(self, source: Path, names: Sequence[str]) -> None:
-        """Copy the sheets ``names`` from the workbook file ``source`` into this workbook,
-        replacing sheets of the same name — all or nothing."""
-
-    def status(self, text: str | None) -> None:
-        """Show ``text`` in the status bar (``None`` gives the bar back to Excel)."""
-
-    def alert(self, text: str, title: str = TITLE) -> None:
-        """Show a message box."""
-
-    def ask_open_path(self, title: str) -> Path | None:
-        """Let the user pick a workbook to open; ``None`` if cancelled."""
-
-    def ask_save_path(self, suggested: str, title: str) -> Path | None:
-        """Let the user pick where to save a new workbook; ``None`` if cancelled."""
 
 
 @dataclass
@@ -92,50 +73,11 @@ class MacroResult:
 # ----------------------------------------------------------------------------------------------
 # Messages (Norwegian bokmål by default, English for English workbooks)
 # ----------------------------------------------------------------------------------------------
-_TEXT = {
-    "reading": ("REGBEF: leser og kontrollerer inndata …", "REGBEF: reading and checking inputs …"),
-    "projecting": ("REGBEF: framskriver {year} ({t}/{T}) …", "REGBEF: projecting {year} ({t}/{T}) …"),
-    "writing": ("REGBEF: skriver resultatark og diagrammer …", "REGBEF: writing result sheets and charts …"),
-    "done": ("REGBEF: ferdig – {n} soner, {y0}–{y1} ({s:.1f} s){w}",
-             "REGBEF: done – {n} zones, {y0}–{y1} ({s:.1f} s){w}"),
-    "warnings": (", {n} advarsel(er) i Kjørelogg", ", {n} warning(s) in the run log"),
-    "input_problems": ("Inndata har {n} problem(er). Rett dem og kjør igjen:",
-                       "The inputs have {n} problem(s). Fix them and run again:"),
-    "more": ("… og {n} til. Trykk «Valider» for hele listen.", "… and {n} more. Press 'Validate' for the full list."),
-    "valid": ("Alle inndata og kontroller er i orden. Klar til å kjøre.", "All inputs and checks pass. Ready to run."),
-    "template_written": ("Ny mal lagret:\n{path}", "New template saved:\n{path}"),
-    "cancelled": ("REGBEF: avbrutt", "REGBEF: cancelled"),
-    "compare_pick": ("Velg arbeidsboken med scenariet du vil sammenligne med",
-                     "Choose the workbook with the scenario to compare with"),
-    "compared": ("REGBEF: scenarier sammenlignet ({a} mot {b})", "REGBEF: scenarios compared ({a} vs {b})"),
-    "template_pick": ("Lagre ny REGBEF-mal som", "Save new REGBEF template as"),
-    "unexpected": ("Uventet feil: {err}\n\nDetaljer er lagret i:\n{log}\nSend filen til den som "
-                   "støtter REGBEF hos dere.",
-                   "Unexpected error: {err}\n\nDetails were saved to:\n{log}\nSend the file to "
-                   "whoever supports REGBEF for you."),
-    "unknown_button": ("Ukjent knapp: {id}", "Unknown button: {id}"),
-    "regress_na": (
-        "Denne arbeidsboken har ingen regresjonstabeller (tblVariables, tblPanel, tblModels). "
-        "Lag en regresjonsarbeidsbok med «regbef-excel regress-template FIL.xlsx», eller bruk "
-        "regnearkfunksjonen =REGBEF_REGRESS(y; x; region; år) på dine egne data.",
-        "This workbook has no regression tables (tblVariables, tblPanel, tblModels). Make a "
-        "regression workbook with 'regbef-excel regress-template FILE.xlsx', or use the worksheet "
-        "function =REGBEF_REGRESS(y, x, region, year) on your own data.",
-    ),
-    "estimating": ("REGBEF: estimerer regresjoner …", "REGBEF: estimating regressions …"),
-    "estimated": ("REGBEF: {n} regresjonsmodell(er) estimert", "REGBEF: {n} regression model(s) estimated"),
-}  # fmt: skip
 
 
-def text(key: str, language: str = "nb", **values: object) -> str:
-    """A user message in ``language`` with placeholders filled."""
-    nb, en = _TEXT[key]
-    return (en if language == "en" else nb).format(**values)
 
 
 def _language(live: LiveWorkbook) -> str:
-    from .schema.inputs import SHEETS
-
     names = set(live.sheet_names())
     nb = sum(s.label_nb in names for s in SHEETS.values())
     en = sum(s.label_en in names for s in SHEETS.values())
@@ -157,8 +99,6 @@ def format_input_error(exc: InputError, language: str = "nb") -> str:
 # ----------------------------------------------------------------------------------------------
 def _read(live: LiveWorkbook):
     """(inputs, language, read notes) of the live workbook; raises :class:`InputErrors`."""
-    from .reader import read_from_backend
-
     backend = live.backend()
     try:
         res = read_from_backend(backend)
@@ -171,11 +111,6 @@ def _read(live: LiveWorkbook):
 
 def run_projection(live: LiveWorkbook) -> MacroResult:
     """Read the inputs, project, and replace the output sheets (with charts) in the workbook."""
-    from ..app import run_log
-    from ..engine import project
-    from .schema.outputs import output_sheet_names
-    from .writer import write_results
-
     t0 = time.perf_counter()
     lang = _language(live)
     live.status(text("reading", lang))
@@ -203,8 +138,6 @@ def run_projection(live: LiveWorkbook) -> MacroResult:
 
 def validate_inputs(live: LiveWorkbook) -> MacroResult:
     """Every input problem and failed check, in a message box (nothing is written)."""
-    from .reader import read_from_backend
-
     lang = _language(live)
     live.status(text("reading", lang))
     backend = live.backend()
@@ -221,17 +154,11 @@ def validate_inputs(live: LiveWorkbook) -> MacroResult:
 def estimate_regressions(live: LiveWorkbook) -> MacroResult:
     """Estimate the migration regressions of a regression workbook and write its result sheets.
 
-    Uses :mod:`regbef_excel.excel.regression_workbook` (the same reader and writer as
+    Uses :mod:`regbef_excel.io.read.regression`, :mod:`~regbef_excel.io.regression_run` and
+    :mod:`~regbef_excel.io.write.regression` (the same reader, runner and writer as
     ``regbef-excel regress``) over the live workbook. A workbook without the regression tables
     (e.g. a projection workbook) gets a message saying how to make one.
     """
-    from .regression_workbook import (
-        build_results_workbook,
-        read_regression_workbook,
-        run_regressions,
-    )
-    from .schema import regression as R
-
     lang = _language(live)
     live.status(text("reading", lang))
     backend = live.backend()
@@ -257,8 +184,6 @@ def estimate_regressions(live: LiveWorkbook) -> MacroResult:
 
 def build_template(live: LiveWorkbook) -> MacroResult:
     """Write a new, empty REGBEF template (same language) where the user chooses."""
-    from ..app import write_template
-
     lang = _language(live)
     target = live.ask_save_path("REGBEF-mal.xlsx" if lang == "nb" else "REGBEF-template.xlsx",
                                 text("template_pick", lang))  # fmt: skip
@@ -273,9 +198,6 @@ def build_template(live: LiveWorkbook) -> MacroResult:
 
 def compare_scenarios(live: LiveWorkbook) -> MacroResult:
     """Project this workbook and another one, and write a comparison sheet with a chart."""
-    from .backend import OpenpyxlBackend
-    from .udfs import project_cached, read_inputs
-
     lang = _language(live)
     other = live.ask_open_path(text("compare_pick", lang))
     if other is None:
@@ -299,8 +221,6 @@ def compare_scenarios(live: LiveWorkbook) -> MacroResult:
 def about(live: LiveWorkbook) -> MacroResult:
     """Versions, where Python runs from, and where to find help."""
     try:
-        from importlib.metadata import version
-
         xlw = version("xlwings")
     except Exception:  # noqa: BLE001
         xlw = "?"
@@ -380,167 +300,15 @@ def _write_crash_log(action: str) -> str:
 # ----------------------------------------------------------------------------------------------
 # Scenario comparison sheet
 # ----------------------------------------------------------------------------------------------
-COMPARISON_SHEET = {"nb": "Scenariosammenligning", "en": "Scenario comparison"}
 
 
-def scenario_comparison_workbook(pa, pb, name_a: str, name_b: str, *, language: str = "nb"):
-    """A workbook with one sheet: population by zone and year for two scenarios, the
-    difference, and a line chart of the region totals."""
-    from openpyxl import Workbook
-    from openpyxl.chart import LineChart, Reference
-    from openpyxl.styles import Font, PatternFill
-
-    from .schema import outputs as S
-
-    wb = Workbook()
-    ws = wb.active
-    ws.title = COMPARISON_SHEET[language]
-    nb = language == "nb"
-    ws["A1"] = "Scenariosammenligning" if nb else "Scenario comparison"
-    ws["A1"].font = Font(bold=True, size=14, color="1F4E79")
-    ws["A2"] = (f"A = {name_a}, B = {name_b}. Folkemengde per 31.12.; differanse = B − A."
-                if nb else f"A = {name_a}, B = {name_b}. Population on 31 Dec; difference = B − A.")  # fmt: skip
-    ta, tb = pa.total_by_zone(), pb.total_by_zone()
-    years = sorted(set(int(y) for y in pa.years) & set(int(y) for y in pb.years))
-    head_fill, head_font = PatternFill("solid", fgColor="1F4E79"), Font(bold=True, color="FFFFFF")
-    row = 4
-    blocks = (("A", ta, None), ("B", tb, None), ("B − A", tb, ta))
-    region_rows = []
-    for label, frame, minus in blocks:
-        header = [label, S.ZONE_NAME.label.get(language), *years]
-        for j, h in enumerate(header, start=1):
-            c = ws.cell(row=row, column=j, value=h)
-            c.fill, c.font = head_fill, head_font
-        row += 1
-        other = None if minus is None else minus.set_index("zone_name")
-        for rec in frame.to_dict("records"):
-            name = S.REGION.get(language) if rec["zone_code"] == "" else rec["zone_name"]
-            ws.cell(row=row, column=1, value=rec["zone_code"])
-            ws.cell(row=row, column=2, value=name)
-            for j, y in enumerate(years, start=3):
-                v = float(rec[y])
-                if other is not None:
-                    v -= float(other.loc[rec["zone_name"], y]) if rec["zone_name"] in other.index else 0.0
-                c = ws.cell(row=row, column=j, value=round(v, 6))
-                c.number_format = S.FMT_SIGNED_PERSONS if minus is not None else S.FMT_PERSONS
-            if rec["zone_code"] == "":
-                region_rows.append(row)
-                for j in range(1, len(years) + 3):
-                    ws.cell(row=row, column=j).font = Font(bold=True)
-            row += 1
-        row += 1
-    ws.column_dimensions["B"].width = 22
-    ws.freeze_panes = "C5"
-    chart = LineChart()
-    chart.title = "Folkemengde i regionen" if nb else "Population of the region"
-    chart.y_axis.number_format = S.FMT_PERSONS
-    chart.x_axis.delete = False
-    chart.y_axis.delete = False
-    for r, label in zip(region_rows[:2], ("A", "B"), strict=False):
-        data = Reference(ws, min_col=3, max_col=len(years) + 2, min_row=r, max_row=r)
-        chart.add_data(data, from_rows=True, titles_from_data=False)
-        chart.series[-1].tx = None
-        from openpyxl.chart.series import SeriesLabel
-
-        chart.series[-1].tx = SeriesLabel(v=f"{label}: {name_a if label == 'A' else name_b}")
-    chart.set_categories(Reference(ws, min_col=3, max_col=len(years) + 2, min_row=4, max_row=4))
-    chart.height, chart.width = 8, 18
-    ws.add_chart(chart, f"B{row + 1}")
-    return wb
 
 
 # ----------------------------------------------------------------------------------------------
 # Live Excel through xlwings
 # ----------------------------------------------------------------------------------------------
-class XlwingsLiveWorkbook:
-    """:class:`LiveWorkbook` over an ``xlwings.Book`` (Windows/macOS Excel). Thin by design."""
-
-    def __init__(self, book) -> None:  # noqa: ANN001 - xlwings.Book
-        self.book = book
-        self.name = str(book.name)
-
-    @classmethod
-    def caller(cls) -> XlwingsLiveWorkbook:
-        import xlwings as xw
-
-        return cls(xw.Book.caller())
-
-    def backend(self) -> WorkbookBackend:
-        from .xlwings_backend import XlwingsBackend
-
-        return XlwingsBackend(self.book)
-
-    def sheet_names(self) -> list[str]:
-        return [str(s.name) for s in self.book.sheets]
-
-    def path(self) -> Path | None:
-        full = str(self.book.fullname)
-        # unsaved books have no folder; OneDrive/SharePoint books have an https:// name
-        return Path(full) if os.path.isabs(full) and os.path.exists(full) else None
-
-    def status(self, text: str | None) -> None:
-        self.book.app.status_bar = text if text else False
-
-    def alert(self, text: str, title: str = TITLE) -> None:
-        self.book.app.alert(text, title=title)
-
-    def ask_open_path(self, title: str) -> Path | None:
-        if sys.platform != "win32":
-            raise FeatureNotAvailable("Choosing a file is only supported on Windows; on macOS use "
-                                      "regbef-excel on the command line.")  # fmt: skip
-        got = self.book.app.api.GetOpenFilename("Excel (*.xlsx;*.xlsm),*.xlsx;*.xlsm", 1, title)
-        return Path(got) if isinstance(got, str) and got else None
-
-    def ask_save_path(self, suggested: str, title: str) -> Path | None:
-        if sys.platform != "win32":
-            folder = self.path().parent if self.path() else Path.home()
-            return _unique(folder / suggested)
-        got = self.book.app.api.GetSaveAsFilename(suggested, "Excel (*.xlsx),*.xlsx", 1, title)
-        return Path(got) if isinstance(got, str) and got else None
-
-    def replace_sheets(self, source: Path, names: Sequence[str]) -> None:
-        app = self.book.app
-        updating, alerts = app.screen_updating, app.display_alerts
-        app.screen_updating = False
-        app.display_alerts = False  # no "delete this sheet?" prompts
-        src = app.books.open(str(source), update_links=False, read_only=True)
-        copies = []
-        try:
-            existing = {s.name: s for s in self.book.sheets}
-            for i, name in enumerate(names):
-                if name not in [s.name for s in src.sheets]:
-                    continue
-                old = existing.get(name)
-                where = {"before": old} if old is not None else {"after": self.book.sheets[-1]}
-                new = src.sheets[name].copy(name=f"~regbef{i}", **where)
-                copies.append((new, old, name))
-        except BaseException:
-            for new, _, _ in copies:  # all or nothing: drop the copies made so far
-                new.delete()
-            raise
-        finally:
-            src.close()
-            app.screen_updating, app.display_alerts = updating, alerts
-        try:
-            app.display_alerts = False
-            for new, old, name in copies:
-                if old is not None:
-                    old.delete()
-                new.name = name
-            if copies:
-                copies[0][0].activate()
-        finally:
-            app.display_alerts = alerts
 
 
-def _unique(path: Path) -> Path:
-    if not path.exists():
-        return path
-    for i in range(2, 1000):
-        cand = path.with_name(f"{path.stem} ({i}){path.suffix}")
-        if not cand.exists():
-            return cand
-    return path
 
 
 # ----------------------------------------------------------------------------------------------

@@ -16,7 +16,7 @@ Excel-like values accepted everywhere:
 
 Every public function returns a 2-D list (rows of cells) that Excel 365 spills; a problem is a
 1×1 array holding ``'#REGBEF: <where>: <what> (found …; expected …)'`` — never a traceback.
-The registry :data:`UDFS` describes every function and argument once; the xlwings wrappers,
+The registry :data:`regbef_excel.schema.udfs.UDFS` describes every function and argument once; the xlwings wrappers,
 the add-in's VBA declarations and the function wizard help are generated from it.
 """
 
@@ -24,153 +24,36 @@ from __future__ import annotations
 
 import datetime as _dt
 import functools
-import hashlib
 import math
-import threading
-from collections import OrderedDict
+import platform
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
-from pathlib import Path
+from importlib.metadata import version
 from typing import Any
 
 import numpy as np
+import pandas as pd
 
-from .. import SCHEMA_VERSION, __version__
-from ..errors import InputError, InputErrors, Location, RegbefError
-from .convert import EXCEL_ERRORS, is_empty, parse_number
-
-Matrix = list[list[object]]
-
-#: Error values as the Windows COM interface delivers them (CVErr codes, as signed 32-bit ints).
-COM_ERROR_CODES: dict[int, str] = {
-    -2146826288: "#NULL!",
-    -2146826281: "#DIV/0!",
-    -2146826273: "#VALUE!",
-    -2146826265: "#REF!",
-    -2146826259: "#NAME?",
-    -2146826252: "#NUM!",
-    -2146826246: "#N/A",
-    -2146826245: "#GETTING_DATA",
-}
-
-#: Prefix of every error text a UDF returns.
-ERROR_PREFIX = "#REGBEF: "
-
+from regbef_excel import SCHEMA_VERSION, __version__
+from regbef_excel.app.udf_cache import ProjectionCache, backend_for, inputs_for, project_cached
+from regbef_excel.engine.fertility import hadwiger
+from regbef_excel.engine.inputs import RC_KEYS
+from regbef_excel.engine.migration import RC_FORMS, fit_rogers_castro, rogers_castro
+from regbef_excel.engine.results import SERVICE_AGE_GROUPS
+from regbef_excel.errors import InputError, Location, RegbefError
+from regbef_excel.io.cells import EXCEL_ERRORS, is_empty, parse_number
+from regbef_excel.io.read.projection import read_from_backend
+from regbef_excel.regression import fit_panel
+from regbef_excel.schema import outputs as S
+from regbef_excel.schema.outputs import AGE_GROUP_LABELS
+from regbef_excel.schema.udfs import COM_ERROR_CODES, ERROR_PREFIX, Matrix
 
 # ----------------------------------------------------------------------------------------------
 # Registry: names, help texts, arguments (one source for wrappers, VBA and function wizard)
 # ----------------------------------------------------------------------------------------------
-@dataclass(frozen=True)
-class UdfArg:
-    """One argument of a worksheet function as the function wizard shows it."""
-
-    name: str
-    doc: str
-    optional: bool = False
 
 
-@dataclass(frozen=True)
-class UdfSpec:
-    """A worksheet function: its Excel name, one-line description and arguments."""
-
-    name: str
-    doc: str
-    args: tuple[UdfArg, ...]
-    volatile: bool = False
-    uses_caller: bool = False
 
 
-UDFS: dict[str, UdfSpec] = {
-    s.name: s
-    for s in (
-        UdfSpec(
-            "REGBEF_RUN",
-            "Kjører REGBEF-framskrivingen på arbeidsbokens inndatatabeller og returnerer en "
-            "tabell (søl). Runs the REGBEF projection on the workbook's input tables.",
-            (
-                UdfArg("result", "Hva som vises: \"total\" (folkemengde per sone og år, standard), "
-                       "\"agegroups\", \"components\" eller \"pyramid\".", True),
-                UdfArg("zone", "Sonenummer eller -navn for agegroups/components/pyramid; tom = "
-                       "hele regionen.", True),
-                UdfArg("year", "År for pyramid (standard: sluttåret).", True),
-                UdfArg("source", "Tom = denne arbeidsboken; ellers full sti til en annen "
-                       "REGBEF-arbeidsbok (.xlsx).", True),
-            ),
-            uses_caller=True,
-        ),
-        UdfSpec(
-            "REGBEF_ROGERS_CASTRO",
-            "Rogers–Castro-flyttekurve m(x) for gitte aldre og parametre (ROGFUNK).",
-            (
-                UdfArg("ages", "Aldre: én rad eller én kolonne med tall."),
-                UdfArg("params", "Parametre: to kolonner (navn, verdi), to rader (navn over "
-                       "verdi) eller 7/9/11/13 tall i rekkefølgen a1, alpha1, a2, alpha2, mu2, "
-                       "lambda2, c[, a3, alpha3, mu3, lambda3][, a4, lambda4]."),
-            ),
-        ),
-        UdfSpec(
-            "REGBEF_ROGEST",
-            "Estimerer Rogers–Castro-parametre fra observerte rater (ROGEST); returnerer en "
-            "tabell parameter/verdi med SSE, R² og konvergens.",
-            (
-                UdfArg("ages", "Aldre: én rad eller én kolonne med tall."),
-                UdfArg("rates", "Observerte rater, én per alder (tom celle = mangler)."),
-                UdfArg("n_params", "Antall parametre: 7, 9, 11 (standard, som PANDA) eller 13.",
-                       True),
-                UdfArg("weights", "Vekter per alder (f.eks. befolkning i risiko); tom = like "
-                       "vekter.", True),
-            ),
-        ),
-        UdfSpec(
-            "REGBEF_HADWIGER",
-            "Hadwiger-fruktbarhetskurve (PANDAs form) for gitte aldre.",
-            (
-                UdfArg("ages", "Aldre: én rad eller én kolonne med tall (> 0)."),
-                UdfArg("a", "Nivå (samlet fruktbarhet, SFT)."),
-                UdfArg("b", "Spredning (> 0)."),
-                UdfArg("c", "Gjennomsnittsalder (> 0)."),
-            ),
-        ),
-        UdfSpec(
-            "REGBEF_REGRESS",
-            "Paneldata-regresjon (Stata-konvensjoner); returnerer koeffisienttabell med "
-            "overskriftsrad.",
-            (
-                UdfArg("y", "Avhengig variabel: én kolonne, gjerne med overskrift."),
-                UdfArg("x", "Forklaringsvariabler: én eller flere kolonner med overskrifter."),
-                UdfArg("entity", "Region/enhet per rad (tom = tverrsnitt uten paneldimensjon).",
-                       True),
-                UdfArg("time", "År per rad (tom = uten tidsdimensjon).", True),
-                UdfArg("method", "\"fe\" (faste effekter, standard), \"pooled\" eller \"fd\".",
-                       True),
-                UdfArg("cov", "\"robust\" (standard), \"cluster\" eller \"classic\".", True),
-                UdfArg("time_dummies", "SANN (standard) legger til årsdummyer.", True),
-            ),
-        ),
-        UdfSpec(
-            "REGBEF_AGEGROUPS",
-            "Summerer befolkning per alder til planleggingsaldersgrupper (barnehage, skole, "
-            "eldreomsorg).",
-            (
-                UdfArg("ages", "Aldre: én rad eller én kolonne med hele tall."),
-                UdfArg("population", "Befolkning per alder, samme form som ages."),
-            ),
-        ),
-        UdfSpec(
-            "REGBEF_CHECK",
-            "Kontrollerer arbeidsbokens inndata som før en kjøring; \"OK\" eller én linje per "
-            "problem.",
-            (UdfArg("source", "Tom = denne arbeidsboken; ellers full sti til en arbeidsbok.",
-                    True),),
-            uses_caller=True,
-        ),
-        UdfSpec(
-            "REGBEF_VERSION",
-            "Versjoner: regbef_excel, skjema, xlwings og Python.",
-            (),
-        ),
-    )
-}
 
 
 # ----------------------------------------------------------------------------------------------
@@ -366,9 +249,6 @@ def frame_rows(header: Sequence[object], rows: Sequence[Sequence[object]]) -> Ma
 # Rogers–Castro, ROGEST, Hadwiger, age groups
 # ----------------------------------------------------------------------------------------------
 def _rc_params(value: object) -> dict[str, float]:
-    from ..engine.inputs import RC_KEYS
-    from ..engine.migration import RC_FORMS
-
     m = as_matrix(value)
     keys = {k.casefold(): k for k in RC_KEYS}
 
@@ -411,8 +291,6 @@ def regbef_rogers_castro(ages: object, params: object) -> Matrix:
         Two columns (name, value), two rows (names over values), or 7/9/11/13 numbers in the
         order of :data:`regbef_excel.engine.migration.RC_FORMS`.
     """
-    from ..engine.migration import rogers_castro
-
     x, orient = as_vector(ages, "ages")
     return _shape_like(rogers_castro(x, _rc_params(params)), orient)
 
@@ -420,8 +298,6 @@ def regbef_rogers_castro(ages: object, params: object) -> Matrix:
 @udf_safe
 def regbef_rogest(ages: object, rates: object, n_params: object = None, weights: object = None) -> Matrix:
     """Fit Rogers–Castro parameters (PANDA's ROGEST) and return a parameter/value table."""
-    from ..engine.migration import fit_rogers_castro
-
     x, _ = as_vector(ages, "ages")
     y, _ = as_vector(rates, "rates", allow_empty=True)
     if len(x) != len(y):
@@ -448,8 +324,6 @@ def regbef_rogest(ages: object, rates: object, n_params: object = None, weights:
 @udf_safe
 def regbef_hadwiger(ages: object, a: object, b: object, c: object) -> Matrix:
     """Hadwiger fertility schedule (PANDA form) at ``ages`` (same orientation as ``ages``)."""
-    from ..engine.fertility import hadwiger
-
     x, orient = as_vector(ages, "ages")
     av, bv, cv = as_number(a, "a"), as_number(b, "b"), as_number(c, "c")
     if bv <= 0:
@@ -462,9 +336,6 @@ def regbef_hadwiger(ages: object, a: object, b: object, c: object) -> Matrix:
 @udf_safe
 def regbef_agegroups(ages: object, population: object, language: str = "nb") -> Matrix:
     """Population summed into the service-planning age groups (label, persons)."""
-    from ..engine.results import SERVICE_AGE_GROUPS
-    from .schema.outputs import AGE_GROUP_LABELS
-
     x, _ = as_vector(ages, "ages")
     p, _ = as_vector(population, "population", allow_empty=True)
     if len(x) != len(p):
@@ -519,10 +390,6 @@ def regbef_regress(
     Returns a header row (variable, coefficient, std. error, t, p-value) then one row per
     coefficient, then N, groups and R².
     """
-    import pandas as pd
-
-    from ..regression import fit_panel
-
     y_names, y_rows = _columns(y, "y", ["y"])
     if len(y_names) != 1:
         raise _bad("y", "expected one column", found=f"{len(y_names)} columns")
@@ -592,106 +459,20 @@ _RESULT_ALIASES = {
 }  # fmt: skip
 
 
-class ProjectionCache:
-    """A small LRU cache of projections keyed on the SHA-256 of their inputs (thread-safe)."""
-
-    def __init__(self, size: int = 4) -> None:
-        self.size = size
-        self._data: OrderedDict[str, object] = OrderedDict()
-        self._lock = threading.Lock()
-        self.hits = 0
-        self.misses = 0
-
-    def get_or_compute(self, key: str, compute: Callable[[], object]) -> object:
-        with self._lock:
-            if key in self._data:
-                self._data.move_to_end(key)
-                self.hits += 1
-                return self._data[key]
-        value = compute()
-        with self._lock:
-            self.misses += 1
-            self._data[key] = value
-            while len(self._data) > self.size:
-                self._data.popitem(last=False)
-        return value
-
-    def clear(self) -> None:
-        with self._lock:
-            self._data.clear()
-            self.hits = self.misses = 0
 
 
-#: The process-wide cache used by :func:`regbef_run` (the UDF server keeps one Python alive).
-CACHE = ProjectionCache()
 
 
-def inputs_key(inputs: object) -> str:
-    """Cache key: SHA-256 over every input value (see ``writer.inputs_sha256``)."""
-    from .writer import inputs_sha256
-
-    return hashlib.sha256(("regbef " + __version__ + inputs_sha256(inputs)).encode()).hexdigest()
 
 
-def read_inputs(backend: object):
-    """Validated inputs and language from any workbook back-end; raises :class:`InputErrors`."""
-    from .reader import read_from_backend
-
-    res = read_from_backend(backend)  # type: ignore[arg-type]
-    if res.errors:
-        raise InputErrors(res.errors)
-    return res.inputs, res.language
 
 
-def _backend_for(source: object, caller_backend: Callable[[], object] | None):
-    path = as_text(source, "source", "")
-    if path:
-        from .backend import OpenpyxlBackend
-
-        p = Path(path).expanduser()
-        return OpenpyxlBackend(p)
-    if caller_backend is None:
-        raise InputError("no workbook to read", location=Location(cell="source"),
-                         expected="a call from a worksheet cell, or the path of a workbook")  # fmt: skip
-    return caller_backend()
 
 
-#: Validated inputs of workbook FILES by (path, modification time, size): a file that has not
-#: changed is not parsed again (parsing is ~90 % of a cached REGBEF_RUN on a file).
-_FILE_INPUTS: dict[tuple[str, int, int], tuple[object, str]] = {}
 
 
-def _inputs_for(source: object, backend: Callable[[], object] | None) -> tuple[object, str]:
-    path = as_text(source, "source", "")
-    key = None
-    if path:
-        p = Path(path).expanduser()
-        try:
-            st = p.stat()
-            key = (str(p.resolve()), st.st_mtime_ns, st.st_size)
-        except OSError:
-            key = None
-        if key is not None and key in _FILE_INPUTS:
-            return _FILE_INPUTS[key]
-    be = _backend_for(source, backend)
-    try:
-        got = read_inputs(be)
-    finally:
-        close = getattr(be, "close", None)
-        if close is not None:
-            close()
-    if key is not None:
-        if len(_FILE_INPUTS) >= 8:
-            _FILE_INPUTS.pop(next(iter(_FILE_INPUTS)))
-        _FILE_INPUTS[key] = got
-    return got
 
 
-def project_cached(inputs: object, cache: ProjectionCache | None = None):
-    """The projection of ``inputs``, computed once per distinct input values."""
-    from ..engine import project
-
-    return (cache or CACHE).get_or_compute(inputs_key(inputs), lambda: project(inputs))
 
 
 def _zone_index(projection, zone: str) -> int | None:
@@ -726,8 +507,6 @@ def result_table(projection, result: str = "total", zone: str = "", year: float 
     language : {'nb', 'en'}
         Header language.
     """
-    from .schema import outputs as S
-
     kind = _RESULT_ALIASES.get(result.strip().casefold())
     if kind is None:
         raise _bad("result", "unknown result", found=result, expected=", ".join(RESULTS))
@@ -786,7 +565,7 @@ def regbef_run(
     source : Excel value
         Empty: read the calling workbook through ``backend``; text: a workbook file path.
     backend : callable, optional
-        Returns a :class:`~regbef_excel.excel.backend.WorkbookBackend` of the calling workbook
+        Returns a :class:`~regbef_excel.io.backend.WorkbookBackend` of the calling workbook
         (the xlwings wrapper passes one over the live book; tests pass an in-memory one).
     cache : ProjectionCache, optional
         Defaults to the process-wide :data:`CACHE`.
@@ -802,7 +581,7 @@ def regbef_run(
         raise _bad("result", "unknown result", found=kind, expected=", ".join(RESULTS))
     zone_text = as_text(zone, "zone", "")
     y = None if is_missing(year) else as_number(year, "year")
-    inputs, language = _inputs_for(source, backend)
+    inputs, language = inputs_for(source, backend)
     projection = project_cached(inputs, cache)
     return result_table(projection, kind, zone_text, y, language)
 
@@ -811,9 +590,7 @@ def regbef_run(
 def regbef_check(source: object = None, *, backend: Callable[[], object] | None = None,
                  max_lines: int = 50) -> Matrix:  # fmt: skip
     """REGBEF_CHECK: ``[['OK']]`` or one row per input problem and failed check."""
-    from .reader import read_from_backend
-
-    be = _backend_for(source, backend)
+    be = backend_for(source, backend)
     try:
         res = read_from_backend(be)  # type: ignore[arg-type]
     finally:
@@ -832,11 +609,7 @@ def regbef_check(source: object = None, *, backend: Callable[[], object] | None 
 @udf_safe
 def regbef_version() -> Matrix:
     """Versions as a 2-column table (component, version)."""
-    import platform
-
     try:
-        from importlib.metadata import version
-
         xlw = version("xlwings")
     except Exception:  # noqa: BLE001 - not installed is a fine answer
         xlw = "not installed"
@@ -854,20 +627,14 @@ def parameters_from_mapping(params: Mapping[str, float]) -> Matrix:
 
 
 __all__ = [
-    "CACHE",
     "COM_ERROR_CODES",
     "ERROR_PREFIX",
-    "UDFS",
-    "ProjectionCache",
-    "UdfArg",
-    "UdfSpec",
     "as_matrix",
     "as_number",
     "as_text",
     "as_vector",
     "error_text",
     "excel_error",
-    "project_cached",
     "regbef_agegroups",
     "regbef_check",
     "regbef_hadwiger",

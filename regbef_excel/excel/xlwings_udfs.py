@@ -4,7 +4,7 @@ List this module under ``UDF Modules`` in the ``xlwings.conf`` sheet
 (``regbef_excel.excel.xlwings_udfs``), or use the REGBEF add-in, whose VBA already declares
 every function and calls this module. Each wrapper only hands Excel's values to the function
 of the same name in :mod:`regbef_excel.excel.udfs`, where conversion and errors are handled.
-Names, descriptions and argument help come from :data:`regbef_excel.excel.udfs.UDFS`.
+Names, descriptions and argument help come from :data:`regbef_excel.schema.udfs.UDFS`.
 
 On Linux (and wherever xlwings' Excel runtime is missing) the decorators do nothing and the
 functions are still plain Python: this module always imports.
@@ -13,34 +13,16 @@ functions are still plain Python: this module always imports.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
 
-from . import udfs
-from .udfs import UDFS, Matrix
-
-try:  # xlwings' decorators are no-ops outside Windows/macOS Excel; guard its absence too
-    import xlwings as xw
-except Exception:  # noqa: BLE001 - any import problem means "no Excel here"
-    xw = None
-
-#: Conversion of range arguments: always 2-D lists, Excel errors as text ('#N/A'), not None.
-RANGE_OPTIONS: dict[str, Any] = {"ndim": 2, "err_to_str": True}
+from regbef_excel.excel import udfs
+from regbef_excel.excel.udfs import Matrix
+from regbef_excel.io.xlwings_live import XlwingsBackend, udf_export
+from regbef_excel.schema.udfs import UDFS
 
 
 def _export(name: str) -> Callable[[Callable[..., Matrix]], Callable[..., Matrix]]:
-    """Apply ``@xw.arg`` (with the registry's help text) to every argument and ``@xw.func``."""
-    spec = UDFS[name]
-
-    def deco(f: Callable[..., Matrix]) -> Callable[..., Matrix]:
-        f.__name__ = f.__qualname__ = name
-        f.__doc__ = spec.doc
-        if xw is None:
-            return f
-        for a in spec.args:
-            f = xw.arg(a.name, doc=a.doc, **RANGE_OPTIONS)(f)
-        return xw.func(category="REGBEF", volatile=spec.volatile)(f)
-
-    return deco
+    """The registry's name, help and xlwings decorators for the UDF ``name``."""
+    return udf_export(UDFS[name])
 
 
 def _caller_backend(caller: object) -> Callable[[], object] | None:
@@ -49,8 +31,6 @@ def _caller_backend(caller: object) -> Callable[[], object] | None:
         return None
 
     def make() -> object:
-        from .xlwings_backend import XlwingsBackend
-
         return XlwingsBackend(caller.sheet.book)  # type: ignore[attr-defined]
 
     return make

@@ -8,18 +8,18 @@ post-estimation (:func:`lincom`, :func:`marginal_effects`, :func:`predict_fe`,
 
 from __future__ import annotations
 
-from .diagnostics import breusch_pagan, mundlak_test, reset
-from .model import fit_panel
-from .options import COV_TYPES, METHODS
-from .postestimation import lincom, marginal_effects, predict_fe
-from .results import (
+from regbef_excel.regression.diagnostics import breusch_pagan, mundlak_test, reset
+from regbef_excel.regression.model import fit_panel
+from regbef_excel.regression.options import COV_TYPES, METHODS
+from regbef_excel.regression.postestimation import lincom, marginal_effects, predict_fe
+from regbef_excel.regression.results import (
     HettestResult,
     LincomResult,
     MundlakResult,
     PanelResult,
     ResetResult,
 )
-from .tables import (
+from regbef_excel.regression.tables import (
     Table,
     correlation_table,
     descriptive_table,

@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from ..errors import InputError, Location
-from .options import INTERACTION_SEPARATOR, PanelSpec
+from regbef_excel.errors import InputError, Location
+from regbef_excel.regression.options import INTERACTION_SEPARATOR, PanelSpec
 
 #: How many offending row labels a message lists before it says "and N more".
 MAX_ROWS_IN_MESSAGE = 8

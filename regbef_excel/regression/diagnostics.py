@@ -15,10 +15,11 @@ from collections.abc import Sequence
 import numpy as np
 from scipy import stats
 
-from ..errors import InputError, Location
-from .covariance import demean
-from .options import BP_REGRESSORS, BP_VARIANTS, check_option
-from .results import HettestResult, MundlakResult, PanelResult, ResetResult
+from regbef_excel.errors import InputError, Location
+from regbef_excel.regression.covariance import demean
+from regbef_excel.regression.model import fit_panel
+from regbef_excel.regression.options import BP_REGRESSORS, BP_VARIANTS, check_option
+from regbef_excel.regression.results import HettestResult, MundlakResult, PanelResult, ResetResult
 
 
 def _applied_to(result: PanelResult) -> str:
@@ -155,8 +156,6 @@ def mundlak_test(result: PanelResult) -> MundlakResult:
     Means of the year dummies are not added; in a balanced panel they are constant. In an
     unbalanced panel the CRE coefficients on ``x`` then differ slightly from FE.
     """
-    from .model import fit_panel
-
     spec = result.spec
     if spec is None or spec.entity is None:
         raise InputError("the Mundlak test needs a panel (entity column)")

@@ -19,8 +19,8 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from ..errors import InputError, Location
-from .covariance import (
+from regbef_excel.errors import InputError, Location
+from regbef_excel.regression.covariance import (
     build_design,
     demean,
     inverse_gram,
@@ -29,9 +29,9 @@ from .covariance import (
     sequential_independent,
     to_reported,
 )
-from .data import Sample, prepare_sample
-from .options import PanelSpec
-from .results import PanelResult, t_pvalues
+from regbef_excel.regression.data import Sample, prepare_sample
+from regbef_excel.regression.options import PanelSpec
+from regbef_excel.regression.results import PanelResult, t_pvalues
 
 #: A column is "collinear" when its residual sum of squares, after projecting on the columns
 #: listed before it (and on the region effects for FE), is at most this share of its centred

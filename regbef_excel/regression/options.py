@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-from ..errors import InputError, Location
+from regbef_excel.errors import InputError, Location
 
 Method = Literal["pooled", "fe", "fd"]
 CovType = Literal["robust", "cluster", "classic"]

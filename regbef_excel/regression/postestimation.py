@@ -9,9 +9,10 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from ..errors import InputError, Location
-from .options import FUTURE_YEAR_EFFECTS, INTERACTION_SEPARATOR
-from .results import LincomResult, PanelResult
+from regbef_excel.errors import InputError, Location
+from regbef_excel.regression.data import parse_terms
+from regbef_excel.regression.options import FUTURE_YEAR_EFFECTS, INTERACTION_SEPARATOR
+from regbef_excel.regression.results import LincomResult, PanelResult
 
 _NUMBER = r"(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?"
 
@@ -262,7 +263,6 @@ def predict_fe(
 
     if data is None:
         data = it.sample.frame
-    from .data import parse_terms
 
     terms = parse_terms(spec.x)
     needed = [spec.entity, spec.time, *dict.fromkeys(f for t in terms for f in t.factors)]

@@ -81,6 +81,12 @@ class PanelResult:
     def method_label(self) -> str:
         return METHOD_LABELS[self.method]
 
+    @property
+    def estimation_frame(self) -> pd.DataFrame:
+        """The estimation sample as used: the data rows kept (after listwise deletion), with the
+        regressors' columns (interactions included)."""
+        return self._internal.sample.frame
+
     def conf_int(self, level: float = 0.95) -> pd.DataFrame:
         """Confidence intervals with the t(``df_resid``) critical value Stata uses."""
         q = stats.t.ppf(0.5 + level / 2.0, self.df_resid)

@@ -13,9 +13,10 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from ..errors import InputError, Location
-from .options import INTERACTION_SEPARATOR, LANGUAGES, check_option
-from .results import PanelResult
+from regbef_excel.errors import InputError, Location
+from regbef_excel.regression.model import fit_panel
+from regbef_excel.regression.options import INTERACTION_SEPARATOR, LANGUAGES, check_option
+from regbef_excel.regression.results import PanelResult
 
 #: Variable labels (thesis table 10). Norwegian: the names the thesis prints; English: the
 #: definitions of table 10 in short form.
@@ -315,8 +316,6 @@ def nested_table(
     labels: Mapping[str, str] | None = None,
 ) -> tuple[Table, list[PanelResult]]:
     """Thesis tables 2–3: model (j) uses the first j regressors of ``x``."""
-    from .model import fit_panel
-
     results = [
         fit_panel(
             data,

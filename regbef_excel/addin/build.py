@@ -1,0 +1,395 @@
+"""Build the REGBEF Excel add-in (``REGBEF.xlam``) and macro-enabled workbook (``.xlsm``).
+
+Everything is built from text sources, reproducibly (the same sources give the same bytes):
+
+* ``workbook/vba/Regbef.bas`` — the ribbon callback ``RegbefRibbon(control As IRibbonControl)``
+  and one macro per button, each a ``RunPython`` call into :mod:`regbef_excel.excel.macros`;
+* ``workbook/vba/ThisWorkbook.cls`` — registers function-wizard help when the file opens;
+* ``RegbefUdfs`` — VBA declarations of the worksheet functions, **generated** from
+  :data:`regbef_excel.schema.udfs.UDFS` (calls ``XLPy.CallUDF`` like xlwings' own generated
+  wrappers, so no "Import Functions" and no access to the VBA object model are needed);
+* the xlwings VBA module **as shipped** by the installed, pinned xlwings (BSD-3-Clause):
+  ``xlwings_custom_addin.bas`` for the add-in (its ``PROJECT_NAME`` set to ``"xlwings"`` so it
+  reads the usual ``xlwings.conf`` sheet and ``~/.xlwings/xlwings.conf``), ``xlwings.bas`` for
+  the workbook, and the ``Dictionary`` class xlwings needs on macOS;
+* ``workbook/customUI14.xml`` and ``workbook/customUI.xml`` — the REGBEF ribbon tab.
+
+The sheets are written by openpyxl; the VBA project by :mod:`regbef_excel.addin.ovba`; a final
+zip step adds ``xl/vbaProject.bin``, the ribbon parts, their relationships and content types
+(openpyxl would drop the ``customUI14`` relationship) and fixes every timestamp.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import io
+import os
+import re
+import shutil
+import subprocess
+import sys
+import uuid
+import zipfile
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Literal
+
+from regbef_excel import __version__
+from regbef_excel.addin import ovba
+from regbef_excel.errors import RegbefError
+from regbef_excel.io.write.addin import addin_xlsx, macro_workbook_xlsx
+from regbef_excel.schema.udfs import UDF_MODULE, UDFS, UdfSpec
+
+#: The xlwings version the VBA must match (setup.cfg pins the same).
+PINNED_XLWINGS = "0.37.8"
+def _source_dir() -> Path:
+    """Where the text sources live: ``<repo>/workbook`` in a checkout (editable install), else
+    the copy installed as data files under ``<prefix>/share/regbef_excel/workbook``
+    (``[options.data_files]`` in setup.cfg), so ``regbef-excel addin build`` works after a
+    plain ``pip install``."""
+    checkout = Path(__file__).resolve().parents[2] / "workbook"
+    if (checkout / "vba").is_dir():
+        return checkout
+    for prefix in (sys.prefix, sys.base_prefix):
+        installed = Path(prefix) / "share" / "regbef_excel" / "workbook"
+        if (installed / "vba").is_dir():
+            return installed
+    return checkout
+
+
+#: Where the text sources live (see :func:`_source_dir`).
+SOURCE_DIR = _source_dir()
+
+ADDIN_NAME = "REGBEF.xlam"
+WORKBOOK_NAME = {"nb": "REGBEF-arbeidsbok.xlsm", "en": "REGBEF-workbook.xlsm"}
+
+Target = Literal["addin", "workbook"]
+
+CT_MAIN = {
+    "addin": "application/vnd.ms-excel.addin.macroEnabled.main+xml",
+    "workbook": "application/vnd.ms-excel.sheet.macroEnabled.main+xml",
+}
+CT_PLAIN_MAIN = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"
+CT_VBA = "application/vnd.ms-office.vbaProject"
+REL_VBA = "http://schemas.microsoft.com/office/2006/relationships/vbaProject"
+#: customUI.xml (2006/01 namespace) and customUI14.xml (2009/07) relationship types.
+REL_UI = "http://schemas.microsoft.com/office/2006/relationships/ui/extensibility"
+REL_UI14 = "http://schemas.microsoft.com/office/2007/relationships/ui/extensibility"
+NS_UI = "http://schemas.microsoft.com/office/2006/01/customui"
+NS_UI14 = "http://schemas.microsoft.com/office/2009/07/customui"
+
+#: Fixed time stamp of every zip entry and document property (SOURCE_DATE_EPOCH overrides).
+_DEFAULT_EPOCH = 946_684_800  # 2000-01-01T00:00:00Z
+
+
+
+def build_time() -> datetime:
+    """The fixed build time: ``SOURCE_DATE_EPOCH`` if set, else 2000-01-01 UTC."""
+    epoch = int(os.environ.get("SOURCE_DATE_EPOCH", _DEFAULT_EPOCH))
+    return datetime.fromtimestamp(epoch, UTC).replace(tzinfo=None)
+
+
+# --------------------------------------------------------------------------------------------
+# VBA sources
+# --------------------------------------------------------------------------------------------
+def xlwings_package_dir() -> Path:
+    """Folder of the installed xlwings package (without importing its Excel runtime)."""
+    spec = importlib.util.find_spec("xlwings")
+    if spec is None or spec.origin is None:
+        raise RegbefError(f"xlwings is not installed; run: pip install xlwings=={PINNED_XLWINGS}")
+    return Path(spec.origin).parent
+
+
+def xlwings_vba_version(source: str) -> str | None:
+    """The ``XLWINGS_VERSION`` constant a VBA module declares."""
+    m = re.search(r'XLWINGS_VERSION\s+As\s+String\s*=\s*"([^"]+)"', source)
+    return m.group(1) if m else None
+
+
+def _read_vba(path: Path) -> str:
+    return path.read_bytes().decode("cp1252").replace("\r\n", "\n")
+
+
+def xlwings_module(target: Target) -> str:
+    """The xlwings VBA module for ``target`` as shipped by the installed xlwings.
+
+    Raises
+    ------
+    RegbefError
+        If the installed xlwings is not the pinned version (the VBA and the Python package
+        must match, or RunPython fails with a version-mismatch error).
+    """
+    base = xlwings_package_dir()
+    if target == "addin":
+        text = _read_vba(base / "xlwings_custom_addin.bas")
+        # the only change: read xlwings.conf / ~/.xlwings/xlwings.conf like the xlwings add-in
+        text, n = re.subn(r'(Public Const PROJECT_NAME As String = )"[^"]*"', r'\1"xlwings"', text)
+        if n != 1:
+            raise RegbefError("unexpected xlwings_custom_addin.bas: PROJECT_NAME not found")
+    else:
+        text = _read_vba(base / "xlwings.bas")
+    found = xlwings_vba_version(text)
+    if found != PINNED_XLWINGS:
+        raise RegbefError(
+            f"the installed xlwings VBA is version {found}, but REGBEF pins {PINNED_XLWINGS}; "
+            f"run: pip install xlwings=={PINNED_XLWINGS}"
+        )
+    return text
+
+
+def _vba_text(s: str, limit: int = 255) -> str:
+    """A VBA string literal body: cp1252-safe, quotes doubled, at most ``limit`` characters."""
+    repl = {"\u2212": "-", "\u2265": ">=", "\u2264": "<=", "\u00d7": "x", "\u2192": "->"}
+    s = "".join(repl.get(ch, ch) for ch in s)
+    s = s.encode("cp1252", "replace").decode("cp1252")
+    if len(s) > limit:
+        s = s[: limit - 1] + "…"
+    return s.replace('"', '""')
+
+
+def udf_module(target: Target, specs: dict[str, UdfSpec] | None = None) -> str:
+    """VBA declarations of the worksheet functions and ``RegisterRegbefFunctions``.
+
+    Each function forwards its arguments to :data:`UDF_MODULE` through xlwings'
+    ``XLPy.CallUDF``; a function with a hidden ``caller`` argument passes ``Nothing`` in its
+    place (xlwings fills in the calling range).
+    """
+    specs = specs or UDFS
+    book = "ActiveWorkbook" if target == "addin" else "ThisWorkbook"
+    out = [
+        'Attribute VB_Name = "RegbefUdfs"',
+        "' REGBEF worksheet functions. GENERATED by `regbef-excel addin build` from",
+        "' regbef_excel.schema.udfs.UDFS - edit that registry, not this file.",
+        "#Const App = \"Microsoft Excel\" 'Adjust when using outside of Excel",
+        "",
+    ]
+    for spec in specs.values():
+        params = ", ".join(f"Optional {a.name}" if a.optional else a.name for a in spec.args)
+        values = [a.name for a in spec.args] + (["Nothing"] if spec.uses_caller else [])
+        call = f'XLPy.CallUDF("{UDF_MODULE}", "{spec.name}", Array({", ".join(values)}), {book}, Application.Caller)'
+        out += [
+            f"Function {spec.name}({params})",
+            "    If TypeOf Application.Caller Is Range Then On Error GoTo failed",
+            *(["    Application.Volatile"] if spec.volatile else []),
+            f"    {spec.name} = {call}",
+            "    Exit Function",
+            "failed:",
+            f"    {spec.name} = Err.Description",
+            "End Function",
+            "",
+        ]
+    out += [
+        "' Function wizard help (Excel 2010+); called from Workbook_Open.",
+        "Sub RegisterRegbefFunctions()",
+        "    Dim a() As Variant",
+        "    On Error Resume Next",
+    ]
+    for spec in specs.values():
+        desc = _vba_text(spec.doc)
+        if spec.args:
+            out.append(f"    ReDim a(0 To {len(spec.args) - 1})")
+            out += [f'    a({i}) = "{_vba_text(arg.doc)}"' for i, arg in enumerate(spec.args)]
+            out.append(f'    Application.MacroOptions Macro:="{spec.name}", Description:="{desc}", '
+                       'Category:="REGBEF", ArgumentDescriptions:=a')  # fmt: skip
+        else:
+            out.append(f'    Application.MacroOptions Macro:="{spec.name}", Description:="{desc}", '
+                       'Category:="REGBEF"')  # fmt: skip
+    out += ["    On Error GoTo 0", "End Sub", ""]
+    return "\n".join(out)
+
+
+def vba_modules(target: Target, sheet_code_names: list[str], source_dir: Path | None = None) -> list[ovba.Module]:
+    """Every module of the VBA project of ``target``, in project order."""
+    src = Path(source_dir or SOURCE_DIR)
+    this_code = (src / "vba" / "ThisWorkbook.cls").read_text(encoding="utf-8")
+    this_code = "\n".join(line for line in this_code.splitlines() if not line.startswith("Attribute "))
+    mods = [ovba.document_module("ThisWorkbook", "workbook", this_code)]
+    mods += [ovba.document_module(name, "worksheet") for name in sheet_code_names]
+    mods.append(ovba.Module("Regbef", "standard", (src / "vba" / "Regbef.bas").read_text(encoding="utf-8")))
+    mods.append(ovba.Module("RegbefUdfs", "standard", udf_module(target)))
+    mods.append(ovba.Module("xlwings", "standard", xlwings_module(target)))
+    mods.append(ovba.Module("Dictionary", "class", _read_vba(xlwings_package_dir() / "addin" / "Dictionary.cls")))
+    return mods
+
+
+def project_id(target: Target) -> str:
+    """A stable project GUID per target and package version (reproducible builds)."""
+    return "{" + str(uuid.uuid5(uuid.NAMESPACE_URL, f"regbef_excel/{target}/{__version__}")).upper() + "}"
+
+
+def vba_project(target: Target, sheet_code_names: list[str], source_dir: Path | None = None) -> ovba.VbaProject:
+    name = "REGBEF" if target == "addin" else "VBAProject"
+    return ovba.VbaProject(vba_modules(target, sheet_code_names, source_dir), name=name,
+                           project_id=project_id(target))  # fmt: skip
+
+
+# --------------------------------------------------------------------------------------------
+# Packaging
+# --------------------------------------------------------------------------------------------
+
+
+
+
+def _rewrite_package(xlsx: bytes, target: Target, vba_bin: bytes, ui: str, ui14: str, when: datetime) -> bytes:
+    """Turn openpyxl's .xlsx bytes into a macro-enabled package with the ribbon parts."""
+    stamp = when.strftime("%Y-%m-%dT%H:%M:%SZ")
+    date_time = (max(when.year, 1980), when.month, when.day, when.hour, when.minute, when.second)
+    with zipfile.ZipFile(io.BytesIO(xlsx)) as zin:
+        parts = {i.filename: zin.read(i.filename) for i in zin.infolist()}
+    ct = parts["[Content_Types].xml"].decode("utf-8")
+    if CT_PLAIN_MAIN not in ct:
+        raise RegbefError("unexpected workbook package: main content type not found")
+    ct = ct.replace(CT_PLAIN_MAIN, CT_MAIN[target])
+    ct = ct.replace("</Types>", f'<Override PartName="/xl/vbaProject.bin" ContentType="{CT_VBA}"/></Types>')
+    parts["[Content_Types].xml"] = ct.encode("utf-8")
+    rels = parts["xl/_rels/workbook.xml.rels"].decode("utf-8")
+    rels = rels.replace("</Relationships>",
+                        f'<Relationship Id="rIdVbaProject" Type="{REL_VBA}" Target="vbaProject.bin"/>'
+                        "</Relationships>")  # fmt: skip
+    parts["xl/_rels/workbook.xml.rels"] = rels.encode("utf-8")
+    root_rels = parts["_rels/.rels"].decode("utf-8")
+    root_rels = root_rels.replace(
+        "</Relationships>",
+        f'<Relationship Id="rIdCustomUI" Type="{REL_UI}" Target="customUI/customUI.xml"/>'
+        f'<Relationship Id="rIdCustomUI14" Type="{REL_UI14}" Target="customUI/customUI14.xml"/>'
+        "</Relationships>",
+    )
+    parts["_rels/.rels"] = root_rels.encode("utf-8")
+    core = parts["docProps/core.xml"].decode("utf-8")
+    core = re.sub(r"(<dcterms:(created|modified)[^>]*>)[^<]*(</dcterms:\2>)", rf"\g<1>{stamp}\g<3>", core)
+    parts["docProps/core.xml"] = core.encode("utf-8")
+    parts["xl/vbaProject.bin"] = vba_bin
+    parts["customUI/customUI.xml"] = ui.encode("utf-8")
+    parts["customUI/customUI14.xml"] = ui14.encode("utf-8")
+
+    out = io.BytesIO()
+    first = ["[Content_Types].xml", "_rels/.rels"]
+    order = first + [n for n in parts if n not in first]
+    with zipfile.ZipFile(out, "w") as zout:
+        for name in order:
+            info = zipfile.ZipInfo(name, date_time)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.external_attr = 0o644 << 16
+            info.create_system = 0
+            zout.writestr(info, parts[name], compresslevel=6)
+    return out.getvalue()
+
+
+def _ribbon(source_dir: Path) -> tuple[str, str]:
+    return ((source_dir / "customUI.xml").read_text(encoding="utf-8"),
+            (source_dir / "customUI14.xml").read_text(encoding="utf-8"))  # fmt: skip
+
+
+def _atomic_write(path: Path, data: bytes) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_bytes(data)
+    os.replace(tmp, path)
+    return path
+
+
+def addin_bytes(source_dir: Path | None = None) -> bytes:
+    """The bytes of ``REGBEF.xlam``."""
+    src = Path(source_dir or SOURCE_DIR)
+    when = build_time()
+    xlsx, names = addin_xlsx(
+        when,
+        title="REGBEF",
+        creator=f"regbef_excel {__version__}",
+        description=f"REGBEF add-in, regbef_excel {__version__}, xlwings {PINNED_XLWINGS}",
+    )
+    vba = vba_project("addin", names, src).to_bytes()
+    return _rewrite_package(xlsx, "addin", vba, *_ribbon(src), when)
+
+
+def workbook_bytes(language: str = "nb", source_dir: Path | None = None, inputs=None, meta=None) -> bytes:  # noqa: ANN001
+    """The bytes of the macro-enabled REGBEF workbook (the empty template unless ``inputs``)."""
+    src = Path(source_dir or SOURCE_DIR)
+    when = build_time()
+    xlsx, names = macro_workbook_xlsx(when, language, inputs, meta)
+    vba = vba_project("workbook", names, src).to_bytes()
+    return _rewrite_package(xlsx, "workbook", vba, *_ribbon(src), when)
+
+
+@dataclass
+class BuildResult:
+    """Paths written by :func:`build`."""
+
+    addin: Path
+    workbook: Path
+    vba_dir: Path
+
+
+def build(out_dir: str | os.PathLike[str] = "dist", *, language: str = "nb",
+          source_dir: str | os.PathLike[str] | None = None) -> BuildResult:  # fmt: skip
+    """Build ``REGBEF.xlam`` and the ``.xlsm`` into ``out_dir``, plus the generated VBA sources
+    (``out_dir/vba``) for review or manual import."""
+    out = Path(out_dir)
+    src = Path(source_dir) if source_dir else SOURCE_DIR
+    if not (src / "vba" / "Regbef.bas").exists():
+        raise RegbefError(f"add-in sources not found in {src} (expected vba/Regbef.bas); run from a "
+                          "checkout of regbef_excel or pass --sources")  # fmt: skip
+    addin = _atomic_write(out / ADDIN_NAME, addin_bytes(src))
+    book = _atomic_write(out / WORKBOOK_NAME.get(language, WORKBOOK_NAME["nb"]), workbook_bytes(language, src))
+    vba_dir = out / "vba"
+    vba_dir.mkdir(parents=True, exist_ok=True)
+    for m in vba_modules("addin", ["Sheet1"], src):
+        if m.kind == "document":
+            continue
+        ext = ".cls" if m.kind == "class" else ".bas"
+        (vba_dir / f"{m.name}{ext}").write_bytes(m.stream_text())
+    return BuildResult(addin, book, vba_dir)
+
+
+# --------------------------------------------------------------------------------------------
+# Installation (wraps `xlwings addin install --file`)
+# --------------------------------------------------------------------------------------------
+def install(path: str | os.PathLike[str] | None = None, *, platform: str | None = None) -> str:
+    """Install ``REGBEF.xlam`` into Excel's XLSTART folder with xlwings' own installer.
+
+    Returns
+    -------
+    str
+        What happened, for the user.
+
+    Raises
+    ------
+    RegbefError
+        On Linux (no desktop Excel), when the file is missing, or when xlwings fails.
+    """
+    plat = platform or sys.platform
+    if not (plat.startswith("win") or plat == "darwin"):
+        raise RegbefError(
+            "Excel add-ins can only be installed on Windows or macOS with Microsoft Excel. "
+            "On this computer use the command line instead: regbef-excel run WORKBOOK.xlsx"
+        )
+    addin = Path(path) if path else Path("dist") / ADDIN_NAME
+    if not addin.exists():
+        raise RegbefError(f"{addin} not found; build it first: regbef-excel addin build")
+    exe = shutil.which("xlwings")
+    cmd = [exe] if exe else [sys.executable, "-c", "import sys; from xlwings.cli import main; sys.exit(main())"]
+    cmd += ["addin", "install", "--file", str(addin.resolve())]
+    done = subprocess.run(cmd, capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        raise RegbefError(f"xlwings could not install the add-in: {(done.stderr or done.stdout).strip()}")
+    return (done.stdout.strip() + "\n" if done.stdout.strip() else "") + (
+        f"Installed {addin.name}. Restart Excel: the REGBEF tab appears on the ribbon."
+    )
+
+
+__all__ = [
+    "ADDIN_NAME",
+    "PINNED_XLWINGS",
+    "SOURCE_DIR",
+    "BuildResult",
+    "addin_bytes",
+    "build",
+    "install",
+    "udf_module",
+    "vba_modules",
+    "vba_project",
+    "workbook_bytes",
+    "xlwings_module",
+    "xlwings_vba_version",
+]

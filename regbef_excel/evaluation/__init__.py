@@ -1,0 +1,1 @@
+"""Judging projections, as tables (no workbook files): scenarios, back-test, SSB comparison."""

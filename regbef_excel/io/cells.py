@@ -1,0 +1,160 @@
+"""One Excel cell value -> Python: emptiness, numbers as planners type them, list choices.
+
+Knows nothing about files: the reader turns the 2-D values a back-end extracted into typed
+values (:func:`convert_cell`); the builder writes stored values as cells (:func:`display_value`).
+Engine inputs ↔ table rows are in :mod:`regbef_excel.io.rows`.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import math
+from typing import Any
+
+import numpy as np
+
+from regbef_excel.schema.base import ChoiceList, Column
+from regbef_excel.schema.inputs import (
+    LISTS,
+)
+
+#: Error values Excel (and LibreOffice) store in cells.
+EXCEL_ERRORS = frozenset(
+    {"#N/A", "#REF!", "#VALUE!", "#DIV/0!", "#NAME?", "#NUM!", "#NULL!", "#SPILL!", "#CALC!",
+     "#GETTING_DATA", "#FIELD!", "#BLOCKED!", "#BUSY!", "#CONNECT!", "#UNKNOWN!", "#EXTERNAL!"}
+)  # fmt: skip
+
+_SPACES = str.maketrans("", "", " \u00a0\u2009\u202f'")
+
+
+class CellProblem(Exception):
+    """A cell value that cannot be converted; ``message`` and ``expected`` describe it."""
+
+    def __init__(self, message: str, expected: str) -> None:
+        super().__init__(message)
+        self.message = message
+        self.expected = expected
+
+
+def is_empty(value: object) -> bool:
+    """True for ``None``, blank text and NaN."""
+    if value is None:
+        return True
+    if isinstance(value, str):
+        return value.strip() == ""
+    return isinstance(value, float) and math.isnan(value)
+
+
+def parse_number(text: str) -> float:
+    """Parse a number typed as text: ``'1,5'``, ``'1 234'``, ``'1.234,5'``, ``'−3'``, ``'12 %'``.
+
+    Raises ``ValueError`` when the text is not a number.
+    """
+    s = text.strip().translate(_SPACES).replace("\u2212", "-")
+    percent = s.endswith("%")
+    if percent:
+        s = s[:-1]
+    if "," in s and "." in s:
+        # whichever comes last is the decimal mark, the other groups thousands
+        if s.rfind(",") > s.rfind("."):
+            s = s.replace(".", "").replace(",", ".")
+        else:
+            s = s.replace(",", "")
+    elif s.count(",") == 1:
+        s = s.replace(",", ".")
+    x = float(s)
+    if not math.isfinite(x):
+        raise ValueError(text)
+    return x / 100 if percent else x
+
+
+def expected_text(column: Column, language: str) -> str:
+    """What a valid cell of ``column`` looks like, for messages."""
+    v = column.validation
+    if v is not None and v.kind == "list" and v.choices:
+        return LISTS[v.choices].expected(language)
+    if column.dtype == "bool":
+        return LISTS["yesno"].expected(language)
+    if v is not None:
+        return v.describe("en")
+    return {"int": "a whole number", "float": "a number", "str": "text"}.get(column.dtype, "a value")
+
+
+def _choice(value: object, lst: ChoiceList, language: str) -> object:
+    text = value
+    if isinstance(value, float) and value.is_integer():
+        text = int(value)
+    found = lst.lookup().get(str(text).strip().casefold())
+    if found is None:
+        raise CellProblem("not a value from the list", lst.expected(language))
+    return found
+
+
+def convert_cell(value: object, column: Column, language: str = "en") -> object:
+    """Convert one cell value to the column's stored type, or raise :class:`CellProblem`.
+
+    Returns ``None`` for an empty cell (the caller decides whether empty is allowed). Accepts
+    numbers stored as text, decimal commas, Norwegian JA/NEI and list labels in either language.
+    """
+    if is_empty(value):
+        return None
+    expected = expected_text(column, language)
+    if isinstance(value, str) and value.strip().upper() in EXCEL_ERRORS:
+        raise CellProblem(f"Excel error value {value.strip().upper()}", expected)
+    if isinstance(value, _dt.datetime | _dt.date | _dt.time | _dt.timedelta):
+        raise CellProblem("a date or time, not a value of this column", expected)
+    val = column.validation
+    if val is not None and val.kind == "list" and val.choices:
+        out: Any = _choice(value, LISTS[val.choices], language)
+    elif column.dtype == "bool":
+        if isinstance(value, bool):
+            out = value
+        else:
+            out = _choice(value, LISTS["yesno"], language)
+    elif column.dtype in ("int", "float"):
+        if isinstance(value, bool):
+            raise CellProblem("TRUE/FALSE is not a number", expected)
+        if isinstance(value, int | float):
+            x = float(value)
+        else:
+            try:
+                x = parse_number(str(value))
+            except ValueError:
+                raise CellProblem("text is not a number", expected) from None
+        if not math.isfinite(x):
+            raise CellProblem("not a finite number", expected)
+        if column.dtype == "int" or (val is not None and val.kind == "whole"):
+            if abs(x - round(x)) > 1e-9:
+                raise CellProblem("not a whole number", expected)
+            x = float(round(x))
+        out = int(x) if column.dtype == "int" else x
+    else:  # str
+        if isinstance(value, float) and value.is_integer():
+            value = int(value)
+        out = str(value).strip()
+        if val is not None and val.max_length and len(out) > val.max_length:
+            raise CellProblem(f"text longer than {val.max_length} characters", expected)
+    if val is not None and val.kind in ("whole", "decimal"):
+        if (val.minimum is not None and out < val.minimum) or (
+            val.maximum is not None and out > val.maximum
+        ):
+            raise CellProblem("out of range", expected)
+    return out
+
+
+def display_value(value: object, column: Column, language: str) -> object:
+    """The cell value the builder writes for a stored value (list codes → labels)."""
+    if value is None:
+        return None
+    val = column.validation
+    key = val.choices if (val is not None and val.kind == "list") else None
+    if key is None and column.dtype == "bool":
+        key = "yesno"
+    if key is not None:
+        for c in LISTS[key].choices:
+            if c.code == value and type(c.code) is type(value):
+                return c.cell_value(language)
+        return value
+    if isinstance(value, np.generic):
+        return value.item()
+    return value

@@ -1,0 +1,1 @@
+"""Any back-end -> validated inputs: table parsing, the projection workbook and its markets."""

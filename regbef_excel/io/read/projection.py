@@ -1,0 +1,352 @@
+"""Read a REGBEF workbook into validated :class:`ProjectionInputs` (+ :class:`WorkbookMeta`).
+
+Public API::
+
+    read_workbook(path) -> (ProjectionInputs, WorkbookMeta)   # raises InputErrors
+    validate_workbook(path) -> list[InputError]               # all problems + failed checks
+    read_from_backend(backend) -> ReadResult                  # any back-end (files, live Excel)
+
+:func:`read_from_backend` is the one front door: its ``errors`` are the cell-level and
+cross-table problems followed by the failed checks C01–C24 (:func:`check_errors`), so
+``validate``, ``run``, ``REGBEF_RUN`` and the Run macro refuse exactly the same workbooks.
+
+Every problem becomes one :class:`~regbef_excel.errors.InputError` naming the sheet (its
+visible name), the Excel table, the cell (``'Befolkning!C14'``), the column header, what was
+found and what was expected. All problems are collected; the first is the headline.
+
+Tables are found by their Excel name wherever they are; headers are matched by the label in
+either language (with or without the unit) or by the column key, so a workbook built in English
+reads the same as a Norwegian one. The file is opened read-only and never written.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from regbef_excel import SCHEMA_VERSION
+from regbef_excel.engine.inputs import (
+    FLOWS,
+    N_AGES,
+    RC_KEYS,
+    SEXES,
+    SHARE_TOLERANCE,
+    Hadwiger,
+    ProjectionInputs,
+)
+from regbef_excel.errors import InputError, InputErrors, Location
+from regbef_excel.io.backend import WorkbookBackend
+from regbef_excel.io.openpyxl_files import OpenpyxlBackend
+from regbef_excel.io.read.markets import assemble_markets
+from regbef_excel.io.read.tables import ParsedTable, TableReader, compress_ranges
+from regbef_excel.io.rows import rc_array
+from regbef_excel.schema.base import LANGUAGES
+from regbef_excel.schema.checks import RawTables, checks_layout, run_checks
+from regbef_excel.schema.inputs import CHECKS_TABLE, DEFAULT_COMMENTS, SHEETS, TABLES
+from regbef_excel.schema.meta import RCFitQuality, WorkbookMeta
+
+
+@dataclass
+class ReadResult:
+    """Outcome of reading a workbook: inputs (``None`` if any problem), meta, problems (failed
+    checks included, last), raw tables for :func:`run_checks`."""
+
+    inputs: ProjectionInputs | None
+    meta: WorkbookMeta
+    errors: list[InputError]
+    raw: dict[str, dict[str, list[object]]]
+    language: str = "nb"
+
+
+
+
+
+
+def read_from_backend(backend: WorkbookBackend) -> ReadResult:
+    """Read and validate a workbook from any back-end; never raises for bad input.
+
+    ``errors`` lists every problem: cell-level and cross-table problems first, then the failed
+    checks of the checks sheet. ``inputs`` is ``None`` unless there is none.
+    """
+    r = TableReader(backend)
+    for key in TABLES:
+        r.parse(TABLES[key])
+    raw = {k: pt.raw for k, pt in r.parsed.items()}
+    meta = WorkbookMeta(language=r.lang)
+    props = backend.custom_properties()
+    meta.template_version = props.get("REGBEF_template_version")
+    meta.schema_version = props.get("REGBEF_schema_version")
+    meta.engine_version = props.get("REGBEF_engine_version")
+    meta.created = props.get("REGBEF_created")
+    inputs = _assemble(r, meta)
+    if meta.schema_version and meta.schema_version != SCHEMA_VERSION and r.errors:
+        r.err("workbook made for another schema version", found=meta.schema_version,
+              expected=f"schema {SCHEMA_VERSION}: build a new template and copy the inputs")  # fmt: skip
+    meta.read_notes = tuple(r.notes)
+    errors = [*r.errors, *check_errors(raw, r.lang)]
+    return ReadResult(inputs if not errors else None, meta, errors, raw, r.lang)
+
+
+def _comments(pt: ParsedTable | None, meta: WorkbookMeta) -> None:
+    if pt is None or "comment" not in pt.offsets:
+        return
+    keys = pt.table.key_columns
+    out = {}
+
+    for rec in pt.records:
+        text = rec.get("comment")
+        if text in DEFAULT_COMMENTS:
+            continue  # the builder's own flag (assumption, handbook default, reconstructed)
+        if text and all(rec.get(k) is not None for k in keys):
+            out[tuple(rec[k] for k in keys)] = text
+    if out:
+        meta.comments[pt.table.key] = out
+
+
+def _assemble(r: TableReader, meta: WorkbookMeta) -> ProjectionInputs | None:  # noqa: C901
+    P = r.parsed
+    settings = r.values("tblSettings")
+    meta.region_name = str(settings.get("region_name") or "")
+    lang = settings.get("language")
+    meta.language = lang if lang in LANGUAGES else r.lang  # type: ignore[assignment]
+    meta.estimation_start = settings.get("estimation_start")  # type: ignore[assignment]
+    meta.estimation_end = settings.get("estimation_end")  # type: ignore[assignment]
+    for key in P:
+        _comments(P[key], meta)
+    if "tblProvenance" in P:
+        recs = P["tblProvenance"].records
+        meta.provenance = tuple(str(x["text"]) for x in recs if x.get("kind") == "provenance" and x.get("text"))
+        meta.notes = tuple(str(x["text"]) for x in recs if x.get("kind") == "note" and x.get("text"))
+    for key in ("tblHistPopulation", "tblHistMigration"):
+        if key in P:
+            cols = TABLES[key].column_keys
+            rows = [[rec.get(c) for c in cols] for rec in P[key].records if rec]
+            if rows:
+                meta.history[key] = pd.DataFrame(rows, columns=list(cols))
+                r.unique(P[key], TABLES[key].key_columns, "year/zone/age")
+
+    base, horizon = settings.get("base_year"), settings.get("horizon")
+    st = P.get("tblSettings")
+    if isinstance(base, int) and isinstance(horizon, int) and horizon <= base and st is not None:
+        i = next(i for i, rec in enumerate(st.records) if rec.get("key") == "horizon")
+        r.err("the horizon must be after the base year", sheet=st.block.sheet, table="tblSettings",
+              cell=st.cell(i, "value"), column=st.header_text("value"), found=horizon,
+              expected=f"a year after {base}")  # fmt: skip
+
+    # zones
+    zones: list[str] = []
+    names: list[str] = []
+    zt = P.get("tblZones")
+    if zt is not None:
+        idx = r.unique(zt, ("zone_code",), "zone code")
+        for (code,), i in idx.items():
+            zones.append(str(code))
+            names.append(str(zt.records[i].get("zone_name") or code))
+        if not zones and not any(e.location.table == "tblZones" for e in r.errors):
+            r.err("no zones", sheet=zt.block.sheet, table="tblZones", cell=zt.block.header_address(0),
+                  column=zt.header_text("zone_code"), expected="at least one zone row")  # fmt: skip
+    zset = set(zones)
+    K = len(zones)
+    zpos = {z: k for k, z in enumerate(zones)}
+
+    # population
+    pop = np.full((K, 2, N_AGES), np.nan)
+    pt = P.get("tblPopulation")
+    if pt is not None and zt is not None:
+        r.known_zones(pt, zset)
+        idx = r.unique(pt, ("zone_code", "age"), "zone and age")
+        for (z, a), i in idx.items():
+            if z in zpos:
+                rec = pt.records[i]
+                pop[zpos[z], 0, a] = rec["males"] if rec.get("males") is not None else np.nan  # type: ignore[index]
+                pop[zpos[z], 1, a] = rec["females"] if rec.get("females") is not None else np.nan  # type: ignore[index]
+        have: dict[str, set[int]] = {}
+        for z, a in idx:
+            have.setdefault(z, set()).add(a)  # type: ignore[arg-type]
+        for z in zones:
+            miss = sorted(set(range(N_AGES)) - have.get(z, set()))
+            if len(miss) == N_AGES:
+                r.missing(pt, "zone_code", f"no population rows for zone {z}", [z], "100 rows, ages 0–99")
+            else:
+                r.missing(pt, "age", f"zone {z}: ages missing", compress_ranges(miss), "one row for each age 0–99")
+
+    # fertility
+    fert = np.zeros(N_AGES)
+    ft = P.get("tblFertilityRates")
+    if ft is not None:
+        idx = r.unique(ft, ("age",), "age")
+        for (a,), i in idx.items():
+            fert[a] = ft.records[i].get("rate") or 0.0  # type: ignore[index]
+        miss = sorted(set(range(15, 50)) - {a for (a,) in idx})
+        if settings.get("fertility_source", "rates") == "rates":
+            r.missing(ft, "age", "fertility rates missing for ages", compress_ranges(miss), "one row for each age 15–49")
+    had = r.values("tblHadwiger")
+
+    # mortality
+    dp = np.full((2, N_AGES), np.nan)
+    dt = P.get("tblDeathProb")
+    if dt is not None:
+        idx = r.unique(dt, ("age",), "age")
+        for (a,), i in idx.items():
+            rec = dt.records[i]
+            dp[0, a] = rec["male"] if rec.get("male") is not None else np.nan  # type: ignore[index]
+            dp[1, a] = rec["female"] if rec.get("female") is not None else np.nan  # type: ignore[index]
+        miss = sorted(set(range(N_AGES)) - {a for (a,) in idx})
+        r.missing(dt, "age", "death probabilities missing for ages", compress_ranges(miss), "one row for each age 0–99")
+
+    # Rogers–Castro
+    rc_rows: dict[tuple[str, str, str], list[float]] = {}
+    rt = P.get("tblRogersCastro")
+    if rt is not None and zt is not None:
+        r.known_zones(rt, zset)
+        idx = r.unique(rt, ("flow", "zone_code", "sex"), "flow, zone and sex")
+        for (f, z, s), i in idx.items():
+            rec = rt.records[i]
+            rc_rows[(f, z, s)] = [float(rec.get(k) or 0.0) for k in RC_KEYS]  # type: ignore[arg-type]
+            if any(rec.get(c) is not None for c in ("n_params", "sse", "converged", "at_bounds")):
+                ab = rec.get("at_bounds")
+                meta.fit_quality[(f, z, s)] = RCFitQuality(
+                    rec.get("n_params"), rec.get("sse"), rec.get("converged"),  # type: ignore[arg-type]
+                    tuple(x.strip() for x in str(ab).split(",") if x.strip()) if ab else (),
+                )
+        for f in FLOWS:
+            for z in zones:
+                miss = [s for s in SEXES if (f, z, s) not in rc_rows]
+                if miss:
+                    labels = ["M" if s == "M" else ("K" if r.lang == "nb" else "F") for s in miss]
+                    r.missing(rt, "flow", f"Rogers–Castro parameters missing for {f}, zone {z}",
+                              labels, "one row per flow, zone and sex")  # fmt: skip
+
+    # zone factors
+    zf: dict[str, dict[str, object]] = {}
+    zft = P.get("tblZoneFactors")
+    if zft is not None and zt is not None:
+        r.known_zones(zft, zset)
+        idx = r.unique(zft, ("zone_code",), "zone code")
+        zf = {z: zft.records[i] for (z,), i in idx.items()}  # type: ignore[misc]
+        r.missing(zft, "zone_code", "level factors missing for zones", [z for z in zones if z not in zf],
+                  "one row per zone")  # fmt: skip
+        shares = [zf[z].get("EIFU_share") for z in zones if z in zf]
+        total = float(sum(x for x in shares if isinstance(x, float)))
+        if zones and all(isinstance(x, float) for x in shares) and abs(total - 1) > SHARE_TOLERANCE:
+            r.missing(zft, "EIFU_share", "immigration shares do not sum to 1", [round(total, 6)],
+                      "shares summing to 1")  # fmt: skip
+
+    # year factors
+    yf: dict[int, dict[str, object]] = {}
+    yt = P.get("tblYearFactors")
+    if yt is not None:
+        idx = r.unique(yt, ("year",), "year")
+        yf = {y: yt.records[i] for (y,), i in idx.items()}  # type: ignore[misc]
+        if isinstance(base, int) and isinstance(horizon, int) and horizon > base:
+            want = range(base + 1, horizon + 1)
+            r.missing(yt, "year", "year factors missing for years", compress_ranges([y for y in want if y not in yf]),
+                      f"one row for each year {base + 1}–{horizon}")  # fmt: skip
+            after: list[int] = []
+            for y, i in ((y, i) for (y,), i in idx.items()):
+                if y > horizon:  # type: ignore[operator]
+                    after.append(y)  # type: ignore[arg-type]
+                elif not base < y:  # type: ignore[operator]
+                    r.err("year before the projection period", sheet=yt.block.sheet, table="tblYearFactors",
+                          cell=yt.cell(i, "year"), column=yt.header_text("year"), found=y,
+                          expected=f"{base + 1}–{horizon} (base year + 1 … horizon)")  # fmt: skip
+            r.after_horizon(yt, after, horizon, "year factors")
+
+    markets: dict[str, object] = {}
+    if isinstance(base, int) and isinstance(horizon, int) and horizon > base and zones:
+        markets = assemble_markets(r, zones, base, horizon, settings, yf, rc_rows)
+
+    if r.errors or not isinstance(base, int) or not isinstance(horizon, int):
+        return None
+    years = list(range(base + 1, horizon + 1))
+
+    def zcol(key: str) -> np.ndarray:
+        return np.array([float(zf[z][key]) for z in zones])  # type: ignore[arg-type]
+
+    def ycol(key: str) -> np.ndarray:
+        return np.array([float(yf[y][key]) for y in years])  # type: ignore[arg-type]
+
+    inputs = ProjectionInputs(
+        zone_codes=tuple(zones), zone_names=tuple(names), base_year=base, horizon=horizon,
+        population=pop, fertility_source=settings["fertility_source"],  # type: ignore[arg-type]
+        fertility_rates=fert,
+        hadwiger=Hadwiger(float(had["HDWA"]), float(had["HDWB"]), float(had["HDWC"])),  # type: ignore[arg-type]
+        fertility_level_region=ycol("FR"), fertility_level_zone=zcol("FK"),
+        share_boys=float(settings["share_boys"]),  # type: ignore[arg-type]
+        reconcile_births=bool(settings["reconcile_births"]),
+        death_prob=dp, mortality_level_region=ycol("DR"), mortality_level_zone=zcol("DK"),
+        reconcile_deaths=bool(settings["reconcile_deaths"]),
+        rc_params=rc_array(rc_rows, zones),
+        migration_level_region={"EUF": ycol("EUF_R"), "IUF": ycol("IUF_R"), "EIFN": ycol("EIFN_R")},
+        migration_level_zone={"EUF": zcol("EUF_K"), "IUF": zcol("IUF_K")},
+        immigration_total=ycol("EIFU_total"), immigration_share=zcol("EIFU_share"),
+        domestic_inmigration=zcol("EIFN_total"), internal_net_trend=zcol("INF_trend"),
+        variant=int(settings["variant"]),  # type: ignore[arg-type]
+        drop_oldest=bool(settings["drop_oldest"]),
+        **markets,  # type: ignore[arg-type]
+    )  # fmt: skip
+    try:
+        inputs.validate()
+    except InputErrors as exc:
+        r.errors.extend(exc.errors)
+        return None
+    return inputs
+
+
+def _open(path: str | Path) -> OpenpyxlBackend:
+    return OpenpyxlBackend(path)
+
+
+def read_workbook(path: str | Path) -> tuple[ProjectionInputs, WorkbookMeta]:
+    """Read a REGBEF workbook file into validated inputs and its meta data.
+
+    Raises
+    ------
+    InputErrors
+        Every problem found, failed checks included (the first is the headline); also for
+        files that are missing, not .xlsx, or password-protected.
+    """
+    try:
+        backend = _open(path)
+    except InputError as exc:
+        raise InputErrors([exc]) from None
+    with backend:
+        res = read_from_backend(backend)
+    if res.errors:
+        raise InputErrors(res.errors)
+    assert res.inputs is not None
+    return res.inputs, res.meta
+
+
+def check_errors(raw: RawTables, language: str = "nb") -> list[InputError]:
+    """Failed checks as :class:`InputError`\\ s pointing at the check's cell on the checks sheet."""
+    lay = checks_layout()
+    sheet = SHEETS[CHECKS_TABLE.sheet].label(language)
+    out = []
+    for i, res in enumerate(run_checks(raw, language="en")):
+        if res.count:
+            out.append(InputError(
+                f"check {res.id} failed: {res.description}",
+                location=Location(sheet, CHECKS_TABLE.key, lay.cell("value", i), None,
+                                  CHECKS_TABLE.column("value").header(language)),
+                found=res.count, expected="0 problems",
+            ))  # fmt: skip
+    return out
+
+
+def validate_workbook(path: str | Path) -> list[InputError]:
+    """Every problem in a workbook file: cell-level and cross-table problems, then failed checks.
+
+    Returns an empty list for a workbook ready to run. Never raises for bad input.
+    """
+    try:
+        backend = _open(path)
+    except InputError as exc:
+        return [exc]
+    with backend:
+        res = read_from_backend(backend)
+    return res.errors
+

@@ -1,0 +1,1 @@
+"""New workbooks: the input workbook, templates, output sheets, charts, comparisons, add-in sheets."""

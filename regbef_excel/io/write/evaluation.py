@@ -1,0 +1,433 @@
+"""Comparison workbooks: two scenarios, a back-test, REGBEF against SSB (issue 3, items 7–9).
+
+Each writer builds one sheet in a **new** workbook and saves it atomically
+(:func:`regbef_excel.io.write.template.save_workbook`):
+
+* :func:`write_comparison` — "Scenariosammenligning" / "Scenario comparison" from a
+  :class:`regbef_excel.evaluation.scenarios.ScenarioComparison`;
+* :func:`write_backtest` — "Tilbaketesting" / "Back-test" from a
+  :class:`regbef_excel.evaluation.backtest.BacktestResult`;
+* :func:`write_ssb_comparison` — "SSB-sammenligning" / "Comparison with SSB" from the frame of
+  :func:`regbef_excel.evaluation.ssb.compare_with_ssb`.
+
+Layout: title row 1, explanation row 2, then small tables stacked in columns A–I (caption row,
+header row, data), charts to the right of the tables, a long detail table at the bottom for
+filtering. Landscape, one page wide; the charts are inside the print area.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from openpyxl import Workbook
+from openpyxl.chart import LineChart, Reference
+from openpyxl.chart.series import SeriesLabel
+from openpyxl.styles import Font, PatternFill
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
+
+from regbef_excel.engine.results import SERVICE_AGE_GROUPS
+from regbef_excel.evaluation.backtest import MODEL, NAIVE_CONSTANT, NAIVE_TREND, TOTAL
+from regbef_excel.evaluation.ssb import ALL_AGES, REGION_NAME, ssb_summary
+from regbef_excel.io.write import charts
+from regbef_excel.io.write.sheets import (
+    DECIMALS,
+    HELPER_TITLE,
+    UNIT,
+    Styler,
+    cols_for_cm,
+    data_style,
+    new_sheet,
+    print_setup,
+    rows_for_cm,
+    set_widths,
+    write_headers,
+    write_title,
+)
+from regbef_excel.io.write.template import save_workbook
+from regbef_excel.schema import outputs as S
+from regbef_excel.schema.outputs import COMPARISON_SHEET
+
+#: Column of the charts (right of the tables, which use at most nine columns).
+CHART_COL = 11
+FMT_PCT = "0.0;-0.0"  # percentages stored as numbers (100 = 100 %)
+
+_COMPONENT_LABELS = {c.key: c.label for c in S.COMPONENT_COLUMNS}
+
+
+def _num(x: object) -> object:
+    if x is None or (isinstance(x, float) and not np.isfinite(x)) or x is pd.NA:
+        return None
+    if isinstance(x, np.generic):
+        x = x.item()
+    return round(float(x), DECIMALS) if isinstance(x, float) else x
+
+
+def _block(st: Styler, top: int, caption: str, headers: Sequence[str], columns: Sequence[Sequence[object]],
+           formats: Sequence[str], *, total_rows: Sequence[int] = ()) -> tuple[int, int, int]:
+    """Caption at ``top``, header below, data rows; returns (header_row, first_row, last_row)."""
+    st.put(top, 1, caption, HELPER_TITLE)
+    h = top + 1
+    write_headers(st, list(headers), row=h)
+    st.ws.row_dimensions[h].height = 44
+    n = len(columns[0]) if columns else 0
+    for i in range(n):
+        total = i in total_rows
+        for j, col in enumerate(columns):
+            st.put(h + 1 + i, 1 + j, _num(col[i]), data_style(formats[j], total=total))
+    return h, h + 1, h + n
+
+
+def _new_workbook(sheet: S.OutputSheet, lang: str) -> tuple[Workbook, Worksheet, Styler]:
+    S.check_language(lang)
+    wb = Workbook()
+    wb.remove(wb.active)
+    ws = new_sheet(wb, sheet, lang)
+    return wb, ws, Styler(ws)
+
+
+def _finish(ws: Worksheet, last_row: int, last_chart_row: int, widths: Sequence[float]) -> None:
+    set_widths(ws, widths)
+    ws.row_dimensions[S.TITLE_ROW].height = 21
+    end_col = get_column_letter(CHART_COL + cols_for_cm(charts.WIDTH_CM + 1, 8.43))
+    print_setup(ws, last_col=CHART_COL + 8, n_label_cols=2,
+                 area=f"A1:{end_col}{max(last_row, last_chart_row)}")  # fmt: skip
+    ws.print_title_rows = None
+    ws.freeze_panes = "A4"
+
+
+def _save(wb: Workbook, path: str | os.PathLike[str]) -> Path:
+    out = Path(path)
+    if out.suffix.lower() not in (".xlsx", ".xlsm"):
+        raise ValueError(f"results must be written to an .xlsx file, not {out.name!r}")
+    return save_workbook(wb, out)
+
+
+def _place(ws: Worksheet, chart, row: int) -> int:
+    """Anchor ``chart`` at CHART_COL/``row``; return the first row below it."""
+    ws.add_chart(chart, f"{get_column_letter(CHART_COL)}{row}")
+    return row + rows_for_cm(chart.height) + 1
+
+
+# ============================================================================ scenarios
+def write_comparison(comp, path: str | os.PathLike[str], *, language: str = "nb") -> Path:
+    """Write a :class:`~regbef_excel.evaluation.scenarios.ScenarioComparison` as one sheet with charts."""
+    lang = language
+    sheet = S.SCENARIO_COMPARISON
+    wb, ws, st = _new_workbook(sheet, lang)
+    a, b = comp.labels
+    T = S.SCENARIO_TEXTS
+    write_title(st, sheet, lang, a=a, b=b)
+    diff, pct = T["difference"].format(lang, a=a, b=b), T["pct"].get(lang)
+    region = S.REGION.get(lang)
+    fm = [S.FMT_TEXT, S.FMT_TEXT, S.FMT_PERSONS, S.FMT_PERSONS, S.FMT_SIGNED_PERSONS, FMT_PCT]
+
+    # 1 region by year
+    reg = comp.region("population")
+    h1, f1, l1 = _block(
+        st, 3, f"{T['population'].get(lang)} – {region}",
+        [S.YEAR.label.get(lang), "", a, b, diff, pct],
+        [reg["year"].tolist(), [region] * len(reg), reg["a"].tolist(), reg["b"].tolist(),
+         reg["difference"].tolist(), reg["pct_difference"].tolist()],
+        [S.FMT_YEAR, *fm[1:]],
+    )  # fmt: skip
+    # 2 zones in the horizon year (region first)
+    yr = comp.in_year()
+    h2, f2, l2 = _block(
+        st, l1 + 3, f"{T['population'].get(lang)} {comp.horizon}",
+        [S.ZONE_CODE.label.get(lang), S.ZONE_NAME.label.get(lang), a, b, diff, pct],
+        [yr["zone_code"].tolist(), [region if c == "" else n for c, n in zip(yr["zone_code"], yr["zone_name"], strict=True)],
+         yr["a"].tolist(), yr["b"].tolist(), yr["difference"].tolist(), yr["pct_difference"].tolist()],
+        fm, total_rows=(0,),
+    )  # fmt: skip
+    # 3 age groups, region, horizon year
+    ag = comp.age_groups
+    ag = ag[(ag["zone_code"] == "") & (ag["year"] == comp.horizon)]
+    h3, f3, l3 = _block(
+        st, l2 + 3, f"{T['age_groups'].get(lang)} {comp.horizon}",
+        ["", S.AGE_GROUPS.column("group").label.get(lang), a, b, diff, pct],
+        [ag["group"].tolist(), [S.AGE_GROUP_LABELS[g].get(lang) for g in ag["group"]], ag["a"].tolist(),
+         ag["b"].tolist(), ag["difference"].tolist(), ag["pct_difference"].tolist()],
+        fm,
+    )  # fmt: skip
+    # 4 components, region, sum over the period
+    co = comp.region("components")
+    labels = [_COMPONENT_LABELS[k].get(lang) if k in _COMPONENT_LABELS else k for k in co["component"]]
+    h4, f4, l4 = _block(
+        st, l3 + 3, T["components"].format(lang, first=comp.base_year + 1, last=comp.horizon),
+        ["", T["component"].get(lang), a, b, diff, pct],
+        [co["component"].tolist(), labels, co["a"].tolist(), co["b"].tolist(), co["difference"].tolist(),
+         co["pct_difference"].tolist()],
+        [S.FMT_TEXT, S.FMT_TEXT, S.FMT_SIGNED_PERSONS, S.FMT_SIGNED_PERSONS, S.FMT_SIGNED_PERSONS, FMT_PCT],
+    )  # fmt: skip
+    # 5 detail: every zone and year
+    pop = comp.population
+    h5, f5, l5 = _block(
+        st, l4 + 3, f"{T['population'].get(lang)} {comp.base_year}–{comp.horizon}",
+        [S.ZONE_CODE.label.get(lang), S.ZONE_NAME.label.get(lang), S.YEAR.label.get(lang), a, b, diff, pct],
+        [pop["zone_code"].tolist(), [region if c == "" else n for c, n in zip(pop["zone_code"], pop["zone_name"], strict=True)],
+         pop["year"].tolist(), pop["a"].tolist(), pop["b"].tolist(), pop["difference"].tolist(),
+         pop["pct_difference"].tolist()],
+        [S.FMT_TEXT, S.FMT_TEXT, S.FMT_YEAR, S.FMT_PERSONS, S.FMT_PERSONS, S.FMT_SIGNED_PERSONS, FMT_PCT],
+    )  # fmt: skip
+    ws.auto_filter.ref = f"A{h5}:G{l5}"
+
+    c1 = charts.line_chart_from_columns(
+        ws, header_row=h1, first_row=f1, last_row=l1, category_col=1, value_cols=[3, 4],
+        title=T["chart_region"].format(lang, a=a, b=b), y_title=S.CHART_TEXTS["persons"].get(lang),
+    )  # fmt: skip
+    row = _place(ws, c1, 3)
+    c2 = charts.bar_chart_from_columns(
+        ws, header_row=h2, first_row=f2 + 1, last_row=l2, category_col=2, value_cols=[5],
+        title=T["chart_zones"].format(lang, a=a, b=b, year=comp.horizon),
+        y_title=S.CHART_TEXTS["persons"].get(lang), number_format=S.FMT_SIGNED_PERSONS,
+    )  # fmt: skip
+    row = _place(ws, c2, row)
+    _finish(ws, l4, row, [12.0, 30.0, 14.0, 14.0, 14.0, 11.0, 11.0])
+    return _save(wb, path)
+
+
+# ============================================================================ back-test
+def write_backtest(result, path: str | os.PathLike[str], *, language: str = "nb") -> Path:
+    """Write a :class:`~regbef_excel.evaluation.backtest.BacktestResult` as one sheet with charts."""
+    lang = language
+    sheet = S.BACKTEST
+    T = S.BACKTEST_TEXTS
+    wb, ws, st = _new_workbook(sheet, lang)
+    write_title(st, sheet, lang, base=result.base_year, region=result.setup.region_name)
+    top = 3
+    if result.suspect_zones:
+        st.put(3, 1, T["suspect"].format(lang, zones=", ".join(result.suspect_zones)), UNIT)
+        top = 4
+    summ = result.summary()
+    tot = summ[(summ["group"] == TOTAL) & (summ["years_ahead"] > 0)]
+    by = {m: tot[tot["method"] == m].set_index("year") for m in (MODEL, NAIVE_CONSTANT, NAIVE_TREND)}
+    years = by[MODEL].index.tolist()
+    mape = T["mape"].get(lang)
+    h1, f1, l1 = _block(
+        st, top, T["summary"].get(lang),
+        [T["year"].get(lang), T["years_ahead"].get(lang), f"{mape} {T['projected'].get(lang)}",
+         f"{mape} {T['naive_constant'].get(lang)}", f"{mape} {T['naive_trend'].get(lang)}",
+         T["mean_pct_error"].get(lang), T["mape_weighted"].get(lang), T["region_pct_error"].get(lang),
+         T["worst_zone"].get(lang)],
+        [years, by[MODEL]["years_ahead"].tolist(), by[MODEL]["mape"].tolist(),
+         by[NAIVE_CONSTANT]["mape"].tolist(), by[NAIVE_TREND]["mape"].tolist(),
+         by[MODEL]["mean_pct_error"].tolist(), by[MODEL]["mape_weighted"].tolist(),
+         by[MODEL]["region_pct_error"].tolist(), by[MODEL]["worst_zone"].tolist()],
+        [S.FMT_YEAR, "0", FMT_PCT, FMT_PCT, FMT_PCT, FMT_PCT, FMT_PCT, FMT_PCT, S.FMT_TEXT],
+    )  # fmt: skip
+    last_year = int(result.observed_years[-1])
+    h_ahead = last_year - result.base_year
+    e = result.errors_by_municipality()
+    e = e[e["year"] == last_year]
+    em, ec, et = (e[e["method"] == m].reset_index(drop=True) for m in (MODEL, NAIVE_CONSTANT, NAIVE_TREND))
+    pct = T["pct_error"].get(lang)
+    h2, f2, l2 = _block(
+        st, l1 + 3, T["by_zone"].format(lang, year=last_year, h=h_ahead),
+        [S.ZONE_CODE.label.get(lang), S.ZONE_NAME.label.get(lang), T["observed"].get(lang),
+         T["projected"].get(lang), T["error"].get(lang), pct, f"{pct} {T['naive_constant'].get(lang)}",
+         f"{pct} {T['naive_trend'].get(lang)}"],
+        [em["zone_code"].tolist(), em["zone_name"].tolist(), em["observed"].tolist(),
+         em["projected"].tolist(), em["error"].tolist(), em["pct_error"].tolist(),
+         ec["pct_error"].tolist(), et["pct_error"].tolist()],
+        [S.FMT_TEXT, S.FMT_TEXT, S.FMT_PERSONS, S.FMT_PERSONS, S.FMT_SIGNED_PERSONS, FMT_PCT, FMT_PCT, FMT_PCT],
+    )  # fmt: skip
+    g = summ[(summ["group"] != TOTAL) & (summ["year"] == last_year)]
+    gm = {m: g[g["method"] == m].set_index("group") for m in (MODEL, NAIVE_CONSTANT, NAIVE_TREND)}
+    groups = [x for x in SERVICE_AGE_GROUPS if x in gm[MODEL].index]
+    h3, f3, l3 = _block(
+        st, l2 + 3, T["by_group"].format(lang, year=last_year),
+        ["", T["group"].get(lang), f"{mape} {T['projected'].get(lang)}", T["mean_pct_error"].get(lang),
+         f"{mape} {T['naive_constant'].get(lang)}", f"{mape} {T['naive_trend'].get(lang)}",
+         T["region_pct_error"].get(lang)],
+        [groups, [S.AGE_GROUP_LABELS[x].get(lang) for x in groups],
+         [gm[MODEL].loc[x, "mape"] for x in groups], [gm[MODEL].loc[x, "mean_pct_error"] for x in groups],
+         [gm[NAIVE_CONSTANT].loc[x, "mape"] for x in groups], [gm[NAIVE_TREND].loc[x, "mape"] for x in groups],
+         [gm[MODEL].loc[x, "region_pct_error"] for x in groups]],
+        [S.FMT_TEXT, S.FMT_TEXT, FMT_PCT, FMT_PCT, FMT_PCT, FMT_PCT, FMT_PCT],
+    )  # fmt: skip
+    full = result.errors_by_municipality()
+    full = full[(full["method"] == MODEL) & (full["years_ahead"] > 0)]
+    h4, f4, l4 = _block(
+        st, l3 + 3, f"{T['error'].get(lang)}: {T['projected'].get(lang)}",
+        [S.ZONE_CODE.label.get(lang), S.ZONE_NAME.label.get(lang), T["year"].get(lang),
+         T["observed"].get(lang), T["projected"].get(lang), T["error"].get(lang), pct],
+        [full["zone_code"].tolist(), full["zone_name"].tolist(), full["year"].tolist(),
+         full["observed"].tolist(), full["projected"].tolist(), full["error"].tolist(),
+         full["pct_error"].tolist()],
+        [S.FMT_TEXT, S.FMT_TEXT, S.FMT_YEAR, S.FMT_PERSONS, S.FMT_PERSONS, S.FMT_SIGNED_PERSONS, FMT_PCT],
+    )  # fmt: skip
+    ws.auto_filter.ref = f"A{h4}:G{l4}"
+    c1 = charts.bar_chart_from_columns(
+        ws, header_row=h2, first_row=f2, last_row=l2, category_col=2, value_cols=[3, 4],
+        title=T["chart"].format(lang, year=last_year), y_title=S.CHART_TEXTS["persons"].get(lang),
+        colours=("7F7F7F", "0072B2"),
+    )  # fmt: skip
+    row = _place(ws, c1, top)
+    c2 = charts.line_chart_from_columns(
+        ws, header_row=h1, first_row=f1, last_row=l1, category_col=2, value_cols=[3, 4, 5],
+        title=T["chart_mape"].get(lang), y_title="%", number_format="0.0",
+    )  # fmt: skip
+    c2.x_axis.title = T["years_ahead"].get(lang)
+    row = _place(ws, c2, row)
+    _finish(ws, l3, row, [10.0, 22.0, 11.0, 12.0, 12.0, 11.0, 12.0, 12.0, 20.0])
+    return _save(wb, path)
+
+
+# ============================================================================ SSB
+def write_ssb_comparison(comparison: pd.DataFrame, path: str | os.PathLike[str], *, language: str = "nb",
+                         years: Sequence[int] = (2030, 2040, 2050)) -> Path:
+    """Write the frame of :func:`~regbef_excel.evaluation.ssb.compare_with_ssb` as one sheet."""
+    lang = language
+    sheet = S.SSB_COMPARISON
+    T = S.SSB_TEXTS
+    wb, ws, st = _new_workbook(sheet, lang)
+    write_title(st, sheet, lang, alt=comparison.attrs.get("alternative", "MMMM"),
+           vintage=comparison.attrs.get("vintage", ""))  # fmt: skip
+    top = 3
+    missing = comparison.attrs.get("missing_zones") or []
+    if missing:
+        st.put(3, 1, T["missing"].format(lang, zones=", ".join(missing)), UNIT)
+        top = 4
+    all_years = sorted(int(y) for y in comparison["year"].unique())
+    chosen = [y for y in years if y in all_years] or [all_years[-1]]
+    region = S.REGION.get(lang)
+
+    def name(code: str, n: str) -> str:
+        return region if code == "" or n == REGION_NAME else n
+
+    summ = ssb_summary(comparison, chosen)
+    summ = summ.sort_values(["year"], kind="stable").reset_index(drop=True)
+    ours, ssb, dif, pct = (T[k].get(lang) for k in ("ours", "ssb", "difference", "pct"))
+    h1, f1, l1 = _block(
+        st, top, T["totals"].get(lang),
+        [S.ZONE_CODE.label.get(lang), S.ZONE_NAME.label.get(lang), S.YEAR.label.get(lang), ours, ssb,
+         dif, pct, T["largest"].get(lang), pct],
+        [summ["zone_code"].tolist(), [name(c, n) for c, n in zip(summ["zone_code"], summ["zone_name"], strict=True)],
+         summ["year"].tolist(), summ["ours"].tolist(), summ["ssb"].tolist(), summ["difference"].tolist(),
+         summ["pct_difference"].tolist(), summ["largest_group"].fillna("").tolist(),
+         summ["largest_group_pct"].tolist()],
+        [S.FMT_TEXT, S.FMT_TEXT, S.FMT_YEAR, S.FMT_PERSONS, S.FMT_PERSONS, S.FMT_SIGNED_PERSONS, FMT_PCT,
+         S.FMT_TEXT, FMT_PCT],
+        total_rows=tuple(i for i, c in enumerate(summ["zone_code"]) if c == ""),
+    )  # fmt: skip
+    reg = comparison[(comparison["zone_code"] == "") & comparison["year"].isin(chosen)
+                     & (comparison["age_group"] != ALL_AGES)]  # fmt: skip
+    h2, f2, l2 = _block(
+        st, l1 + 3, T["groups"].get(lang),
+        [T["group"].get(lang), S.YEAR.label.get(lang), ours, ssb, dif, pct],
+        [reg["age_group"].tolist(), reg["year"].tolist(), reg["ours"].tolist(), reg["ssb"].tolist(),
+         reg["difference"].tolist(), reg["pct_difference"].tolist()],
+        [S.FMT_TEXT, S.FMT_YEAR, S.FMT_PERSONS, S.FMT_PERSONS, S.FMT_SIGNED_PERSONS, FMT_PCT],
+    )  # fmt: skip
+    tot = comparison[comparison["zone_code"] == ""]
+    if (tot["age_group"] == ALL_AGES).any():
+        tot = tot[tot["age_group"] == ALL_AGES][["year", "ours", "ssb"]]
+    else:
+        tot = tot.groupby("year", as_index=False)[["ours", "ssb"]].sum()
+    tot = tot.sort_values("year")
+    h3, f3, l3 = _block(
+        st, l2 + 3, f"{region}: {ours} / {ssb}",
+        [S.YEAR.label.get(lang), "", ours, ssb, dif, pct],
+        [tot["year"].tolist(), [region] * len(tot), tot["ours"].tolist(), tot["ssb"].tolist(),
+         (tot["ours"] - tot["ssb"]).tolist(), (100 * (tot["ours"] - tot["ssb"]) / tot["ssb"]).tolist()],
+        [S.FMT_YEAR, S.FMT_TEXT, S.FMT_PERSONS, S.FMT_PERSONS, S.FMT_SIGNED_PERSONS, FMT_PCT],
+    )  # fmt: skip
+    c = comparison
+    h4, f4, l4 = _block(
+        st, l3 + 3, f"{ours} / {ssb}: {T['group'].get(lang)}",
+        [S.ZONE_CODE.label.get(lang), S.ZONE_NAME.label.get(lang), T["group"].get(lang),
+         S.YEAR.label.get(lang), ours, ssb, dif, pct],
+        [c["zone_code"].tolist(), [name(a, b) for a, b in zip(c["zone_code"], c["zone_name"], strict=True)],
+         c["age_group"].tolist(), c["year"].tolist(), c["ours"].tolist(), c["ssb"].tolist(),
+         c["difference"].tolist(), c["pct_difference"].tolist()],
+        [S.FMT_TEXT, S.FMT_TEXT, S.FMT_TEXT, S.FMT_YEAR, S.FMT_PERSONS, S.FMT_PERSONS, S.FMT_SIGNED_PERSONS,
+         FMT_PCT],
+    )  # fmt: skip
+    ws.auto_filter.ref = f"A{h4}:H{l4}"
+    # chart: ours vs SSB by municipality in the last chosen year (zone rows are contiguous)
+    last = chosen[-1]
+    rows = [f1 + i for i, (y, code) in enumerate(zip(summ["year"], summ["zone_code"], strict=True))
+            if y == last and code != ""]  # fmt: skip
+    row = top
+    if rows:
+        c1 = charts.bar_chart_from_columns(
+            ws, header_row=h1, first_row=rows[0], last_row=rows[-1], category_col=2, value_cols=[4, 5],
+            title=T["chart"].format(lang, year=last), y_title=S.CHART_TEXTS["persons"].get(lang),
+            colours=("0072B2", "7F7F7F"),
+        )  # fmt: skip
+        row = _place(ws, c1, row)
+    c2 = charts.line_chart_from_columns(
+        ws, header_row=h3, first_row=f3, last_row=l3, category_col=1, value_cols=[3, 4],
+        title=T["chart_region"].get(lang), y_title=S.CHART_TEXTS["persons"].get(lang),
+        colours=("0072B2", "7F7F7F"),
+    )  # fmt: skip
+    row = _place(ws, c2, row)
+    _finish(ws, l3, row, [10.0, 18.0, 9.0, 12.0, 12.0, 12.0, 11.0, 18.0, 10.0])
+    return _save(wb, path)
+
+
+__all__ = ["write_backtest", "write_comparison", "write_ssb_comparison"]
+
+
+def scenario_comparison_workbook(pa, pb, name_a: str, name_b: str, *, language: str = "nb"):
+    """A workbook with one sheet: population by zone and year for two scenarios, the
+    difference, and a line chart of the region totals."""
+    wb = Workbook()
+    ws = wb.active
+    ws.title = COMPARISON_SHEET[language]
+    nb = language == "nb"
+    ws["A1"] = "Scenariosammenligning" if nb else "Scenario comparison"
+    ws["A1"].font = Font(bold=True, size=14, color="1F4E79")
+    ws["A2"] = (f"A = {name_a}, B = {name_b}. Folkemengde per 31.12.; differanse = B − A."
+                if nb else f"A = {name_a}, B = {name_b}. Population on 31 Dec; difference = B − A.")  # fmt: skip
+    ta, tb = pa.total_by_zone(), pb.total_by_zone()
+    years = sorted(set(int(y) for y in pa.years) & set(int(y) for y in pb.years))
+    head_fill, head_font = PatternFill("solid", fgColor="1F4E79"), Font(bold=True, color="FFFFFF")
+    row = 4
+    blocks = (("A", ta, None), ("B", tb, None), ("B − A", tb, ta))
+    region_rows = []
+    for label, frame, minus in blocks:
+        header = [label, S.ZONE_NAME.label.get(language), *years]
+        for j, h in enumerate(header, start=1):
+            c = ws.cell(row=row, column=j, value=h)
+            c.fill, c.font = head_fill, head_font
+        row += 1
+        other = None if minus is None else minus.set_index("zone_name")
+        for rec in frame.to_dict("records"):
+            name = S.REGION.get(language) if rec["zone_code"] == "" else rec["zone_name"]
+            ws.cell(row=row, column=1, value=rec["zone_code"])
+            ws.cell(row=row, column=2, value=name)
+            for j, y in enumerate(years, start=3):
+                v = float(rec[y])
+                if other is not None:
+                    v -= float(other.loc[rec["zone_name"], y]) if rec["zone_name"] in other.index else 0.0
+                c = ws.cell(row=row, column=j, value=round(v, 6))
+                c.number_format = S.FMT_SIGNED_PERSONS if minus is not None else S.FMT_PERSONS
+            if rec["zone_code"] == "":
+                region_rows.append(row)
+                for j in range(1, len(years) + 3):
+                    ws.cell(row=row, column=j).font = Font(bold=True)
+            row += 1
+        row += 1
+    ws.column_dimensions["B"].width = 22
+    ws.freeze_panes = "C5"
+    chart = LineChart()
+    chart.title = "Folkemengde i regionen" if nb else "Population of the region"
+    chart.y_axis.number_format = S.FMT_PERSONS
+    chart.x_axis.delete = False
+    chart.y_axis.delete = False
+    for r, label in zip(region_rows[:2], ("A", "B"), strict=False):
+        data = Reference(ws, min_col=3, max_col=len(years) + 2, min_row=r, max_row=r)
+        chart.add_data(data, from_rows=True, titles_from_data=False)
+        chart.series[-1].tx = None
+
+        chart.series[-1].tx = SeriesLabel(v=f"{label}: {name_a if label == 'A' else name_b}")
+    chart.set_categories(Reference(ws, min_col=3, max_col=len(years) + 2, min_row=4, max_row=4))
+    chart.height, chart.width = 8, 18
+    ws.add_chart(chart, f"B{row + 1}")
+    return wb

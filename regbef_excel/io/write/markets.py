@@ -1,0 +1,216 @@
+"""Output sheets of issue 3: housing results, labour, the internal migration matrix, commuting.
+
+Called by :func:`regbef_excel.io.write.results.add_output_sheets` / ``write_results``; a sheet is
+written only when the projection carries its data (``Projection.series`` / ``matrices``), so
+runs without labour or housing inputs give the same workbook as before. The migration matrix is
+written when the inputs have distances (without them the engine's matrix is a flat-share
+allocation that tells a planner nothing).
+
+Layout as the other output sheets (title row 1, unit row 2, header row 4, data from row 5,
+frozen labels, landscape, one page wide); charts sit to the right of their data and are part
+of the print area.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import numpy as np
+from openpyxl import Workbook
+from openpyxl.formatting.rule import ColorScaleRule
+from openpyxl.styles import Alignment
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
+
+from regbef_excel.engine.results import Projection
+from regbef_excel.io.write import charts
+from regbef_excel.io.write.sheets import (
+    DECIMALS,
+    HEADER,
+    HELPER_TITLE,
+    Style,
+    Styler,
+    cols_for_cm,
+    data_style,
+    freeze_labels,
+    new_sheet,
+    print_setup,
+    rows_for_cm,
+    set_widths,
+    write_headers,
+    write_title,
+    zone_arrays,
+)
+from regbef_excel.schema import outputs as S
+
+#: Low → high colours of the matrices' colour scale (white → dark blue).
+SCALE_LOW, SCALE_MID, SCALE_HIGH = "FFFFFF", "9DC3E6", "1F4E79"
+HEADER_WRAP = Style(
+    font=HEADER.font, fill=HEADER.fill, border=HEADER.border,
+    alignment=Alignment(wrap_text=True, vertical="center", horizontal="center", text_rotation=0),
+)  # fmt: skip
+
+
+def _value(x: float) -> float | None:
+    return None if not np.isfinite(x) else round(float(x), DECIMALS)
+
+
+def _measure_sheet(
+    wb: Workbook,
+    sheet: S.OutputSheet,
+    p: Projection,
+    lang: str,
+    measures: Mapping[str, S.Text],
+    chart_keys: tuple[str, ...],
+    chart_title: S.Text,
+    y_title: S.Text,
+) -> Worksheet:
+    """Rows zone × measure, columns years (base year first; flows leave it blank)."""
+    ws = new_sheet(wb, sheet, lang)
+    st = Styler(ws)
+    years = [int(y) for y in p.years]
+    T1 = len(years)
+    keys = [k for k in measures if k in p.series]
+    codes, names = zone_arrays(p)
+    K = len(codes)
+
+    def padded(key: str) -> np.ndarray:
+        arr = np.asarray(p.series[key], dtype=float)  # (T+1, K) stocks or (T, K) flows
+        if arr.shape[0] == T1:
+            return arr
+        return np.vstack([np.full((1, arr.shape[1]), np.nan), arr])
+
+    data = {k: padded(k) for k in keys}
+    write_title(st, sheet, lang)
+    write_headers(st, [*sheet.headers(lang), *years])
+    nl = len(sheet.columns)
+    r = S.FIRST_DATA_ROW
+    region_rows: dict[str, int] = {}
+    for k in keys:
+        total = np.nansum(data[k], axis=1)
+        total[np.all(np.isnan(data[k]), axis=1)] = np.nan
+        st.put(r, 1, "", data_style(S.FMT_TEXT, total=True))
+        st.put(r, 2, S.REGION.get(lang), data_style(S.FMT_TEXT, total=True))
+        st.put(r, 3, measures[k].get(lang), data_style(S.FMT_TEXT, total=True))
+        for i in range(T1):
+            st.put(r, nl + 1 + i, _value(total[i]), data_style(S.FMT_SIGNED_PERSONS, total=True))
+        region_rows[k] = r
+        r += 1
+    for z in range(K):
+        for k in keys:
+            st.put(r, 1, codes[z], data_style(S.FMT_TEXT))
+            st.put(r, 2, names[z], data_style(S.FMT_TEXT))
+            st.put(r, 3, measures[k].get(lang), data_style(S.FMT_TEXT))
+            for i in range(T1):
+                st.put(r, nl + 1 + i, _value(data[k][i, z]), data_style(S.FMT_SIGNED_PERSONS))
+            r += 1
+    last_row = r - 1
+    last_col = nl + T1
+    set_widths(ws, [c.width for c in sheet.columns] + [sheet.year_width] * T1)
+    ws.row_dimensions[S.HEADER_ROW].height = 30
+    freeze_labels(ws, nl)
+    ws.auto_filter.ref = f"A{S.HEADER_ROW}:{get_column_letter(last_col)}{last_row}"
+    rows = [region_rows[k] for k in chart_keys if k in region_rows]
+    areas = [f"A1:{get_column_letter(last_col)}{last_row}"]
+    if rows:
+        chart = charts.line_chart_from_rows(
+            ws, rows=rows, title_col=nl, first_col=nl + 1, last_col=last_col,
+            categories_row=S.HEADER_ROW, title=chart_title.get(lang), y_title=y_title.get(lang),
+        )  # fmt: skip
+        chart.legend.position = "b"
+        col = last_col + 2
+        ws.add_chart(chart, f"{get_column_letter(col)}{S.HEADER_ROW}")
+        end_col = get_column_letter(col + cols_for_cm(chart.width, 8.43))
+        areas.insert(0, f"{get_column_letter(col)}{S.HEADER_ROW}:{end_col}"
+                        f"{S.HEADER_ROW + rows_for_cm(chart.height)}")  # fmt: skip
+    print_setup(ws, last_col=last_col, n_label_cols=nl, area=areas)
+    return ws
+
+
+def _matrix_block(st: Styler, top: int, caption: str, labels: list[str], codes: list[str],
+                  m: np.ndarray, lang: str) -> int:
+    """One labelled matrix with row and column totals from row ``top``; returns the next free
+    row. ``m`` is (n, n) from row → column."""
+    n = m.shape[0]
+    st.put(top, 1, caption, HELPER_TITLE)
+    h = top + 1
+    total = S.MATRIX_TEXTS["total"].get(lang)
+    st.put(h, 1, S.ZONE_CODE.label.get(lang), HEADER)
+    st.put(h, 2, S.MATRIX_TEXTS["from_to"].get(lang), HEADER)
+    for j in range(n):
+        st.put(h, 3 + j, labels[j], HEADER_WRAP)
+    st.put(h, 3 + n, total, HEADER_WRAP)
+    for i in range(n):
+        r = h + 1 + i
+        st.put(r, 1, codes[i], data_style(S.FMT_TEXT))
+        st.put(r, 2, labels[i], data_style(S.FMT_TEXT))
+        for j in range(n):
+            st.put(r, 3 + j, _value(m[i, j]), data_style(S.FMT_PERSONS))
+        st.put(r, 3 + n, _value(m[i].sum()), data_style(S.FMT_PERSONS, total=True))
+    r = h + 1 + n
+    st.put(r, 1, "", data_style(S.FMT_TEXT, total=True))
+    st.put(r, 2, total, data_style(S.FMT_TEXT, total=True))
+    for j in range(n):
+        st.put(r, 3 + j, _value(m[:, j].sum()), data_style(S.FMT_PERSONS, total=True))
+    st.put(r, 3 + n, _value(m.sum()), data_style(S.FMT_PERSONS, total=True))
+    a, b = get_column_letter(3), get_column_letter(2 + n)
+    st.ws.conditional_formatting.add(
+        f"{a}{h + 1}:{b}{h + n}",
+        ColorScaleRule(start_type="min", start_color=SCALE_LOW, mid_type="percentile", mid_value=90,
+                       mid_color=SCALE_MID, end_type="max", end_color=SCALE_HIGH),
+    )  # fmt: skip
+    st.ws.row_dimensions[h].height = 45
+    return r + 3
+
+
+def _matrix_sheet(wb: Workbook, sheet: S.OutputSheet, p: Projection, lang: str,
+                  blocks: list[tuple[str, np.ndarray]], labels: list[str], codes: list[str]) -> Worksheet:
+    ws = new_sheet(wb, sheet, lang)
+    st = Styler(ws)
+    years = [int(y) for y in p.years]
+    write_title(st, sheet, lang, first=years[1], last=years[-1])
+    r = S.HEADER_ROW - 1
+    for caption, m in blocks:
+        r = _matrix_block(st, r, caption, labels, codes, m, lang)
+    n = len(labels)
+    set_widths(ws, [10.0, 22.0] + [11.0] * n + [12.0])
+    ws.freeze_panes = f"C{S.FIRST_DATA_ROW}"
+    print_setup(ws, last_col=3 + n, n_label_cols=2, area=f"A1:{get_column_letter(3 + n)}{r - 3}")
+    ws.print_title_rows = None
+    return ws
+
+
+def add_market_sheets(wb: Workbook, p: Projection, lang: str) -> list[Worksheet]:
+    """Add the issue-3 output sheets the projection has data for; returns them in order."""
+    out: list[Worksheet] = []
+    if "housing_stock" in p.series:
+        out.append(_measure_sheet(
+            wb, S.HOUSING_RESULTS, p, lang, S.HOUSING_MEASURES, ("housing_need", "housing_stock"),
+            S.ISSUE3_CHART_TEXTS["housing"], S.ISSUE3_CHART_TEXTS["dwellings"],
+        ))  # fmt: skip
+    if "labour_supply" in p.series:
+        out.append(_measure_sheet(
+            wb, S.LABOUR_RESULTS, p, lang, S.LABOUR_MEASURES, ("labour_supply", "jobs"),
+            S.ISSUE3_CHART_TEXTS["labour"], S.CHART_TEXTS["persons"],
+        ))  # fmt: skip
+    codes, names = zone_arrays(p)
+    years = [int(y) for y in p.years]
+    if p.inputs.distances is not None:
+        m = np.asarray(p.internal_migration(), dtype=float)
+        blocks = [
+            (S.MATRIX_TEXTS["period"].format(lang, first=years[1], last=years[-1]), m.sum(axis=0)),
+            (S.MATRIX_TEXTS["year"].format(lang, year=years[1]), m[0]),
+        ]
+        out.append(_matrix_sheet(wb, S.MIGRATION_MATRIX, p, lang, blocks, names, codes))
+    com = p.matrices.get("commuting")
+    if com is not None:
+        c = np.asarray(com, dtype=float)
+        labels = [*names, S.MATRIX_TEXTS["outside"].get(lang)]
+        blocks = [(S.MATRIX_TEXTS["year"].format(lang, year=years[1]), c[0])]
+        if c.shape[0] > 1:
+            blocks.append((S.MATRIX_TEXTS["year"].format(lang, year=years[-1]), c[-1]))
+        out.append(_matrix_sheet(wb, S.COMMUTING, p, lang, blocks, labels, [*codes, ""]))
+    return out
+
+
+__all__ = ["add_market_sheets"]

@@ -1,0 +1,539 @@
+"""The output side of the workbook contract: result sheets, their columns, labels and formats.
+
+Everything the results writer (:mod:`regbef_excel.io.write.results`) and its charts
+(:mod:`regbef_excel.io.write.charts`) put into a workbook is named here: sheet keys and names,
+titles and units, column keys with Norwegian (bokmål, default) and English labels, number
+formats and column widths. Keys are stable across languages; labels are not, so code and tests
+look sheets and columns up by key.
+
+Vocabulary follows PANDA/REGBEF (handbook §1.2.4): EUF out of the region, EIFU immigration from
+abroad, EIFN in-migration from the rest of Norway, IUF/IIF internal out-/in-migration between
+zones of the region.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from regbef_excel.schema.base import LANGUAGES, Language, check_language
+
+#: Number formats. Persons are shown whole (the engine keeps fractions); rates and indices
+#: with one decimal. The pyramid format hides the minus sign of the males' helper values.
+FMT_PERSONS = "#,##0"
+FMT_SIGNED_PERSONS = "#,##0;-#,##0"
+FMT_ONE_DECIMAL = "0.0"
+FMT_PERCENT = "0.0 %"
+FMT_PYRAMID = "#,##0;#,##0"
+FMT_YEAR = "0"
+FMT_TEXT = "@"
+
+
+@dataclass(frozen=True)
+class Text:
+    """A label in both workbook languages."""
+
+    nb: str
+    en: str
+
+    def get(self, language: str) -> str:
+        """Return the label in ``language`` ('nb' or 'en')."""
+        check_language(language)
+        return self.nb if language == "nb" else self.en
+
+    def format(self, language: str, **values: object) -> str:
+        """Return the label in ``language`` with ``str.format`` placeholders filled."""
+        return self.get(language).format(**values)
+
+
+@dataclass(frozen=True)
+class OutputColumn:
+    """One column of an output table.
+
+    Attributes
+    ----------
+    key : str
+        Stable identifier (matches the tidy-table column of :class:`Projection` where one exists).
+    label : Text
+        Header text.
+    number_format : str
+        Excel number format of the data cells.
+    width : float
+        Column width in Excel character units.
+    """
+
+    key: str
+    label: Text
+    number_format: str = FMT_PERSONS
+    width: float = 11.0
+
+
+@dataclass(frozen=True)
+class OutputSheet:
+    """One output sheet: its name, the title row and the unit line, its fixed columns.
+
+    Year columns (one per calendar year, left to right) follow ``columns`` where a sheet has them.
+    """
+
+    key: str
+    name: Text
+    title: Text
+    unit: Text
+    columns: tuple[OutputColumn, ...] = ()
+    year_width: float = 9.0
+
+    def column(self, key: str) -> OutputColumn:
+        """The column with ``key``."""
+        for col in self.columns:
+            if col.key == key:
+                return col
+        raise KeyError(f"sheet {self.key!r} has no column {key!r}")
+
+    def headers(self, language: str) -> list[str]:
+        """Header labels of the fixed columns."""
+        return [c.label.get(language) for c in self.columns]
+
+
+# --------------------------------------------------------------------------- shared labels
+#: Layout shared by every output sheet: title in row 1, unit line in row 2, header row 4.
+TITLE_ROW = 1
+UNIT_ROW = 2
+HEADER_ROW = 4
+FIRST_DATA_ROW = HEADER_ROW + 1
+
+REGION = Text("Hele regionen", "Whole region")
+SEX_LABELS: dict[int, Text] = {0: Text("Menn", "Males"), 1: Text("Kvinner", "Females")}
+
+ZONE_CODE = OutputColumn("zone_code", Text("Sonenr.", "Zone code"), FMT_TEXT, 10.0)
+ZONE_NAME = OutputColumn("zone_name", Text("Sone", "Zone"), FMT_TEXT, 22.0)
+YEAR = OutputColumn("year", Text("År", "Year"), FMT_YEAR, 7.0)
+
+#: Service-planning age groups (spec §13), keyed as in ``results.SERVICE_AGE_GROUPS``.
+AGE_GROUP_LABELS: dict[str, Text] = {
+    "0": Text("0 år", "Age 0"),
+    "1-5": Text("1–5 år (barnehage)", "1–5 (kindergarten)"),
+    "6-12": Text("6–12 år (barneskole)", "6–12 (primary school)"),
+    "13-15": Text("13–15 år (ungdomsskole)", "13–15 (lower secondary)"),
+    "16-18": Text("16–18 år (videregående)", "16–18 (upper secondary)"),
+    "19-66": Text("19–66 år", "19–66"),
+    "67-79": Text("67–79 år", "67–79"),
+    "80-89": Text("80–89 år", "80–89"),
+    "90+": Text("90 år og eldre", "90 and older"),
+}
+
+#: Components of change, in the order of the balancing equation (handbook §3.16).
+COMPONENT_COLUMNS: tuple[OutputColumn, ...] = (
+    OutputColumn("start", Text("Folkemengde 1.1.", "Population 1 Jan"), width=13.0),
+    OutputColumn("births", Text("Fødte", "Births")),
+    OutputColumn("deaths", Text("Døde", "Deaths")),
+    OutputColumn("EUF", Text("Utflytting ut av regionen", "Out-migration from the region"), width=13.0),
+    OutputColumn("EIFU", Text("Innvandring", "Immigration from abroad"), width=12.0),
+    OutputColumn(
+        "EIFN", Text("Innflytting fra resten av Norge", "In-migration from rest of Norway"), width=14.0
+    ),
+    OutputColumn("IUF", Text("Intern utflytting", "Internal out-migration")),
+    OutputColumn("IIF", Text("Intern innflytting", "Internal in-migration")),
+    OutputColumn("leavers", Text("Ut over høyeste alder", "Left above oldest age"), width=12.0),
+    OutputColumn("end", Text("Folkemengde 31.12.", "Population 31 Dec"), width=13.0),
+    OutputColumn(
+        "net_external", Text("Netto flytting over regiongrensen", "Net external migration"),
+        FMT_SIGNED_PERSONS, 15.0,
+    ),
+    OutputColumn(
+        "net_internal", Text("Netto intern flytting", "Net internal migration"), FMT_SIGNED_PERSONS
+    ),
+    OutputColumn("growth", Text("Folkevekst", "Population growth"), FMT_SIGNED_PERSONS),
+)
+#: Sign of each component in the balancing equation end = start + Σ sign × component.
+COMPONENT_SIGNS: dict[str, int] = {
+    "births": +1, "deaths": -1, "EUF": -1, "EIFU": +1, "EIFN": +1, "IUF": -1, "IIF": +1,
+    "leavers": -1,
+}  # fmt: skip
+#: Formula column on the components sheet: end − (start + Σ sign × component); 0 = balanced.
+BALANCE_CHECK = OutputColumn(
+    "check", Text("Kontroll (0 = OK)", "Check (0 = OK)"), "0.000;-0.000;0", 11.0
+)
+
+# --------------------------------------------------------------------------- the sheets
+POPULATION_SUMMARY = OutputSheet(
+    key="population_summary",
+    name=Text("Folkemengde", "Population"),
+    title=Text("Folkemengde etter sone og år", "Population by zone and year"),
+    unit=Text(
+        "Personer per 31.12. (basisåret først). Diagrammer under tabellen.",
+        "Persons on 31 Dec (base year first). Charts below the table.",
+    ),
+    columns=(
+        ZONE_CODE,
+        ZONE_NAME,
+    ),
+)
+#: Columns after the year columns of the summary sheet.
+SUMMARY_CHANGE = OutputColumn(
+    "change", Text("Endring {first}–{last}", "Change {first}–{last}"), FMT_SIGNED_PERSONS, 12.0
+)
+SUMMARY_CHANGE_PCT = OutputColumn("change_pct", Text("Endring %", "Change %"), FMT_PERCENT, 10.0)
+
+POPULATION_DETAIL = OutputSheet(
+    key="population_detail",
+    name=Text("Befolkning detaljert", "Population detail"),
+    title=Text(
+        "Folkemengde etter sone, kjønn, alder og år", "Population by zone, sex, age and year"
+    ),
+    unit=Text(
+        "Personer per 31.12. Høyeste alder er en åpen gruppe (den alderen og eldre).",
+        "Persons on 31 Dec. The oldest age is an open group (that age and older).",
+    ),
+    columns=(
+        ZONE_CODE,
+        ZONE_NAME,
+        OutputColumn("sex", Text("Kjønn", "Sex"), FMT_TEXT, 9.0),
+        OutputColumn("age", Text("Alder", "Age"), "0", 7.0),
+    ),
+)
+
+COMPONENTS = OutputSheet(
+    key="components",
+    name=Text("Komponenter", "Components"),
+    title=Text(
+        "Befolkningsregnskap: komponenter i befolkningsendringen etter sone og år",
+        "Components of population change by zone and year",
+    ),
+    unit=Text(
+        "Personer per år. Folkemengde 31.12. = 1.1. + fødte − døde − utflytting + innvandring "
+        "+ innflytting − intern utflytting + intern innflytting − ut over høyeste alder.",
+        "Persons per year. Population 31 Dec = 1 Jan + births − deaths − out-migration "
+        "+ immigration + in-migration − internal out + internal in − left above oldest age.",
+    ),
+    columns=(ZONE_CODE, ZONE_NAME, YEAR, *COMPONENT_COLUMNS, BALANCE_CHECK),
+)
+
+AGE_GROUPS = OutputSheet(
+    key="age_groups",
+    name=Text("Aldersgrupper", "Age groups"),
+    title=Text(
+        "Folkemengde i aldersgrupper for tjenesteplanlegging",
+        "Population in age groups for service planning",
+    ),
+    unit=Text(
+        "Personer per 31.12. Indeks: basisåret = 100.",
+        "Persons on 31 Dec. Index: base year = 100.",
+    ),
+    columns=(ZONE_CODE, ZONE_NAME, OutputColumn("group", Text("Aldersgruppe", "Age group"), FMT_TEXT, 24.0)),
+)
+
+PYRAMID = OutputSheet(
+    key="pyramid",
+    name=Text("Befolkningspyramide", "Population pyramid"),
+    title=Text(
+        "Befolkningspyramide for hele regionen, basisår og sluttår",
+        "Population pyramid of the whole region, base year and final year",
+    ),
+    unit=Text(
+        "Personer per 31.12. etter alder. Menn er lagret som negative tall for diagrammet.",
+        "Persons on 31 Dec by age. Males are stored as negative numbers for the chart.",
+    ),
+    columns=(OutputColumn("age", Text("Alder", "Age"), "0", 7.0),),
+)
+#: Pyramid helper columns: one per sex and year ({year} is filled in).
+PYRAMID_SERIES = Text("{sex} {year}", "{sex} {year}")
+
+RUN_LOG = OutputSheet(
+    key="run_log",
+    name=Text("Kjørelogg", "Run log"),
+    title=Text("Kjørelogg", "Run log"),
+    unit=Text(
+        "Hva som ble kjørt, når, med hvilke inndata og hvilken versjon.",
+        "What was run, when, with which inputs and which version.",
+    ),
+    columns=(
+        OutputColumn("item", Text("Punkt", "Item"), FMT_TEXT, 38.0),
+        OutputColumn("value", Text("Verdi", "Value"), FMT_TEXT, 90.0),
+    ),
+)
+
+#: Run log items in display order (key -> label).
+RUN_LOG_ITEMS: dict[str, Text] = {
+    "time_utc": Text("Tidspunkt (UTC)", "Time (UTC)"),
+    "engine_version": Text("Modellversjon (regbef_excel)", "Engine version (regbef_excel)"),
+    "schema_version": Text("Skjemaversjon", "Schema version"),
+    "input_path": Text("Inndatafil", "Input file"),
+    "input_file_sha256": Text("SHA-256 av inndatafilen", "SHA-256 of the input file"),
+    "inputs_sha256": Text("SHA-256 av modellinndata", "SHA-256 of the model inputs"),
+    "variant": Text("Modellvariant", "Model variant"),
+    "base_year": Text("Basisår", "Base year"),
+    "horizon": Text("Sluttår", "Final year"),
+    "n_zones": Text("Antall soner", "Number of zones"),
+    "population_base": Text("Folkemengde basisår", "Population, base year"),
+    "population_final": Text("Folkemengde sluttår", "Population, final year"),
+    "capped": Text("Avkortet utflytting (personer, celler)", "Capped out-migration (persons, cells)"),
+    "checks": Text("Kontroller", "Checks"),
+    "n_warnings": Text("Antall advarsler", "Number of warnings"),
+}
+RUN_LOG_WARNINGS = Text("Advarsler", "Warnings")
+RUN_LOG_NO_WARNINGS = Text("Ingen advarsler", "No warnings")
+RUN_LOG_NOT_GIVEN = Text("(ikke oppgitt)", "(not given)")
+
+#: Output sheets in workbook order (after the input sheets, before checks and lists).
+OUTPUT_SHEETS: tuple[OutputSheet, ...] = (
+    POPULATION_SUMMARY,
+    POPULATION_DETAIL,
+    COMPONENTS,
+    AGE_GROUPS,
+    PYRAMID,
+    RUN_LOG,
+)
+OUTPUT_SHEETS_BY_KEY: dict[str, OutputSheet] = {s.key: s for s in OUTPUT_SHEETS}
+
+
+def output_sheet_names(language: str = "nb") -> dict[str, str]:
+    """Sheet key -> sheet name in ``language``."""
+    return {s.key: s.name.get(language) for s in OUTPUT_SHEETS}
+
+
+# --------------------------------------------------------------------------- chart texts
+CHART_TEXTS: dict[str, Text] = {
+    "region_total": Text("Folkemengde i hele regionen", "Population of the whole region"),
+    "zones_all": Text("Folkemengde etter sone", "Population by zone"),
+    "zones_largest": Text(
+        "Folkemengde i de {n} største sonene (av {k})", "Population of the {n} largest zones (of {k})"
+    ),
+    "persons": Text("Personer", "Persons"),
+    "year": Text("År", "Year"),
+    "components": Text(
+        "Hele regionen: befolkningsendringen",
+        "Whole region: components of change",
+    ),
+    "components_data": Text(
+        "Diagramdata: hele regionen, utstrømmer negative (interne flyttinger går i null)",
+        "Chart data: whole region, outflows negative (internal moves cancel out)",
+    ),
+    "age_index": Text(
+        "Hele regionen: aldersgrupper, indeks (basisår = 100)",
+        "Whole region: age groups, index (base year = 100)",
+    ),
+    "age_index_data": Text(
+        "Diagramdata: hele regionen, indeks (basisår = 100)",
+        "Chart data: whole region, index (base year = 100)",
+    ),
+    "index": Text("Indeks", "Index"),
+    "pyramid": Text("Befolkningspyramide {year}", "Population pyramid {year}"),
+    "age": Text("Alder", "Age"),
+}
+
+# --------------------------------------------------------------------------- issue 3 sheets
+# Written only when the projection has the data (series / matrices), after the sheets above and
+# before the run log. Layout as above: title row 1, unit row 2, header row 4, data from row 5.
+MEASURE = OutputColumn("measure", Text("Størrelse", "Measure"), FMT_TEXT, 34.0)
+
+HOUSING_RESULTS = OutputSheet(
+    key="housing_results",
+    name=Text("Boliger resultat", "Housing results"),
+    title=Text("Boliger: beholdning, avgang, bygging og behov etter sone og år",
+               "Housing: stock, demolition, building and need by zone and year"),
+    unit=Text(
+        "Boliger. Beholdning og behov per 31.12. (basisåret først); avgang og bygging i løpet av "
+        "året. Byggebehov = max(behov − beholdning, 0). Diagram til høyre.",
+        "Dwellings. Stock and need on 31 Dec (base year first); demolition and building during the "
+        "year. Building need = max(need − stock, 0). Chart on the right.",
+    ),
+    columns=(ZONE_CODE, ZONE_NAME, MEASURE),
+)
+#: Series shown on the housing sheet (Projection.series keys), in display order.
+HOUSING_MEASURES: dict[str, Text] = {
+    "housing_stock": Text("Boligmasse (BOLMAS)", "Housing stock (BOLMAS)"),
+    "demolition": Text("Avgang (AVGANG)", "Demolition"),
+    "building": Text("Realisert bygging (BOLBYGG)", "Realised building"),
+    "building_programme": Text("Byggeprogram (BOLBYG)", "Building programme"),
+    "housing_need": Text("Boligbehov (BOLBEH)", "Housing need (BOLBEH)"),
+    "building_need": Text("Byggebehov (BOLBB)", "Building need (BOLBB)"),
+}
+LABOUR_RESULTS = OutputSheet(
+    key="labour_results",
+    name=Text("Arbeidskraft", "Labour"),
+    title=Text("Arbeidskraft, arbeidsplasser, pendling og arbeidsflytting etter sone og år",
+               "Labour supply, jobs, commuting and labour migration by zone and year"),
+    unit=Text(
+        "Personer. Arbeidskraft og arbeidsplasser per år (basisåret først); netto innpendling og "
+        "arbeidsflytting (personer inkl. familie) i løpet av året. Diagram til høyre.",
+        "Persons. Labour supply and jobs per year (base year first); net in-commuting and labour "
+        "migration (persons incl. family) during the year. Chart on the right.",
+    ),
+    columns=(ZONE_CODE, ZONE_NAME, MEASURE),
+)
+LABOUR_MEASURES: dict[str, Text] = {
+    "labour_supply": Text("Arbeidskraft (YRK)", "Labour supply (YRK)"),
+    "jobs": Text("Arbeidsplasser (ARBPL)", "Jobs (ARBPL)"),
+    "net_commuting": Text("Netto innpendling (INTPEND)", "Net in-commuting (INTPEND)"),
+    "labour_migration": Text("Netto arbeidsflytting", "Net labour migration"),
+    "target_net_migration": Text("Netto flytting fra mål (NF)", "Net migration from targets (NF)"),
+}
+MIGRATION_MATRIX = OutputSheet(
+    key="migration_matrix",
+    name=Text("Flyttematrise", "Migration matrix"),
+    title=Text("Intern flytting mellom sonene: fra (rad) → til (kolonne)",
+               "Internal migration between the zones: from (row) → to (column)"),
+    unit=Text(
+        "Personer. Øverst summen over framskrivingsperioden {first}–{last}, under det første året "
+        "{first}. Fargeskala: mørkere = flere flyttere.",
+        "Persons. Top: the sum over the projection period {first}–{last}; below: the first year "
+        "{first}. Colour scale: darker = more movers.",
+    ),
+    columns=(ZONE_CODE, ZONE_NAME),
+)
+COMMUTING = OutputSheet(
+    key="commuting",
+    name=Text("Pendling", "Commuting"),
+    title=Text("Pendling: bosted (rad) → arbeidssted (kolonne)",
+               "Commuting: residence (row) → workplace (column)"),
+    unit=Text(
+        "Yrkesaktive. Første år {first} øverst, siste år {last} under. «Utenfor regionen» er "
+        "eksternsonen som tar opp regionens ubalanse.",
+        "Workers. First year {first} at the top, last year {last} below. 'Outside the region' is "
+        "the external zone that absorbs the region's imbalance.",
+    ),
+    columns=(ZONE_CODE, ZONE_NAME),
+)
+ISSUE3_OUTPUT_SHEETS: tuple[OutputSheet, ...] = (
+    HOUSING_RESULTS, LABOUR_RESULTS, MIGRATION_MATRIX, COMMUTING,
+)
+OUTPUT_SHEETS_BY_KEY.update({s.key: s for s in ISSUE3_OUTPUT_SHEETS})
+MATRIX_TEXTS: dict[str, Text] = {
+    "total": Text("I alt", "Total"),
+    "period": Text("Sum {first}–{last}", "Sum {first}–{last}"),
+    "year": Text("År {year}", "Year {year}"),
+    "outside": Text("Utenfor regionen", "Outside the region"),
+    "from_to": Text("Fra \\ til", "From \\ to"),
+}
+ISSUE3_CHART_TEXTS: dict[str, Text] = {
+    "housing": Text("Hele regionen: boligbehov og boligmasse", "Whole region: housing need and stock"),
+    "housing_data": Text("Diagramdata: hele regionen", "Chart data: whole region"),
+    "labour": Text("Hele regionen: arbeidskraft og arbeidsplasser",
+                   "Whole region: labour supply and jobs"),
+    "dwellings": Text("Boliger", "Dwellings"),
+}
+
+# --------------------------------------------------------------------------- comparison sheets
+SCENARIO_COMPARISON = OutputSheet(
+    key="scenario_comparison",
+    name=Text("Scenariosammenligning", "Scenario comparison"),
+    title=Text("Scenariosammenligning: {a} og {b}", "Scenario comparison: {a} and {b}"),
+    unit=Text(
+        "Personer per 31.12. Differanse = {b} − {a}; % = differansen i prosent av {a}. "
+        "Diagrammer til høyre.",
+        "Persons on 31 Dec. Difference = {b} − {a}; % = the difference in per cent of {a}. "
+        "Charts on the right.",
+    ),
+    columns=(ZONE_CODE, ZONE_NAME),
+)
+SCENARIO_TEXTS: dict[str, Text] = {
+    "population": Text("Folkemengde etter sone", "Population by zone"),
+    "age_groups": Text("Aldersgrupper, hele regionen", "Age groups, whole region"),
+    "components": Text("Komponenter, hele regionen, sum {first}–{last}",
+                       "Components, whole region, sum {first}–{last}"),
+    "difference": Text("Differanse {b} − {a}", "Difference {b} − {a}"),
+    "pct": Text("Differanse %", "Difference %"),
+    "component": Text("Komponent", "Component"),
+    "chart_region": Text("Hele regionen: {a} og {b}", "Whole region: {a} and {b}"),
+    "chart_zones": Text("Differanse {b} − {a} i {year} etter sone",
+                        "Difference {b} − {a} in {year} by zone"),
+    "chart_data": Text("Diagramdata", "Chart data"),
+}
+BACKTEST = OutputSheet(
+    key="backtest",
+    name=Text("Tilbaketesting", "Back-test"),
+    title=Text("Tilbaketesting: framskriving fra {base} mot observert folkemengde ({region})",
+               "Back-test: projection from {base} against the observed population ({region})"),
+    unit=Text(
+        "Feil = framskrevet − observert (personer); % av observert. MAPE = gjennomsnittlig absolutt "
+        "prosentfeil over kommunene; algebraisk = gjennomsnittlig prosentfeil med fortegn (skjevhet). "
+        "Naive metoder: konstant (ingen endring) og lineær trend fra de siste årene før {base}.",
+        "Error = projected − observed (persons); % of observed. MAPE = mean absolute percentage "
+        "error over the municipalities; algebraic = mean signed percentage error (bias). Naive "
+        "methods: constant (no change) and linear trend of the last years before {base}.",
+    ),
+    columns=(ZONE_CODE, ZONE_NAME),
+)
+BACKTEST_TEXTS: dict[str, Text] = {
+    "summary": Text("Feilmål etter år fram (alle kommuner, hele befolkningen)",
+                    "Error statistics by years ahead (all municipalities, total population)"),
+    "by_zone": Text("Feil per kommune i {year} ({h} år fram)", "Errors per municipality in {year} ({h} years ahead)"),
+    "by_group": Text("Feil etter aldersgruppe i {year}: MAPE over kommunene og regionens feil",
+                     "Errors by age group in {year}: MAPE over municipalities and the region's error"),
+    "chart": Text("Framskrevet og observert folkemengde {year}", "Projected and observed population {year}"),
+    "chart_mape": Text("MAPE etter år fram", "MAPE by years ahead"),
+    "observed": Text("Observert", "Observed"),
+    "projected": Text("REGBEF", "REGBEF"),
+    "naive_constant": Text("Naiv: konstant", "Naive: constant"),
+    "naive_trend": Text("Naiv: trend", "Naive: trend"),
+    "error": Text("Feil", "Error"),
+    "pct_error": Text("Feil %", "Error %"),
+    "year": Text("År", "Year"),
+    "years_ahead": Text("År fram", "Years ahead"),
+    "mape": Text("MAPE %", "MAPE %"),
+    "mape_weighted": Text("Vektet MAPE %", "Weighted MAPE %"),
+    "mean_pct_error": Text("Algebraisk feil %", "Mean algebraic error %"),
+    "region_pct_error": Text("Regionens feil %", "Region error %"),
+    "worst_zone": Text("Største feil", "Largest error"),
+    "group": Text("Aldersgruppe", "Age group"),
+    "suspect": Text("Merk: kommuner med grenseendring eller databrudd (feilene sier ikke noe om modellen): {zones}",
+                    "Note: municipalities with a boundary change or data break (their errors say nothing about the model): {zones}"),
+}
+SSB_COMPARISON = OutputSheet(
+    key="ssb_comparison",
+    name=Text("SSB-sammenligning", "Comparison with SSB"),
+    title=Text("REGBEF sammenlignet med SSBs framskriving ({alt}, {vintage})",
+               "REGBEF compared with SSB's projection ({alt}, {vintage})"),
+    unit=Text(
+        "Personer. SSBs år Y (1.1.) sammenlignes med vår folkemengde 31.12. år Y − 1. "
+        "Differanse = REGBEF − SSB; % av SSB.",
+        "Persons. SSB's year Y (1 Jan) is compared with our population on 31 Dec of Y − 1. "
+        "Difference = REGBEF − SSB; % of SSB.",
+    ),
+    columns=(ZONE_CODE, ZONE_NAME),
+)
+SSB_TEXTS: dict[str, Text] = {
+    "totals": Text("Folkemengde etter kommune (alle aldre)", "Population by municipality (all ages)"),
+    "groups": Text("Aldersgrupper, hele regionen", "Age groups, whole region"),
+    "ours": Text("REGBEF", "REGBEF"),
+    "ssb": Text("SSB", "SSB"),
+    "difference": Text("Differanse", "Difference"),
+    "pct": Text("Differanse %", "Difference %"),
+    "chart": Text("REGBEF og SSB {year} etter kommune", "REGBEF and SSB {year} by municipality"),
+    "chart_region": Text("Hele regionen: REGBEF og SSB", "Whole region: REGBEF and SSB"),
+    "missing": Text("Soner uten SSB-tall: {zones}", "Zones without SSB figures: {zones}"),
+    "group": Text("Aldersgruppe", "Age group"),
+    "largest": Text("Gruppe med størst avvik", "Group with the largest difference"),
+}
+
+
+__all__ = [
+    "AGE_GROUPS",
+    "AGE_GROUP_LABELS",
+    "BALANCE_CHECK",
+    "CHART_TEXTS",
+    "COMPONENTS",
+    "COMPONENT_COLUMNS",
+    "COMPONENT_SIGNS",
+    "FIRST_DATA_ROW",
+    "HEADER_ROW",
+    "LANGUAGES",
+    "Language",
+    "OUTPUT_SHEETS",
+    "OUTPUT_SHEETS_BY_KEY",
+    "OutputColumn",
+    "OutputSheet",
+    "POPULATION_DETAIL",
+    "POPULATION_SUMMARY",
+    "PYRAMID",
+    "PYRAMID_SERIES",
+    "REGION",
+    "RUN_LOG",
+    "RUN_LOG_ITEMS",
+    "SEX_LABELS",
+    "Text",
+    "check_language",
+    "output_sheet_names",
+]
+
+
+COMPARISON_SHEET = {"nb": "Scenariosammenligning", "en": "Scenario comparison"}

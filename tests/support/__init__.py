@@ -1,0 +1,1 @@
+"""Shared test helpers: LibreOffice rendering, rich market inputs, synthetic inputs."""
