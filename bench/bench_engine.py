@@ -1,4 +1,4 @@
-"""Engine speed at national size (issue 2): 357 zones × 2 sexes × ages 0–99 × 30 years, variant 1.
+"""Engine speed at national size: 357 zones × 2 sexes × ages 0–99 × 30 years, variant 1.
 
 Run: python bench/bench_engine.py   (target ≤ 0.3 s per projection, invariant checks on)
 """

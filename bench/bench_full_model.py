@@ -1,4 +1,4 @@
-"""Full model speed (issue 3): variant 5 (targets + labour market + housing market).
+"""Full model speed: variant 5 (targets + labour market + housing market).
 
 Run: python bench/bench_full_model.py    targets: national size (357 zones × 30 years) ≤ 1 s,
 county size (≤ 50 zones) ≤ 0.1 s.

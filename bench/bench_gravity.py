@@ -1,4 +1,4 @@
-"""Gravity balancing speed at national size: 357 × 357 doubly constrained and hybrid (issue 3).
+"""Gravity balancing speed at national size: 357 × 357 doubly constrained and hybrid.
 
 Run: python bench/bench_gravity.py
 Synthetic zones on a 400 × 400 km square; exponential deterrence exp(−β d) with β = 0.03/km and

@@ -1,7 +1,7 @@
-"""Input workbook at national size (issue 2): build + save, read (validated), vs openpyxl.
+"""Input workbook at national size: build + save, read (validated), vs openpyxl.
 
 357 zones × 2 sexes × ages 0–99 (35 700 population rows, 3 570 Rogers–Castro rows, distances
-357 × 357 with the issue-3 sheets) and 25 projection years. Compares our reader (openpyxl
+357 × 357 with the market-model sheets) and 25 projection years. Compares our reader (openpyxl
 read-only + cell validation into ProjectionInputs) with a plain openpyxl load + save of the same
 file. Run: python bench/bench_input_workbook.py
 """

@@ -1,4 +1,4 @@
-"""Bench: templates for all 357 municipalities (issue 5 Measure; target <= 60 s).
+"""Bench: templates for all 357 municipalities (target <= 60 s).
 
 Usage::
 

@@ -1,4 +1,4 @@
-"""REGBEF_RUN's underlying call on the Telemark demo, cold and cached (issue 5, "Measure").
+"""REGBEF_RUN's underlying call on the Telemark demo, cold and cached.
 
 The UDF reads and validates the calling workbook on every call (that is how it notices changed
 inputs) and projects only when the inputs' hash is new. Here the "calling workbook" is the

@@ -219,7 +219,7 @@ def cmd_templates(args) -> int:
 
 
 def add_templates_command(sub, common) -> None:
-    """``regbef-excel templates``: ready workbooks for municipalities (issue 5, item 4)."""
+    """``regbef-excel templates``: ready workbooks for municipalities."""
     p = common(sub.add_parser(
         "templates", help="write ready templates for municipalities (by county, codes or all)",
         description="Write one ready-to-fill workbook per municipality (or per county with "

@@ -1,4 +1,4 @@
-"""Residual net migration, history from stocks, and the back-test (issue 3 item 8)."""
+"""Residual net migration, history from stocks, and the back-test."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""fit_panel conventions, bad input, post-estimation and tables (issue 4)."""
+"""fit_panel conventions, bad input, post-estimation and tables."""
 
 from __future__ import annotations
 

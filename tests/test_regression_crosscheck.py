@@ -1,4 +1,4 @@
-"""fit_panel against independent implementations on simulated panels (issue 4, tests).
+"""fit_panel against independent implementations on simulated panels.
 
 * FE, cluster by region: linearmodels ``PanelOLS`` (explicit constant and year dummies,
   ``entity_effects=True``, ``cov_type="clustered"``, ``cluster_entity=True``,

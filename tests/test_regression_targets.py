@@ -1,4 +1,4 @@
-"""Issue 4 item 6 end to end: FE model + scenario → targets in the projection → population."""
+"""Regression to targets, end to end: FE model + scenario → targets in the projection → population."""
 
 from __future__ import annotations
 

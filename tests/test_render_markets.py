@@ -1,4 +1,4 @@
-"""The issue-3 output sheets and comparison workbooks open and render in LibreOffice."""
+"""The market-model output sheets and comparison workbooks open and render in LibreOffice."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Import of SSB's municipal projection and comparison with ours (issue 3 item 9)."""
+"""Import of SSB's municipal projection and comparison with ours."""
 
 from __future__ import annotations
 

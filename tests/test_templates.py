@@ -1,4 +1,4 @@
-"""Municipality templates (issue 5, item 4): `regbef-excel templates`.
+"""Municipality templates: `regbef-excel templates`.
 
 A whole county (Telemark, 17 municipalities) is written once per module and every workbook is
 read back and validated; the batched generation is compared with generating one municipality

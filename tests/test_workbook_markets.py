@@ -1,4 +1,4 @@
-"""Issue-3 workbook: targets, labour, housing, distances, endogenous Hadwiger (round trips, bad
+"""Market-model workbook: targets, labour, housing, distances, endogenous Hadwiger (round trips, bad
 input naming sheet and cell, output sheets, scenario comparison, back-test and SSB CLIs)."""
 
 from __future__ import annotations

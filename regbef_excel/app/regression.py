@@ -112,7 +112,7 @@ def regression_targets(
     centre: bool = False,
     variant: int = 2,
 ) -> pd.DataFrame:
-    """From "what if unemployment rises" to population by age (issue 4, item 6).
+    """From "what if unemployment rises" to population by age.
 
     Estimates the chosen fixed-effects model of a regression workbook, predicts net migration
     per 1000 for the projection years under a scenario (regressors at each region's last

@@ -1,4 +1,4 @@
-"""Ready-to-fill REGBEF workbooks for Norwegian municipalities and counties (issue 5, item 4).
+"""Ready-to-fill REGBEF workbooks for Norwegian municipalities and counties.
 
 ``regbef-excel templates --county 40 --out DIR`` writes one macro-free ``.xlsx`` per
 municipality (or, with ``per="region"``, one per county with its municipalities as zones), each
@@ -13,7 +13,7 @@ with
 * the municipality's code and name on the cover (``region_name``, e.g. ``"4001 Porsgrunn"``),
   in the document title/subject and in custom document properties (``REGBEF_region_codes`` …);
 * the empty target (``tblTargets``) and building-programme (``tblBuilding``) tables, present
-  with their data validation, and every other issue-3 table empty;
+  with their data validation, and every other market-model table empty;
 * the checks sheet and master check, an ``xlwings.conf`` sheet for the REGBEF add-in, and
   instructions on the cover, including the command-line path for municipalities whose IT blocks
   macros (``regbef-excel run FILE.xlsx -o RESULT.xlsx``).
@@ -41,7 +41,7 @@ Decisions
 * **Speed.** openpyxl's building and saving dominate (~0.19 s per one-zone workbook done
   plainly). Three measures bring that to ~0.11 s: (1) every process builds its first template
   completely and later ones without the municipality-independent sheets
-  (:data:`CACHEABLE_SHEETS`: national schedules, empty issue-3 tables, lists, and
+  (:data:`CACHEABLE_SHEETS`: national schedules, empty market-model tables, lists, and
   ``xlwings.conf``), which it inserts from the first (style tables merged, style references
   renumbered); (2) :func:`save_fast` writes those sheets' XML once per process and reuses it
   (shared strings and cell styles seeded so every index means the same), keeps sheet XML in
@@ -580,7 +580,7 @@ def _build_and_save(task: tuple) -> tuple[str, float, float]:
 
     The first template of a process is built completely and kept as the prototype; later ones
     are built without :data:`REUSED_SHEETS` and completed with the prototype's sheets (the
-    national schedules, the empty issue-3 tables and the lists are the same in every one-zone
+    national schedules, the empty market-model tables and the lists are the same in every one-zone
     template), whose XML :func:`save_fast` then writes from its cache. The cyclic garbage
     collector is paused while openpyxl creates its many small objects and run once afterwards
     on the young generation.

@@ -223,7 +223,7 @@ def telemark_inputs(
 
 
 # ---------------------------------------------------------------------------------------------
-# Issue 3 defaults: distances, labour market, housing (Telemark)
+# Defaults: distances, labour market, housing (Telemark)
 # ---------------------------------------------------------------------------------------------
 
 #: Labour-force participation by sex × age group (lower bounds). ASSUMPTION: rounded values of

@@ -179,7 +179,7 @@ class HousingInputs:
 
 @dataclass
 class ProjectionInputs:
-    """Everything the REGBEF engine needs for one run (model variant 1 in issue 2).
+    """Everything the REGBEF engine needs for one run (every model variant).
 
     Shapes: K zones, T projection years, A1 = N_AGES ages.
     """
@@ -229,7 +229,7 @@ class ProjectionInputs:
     #: RINF_k: trend net internal migration per zone (persons/year), shape (K,) (handbook §3.11).
     internal_net_trend: np.ndarray = field(default_factory=lambda: np.zeros(0))
 
-    # --- issue 3: steering, labour, housing, distances --------------------------------------
+    # --- steering, labour, housing, distances --------------------------------------
     #: Målstyring; None = trend everywhere.
     targets: Targets | None = None
     #: Labour supply / labour-market inputs; None = no labour supply reported, variants 4–6

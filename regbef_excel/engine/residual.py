@@ -5,7 +5,7 @@ net migration by zone × sex × age is estimated as what the stocks cannot expla
 births and deaths. This is the forward survival residual method of demographic estimation, set
 in REGBEF's own accounting so that the engine, run with the same vital rates, reproduces the
 observed stocks exactly (handbook §3.2–§3.7, §3.23; the handbook does not describe this method:
-it is a **reconstruction** for back-testing, issue 3 item 8).
+it is a **reconstruction** for back-testing).
 
 Method (one year y, zone k, sex s, age a at the end of the year; BEF is the stock on 31 Dec)
 ------------------------------------------------------------------------------------------

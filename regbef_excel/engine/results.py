@@ -10,7 +10,7 @@ import pandas as pd
 from regbef_excel.engine.allocation import allocate_internal_migration
 from regbef_excel.engine.inputs import SEXES, ProjectionInputs
 
-#: Service-planning age groups (issue 2 / spec §13): label -> (first age, last age inclusive).
+#: Service-planning age groups (spec §13): label -> (first age, last age inclusive).
 #: 0 (health-station), 1–5 kindergarten, 6–12 primary, 13–15 lower secondary, 16–18 upper
 #: secondary, 19–66 working age, 67–79, 80–89, 90+ elderly care.
 SERVICE_AGE_GROUPS: dict[str, tuple[int, int]] = {

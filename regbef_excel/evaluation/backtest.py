@@ -1,6 +1,6 @@
 """Back-testing REGBEF: project from an earlier base year and compare with what happened.
 
-Issue 3 item 8. A back-test from base year B uses only what a planner could have known on
+A back-test from base year B uses only what a planner could have known on
 1 January B+1:
 
 * population stocks up to 31 Dec B (SSB 07459, 1 January B+1), shipped for 2005–2026;

@@ -1,4 +1,4 @@
-"""Scenario comparison: two projections of the same region side by side (issue 3, item 7).
+"""Scenario comparison: two projections of the same region side by side.
 
 A planner's usual pair is "trend" against "a housing programme" or "a job target". The tables
 are computed from :class:`~regbef_excel.engine.results.Projection` objects only; the workbook

@@ -1,4 +1,4 @@
-"""Comparison with Statistics Norway's official municipal projection (issue 3 item 9).
+"""Comparison with Statistics Norway's official municipal projection.
 
 SSB publishes its municipal population projections in tables 14288 (2024 round) and 14746
 (2026 round): population on **1 January** by region, grouped ages and alternative (MMMM = main,

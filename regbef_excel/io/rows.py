@@ -194,7 +194,7 @@ def rc_array(rows: Mapping[tuple[str, str, str], list[float]], codes: list[str])
 
 
 # ----------------------------------------------------------------------------------------------
-# Issue 3: targets, labour market, housing, distances, endogenous Hadwiger
+# Targets, labour market, housing, distances, endogenous Hadwiger
 # ----------------------------------------------------------------------------------------------
 def table_for_rows(key: str, inputs: ProjectionInputs | None) -> Table:
     """The schema table rows of ``key`` are written with (the distance matrix gets one column
@@ -238,7 +238,7 @@ def housing_param_values(params: object | None) -> dict[str, object]:
 
 
 def market_rows(inputs: ProjectionInputs | None, meta: WorkbookMeta, language: str) -> dict[str, list[list[object]]]:
-    """Rows of the issue-3 tables (targets, labour, housing, distances, endogenous Hadwiger).
+    """Rows of the market-model tables (targets, labour, housing, distances, endogenous Hadwiger).
 
     Tables of an absent input group are empty; their key/value parameter tables hold the
     defaults so a planner sees (and can review) them.

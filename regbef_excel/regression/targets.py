@@ -1,6 +1,6 @@
 """From an estimated FE migration model to net-migration targets of the projection (MÅLTYP 1).
 
-Chain (spec migration-regression.md §3, issue 4 item 6)::
+Chain (spec migration-regression.md §3)::
 
     scenario for the regressors (region × future year)
       → predicted net migration per 1000:  const + x'β + γ_t (assumed) + û_i     (predict_fe)

@@ -286,7 +286,7 @@ CHECKS: tuple[Check, ...] = (
         lambda r: f'ABS(200-COUNT({r("tblDeathProb", "male", "female")}))',
         lambda t: abs(200 - _count(_cols(t, "tblDeathProb", ("male", "female")))),
     ),
-    # --- issue 3 (targets, labour, housing, distances); ids are stable ------------------------
+    # --- targets, labour, housing, distances; ids are stable ------------------------
     Check(
         "C16", "Mål for år før basisår+1", "Targets for years before base year+1",
         # Targets after the horizon are allowed (not used; the reader says so).

@@ -111,7 +111,7 @@ LISTS: dict[str, ChoiceList] = {
                 Choice("en", "en", "en", aliases=("engelsk", "english")),
             ),
         ),
-        # --- issue 3: targets, labour, housing (added at the end: list positions are stable)
+        # --- targets, labour, housing (added at the end: list positions are stable)
         ChoiceList(
             "steering", "lstSteering", "Styring", "Steering",
             (
@@ -240,7 +240,7 @@ LISTS_SHEET = Sheet(
     tables=tuple(cl.table for cl in LISTS.values()),
 )  # fmt: skip
 
-# --- issue 3: steering, labour market, housing, distances --------------------------------
+# --- steering, labour market, housing, distances --------------------------------
 TARGETS = Sheet(
     "targets", "Mål", "Targets", 72,
     intro_nb="Målstyring per år: én rad per år og sone (tom sonekode = hele regionen). Styring 1 = mål, "
@@ -665,7 +665,7 @@ TABLES: dict[str, Table] = {
 }  # fmt: skip
 
 # --------------------------------------------------------------------------------------------
-# Issue 3: targets, labour market, housing, distances, endogenous Hadwiger
+# Targets, labour market, housing, distances, endogenous Hadwiger
 # --------------------------------------------------------------------------------------------
 #: Comment written next to parameters without a handbook value (the planner must review them).
 ASSUMPTION = ("ANTAKELSE – ingen verdi i håndboka, vurder", "ASSUMPTION – no handbook value, review")

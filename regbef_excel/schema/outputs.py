@@ -320,7 +320,7 @@ CHART_TEXTS: dict[str, Text] = {
     "age": Text("Alder", "Age"),
 }
 
-# --------------------------------------------------------------------------- issue 3 sheets
+# --------------------------------------------------------------------------- market-model sheets
 # Written only when the projection has the data (series / matrices), after the sheets above and
 # before the run log. Layout as above: title row 1, unit row 2, header row 4, data from row 5.
 MEASURE = OutputColumn("measure", Text("Størrelse", "Measure"), FMT_TEXT, 34.0)

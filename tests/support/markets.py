@@ -1,4 +1,4 @@
-"""Shared helpers of the issue-3 workbook tests: rich inputs and an exact comparison."""
+"""Shared helpers of the market-model workbook tests: rich inputs and an exact comparison."""
 
 from __future__ import annotations
 
@@ -51,7 +51,7 @@ def _same(a, b, name):
 
 
 def assert_same_markets(a, b):
-    """The issue-3 fields of two ProjectionInputs are identical (arrays bit for bit)."""
+    """The market-model fields of two ProjectionInputs are identical (arrays bit for bit)."""
     for name in ("targets", "labour", "housing", "distances", "endogenous_hadwiger",
                  "hadwiger_regression", "income", "variant"):
         x, y = getattr(a, name), getattr(b, name)

@@ -78,7 +78,7 @@ def synthetic_inputs(n_zones: int = 5, n_years: int = 10, *, seed: int = 0, base
 
 
 def add_labour_housing(inp: ProjectionInputs, *, seed: int = 0) -> ProjectionInputs:
-    """Add distances, labour and housing inputs (issue 3) to synthetic inputs, in place."""
+    """Add distances, labour and housing inputs to synthetic inputs, in place."""
     from regbef_excel.engine.housing import (
         HOUSING_AGE_LOWER,
         HousingMarketParams,

@@ -1,4 +1,4 @@
-"""Reading the issue-3 input tables: targets, labour market, housing, distances, endogenous
+"""Reading the market input tables: targets, labour market, housing, distances, endogenous
 Hadwiger (called by :func:`regbef_excel.io.read.projection._assemble`).
 
 Every group is optional: a sheet that is absent or whose tables hold no data rows gives
@@ -126,7 +126,7 @@ def assemble_markets(
     yf: Mapping[int, Mapping[str, object]],
     rc_rows: Mapping[tuple[str, str, str], list[float]],
 ) -> dict[str, object]:
-    """The issue-3 fields of :class:`ProjectionInputs` from the parsed tables (errors into ``r``)."""
+    """The market-model fields of :class:`ProjectionInputs` from the parsed tables (errors into ``r``)."""
     years = list(range(base + 1, horizon + 1))
     out: dict[str, object] = {}
 

@@ -1,4 +1,4 @@
-"""Comparison workbooks: two scenarios, a back-test, REGBEF against SSB (issue 3, items 7–9).
+"""Comparison workbooks: two scenarios, a back-test, REGBEF against SSB.
 
 Each writer builds one sheet in a **new** workbook and saves it atomically
 (:func:`regbef_excel.io.write.template.save_workbook`):

@@ -1,4 +1,4 @@
-"""Output sheets of issue 3: housing results, labour, the internal migration matrix, commuting.
+"""Output sheets of the market models: housing results, labour, the internal migration matrix, commuting.
 
 Called by :func:`regbef_excel.io.write.results.add_output_sheets` / ``write_results``; a sheet is
 written only when the projection carries its data (``Projection.series`` / ``matrices``), so
@@ -181,7 +181,7 @@ def _matrix_sheet(wb: Workbook, sheet: S.OutputSheet, p: Projection, lang: str,
 
 
 def add_market_sheets(wb: Workbook, p: Projection, lang: str) -> list[Worksheet]:
-    """Add the issue-3 output sheets the projection has data for; returns them in order."""
+    """Add the market-model output sheets the projection has data for; returns them in order."""
     out: list[Worksheet] = []
     if "housing_stock" in p.series:
         out.append(_measure_sheet(

@@ -98,7 +98,7 @@ def add_xlwings_conf(wb, language: str = "nb") -> None:  # noqa: ANN001 - openpy
 
 
 #: Sheets whose content does not depend on the municipality in one-zone templates (national
-#: schedules, empty issue-3 tables, lists). Not "distances": its columns are the zone codes.
+#: schedules, empty market-model tables, lists). Not "distances": its columns are the zone codes.
 #: ``tests/test_templates.py`` compares reused and freshly built workbooks cell by cell.
 CACHEABLE_SHEETS = (
     "fertility", "mortality", "targets", "labour", "housing", "housing_market", "history", "lists",
