@@ -34,7 +34,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 EQUIVALENT = ROOT / "bench" / "mutation_equivalent.txt"
 #: Mutated completely; every other module in setup.cfg's scope is sampled.
-FULL_MODULES = tuple(f"engine/{m}.py" for m in ("ageing", "fertility", "mortality", "flows", "steering", "projection"))
+FULL_MODULES = tuple(f"engine/{m}.py" for m in ("ageing", "fertility", "mortality", "flows", "steering", "projection",
+                                                  "allocation"))
 SAMPLE_DIGIT = "7"
 
 STATUS = {1: "killed", 3: "killed", 0: "survived", 5: "no tests", 33: "no tests", 34: "skipped",
