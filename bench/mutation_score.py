@@ -3,11 +3,10 @@
 Runs mutmut (configured in ``setup.cfg``, section ``[mutmut]``) and summarises its verdicts per
 module: killed, survived, no tests (no selected test executes the mutated function), timeout.
 
-The engine's core formula modules (ageing, fertility, mortality, flows, steering, projection)
-are mutated completely. The other modules in scope are SAMPLED: every mutant whose number ends in
-7 (a systematic one-in-ten sample over every function; Wong & Mathur 1995 show such samples
-estimate the full score closely), with a 95 % Wilson interval on the score. ``--full`` runs
-every mutant (hours on two cores).
+By default every module in scope is SAMPLED: every mutant whose number ends in 7 (a
+systematic one-in-ten sample over every function; Wong & Mathur 1995 show that such samples
+estimate the full score closely), reported with a 95 % Wilson interval. ``--full`` runs every
+mutant (many hours on two cores).
 
 Survivors are listed in ``mutants/survivors.txt`` for review; survivors judged equivalent (the
 mutant computes the same thing, e.g. ``dtype=float`` removed where the input is already float)
@@ -33,9 +32,6 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 EQUIVALENT = ROOT / "bench" / "mutation_equivalent.txt"
-#: Mutated completely; every other module in setup.cfg's scope is sampled.
-FULL_MODULES = tuple(f"engine/{m}.py" for m in ("ageing", "fertility", "mortality", "flows", "steering", "projection",
-                                                  "allocation"))
 SAMPLE_DIGIT = "7"
 
 STATUS = {1: "killed", 3: "killed", 0: "survived", 5: "no tests", 33: "no tests", 34: "skipped",
@@ -51,7 +47,7 @@ def module_of(mutant: str) -> str:
 
 def counted(mutant: str, full: bool) -> bool:
     """Is this mutant in the run (every mutant of a full module, the sample elsewhere)?"""
-    return full or module_of(mutant) in FULL_MODULES or mutant.endswith(SAMPLE_DIGIT)
+    return full or mutant.endswith(SAMPLE_DIGIT)
 
 
 def load_verdicts(mutants_dir: Path, full: bool) -> dict[str, str]:
@@ -65,19 +61,18 @@ def load_verdicts(mutants_dir: Path, full: bool) -> dict[str, str]:
 
 
 def run_patterns(full: bool) -> list[str]:
-    """mutmut name patterns: whole modules, or the sample."""
+    """mutmut name patterns: none (every mutant), or the one-in-ten sample of every module."""
     if full:
         return []
-    return [f"regbef_excel.{m[:-3].replace('/', '.')}.*" for m in FULL_MODULES] + [
-        f"regbef_excel.{m}.*{SAMPLE_DIGIT}" for m in SAMPLED_MODULES
-    ]
+    return [f"regbef_excel.{m}.*{SAMPLE_DIGIT}" for m in SAMPLED_MODULES]
 
 
-#: The rest of the scope in setup.cfg (sampled).
-SAMPLED_MODULES = ("engine.generation", "engine.gravity", "engine.housing", "engine.inputs", "engine.labour",
-                   "engine.migration", "engine.residual", "engine.results", "regression.model",
-                   "regression.covariance", "io.cells", "io.rows", "io.read.tables",
-                   "io.read.projection")  # fmt: skip
+#: The scope of setup.cfg's [mutmut] section, as module paths.
+SAMPLED_MODULES = ("engine.ageing", "engine.fertility", "engine.mortality", "engine.flows", "engine.steering",
+                   "engine.projection", "engine.allocation", "engine.generation", "engine.gravity",
+                   "engine.housing", "engine.inputs", "engine.labour", "engine.migration", "engine.residual",
+                   "engine.results", "regression.model", "regression.covariance", "io.cells", "io.rows",
+                   "io.read.tables", "io.read.projection")  # fmt: skip
 
 
 def load_equivalent() -> dict[str, str]:
@@ -92,17 +87,17 @@ def load_equivalent() -> dict[str, str]:
     return out
 
 
-def summarise(verdicts: dict[str, str], equivalent: dict[str, str]) -> str:
+def summarise(verdicts: dict[str, str], equivalent: dict[str, str], full_run: bool = False) -> str:
     by_module: dict[str, Counter] = defaultdict(Counter)
     for key, status in verdicts.items():
         if status == "survived" and key in equivalent:
             status = "equivalent"
         by_module[module_of(key)][status] += 1
     cols = ("killed", "survived", "equivalent", "no tests", "timeout")
-    lines = ["| module | mutants run | " + " | ".join(cols) + " | killed / non-equivalent (95 % interval if sampled) |",
+    lines = ["| module | mutants run | " + " | ".join(cols) + " | killed / non-equivalent (95 % interval) |",
              "|---|---:|" + "---:|" * len(cols) + "---|"]
-    for mod in sorted(by_module, key=lambda m: (m not in FULL_MODULES, m)):
-        lines.append(_row(mod, by_module[mod], cols))
+    for mod in sorted(by_module):
+        lines.append(_row(mod, by_module[mod], cols, full_run))
     return "\n".join(lines)
 
 
@@ -114,14 +109,14 @@ def wilson(k: int, n: int, z: float = 1.96) -> tuple[float, float]:
     return centre - half, centre + half
 
 
-def _row(name: str, c: Counter, cols: tuple[str, ...]) -> str:
+def _row(name: str, c: Counter, cols: tuple[str, ...], full_run: bool) -> str:
     n = sum(c.values())
     # Timeouts count as killed (the mutant hangs the model: a test notices); "no tests" count as
     # not killed: nothing would notice that mutant. Not-checked mutants (run interrupted) are left out.
     killed = c["killed"] + c["timeout"]
     relevant = n - c["equivalent"] - c["skipped"] - c["not checked"]
     score = f"{100 * killed / relevant:.1f} %" if relevant else "–"
-    if relevant and name not in FULL_MODULES:
+    if relevant and not full_run:
         lo, hi = wilson(killed, relevant)
         score += f" ({100 * lo:.0f}–{100 * hi:.0f})"
     return f"| {name} | {n - c['not checked']} | " + " | ".join(str(c[k]) for k in cols) + f" | {score} |"
@@ -149,7 +144,7 @@ def main(argv: list[str] | None = None) -> int:
     equivalent = load_equivalent()
     survivors = sorted(k for k, s in verdicts.items() if s == "survived" and k not in equivalent)
     (ROOT / "mutants" / "survivors.txt").write_text("\n".join(survivors) + "\n", encoding="utf-8")
-    print(summarise(verdicts, equivalent))
+    print(summarise(verdicts, equivalent, args.full))
     print(f"\n{len(survivors)} non-equivalent survivors listed in mutants/survivors.txt "
           f"(show one: mutmut show NAME)")
     return 0
