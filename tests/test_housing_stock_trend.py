@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from support.markets import faulty_build
 from support.synthetic import add_labour_housing, synthetic_inputs
 
 from regbef_excel.engine.housing import HousingStock
@@ -83,23 +84,10 @@ def test_new_dwellings_are_split_by_the_programme_type_shares():
     np.testing.assert_allclose(captured[1], expected2, rtol=1e-12)
 
 
-def _faulty_build(delta_of_total):
-    """HousingStock.build that books `delta_of_total(previous total)` dwellings too many."""
-    original = HousingStock.build
-
-    def build(self, building, type_shares=None, room_shares=None):
-        prev = self.total.copy()
-        original(self, building, type_shares, room_shares)
-        self.new = self.new + delta_of_total(prev)
-        return self.total
-
-    return build
-
-
 def test_stock_identity_violation_is_an_invariant_error():
     inp = _inputs(1)
     with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(HousingStock, "build", _faulty_build(lambda prev: np.ones_like(prev)))
+        mp.setattr(HousingStock, "build", faulty_build(lambda prev: np.ones_like(prev)))
         with pytest.raises(InvariantError, match="housing stock identity"):
             project(inp)
 
@@ -108,7 +96,7 @@ def test_stock_identity_tolerates_round_off():
     inp = _inputs(1)
     assert np.asarray(inp.housing.stock_by_period).sum(axis=1).min() > 100
     with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(HousingStock, "build", _faulty_build(lambda prev: 1e-9 * prev))
+        mp.setattr(HousingStock, "build", faulty_build(lambda prev: 1e-9 * prev))
         project(inp)
 
 
@@ -127,7 +115,7 @@ def test_stock_identity_tolerance_in_a_zone_without_dwellings(delta, refused):
         return delta * np.array([0.0, 0.0, 0.0, 1.0]) * (len(calls) == 1)
 
     with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(HousingStock, "build", _faulty_build(first_year_only))
+        mp.setattr(HousingStock, "build", faulty_build(first_year_only))
         if refused:
             with pytest.raises(InvariantError, match="housing stock identity"):
                 project(inp)

@@ -6,7 +6,7 @@ import dataclasses
 
 import numpy as np
 
-from regbef_excel.engine.housing import HadwigerRegression
+from regbef_excel.engine.housing import HadwigerRegression, HousingStock
 from regbef_excel.engine.inputs import Targets
 from support.synthetic import add_labour_housing, synthetic_inputs
 
@@ -58,3 +58,16 @@ def assert_same_markets(a, b):
         assert (x is None) == (y is None), name
         if x is not None:
             _same(x, y, name)
+
+
+def faulty_build(delta_of_total):
+    """HousingStock.build that books `delta_of_total(previous total)` dwellings too many."""
+    original = HousingStock.build
+
+    def build(self, building, type_shares=None, room_shares=None):
+        prev = self.total.copy()
+        original(self, building, type_shares, room_shares)
+        self.new = self.new + delta_of_total(prev)
+        return self.total
+
+    return build
