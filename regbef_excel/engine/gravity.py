@@ -398,10 +398,7 @@ def hybrid(origins, destinations, attractiveness, deterrence, constrained, tol: 
                    "margins", found=f"Σ constrained destinations {s1:.6g} > Σ origins {so:.6g}",
                    expected="Σ constrained destinations ≤ Σ origins")
     T = np.zeros((orig.size, D.size))
-    if so == 0:
-        if s1 > 0:
-            raise _err("infeasible: constrained destinations have demand but no origin has supply",
-                       "margins", found=f"{s1:.6g} vs 0")
+    if so == 0:  # then s1 == 0 too: the check above refused s1 > 0
         return T
     free = ~con & (W > 0)
     # the constrained zones absorb everything: the free zones get nothing (limit case)
