@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from support.markets import faulty_build
+from support.markets import faulty_build, project_with_stock_discrepancy
 from support.synthetic import add_labour_housing, synthetic_inputs
 
 from regbef_excel.engine.housing import HousingStock
@@ -108,16 +108,4 @@ def test_stock_identity_tolerance_in_a_zone_without_dwellings(delta, refused):
     h.stock_by_period[3] = 0.0
     h.stock_by_type[3] = 0.0
     h.building[:, 3] = 0.0
-    calls = []
-
-    def first_year_only(prev):  # the discrepancy is booked once, in the first year
-        calls.append(1)
-        return delta * np.array([0.0, 0.0, 0.0, 1.0]) * (len(calls) == 1)
-
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(HousingStock, "build", faulty_build(first_year_only))
-        if refused:
-            with pytest.raises(InvariantError, match="housing stock identity"):
-                project(inp)
-        else:
-            project(inp)
+    project_with_stock_discrepancy(inp, delta * np.array([0.0, 0.0, 0.0, 1.0]), refused)

@@ -5,9 +5,12 @@ from __future__ import annotations
 import dataclasses
 
 import numpy as np
+import pytest
 
+from regbef_excel.engine import project
 from regbef_excel.engine.housing import HadwigerRegression, HousingStock
 from regbef_excel.engine.inputs import Targets
+from regbef_excel.errors import InvariantError
 from support.synthetic import add_labour_housing, synthetic_inputs
 
 
@@ -71,3 +74,21 @@ def faulty_build(delta_of_total):
         return self.total
 
     return build
+
+
+def project_with_stock_discrepancy(inp, discrepancy, refused: bool):
+    """Project with ``discrepancy`` dwellings per zone booked wrongly in the first year only:
+    the stock identity check must refuse it (``refused``) or accept it (round-off)."""
+    calls = []
+
+    def first_year_only(prev):
+        calls.append(1)
+        return discrepancy * (len(calls) == 1)
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(HousingStock, "build", faulty_build(first_year_only))
+        if refused:
+            with pytest.raises(InvariantError, match="housing stock identity"):
+                project(inp)
+            return None
+        return project(inp)

@@ -84,22 +84,6 @@ def _index(r: TableReader, pt: ParsedTable, keys: tuple[str, ...], what: str,
     return index
 
 
-def _years_outside(r: TableReader, pt: ParsedTable, idx: Mapping[tuple, int], first: int, last: int,
-                   what: str) -> None:
-    """Years before ``first`` are an error; years after ``last`` (the horizon) are accepted,
-    not used, and reported (:meth:`TableReader.after_horizon`)."""
-    after = []
-    for key, i in idx.items():
-        y = key[0]
-        if y > last:  # type: ignore[operator]
-            after.append(y)
-        elif y < first:  # type: ignore[operator]
-            r.err(f"{what} year before the projection period", sheet=pt.block.sheet,
-                  table=pt.table.key, cell=pt.cell(i, "year"), column=pt.header_text("year"), found=y,
-                  expected=f"{first}–{last}")  # fmt: skip
-    r.after_horizon(pt, after, last, f"{what} rows")  # type: ignore[arg-type]
-
-
 def _grid(r: TableReader, pt: ParsedTable, idx: Mapping[tuple, int], years: list[int], zones: list[str],
           key: str, what: str) -> np.ndarray:
     """(len(years), K) from a year × zone table; reports missing combinations."""
@@ -164,7 +148,7 @@ def _targets(r: TableReader, zones: list[str], base: int, horizon: int, years: l
     zpos = {z: k for k, z in enumerate(zones)}
     r.known_zones(pt, set(zones))
     idx = _index(r, pt, ("year", "zone_code"), "year and zone", optional=("zone_code",))
-    _years_outside(r, pt, idx, base + 1, horizon, "target")
+    r.years_in_period(pt, idx, base + 1, horizon, "target")
     for (y, z), i in idx.items():
         rec = pt.records[i]
         if not (base < y <= horizon) or (z and z not in zpos) or not pt.ok(i, "steering"):  # type: ignore[operator]
@@ -271,7 +255,7 @@ def _labour(r: TableReader, zones: list[str], base: int, years: list[int],
         assert jt is not None
         r.known_zones(jt, set(zones))
         idx = r.unique(jt, ("year", "zone_code"), "year and zone")
-        _years_outside(r, jt, idx, base, years[-1], "jobs")
+        r.years_in_period(jt, idx, base, years[-1], "jobs")
         jobs = _grid(r, jt, idx, [base, *years], zones, "jobs", "jobs")
         ok &= not np.isnan(jobs).any()
     # profile (optional)
@@ -440,7 +424,7 @@ def _housing(r: TableReader, zones: list[str], years: list[int], yf: Mapping[int
     if bt is not None:
         r.known_zones(bt, zset)
         idx = r.unique(bt, ("year", "zone_code"), "year and zone")
-        _years_outside(r, bt, idx, years[0], years[-1], "building")
+        r.years_in_period(bt, idx, years[0], years[-1], "building")
         building = _grid(r, bt, idx, years, zones, "dwellings", "building programme")
         ok &= not np.isnan(building).any()
     # civil status and need rates
@@ -593,7 +577,7 @@ def _hadwiger(r: TableReader, zones: list[str], years: list[int], settings: Mapp
         assert it is not None
         r.known_zones(it, set(zones))
         idx = r.unique(it, ("year", "zone_code"), "year and zone")
-        _years_outside(r, it, idx, years[0], years[-1], "income")
+        r.years_in_period(it, idx, years[0], years[-1], "income")
         income = _grid(r, it, idx, years, zones, "income", "income")
         if np.isnan(income).any():
             income = None

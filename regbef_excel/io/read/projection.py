@@ -245,15 +245,7 @@ def _assemble(r: TableReader, meta: WorkbookMeta) -> ProjectionInputs | None:  #
             want = range(base + 1, horizon + 1)
             r.missing(yt, "year", "year factors missing for years", compress_ranges([y for y in want if y not in yf]),
                       f"one row for each year {base + 1}–{horizon}")  # fmt: skip
-            after: list[int] = []
-            for y, i in ((y, i) for (y,), i in idx.items()):
-                if y > horizon:  # type: ignore[operator]
-                    after.append(y)  # type: ignore[arg-type]
-                elif not base < y:  # type: ignore[operator]
-                    r.err("year before the projection period", sheet=yt.block.sheet, table="tblYearFactors",
-                          cell=yt.cell(i, "year"), column=yt.header_text("year"), found=y,
-                          expected=f"{base + 1}–{horizon} (base year + 1 … horizon)")  # fmt: skip
-            r.after_horizon(yt, after, horizon, "year factors")
+            r.years_in_period(yt, idx, base + 1, horizon, "year-factor")
 
     markets: dict[str, object] = {}
     if isinstance(base, int) and isinstance(horizon, int) and horizon > base and zones:

@@ -7,6 +7,7 @@ and the market reader (:mod:`regbef_excel.io.read.markets`) assemble inputs from
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from regbef_excel.errors import InputError, Location
@@ -71,12 +72,24 @@ class TableReader:
         self.notes: list[str] = []
 
     # -- helpers ---------------------------------------------------------------------------
-    def after_horizon(self, pt: ParsedTable, years: list[int], horizon: int, what: str) -> None:
-        """Rows for years after the horizon are accepted and not used (a planner may shorten
-        the horizon without deleting rows); the run says so."""
-        if years:
-            self.notes.append(f"{pt.block.sheet}, table {pt.table.key}: {what} for "
-                              f"{', '.join(compress_ranges(sorted(set(years))))} are after the horizon {horizon} and not used")
+    def years_in_period(self, pt: ParsedTable, idx: Mapping[tuple, int], first: int, last: int,
+                        what: str) -> None:
+        """Years (first key of ``idx``) before ``first`` are an error naming the cell; rows after
+        ``last`` (the horizon) are accepted and not used — a planner may shorten the horizon
+        without deleting rows — and the run says so (:attr:`notes`)."""
+        after = []
+        for key, i in idx.items():
+            y = key[0]
+            if y > last:  # type: ignore[operator]
+                after.append(y)
+            elif y < first:  # type: ignore[operator]
+                self.err(f"{what} year before the projection period", sheet=pt.block.sheet, table=pt.table.key,
+                         cell=pt.cell(i, "year"), column=pt.header_text("year"), found=y,
+                         expected=f"{first}–{last}")  # fmt: skip
+        if after:
+            self.notes.append(f"{pt.block.sheet}, table {pt.table.key}: {what} rows for "
+                              f"{', '.join(compress_ranges(sorted(set(after))))} are after the horizon {last} "
+                              "and not used")
 
     def err(self, msg: str, *, sheet: str | None = None, table: str | None = None,
             cell: str | None = None, column: str | None = None, row: int | None = None,
