@@ -60,11 +60,12 @@ def load_verdicts(mutants_dir: Path, full: bool) -> dict[str, str]:
     return out
 
 
-def run_patterns(full: bool) -> list[str]:
-    """mutmut name patterns: none (every mutant), or the one-in-ten sample of every module."""
-    if full:
+def run_patterns(full: bool, modules: tuple[str, ...] = ()) -> list[str]:
+    """mutmut name patterns: the chosen modules (default: all in scope), every mutant or the sample."""
+    if full and not modules:
         return []
-    return [f"regbef_excel.{m}.*{SAMPLE_DIGIT}" for m in SAMPLED_MODULES]
+    tail = "*" if full else f"*{SAMPLE_DIGIT}"
+    return [f"regbef_excel.{m}.{tail}" for m in (modules or SAMPLED_MODULES)]
 
 
 #: The scope of setup.cfg's [mutmut] section, as module paths.
@@ -125,13 +126,15 @@ def _row(name: str, c: Counter, cols: tuple[str, ...], full_run: bool) -> str:
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--jobs", type=int, default=2, help="parallel mutant runs (default 2)")
+    ap.add_argument("--modules", nargs="+", default=(), metavar="MODULE",
+                    help="only these modules, dotted below regbef_excel (e.g. engine.housing)")
     ap.add_argument("--summary-only", action="store_true", help="summarise the last run, do not run")
     ap.add_argument("--full", action="store_true", help="every mutant of every module (hours)")
     args = ap.parse_args(argv)
     mutmut = Path(sys.executable).with_name("mutmut")
     if not args.summary_only:
         t0 = time.perf_counter()
-        res = subprocess.run([str(mutmut), "run", "--max-children", str(args.jobs), *run_patterns(args.full)], cwd=ROOT,
+        res = subprocess.run([str(mutmut), "run", "--max-children", str(args.jobs), *run_patterns(args.full, tuple(args.modules))], cwd=ROOT,
                              capture_output=True, text=True, check=False)  # fmt: skip
         if res.returncode != 0 or "failed to collect stats" in res.stdout:
             print(res.stdout[-3000:], res.stderr[-3000:], sep="\n", file=sys.stderr)
