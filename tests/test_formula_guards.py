@@ -8,6 +8,7 @@ dropped, a field missing from an error, a duplicated row label).
 
 from __future__ import annotations
 
+import dataclasses
 import re
 
 import numpy as np
@@ -15,6 +16,7 @@ import pandas as pd
 import pytest
 
 from regbef_excel.engine.gravity import doubly_constrained
+from regbef_excel.engine import migration
 from regbef_excel.engine.inputs import N_AGES
 from regbef_excel.engine.migration import fit_rogers_castro, fit_rogers_castro_many, rogers_castro
 from regbef_excel.errors import ConvergenceError, InputError
@@ -68,3 +70,19 @@ def test_regression_with_more_regressors_than_observations_says_so():
     with pytest.raises(InputError) as e:
         fit_panel(df, "y", ["a", "b", "c"], None, None, method="pooled", cov="classic", time_dummies=False)
     assert e.value.found == "N = 3, K = 4"
+
+
+def test_an_unconverged_fit_says_so_in_its_repr():
+    fit = fit_rogers_castro(AGES, rogers_castro(AGES, PLAUSIBLE_11), 11)
+    assert "NOT converged" not in repr(fit) and "converged" in repr(fit)
+    stalled = dataclasses.replace(fit, converged=False)
+    assert "NOT converged" in repr(stalled)
+
+
+def test_a_singular_step_is_solved_by_least_squares():
+    # Batched LM falls back to one system per schedule when a normal matrix is singular; the
+    # fallback returns the minimum-norm least-squares step, not an error.
+    h = np.array([[1.0, 1.0], [1.0, 1.0]])
+    b = np.array([2.0, 2.0])
+    np.testing.assert_allclose(migration._solve_one(h, b), [1.0, 1.0], rtol=1e-12)
+    np.testing.assert_allclose(migration._solve_one(np.diag([2.0, 4.0]), b), [1.0, 0.5], rtol=1e-12)
