@@ -57,9 +57,6 @@ class Ref:
         a, b = get_column_letter(self.first_col), get_column_letter(self.last_col)
         return f"{quote_sheet(self.sheet)}!${a}${self.first_row}:${b}${self.last_row}"
 
-    def zero_based(self) -> list[object]:
-        return [self.sheet, self.first_row - 1, self.first_col - 1, self.last_row - 1, self.last_col - 1]
-
 
 @dataclass(frozen=True)
 class ChartSeries:
@@ -299,10 +296,9 @@ def to_xlsxwriter(book, chart: Chart):  # noqa: ANN001, ANN201 - xlsxwriter Work
     line = book.add_chart({"type": "line"}) if any(s.as_line for s in chart.series) else None
     for s in chart.series:
         so: dict[str, object] = {
-            "values": s.values.zero_based(),
-            "categories": chart.categories.zero_based(),
-            "name": [s.name.sheet, s.name.first_row - 1, s.name.first_col - 1]
-            if isinstance(s.name, Ref) else _safe_title(s.name),
+            "values": "=" + s.values.a1,
+            "categories": "=" + chart.categories.a1,
+            "name": "=" + s.name.a1 if isinstance(s.name, Ref) else _safe_title(s.name),
         }
         colour = "#" + s.colour
         if chart.kind == "line" or s.as_line:

@@ -46,9 +46,12 @@ from openpyxl.worksheet.pagebreak import Break
 from openpyxl.worksheet.worksheet import Worksheet
 
 from regbef_excel.engine.results import Projection
+from regbef_excel.io.cells import display_value
 from regbef_excel.io.write import charts
+from regbef_excel.io.write.styles import CALC_FILL, INPUT_FILL, INPUT_FONT, TITLE_COLOUR
 from regbef_excel.schema import outputs as S
-from regbef_excel.schema.layout import quote_sheet
+from regbef_excel.schema.base import Sheet, Table
+from regbef_excel.schema.layout import TableLayout, quote_sheet
 
 #: Values are rounded to this many decimals (10⁻⁶ persons) to keep files small.
 DECIMALS = 6
@@ -101,6 +104,24 @@ NOTE = CellStyle(italic=True, size=10, colour=GREY, vertical="top")
 LINK = CellStyle(underline=True, colour="0563C1")
 LEFT = CellStyle(horizontal="left")
 WRAP_TOP = CellStyle(wrap=True, vertical="top")
+
+
+# the input-workbook look (editable cells yellow with blue text, calculated cells grey)
+_CELL_BORDER = "BFBFBF"
+INPUT_CELL = CellStyle(colour=INPUT_FONT, fill=INPUT_FILL, border_box=_CELL_BORDER, unlocked=True)
+CALC_CELL = CellStyle(fill=CALC_FILL, border_box=_CELL_BORDER)
+OUTPUT_CELL = CellStyle(border_box=_CELL_BORDER)
+KEY_CELL = CellStyle(border_box=_CELL_BORDER, unlocked=True)
+TABLE_HEADER = CellStyle(bold=True, colour="FFFFFF", fill=TITLE_COLOUR, wrap=True, vertical="center",
+                         border_box=_CELL_BORDER)  # fmt: skip
+SHEET_TITLE = CellStyle(bold=True, size=16, colour=TITLE_COLOUR)
+SHEET_SUBTITLE = CellStyle(bold=True, size=12, colour=TITLE_COLOUR)
+HEADER_ROW_HEIGHT = 33
+
+
+def role_style(role: str) -> CellStyle:
+    """The cell style of a table column role (``key``/``input``/``calc``/``comment``)."""
+    return {"input": INPUT_CELL, "comment": INPUT_CELL, "key": KEY_CELL, "calc": CALC_CELL}.get(role, OUTPUT_CELL)
 
 
 def data_style(fmt: str, *, total: bool = False, helper: bool = False) -> CellStyle:
@@ -535,6 +556,47 @@ def _openpyxl_named_style(name: str, s: CellStyle) -> NamedStyle:
         alignment=Alignment(wrap_text=s.wrap or None, horizontal=s.horizontal, vertical=s.vertical),
         number_format=s.number_format,
     )  # fmt: skip
+
+
+# --------------------------------------------------------------------------- schema sheets
+def schema_sheet(book: XlsxBook, sheet: Sheet, language: str) -> XlsxSheet:
+    """A new sheet of the workbook contract with its title (row 1) and intro (row 2)."""
+    st = book.sheet(sheet.label(language))
+    if sheet.kind != "cover":
+        st.put(1, 1, sheet.label(language), SHEET_TITLE)
+        st.put(2, 1, sheet.intro(language), NOTE.but(vertical="top"))
+        st.height(1, 22)
+    return st
+
+
+def write_table(st: XlsxSheet, table: Table, rows: Sequence[Sequence[object]], language: str) -> TableLayout:
+    """Write ``rows`` (stored values, schema column order) as an Excel table of the contract.
+
+    Caption above the header, the header (labels with units), the data in the style of each
+    column's role with its number format (choice codes shown as their labels), and the Excel
+    table object. Returns the :class:`TableLayout` written.
+    """
+    lay = TableLayout.of(table, len(rows))
+    r0, c0 = lay.header_row, lay.first_col
+    cols = table.columns
+    if table.title(language) and table.title(language) != st.title:
+        st.put(r0 - 1, c0, table.title(language), SHEET_SUBTITLE)
+    headers = [c.header(language) for c in cols]
+    for j, col in enumerate(cols):
+        st.width(c0 + j, col.width)
+    st.height(r0, HEADER_ROW_HEIGHT)
+    styles = [role_style(c.role).but(number_format=c.number_format) for c in cols]
+    displays = [c.validation is not None and c.validation.kind == "list" or c.dtype == "bool" for c in cols]
+    for i, row in enumerate(rows):
+        for j, value in enumerate(row):
+            if displays[j]:
+                value = display_value(value, cols[j], language)
+            st.put(r0 + 1 + i, c0 + j, value, styles[j])
+    if not rows:
+        for j in range(len(cols)):
+            st.put(r0 + 1, c0 + j, None, styles[j])
+    st.table(table.key, r0, c0, lay.last_row, c0 + len(cols) - 1, headers, header_style=TABLE_HEADER)
+    return lay
 
 
 def replace_sheet(wb, name: str) -> OpenpyxlSheet:  # noqa: ANN001 - openpyxl Workbook
