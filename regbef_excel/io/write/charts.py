@@ -12,6 +12,7 @@ ranges in. Both axes are always drawn: Excel may hide an axis whose ``delete`` i
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from math import floor, log10
@@ -282,9 +283,16 @@ def nice_ceiling(value: float) -> float:
 _PX_PER_CM = 96 / 2.54
 
 
+#: What XlsxWriter reads as a cell reference in a chart or axis title or a series name.
+_LOOKS_LIKE_A_REFERENCE = re.compile(r"^=?[^!]+!\$?[A-Z]+\$?\d+")
+
+
 def _safe_title(text: str) -> str:
-    # a leading '=' would make XlsxWriter read the title as a cell reference
-    return " " + text if text.startswith("=") else text
+    """Chart texts are text: one that looks like ``Sheet!A1`` gets an invisible word joiner
+    (U+2060) after each ``!`` so that XlsxWriter does not read it as a reference."""
+    if _LOOKS_LIKE_A_REFERENCE.match(text):
+        return text.replace("!", "!\u2060")
+    return text
 
 
 def to_xlsxwriter(book, chart: Chart):  # noqa: ANN001, ANN201 - xlsxwriter Workbook / Chart
