@@ -19,8 +19,7 @@ from pathlib import Path
 from regbef_excel.data.panels import synthetic_panel
 from regbef_excel.io.read.regression import read_regression_workbook
 from regbef_excel.io.regression_run import run_regressions
-from regbef_excel.io.write.regression import build_regression_workbook, write_regression_results
-from regbef_excel.io.write.template import save_workbook
+from regbef_excel.io.write.regression import write_regression_results, write_regression_workbook
 from regbef_excel.regression import (
     breusch_pagan,
     fit_panel,
@@ -78,7 +77,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         src, out = Path(tmp) / "in.xlsx", Path(tmp) / "out.xlsx"
         t0 = time.perf_counter()
-        save_workbook(build_regression_workbook(synthetic_panel()), src)
+        write_regression_workbook(synthetic_panel(), src)
         t1 = time.perf_counter()
         inp = read_regression_workbook(src)
         t2 = time.perf_counter()

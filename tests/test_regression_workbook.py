@@ -17,8 +17,7 @@ from regbef_excel.data.panels import PanelData, VariableInfo, synthetic_panel
 from regbef_excel.errors import InputError
 from regbef_excel.io import libreoffice_render as render
 from regbef_excel.io.read.regression import ModelSpec, read_regression_workbook
-from regbef_excel.io.write.regression import build_regression_workbook
-from regbef_excel.io.write.template import save_workbook
+from regbef_excel.io.write.regression import write_regression_workbook
 from regbef_excel.regression import descriptive_table, fit_panel, mundlak_test
 from regbef_excel.schema import regression as R
 
@@ -218,11 +217,11 @@ MODELS = [
 
 
 def make(tmp_path: Path, edit=None, models=MODELS, panel=None) -> Path:
-    wb = build_regression_workbook(panel or small_panel(), models)
-    if edit is not None:
+    path = write_regression_workbook(panel or small_panel(), tmp_path / "in.xlsx", models)
+    if edit is not None:  # a planner's edit of the written workbook
+        wb = load_workbook(path)
         edit(wb)
-    path = tmp_path / "in.xlsx"
-    save_workbook(wb, path)
+        wb.save(path)
     return path
 
 

@@ -267,7 +267,7 @@ def test_measure_sheets_hold_the_series(results, projection, sheet, measures, ch
     title, first, last = sheet.name.get("nb"), "D", openpyxl.utils.get_column_letter(3 + T1)
     rows = [S.FIRST_DATA_ROW + keys.index(k) for k in chart_keys]
     assert [s.val.numRef.f for s in chart.series] == [f"'{title}'!${first}${r}:${last}${r}" for r in rows]
-    assert [s.tx.strRef.f for s in chart.series] == [f"'{title}'!C{r}" for r in rows]
+    assert [s.tx.strRef.f for s in chart.series] == [f"'{title}'!$C${r}" for r in rows]
     assert {s.cat.numRef.f for s in chart.series} == {f"'{title}'!${first}${S.HEADER_ROW}:${last}${S.HEADER_ROW}"}
 
 

@@ -8,6 +8,7 @@ atomically, and the input's SHA-256 is checked before and after.
 from __future__ import annotations
 
 import os
+import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -171,15 +172,24 @@ def write_projection(
     input_sha256: str | None = None,
     seconds: dict | None = None,
 ) -> None:
-    """Input sheets (regenerated from the validated inputs) + output sheets, written atomically."""
+    """A copy of the input workbook + the output sheets, written atomically.
+
+    The results go into a copy of the planner's input workbook (``input_path``), so the results
+    file still holds the input sheets and re-validates; without an input file (the demo) into
+    the template built from the inputs.
+    """
     if input_path is not None and _same_file(input_path, output_path):
         raise InputError(
             "the output file must differ from the input file (the planner's input is never overwritten)",
             location=Location(cell=str(output_path)),
         )
-    wb = build_workbook(projection.inputs, language=language, meta=meta)
     log = run_log(projection, input_path=input_path, input_sha256=input_sha256, seconds=seconds)
-    write_results(projection, output_path, language=language, base_workbook=wb, run_log=log)
+    if input_path is not None:
+        write_results(projection, output_path, language=language, base_workbook=input_path, run_log=log)
+        return
+    with tempfile.TemporaryDirectory(prefix="regbef-") as tmp:
+        base = save_workbook(build_workbook(projection.inputs, language=language, meta=meta), Path(tmp) / "inputs.xlsx")
+        write_results(projection, output_path, language=language, base_workbook=base, run_log=log)
 
 
 def run_workbook(

@@ -20,7 +20,7 @@ from regbef_excel.files import file_sha256, same_file
 from regbef_excel.io.read.projection import read_workbook
 from regbef_excel.io.read.regression import read_regression_workbook
 from regbef_excel.io.regression_run import RegressionRun, run_regressions
-from regbef_excel.io.write.regression import build_regression_workbook, write_regression_results
+from regbef_excel.io.write.regression import write_regression_results, write_regression_workbook
 from regbef_excel.io.write.template import build_workbook, save_workbook
 from regbef_excel.regression import (
     fit_panel,
@@ -33,7 +33,7 @@ def write_regression_template(
 ) -> Path:
     """Write a regression workbook pre-filled with a demo panel (``"real"`` or ``"synthetic"``)."""
     data = demo_panel(panel)
-    return save_workbook(build_regression_workbook(data, language=language), path)
+    return write_regression_workbook(data, path, language=language)
 
 
 @dataclass

@@ -37,19 +37,19 @@ from regbef_excel.app.projection import run_log, write_template
 from regbef_excel.app.udf_cache import project_cached, read_inputs
 from regbef_excel.engine import project
 from regbef_excel.errors import FeatureNotAvailable, InputError, InputErrors, RegbefError
+from regbef_excel.evaluation.scenarios import compare_scenarios as scenario_comparison
 from regbef_excel.io.backend import LiveWorkbook
 from regbef_excel.io.openpyxl_files import OpenpyxlBackend
 from regbef_excel.io.read.projection import read_from_backend
 from regbef_excel.io.read.regression import read_regression_workbook
 from regbef_excel.io.regression_run import run_regressions
-from regbef_excel.io.write.evaluation import scenario_comparison_workbook
-from regbef_excel.io.write.regression import build_results_workbook
+from regbef_excel.io.write.evaluation import write_comparison
+from regbef_excel.io.write.regression import results_sheet_names, write_regression_results
 from regbef_excel.io.write.results import write_results
 from regbef_excel.io.xlwings_live import XlwingsLiveWorkbook
-from regbef_excel.schema import regression as R
 from regbef_excel.schema.inputs import SHEETS
 from regbef_excel.schema.messages import text
-from regbef_excel.schema.outputs import COMPARISON_SHEET, output_sheet_names
+from regbef_excel.schema.outputs import SCENARIO_COMPARISON, output_sheet_names
 
 #: Most problems listed in one message box.
 MAX_PROBLEMS_SHOWN = 12
@@ -172,13 +172,9 @@ def estimate_regressions(live: LiveWorkbook) -> MacroResult:
     live.status(text("estimating", inp.language))
     run = run_regressions(inp)
     live.status(text("writing", inp.language))
-    wb = build_results_workbook(run, language=inp.language)
-    inputs = {s.label(la) for s in R.SHEETS.values() for la in ("nb", "en")}
-    outputs = [n for n in wb.sheetnames if n not in inputs]
     with tempfile.TemporaryDirectory(prefix="regbef-") as tmp:
-        out = Path(tmp) / "regbef-regresjon.xlsx"
-        wb.save(out)
-        live.replace_sheets(out, outputs)
+        out = write_regression_results(run, Path(tmp) / "regbef-regresjon.xlsx", language=inp.language)
+        live.replace_sheets(out, results_sheet_names(run, inp.language))
     return MacroResult(status=text("estimated", inp.language, n=len(run.outcomes)))
 
 
@@ -210,11 +206,10 @@ def compare_scenarios(live: LiveWorkbook) -> MacroResult:
     pa, pb = project_cached(inputs_a), project_cached(inputs_b)
     live.status(text("writing", lang))
     name_a, name_b = live.name, Path(other).name
-    wb = scenario_comparison_workbook(pa, pb, name_a, name_b, language=lang)
+    comparison = scenario_comparison(pa, pb, (name_a, name_b))
     with tempfile.TemporaryDirectory(prefix="regbef-") as tmp:
-        out = Path(tmp) / "regbef-scenarier.xlsx"
-        wb.save(out)
-        live.replace_sheets(out, [COMPARISON_SHEET[lang]])
+        out = write_comparison(comparison, Path(tmp) / "regbef-scenarier.xlsx", language=lang)
+        live.replace_sheets(out, [SCENARIO_COMPARISON.name.get(lang)])
     return MacroResult(status=text("compared", lang, a=name_a, b=name_b))
 
 
@@ -358,6 +353,5 @@ __all__ = [
     "format_input_error",
     "ribbon",
     "run_projection",
-    "scenario_comparison_workbook",
     "validate_inputs",
 ]

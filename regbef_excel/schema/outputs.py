@@ -536,4 +536,3 @@ __all__ = [
 ]
 
 
-COMPARISON_SHEET = {"nb": "Scenariosammenligning", "en": "Scenario comparison"}

@@ -1,28 +1,36 @@
-"""Native Excel charts for the output sheets (openpyxl chart objects).
+"""Native Excel charts for the output sheets: one library-neutral description, two renderers.
 
-The functions here know chart types, styling and cell ranges, nothing about projections: the
-writer (:mod:`regbef_excel.io.write.results`) lays the data out and passes the ranges in. Every axis
-gets ``delete = False`` explicitly, because Excel may hide axes that openpyxl leaves unset
-(spec/workbook.md). Ranges are given as 1-based rows and columns of ``ws``.
+A :class:`Chart` is plain values (kind, series as cell ranges, titles, axis settings, size in
+centimetres); :func:`to_xlsxwriter` turns it into an XlsxWriter chart of a new workbook and
+:func:`to_openpyxl` into an openpyxl chart for a sheet added to an existing workbook. The
+builders here (line charts by rows or by columns, stacked components with a growth line,
+population pyramids, clustered bars, coefficient bars with error bars) know chart types,
+styling and ranges, nothing about projections; the writers lay the data out and pass the
+ranges in. Both axes are always drawn: Excel may hide an axis whose ``delete`` is left unset
+(spec/workbook.md). Rows and columns are 1-based.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
+from dataclasses import dataclass
 from math import floor, log10
+from typing import Literal
 
-from openpyxl.chart import BarChart, LineChart, Reference, Series
-from openpyxl.chart.data_source import StrRef
+from openpyxl.chart import BarChart, LineChart, Series
+from openpyxl.chart.data_source import NumDataSource, NumRef, StrRef
+from openpyxl.chart.error_bar import ErrorBars
 from openpyxl.chart.legend import Legend
 from openpyxl.chart.series import SeriesLabel
 from openpyxl.chart.shapes import GraphicalProperties
 from openpyxl.drawing.line import LineProperties
-from openpyxl.utils import get_column_letter, quote_sheetname
-from openpyxl.worksheet.worksheet import Worksheet
+from openpyxl.utils import get_column_letter
 
+from regbef_excel.schema.layout import quote_sheet
 from regbef_excel.schema.outputs import FMT_PERSONS, FMT_PYRAMID
 
-#: Chart size in centimetres (openpyxl's unit).
+#: Chart size in centimetres.
 WIDTH_CM = 17.0
 HEIGHT_CM = 9.0
 #: Series colours (colour-blind safe Okabe–Ito palette, then greys).
@@ -34,42 +42,64 @@ MALE_COLOUR = "2F6EBA"
 FEMALE_COLOUR = "D9534F"
 
 
-def _show_axes(chart) -> None:
-    """Make both axes visible (openpyxl leaves ``delete`` unset; Excel may then hide them)."""
-    chart.x_axis.delete = False
-    chart.y_axis.delete = False
+# --------------------------------------------------------------------------- description
+@dataclass(frozen=True)
+class Ref:
+    """A block of cells ``first_row..last_row`` × ``first_col..last_col`` of sheet ``sheet``."""
+
+    sheet: str
+    first_row: int
+    first_col: int
+    last_row: int
+    last_col: int
+
+    @property
+    def a1(self) -> str:
+        a, b = get_column_letter(self.first_col), get_column_letter(self.last_col)
+        return f"{quote_sheet(self.sheet)}!${a}${self.first_row}:${b}${self.last_row}"
 
 
-def _colour_line(series: Series, colour: str, width_emu: int = 22_000) -> None:
-    series.graphicalProperties.line.solidFill = colour
-    series.graphicalProperties.line.width = width_emu
-    series.smooth = False
-    series.marker.symbol = "none"
+@dataclass(frozen=True)
+class ChartSeries:
+    """One series: values, its name (a cell or a text), colour, and how it is drawn."""
+
+    values: Ref
+    name: Ref | str
+    colour: str
+    as_line: bool = False  # a line in a bar chart (drawn on the same axes)
+    line_pt: float = 1.75
+    marker: bool = False
+    error_bars: Ref | None = None  # ± these values (custom error bars with caps)
 
 
-def _colour_fill(series: Series, colour: str) -> None:
-    series.graphicalProperties = GraphicalProperties(solidFill=colour)
-    series.graphicalProperties.line = LineProperties(solidFill=colour)
+@dataclass(frozen=True)
+class Chart:
+    """A chart as plain values; ``kind`` "bar" = horizontal bars, "column" = vertical."""
+
+    kind: Literal["line", "bar", "column"]
+    series: tuple[ChartSeries, ...]
+    categories: Ref
+    title: str
+    value_title: str | None = None
+    category_title: str | None = None
+    value_format: str = FMT_PERSONS
+    stacked: bool = False
+    overlap: int | None = None
+    gap: int | None = None
+    value_min: float | None = None
+    value_max: float | None = None
+    value_major: float | None = None
+    categories_reversed: bool = False  # bars: first row at the top
+    label_every: int | None = None
+    legend: Literal["right", "bottom"] | None = "right"
+    width_cm: float = WIDTH_CM
+    height_cm: float = HEIGHT_CM
+    gridlines: bool = True
 
 
-def _base_line_chart(title: str, y_title: str, x_title: str | None, number_format: str) -> LineChart:
-    chart = LineChart()
-    chart.title = title
-    chart.y_axis.title = y_title
-    if x_title:
-        chart.x_axis.title = x_title
-    chart.y_axis.number_format = number_format
-    chart.y_axis.majorGridlines = chart.y_axis.majorGridlines  # keep the default gridlines
-    chart.x_axis.tickLblPos = "low"
-    chart.legend = Legend()
-    chart.legend.position = "r"
-    chart.width, chart.height = WIDTH_CM, HEIGHT_CM
-    _show_axes(chart)
-    return chart
-
-
+# --------------------------------------------------------------------------- builders
 def line_chart_from_rows(
-    ws: Worksheet,
+    sheet: str,
     *,
     rows: Sequence[int],
     title_col: int,
@@ -80,49 +110,76 @@ def line_chart_from_rows(
     y_title: str,
     x_title: str | None = None,
     number_format: str = FMT_PERSONS,
-) -> LineChart:
-    """A line chart with one series per sheet row (years along the x axis).
+) -> Chart:
+    """A line chart with one series per sheet row (years along the x axis), named by the cell
+    in ``title_col`` of that row; one row gets no legend."""
+    series = tuple(
+        ChartSeries(Ref(sheet, r, first_col, r, last_col), Ref(sheet, r, title_col, r, title_col),
+                    PALETTE[i % len(PALETTE)])
+        for i, r in enumerate(rows)
+    )  # fmt: skip
+    return Chart(
+        "line", series, Ref(sheet, categories_row, first_col, categories_row, last_col), title,
+        value_title=y_title, category_title=x_title, value_format=number_format,
+        legend=None if len(rows) == 1 else "right",
+    )  # fmt: skip
 
-    Parameters
-    ----------
-    ws : Worksheet
-        Sheet holding the data.
-    rows : sequence of int
-        Data rows, one series each (need not be adjacent).
-    title_col : int
-        Column with the series names; must be ``first_col - 1`` (openpyxl takes the first cell of
-        a row reference as its title).
-    first_col, last_col : int
-        Columns of the values (one per year).
-    categories_row : int
-        Row with the year labels.
-    title, y_title, x_title : str
-        Chart and axis titles.
-    number_format : str
-        Value-axis number format.
 
-    Returns
-    -------
-    LineChart
-        Not yet anchored; call ``ws.add_chart(chart, anchor)``.
-    """
-    if title_col != first_col - 1:
-        raise ValueError("the series-name column must be just left of the first value column")
-    chart = _base_line_chart(title, y_title, x_title, number_format)
-    for i, r in enumerate(rows):
-        ref = Reference(ws, min_col=title_col, max_col=last_col, min_row=r, max_row=r)
-        series = Series(ref, title_from_data=True)
-        _colour_line(series, PALETTE[i % len(PALETTE)])
-        chart.series.append(series)
-    cats = Reference(ws, min_col=first_col, max_col=last_col, min_row=categories_row, max_row=categories_row)
-    chart.set_categories(cats)
-    if len(rows) == 1:
-        chart.legend = None
-    return chart
+def line_chart_from_columns(
+    sheet: str,
+    *,
+    header_row: int,
+    first_row: int,
+    last_row: int,
+    category_col: int,
+    value_cols: Sequence[int],
+    title: str,
+    y_title: str,
+    x_title: str | None = None,
+    number_format: str = FMT_PERSONS,
+    colours: Sequence[str] = PALETTE,
+) -> Chart:
+    """A line chart with one series per column (names in ``header_row``, rows = categories)."""
+    series = tuple(
+        ChartSeries(Ref(sheet, first_row, c, last_row, c), Ref(sheet, header_row, c, header_row, c),
+                    colours[i % len(colours)])
+        for i, c in enumerate(value_cols)
+    )  # fmt: skip
+    return Chart("line", series, Ref(sheet, first_row, category_col, last_row, category_col), title,
+                 value_title=y_title, category_title=x_title, value_format=number_format, legend="bottom")  # fmt: skip
+
+
+def bar_chart_from_columns(
+    sheet: str,
+    *,
+    header_row: int,
+    first_row: int,
+    last_row: int,
+    category_col: int,
+    value_cols: Sequence[int],
+    title: str,
+    y_title: str,
+    number_format: str = FMT_PERSONS,
+    colours: Sequence[str] = PALETTE,
+) -> Chart:
+    """Clustered horizontal bars, one series per column, one bar group per row (e.g. per
+    municipality) in the row order of the sheet; long names stay readable."""
+    series = tuple(
+        ChartSeries(Ref(sheet, first_row, c, last_row, c), Ref(sheet, header_row, c, header_row, c),
+                    colours[i % len(colours)])
+        for i, c in enumerate(value_cols)
+    )  # fmt: skip
+    n = last_row - first_row + 1
+    height = max(HEIGHT_CM, min(30.0, 2.5 + 0.55 * n * (1 + 0.4 * (len(value_cols) - 1))))
+    return Chart(
+        "bar", series, Ref(sheet, first_row, category_col, last_row, category_col), title,
+        value_title=y_title, value_format=number_format, gap=60, categories_reversed=True,
+        legend=None if len(value_cols) == 1 else "bottom", height_cm=height,
+    )  # fmt: skip
 
 
 def components_chart(
-    ws: Worksheet,
+    sheet: str,
     *,
     header_row: int,
     first_row: int,
@@ -132,48 +189,31 @@ def components_chart(
     line_col: int | None,
     title: str,
     y_title: str,
-) -> BarChart:
+) -> Chart:
     """Stacked columns of the components of change (outflows negative) with net growth as a line.
 
-    Columns of ``ws`` hold one series each with its name in ``header_row``; rows are years.
+    Columns of the sheet hold one series each with its name in ``header_row``; rows are years.
     """
-    bar = BarChart()
-    bar.type = "col"
-    bar.grouping = "stacked"
-    bar.overlap = 100
-    bar.gapWidth = 40
-    bar.title = title
-    bar.y_axis.title = y_title
-    bar.y_axis.number_format = FMT_PYRAMID.replace(";#,##0", ";-#,##0")
-    bar.x_axis.tickLblPos = "low"
-    bar.width, bar.height = WIDTH_CM + 3, HEIGHT_CM + 2
-    for i, col in enumerate(bar_cols):
-        ref = Reference(ws, min_col=col, max_col=col, min_row=header_row, max_row=last_row)
-        series = Series(ref, title_from_data=True)
-        _colour_fill(series, PALETTE[i % len(PALETTE)])
-        bar.series.append(series)
-    cats = Reference(ws, min_col=category_col, max_col=category_col, min_row=first_row, max_row=last_row)
-    bar.set_categories(cats)
-    _show_axes(bar)
+    series = [
+        ChartSeries(Ref(sheet, first_row, c, last_row, c), Ref(sheet, header_row, c, header_row, c),
+                    PALETTE[i % len(PALETTE)])
+        for i, c in enumerate(bar_cols)
+    ]  # fmt: skip
     if line_col is not None:
-        line = LineChart()
-        ref = Reference(ws, min_col=line_col, max_col=line_col, min_row=header_row, max_row=last_row)
-        series = Series(ref, title_from_data=True)
-        _colour_line(series, "000000", 28_000)
-        series.marker.symbol = "circle"
-        series.marker.size = 4
-        series.marker.graphicalProperties = GraphicalProperties(solidFill="000000")
-        line.series.append(series)
-        line.set_categories(cats)
-        _show_axes(line)
-        bar += line
-    bar.legend = Legend()
-    bar.legend.position = "b"
-    return bar
+        series.append(ChartSeries(
+            Ref(sheet, first_row, line_col, last_row, line_col),
+            Ref(sheet, header_row, line_col, header_row, line_col), "000000", as_line=True, line_pt=2.2,
+            marker=True,
+        ))  # fmt: skip
+    return Chart(
+        "column", tuple(series), Ref(sheet, first_row, category_col, last_row, category_col), title,
+        value_title=y_title, value_format=FMT_PYRAMID.replace(";#,##0", ";-#,##0"), stacked=True,
+        overlap=100, gap=40, legend="bottom", width_cm=WIDTH_CM + 3, height_cm=HEIGHT_CM + 2,
+    )  # fmt: skip
 
 
 def pyramid_chart(
-    ws: Worksheet,
+    sheet: str,
     *,
     header_row: int,
     first_row: int,
@@ -185,131 +225,53 @@ def pyramid_chart(
     x_title: str,
     axis_max: float | None = None,
     label_every: int = 10,
-) -> BarChart:
+) -> Chart:
     """A population pyramid: horizontal bars, males (stored negative) left, females right.
 
-    Overlap 100 and gap 0 make one bar per age; category labels sit at the low (left) end so they
-    do not run through the bars; the value format hides the males' minus sign. ``axis_max`` fixes a
-    symmetric value axis so that pyramids side by side are comparable.
+    Overlap 100 and gap 0 make one bar per age; category labels sit at the low (left) end; the
+    value format hides the males' minus sign. ``axis_max`` fixes a symmetric value axis so that
+    pyramids side by side are comparable.
     """
-    chart = BarChart()
-    chart.type = "bar"
-    chart.grouping = "clustered"
-    chart.overlap = 100
-    chart.gapWidth = 0
-    chart.title = title
-    for col, colour in ((male_col, MALE_COLOUR), (female_col, FEMALE_COLOUR)):
-        ref = Reference(ws, min_col=col, max_col=col, min_row=header_row, max_row=last_row)
-        series = Series(ref, title_from_data=True)
-        _colour_fill(series, colour)
-        chart.series.append(series)
-    cats = Reference(ws, min_col=age_col, max_col=age_col, min_row=first_row, max_row=last_row)
-    chart.set_categories(cats)
-    # In a bar chart the category axis (x_axis) is vertical, the value axis (y_axis) horizontal.
-    chart.x_axis.tickLblPos = "low"
-    chart.x_axis.tickLblSkip = label_every
-    chart.x_axis.tickMarkSkip = label_every
-    chart.x_axis.title = None
-    chart.y_axis.number_format = FMT_PYRAMID
-    chart.y_axis.title = x_title
-    if axis_max:
-        chart.y_axis.scaling.min = -axis_max
-        chart.y_axis.scaling.max = axis_max
-        chart.y_axis.majorUnit = nice_ceiling(axis_max / 3)
-    chart.legend = Legend()
-    chart.legend.position = "b"
-    chart.width, chart.height = 12.0, 17.0
-    _show_axes(chart)
-    return chart
+    series = tuple(
+        ChartSeries(Ref(sheet, first_row, c, last_row, c), Ref(sheet, header_row, c, header_row, c), colour)
+        for c, colour in ((male_col, MALE_COLOUR), (female_col, FEMALE_COLOUR))
+    )  # fmt: skip
+    return Chart(
+        "bar", series, Ref(sheet, first_row, age_col, last_row, age_col), title, value_title=x_title,
+        value_format=FMT_PYRAMID, overlap=100, gap=0, label_every=label_every,
+        value_min=-axis_max if axis_max else None, value_max=axis_max or None,
+        value_major=nice_ceiling(axis_max / 3) if axis_max else None, legend="bottom",
+        width_cm=12.0, height_cm=17.0, gridlines=False,
+    )  # fmt: skip
 
 
-def _column_series(ws: Worksheet, col: int, header_row: int, first_row: int, last_row: int) -> Series:
-    """A series of rows ``first_row..last_row`` of column ``col``, named by the header cell (the
-    data need not start right below the header)."""
-    ref = Reference(ws, min_col=col, max_col=col, min_row=first_row, max_row=last_row)
-    series = Series(ref)
-    letter = get_column_letter(col)
-    series.tx = SeriesLabel(strRef=StrRef(f"{quote_sheetname(ws.title)}!${letter}${header_row}"))
-    return series
-
-
-def line_chart_from_columns(
-    ws: Worksheet,
+def coefficient_chart(
+    sheet: str,
     *,
     header_row: int,
     first_row: int,
     last_row: int,
     category_col: int,
     value_cols: Sequence[int],
+    error_cols: Sequence[int],
     title: str,
     y_title: str,
-    number_format: str = FMT_PERSONS,
-    colours: Sequence[str] = PALETTE,
-) -> LineChart:
-    """A line chart with one series per column (names in ``header_row``, rows = categories)."""
-    chart = _base_line_chart(title, y_title, None, number_format)
-    for i, col in enumerate(value_cols):
-        series = _column_series(ws, col, header_row, first_row, last_row)
-        _colour_line(series, colours[i % len(colours)])
-        chart.series.append(series)
-    cats = Reference(ws, min_col=category_col, max_col=category_col, min_row=first_row, max_row=last_row)
-    chart.set_categories(cats)
-    chart.legend.position = "b"
-    return chart
-
-
-def bar_chart_from_columns(
-    ws: Worksheet,
-    *,
-    header_row: int,
-    first_row: int,
-    last_row: int,
-    category_col: int,
-    value_cols: Sequence[int],
-    title: str,
-    y_title: str,
-    horizontal: bool = True,
-    number_format: str = FMT_PERSONS,
-    colours: Sequence[str] = PALETTE,
-) -> BarChart:
-    """Clustered bars, one series per column, one bar group per row (e.g. per municipality).
-
-    Horizontal bars (default) keep long municipality names readable; the category axis runs
-    top-down in the row order of the sheet.
-    """
-    chart = BarChart()
-    chart.type = "bar" if horizontal else "col"
-    chart.grouping = "clustered"
-    chart.gapWidth = 60
-    chart.title = title
-    chart.y_axis.title = y_title
-    chart.y_axis.number_format = number_format
-    chart.y_axis.majorGridlines = chart.y_axis.majorGridlines
-    for i, col in enumerate(value_cols):
-        series = _column_series(ws, col, header_row, first_row, last_row)
-        _colour_fill(series, colours[i % len(colours)])
-        chart.series.append(series)
-    cats = Reference(ws, min_col=category_col, max_col=category_col, min_row=first_row, max_row=last_row)
-    chart.set_categories(cats)
-    chart.x_axis.tickLblPos = "low"
-    if horizontal:
-        chart.x_axis.scaling.orientation = "maxMin"  # first row at the top
-    chart.legend = Legend()
-    chart.legend.position = "b"
-    if len(value_cols) == 1:
-        chart.legend = None
-    n = last_row - first_row + 1
-    chart.width = WIDTH_CM
-    chart.height = max(HEIGHT_CM, min(30.0, 2.5 + 0.55 * n * (1 + 0.4 * (len(value_cols) - 1))))
-    _show_axes(chart)
-    return chart
+    colours: Sequence[str] = ("0072B2", "D55E00"),
+) -> Chart:
+    """Columns of effects with ± error bars (values in ``value_cols``, half-widths beside them)."""
+    series = tuple(
+        ChartSeries(Ref(sheet, first_row, c, last_row, c), Ref(sheet, header_row, c, header_row, c),
+                    colours[i % len(colours)], error_bars=Ref(sheet, first_row, e, last_row, e))
+        for i, (c, e) in enumerate(zip(value_cols, error_cols, strict=True))
+    )  # fmt: skip
+    return Chart("column", series, Ref(sheet, first_row, category_col, last_row, category_col), title,
+                 value_title=y_title, value_format="0.0", legend="bottom", width_cm=16.0, height_cm=8.5)  # fmt: skip
 
 
 def nice_ceiling(value: float) -> float:
     """Round ``value`` up to 1, 2, 2.5 or 5 times a power of ten (a tidy axis maximum)."""
     if value <= 0:
         return 1.0
-
     p = 10 ** floor(log10(value))
     for m in (1, 2, 2.5, 5, 10):
         if value <= m * p:
@@ -317,11 +279,170 @@ def nice_ceiling(value: float) -> float:
     return 10 * p
 
 
+# --------------------------------------------------------------------------- XlsxWriter
+_PX_PER_CM = 96 / 2.54
+
+
+#: What XlsxWriter reads as a cell reference in a chart or axis title or a series name.
+_LOOKS_LIKE_A_REFERENCE = re.compile(r"^=?[^!]+!\$?[A-Z]+\$?\d+")
+
+
+def _safe_title(text: str) -> str:
+    """Chart texts are text: one that looks like ``Sheet!A1`` gets an invisible word joiner
+    (U+2060) after each ``!`` so that XlsxWriter does not read it as a reference."""
+    if _LOOKS_LIKE_A_REFERENCE.match(text):
+        return text.replace("!", "!\u2060")
+    return text
+
+
+def to_xlsxwriter(book, chart: Chart):  # noqa: ANN001, ANN201 - xlsxwriter Workbook / Chart
+    """The XlsxWriter chart of ``chart`` in ``book`` (insert it with ``worksheet.insert_chart``)."""
+    opts: dict[str, object] = {"type": chart.kind}
+    if chart.stacked:
+        opts["subtype"] = "stacked"
+    xc = book.add_chart(opts)
+    line = book.add_chart({"type": "line"}) if any(s.as_line for s in chart.series) else None
+    for s in chart.series:
+        so: dict[str, object] = {
+            "values": "=" + s.values.a1,
+            "categories": "=" + chart.categories.a1,
+            "name": "=" + s.name.a1 if isinstance(s.name, Ref) else _safe_title(s.name),
+        }
+        colour = "#" + s.colour
+        if chart.kind == "line" or s.as_line:
+            so["line"] = {"color": colour, "width": s.line_pt}
+            so["marker"] = ({"type": "circle", "size": 4, "fill": {"color": colour}, "border": {"color": colour}}
+                            if s.marker else {"type": "none"})  # fmt: skip
+        else:
+            so["fill"] = {"color": colour}
+            so["border"] = {"color": colour}
+            if chart.gap is not None:
+                so["gap"] = chart.gap
+            if chart.overlap is not None:
+                so["overlap"] = chart.overlap
+        if s.error_bars is not None:
+            so["y_error_bars"] = {"type": "custom", "plus_values": "=" + s.error_bars.a1,
+                                  "minus_values": "=" + s.error_bars.a1, "end_style": 1}  # fmt: skip
+        (line if s.as_line else xc).add_series(so)
+    if line is not None:
+        xc.combine(line)
+    xc.set_title({"name": _safe_title(chart.title), "name_font": {"size": 12, "bold": True}})
+    value_axis: dict[str, object] = {"num_format": chart.value_format,
+                                     "major_gridlines": {"visible": chart.gridlines}}  # fmt: skip
+    if chart.value_title:
+        value_axis["name"] = _safe_title(chart.value_title)
+    for key, v in (("min", chart.value_min), ("max", chart.value_max), ("major_unit", chart.value_major)):
+        if v is not None:
+            value_axis[key] = v
+    cat_axis: dict[str, object] = {"label_position": "low"}
+    if chart.category_title:
+        cat_axis["name"] = _safe_title(chart.category_title)
+    if chart.categories_reversed:
+        cat_axis["reverse"] = True
+    if chart.label_every:
+        cat_axis["interval_unit"] = chart.label_every
+        cat_axis["interval_tick"] = chart.label_every
+    if chart.kind == "bar":  # XlsxWriter: in a bar chart x is the (horizontal) value axis
+        xc.set_x_axis(value_axis)
+        xc.set_y_axis(cat_axis)
+    else:
+        xc.set_x_axis(cat_axis)
+        xc.set_y_axis(value_axis)
+    xc.set_legend({"position": chart.legend} if chart.legend else {"none": True})
+    xc.set_size({"width": round(chart.width_cm * _PX_PER_CM), "height": round(chart.height_cm * _PX_PER_CM)})
+    return xc
+
+
+# --------------------------------------------------------------------------- openpyxl
+def _op_series(s: ChartSeries, line: bool) -> Series:
+    series = Series(s.values.a1)
+    if isinstance(s.name, Ref):
+        n = s.name
+        series.tx = SeriesLabel(strRef=StrRef(f"{quote_sheet(n.sheet)}!${get_column_letter(n.first_col)}${n.first_row}"))
+    else:
+        series.tx = SeriesLabel(v=s.name)
+    if line:
+        series.graphicalProperties.line.solidFill = s.colour
+        series.graphicalProperties.line.width = int(s.line_pt * 12_700)
+        series.smooth = False
+        if s.marker:
+            series.marker.symbol = "circle"
+            series.marker.size = 4
+            series.marker.graphicalProperties = GraphicalProperties(solidFill=s.colour)
+        else:
+            series.marker.symbol = "none"
+    else:
+        series.graphicalProperties = GraphicalProperties(solidFill=s.colour)
+        series.graphicalProperties.line = LineProperties(solidFill=s.colour)
+    if s.error_bars is not None:
+        ref = s.error_bars.a1
+        series.errBars = ErrorBars(errBarType="both", errValType="cust", noEndCap=False,
+                                   plus=NumDataSource(numRef=NumRef(f=ref)),
+                                   minus=NumDataSource(numRef=NumRef(f=ref)))  # fmt: skip
+    return series
+
+
+def to_openpyxl(chart: Chart):  # noqa: ANN201 - openpyxl chart
+    """The openpyxl chart of ``chart`` (anchor it with ``worksheet.add_chart``)."""
+    if chart.kind == "line":
+        oc = LineChart()
+    else:
+        oc = BarChart()
+        oc.type = "bar" if chart.kind == "bar" else "col"
+        oc.grouping = "stacked" if chart.stacked else "clustered"
+        if chart.overlap is not None:
+            oc.overlap = chart.overlap
+        if chart.gap is not None:
+            oc.gapWidth = chart.gap
+    cats = chart.categories.a1
+    line_part = LineChart() if any(s.as_line for s in chart.series) else None
+    for s in chart.series:
+        target = line_part if s.as_line else oc
+        target.series.append(_op_series(s, chart.kind == "line" or s.as_line))
+    oc.set_categories(cats)
+    oc.title = chart.title
+    # openpyxl: x_axis is the category axis, y_axis the value axis, whatever the orientation
+    oc.y_axis.title = chart.value_title
+    oc.x_axis.title = chart.category_title
+    oc.y_axis.number_format = chart.value_format
+    if not chart.gridlines:
+        oc.y_axis.majorGridlines = None
+    oc.y_axis.scaling.min = chart.value_min
+    oc.y_axis.scaling.max = chart.value_max
+    oc.y_axis.majorUnit = chart.value_major
+    oc.x_axis.tickLblPos = "low"
+    if chart.categories_reversed:
+        oc.x_axis.scaling.orientation = "maxMin"
+    if chart.label_every:
+        oc.x_axis.tickLblSkip = chart.label_every
+        oc.x_axis.tickMarkSkip = chart.label_every
+    oc.x_axis.delete = False
+    oc.y_axis.delete = False
+    if line_part is not None:
+        line_part.set_categories(cats)
+        line_part.x_axis.delete = False
+        line_part.y_axis.delete = False
+        oc += line_part
+    if chart.legend:
+        oc.legend = Legend()
+        oc.legend.position = "r" if chart.legend == "right" else "b"
+    else:
+        oc.legend = None
+    oc.width, oc.height = chart.width_cm, chart.height_cm
+    return oc
+
+
 __all__ = [
+    "Chart",
+    "ChartSeries",
+    "Ref",
     "bar_chart_from_columns",
+    "coefficient_chart",
     "components_chart",
     "line_chart_from_columns",
     "line_chart_from_rows",
     "nice_ceiling",
     "pyramid_chart",
+    "to_openpyxl",
+    "to_xlsxwriter",
 ]

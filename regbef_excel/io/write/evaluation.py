@@ -1,10 +1,11 @@
 """Comparison workbooks: two scenarios, a back-test, REGBEF against SSB.
 
-Each writer builds one sheet in a **new** workbook and saves it atomically
-(:func:`regbef_excel.io.write.template.save_workbook`):
+Each writer builds one sheet in a **new** workbook, written with XlsxWriter through the sheet
+toolkit (:class:`regbef_excel.io.write.sheets.XlsxBook`) and saved atomically:
 
 * :func:`write_comparison` — "Scenariosammenligning" / "Scenario comparison" from a
-  :class:`regbef_excel.evaluation.scenarios.ScenarioComparison`;
+  :class:`regbef_excel.evaluation.scenarios.ScenarioComparison` (the CLI's ``compare`` and the
+  ribbon's compare macro both write this one sheet);
 * :func:`write_backtest` — "Tilbaketesting" / "Back-test" from a
   :class:`regbef_excel.evaluation.backtest.BacktestResult`;
 * :func:`write_ssb_comparison` — "SSB-sammenligning" / "Comparison with SSB" from the frame of
@@ -19,16 +20,11 @@ from __future__ import annotations
 
 import os
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from openpyxl import Workbook
-from openpyxl.chart import LineChart, Reference
-from openpyxl.chart.series import SeriesLabel
-from openpyxl.styles import Font, PatternFill
-from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.worksheet import Worksheet
 
 from regbef_excel.engine.results import SERVICE_AGE_GROUPS
 from regbef_excel.evaluation.backtest import MODEL, NAIVE_CONSTANT, NAIVE_TREND, TOTAL
@@ -38,19 +34,18 @@ from regbef_excel.io.write.sheets import (
     DECIMALS,
     HELPER_TITLE,
     UNIT,
-    Styler,
+    XlsxBook,
+    XlsxSheet,
+    area,
     cols_for_cm,
     data_style,
     new_sheet,
-    print_setup,
     rows_for_cm,
     set_widths,
     write_headers,
     write_title,
 )
-from regbef_excel.io.write.template import save_workbook
 from regbef_excel.schema import outputs as S
-from regbef_excel.schema.outputs import COMPARISON_SHEET
 
 #: Column of the charts (right of the tables, which use at most nine columns).
 CHART_COL = 11
@@ -67,13 +62,13 @@ def _num(x: object) -> object:
     return round(float(x), DECIMALS) if isinstance(x, float) else x
 
 
-def _block(st: Styler, top: int, caption: str, headers: Sequence[str], columns: Sequence[Sequence[object]],
+def _block(st: XlsxSheet, top: int, caption: str, headers: Sequence[str], columns: Sequence[Sequence[object]],
            formats: Sequence[str], *, total_rows: Sequence[int] = ()) -> tuple[int, int, int]:
     """Caption at ``top``, header below, data rows; returns (header_row, first_row, last_row)."""
     st.put(top, 1, caption, HELPER_TITLE)
     h = top + 1
     write_headers(st, list(headers), row=h)
-    st.ws.row_dimensions[h].height = 44
+    st.height(h, 44)
     n = len(columns[0]) if columns else 0
     for i in range(n):
         total = i in total_rows
@@ -82,43 +77,31 @@ def _block(st: Styler, top: int, caption: str, headers: Sequence[str], columns: 
     return h, h + 1, h + n
 
 
-def _new_workbook(sheet: S.OutputSheet, lang: str) -> tuple[Workbook, Worksheet, Styler]:
-    S.check_language(lang)
-    wb = Workbook()
-    wb.remove(wb.active)
-    ws = new_sheet(wb, sheet, lang)
-    return wb, ws, Styler(ws)
+def _finish(st: XlsxSheet, last_row: int, last_chart_row: int, widths: Sequence[float]) -> None:
+    set_widths(st, widths)
+    end_col = CHART_COL + cols_for_cm(charts.WIDTH_CM + 1, 8.43)
+    st.print_setup(title_row=None, area=area(1, 1, max(last_row, last_chart_row), end_col))
+    st.freeze(4, 1)
 
 
-def _finish(ws: Worksheet, last_row: int, last_chart_row: int, widths: Sequence[float]) -> None:
-    set_widths(ws, widths)
-    ws.row_dimensions[S.TITLE_ROW].height = 21
-    end_col = get_column_letter(CHART_COL + cols_for_cm(charts.WIDTH_CM + 1, 8.43))
-    print_setup(ws, last_col=CHART_COL + 8, n_label_cols=2,
-                 area=f"A1:{end_col}{max(last_row, last_chart_row)}")  # fmt: skip
-    ws.print_title_rows = None
-    ws.freeze_panes = "A4"
-
-
-def _save(wb: Workbook, path: str | os.PathLike[str]) -> Path:
-    out = Path(path)
-    if out.suffix.lower() not in (".xlsx", ".xlsm"):
-        raise ValueError(f"results must be written to an .xlsx file, not {out.name!r}")
-    return save_workbook(wb, out)
-
-
-def _place(ws: Worksheet, chart, row: int) -> int:
+def _place(st: XlsxSheet, chart: charts.Chart, row: int) -> int:
     """Anchor ``chart`` at CHART_COL/``row``; return the first row below it."""
-    ws.add_chart(chart, f"{get_column_letter(CHART_COL)}{row}")
-    return row + rows_for_cm(chart.height) + 1
+    st.chart(chart, row, CHART_COL)
+    return row + rows_for_cm(chart.height_cm) + 1
 
 
 # ============================================================================ scenarios
 def write_comparison(comp, path: str | os.PathLike[str], *, language: str = "nb") -> Path:
     """Write a :class:`~regbef_excel.evaluation.scenarios.ScenarioComparison` as one sheet with charts."""
-    lang = language
+    S.check_language(language)
+    with XlsxBook(path) as book:
+        _comparison_sheet(book, comp, language)
+    return Path(path)
+
+
+def _comparison_sheet(book: XlsxBook, comp, lang: str) -> XlsxSheet:
     sheet = S.SCENARIO_COMPARISON
-    wb, ws, st = _new_workbook(sheet, lang)
+    st = new_sheet(book, sheet, lang)
     a, b = comp.labels
     T = S.SCENARIO_TEXTS
     write_title(st, sheet, lang, a=a, b=b)
@@ -174,30 +157,36 @@ def write_comparison(comp, path: str | os.PathLike[str], *, language: str = "nb"
          pop["pct_difference"].tolist()],
         [S.FMT_TEXT, S.FMT_TEXT, S.FMT_YEAR, S.FMT_PERSONS, S.FMT_PERSONS, S.FMT_SIGNED_PERSONS, FMT_PCT],
     )  # fmt: skip
-    ws.auto_filter.ref = f"A{h5}:G{l5}"
+    st.autofilter(h5, 1, l5, 7)
 
     c1 = charts.line_chart_from_columns(
-        ws, header_row=h1, first_row=f1, last_row=l1, category_col=1, value_cols=[3, 4],
+        st.title, header_row=h1, first_row=f1, last_row=l1, category_col=1, value_cols=[3, 4],
         title=T["chart_region"].format(lang, a=a, b=b), y_title=S.CHART_TEXTS["persons"].get(lang),
     )  # fmt: skip
-    row = _place(ws, c1, 3)
+    row = _place(st, c1, 3)
     c2 = charts.bar_chart_from_columns(
-        ws, header_row=h2, first_row=f2 + 1, last_row=l2, category_col=2, value_cols=[5],
+        st.title, header_row=h2, first_row=f2 + 1, last_row=l2, category_col=2, value_cols=[5],
         title=T["chart_zones"].format(lang, a=a, b=b, year=comp.horizon),
         y_title=S.CHART_TEXTS["persons"].get(lang), number_format=S.FMT_SIGNED_PERSONS,
     )  # fmt: skip
-    row = _place(ws, c2, row)
-    _finish(ws, l4, row, [12.0, 30.0, 14.0, 14.0, 14.0, 11.0, 11.0])
-    return _save(wb, path)
+    row = _place(st, c2, row)
+    _finish(st, l4, row, [12.0, 30.0, 14.0, 14.0, 14.0, 11.0, 11.0])
+    return st
 
 
 # ============================================================================ back-test
 def write_backtest(result, path: str | os.PathLike[str], *, language: str = "nb") -> Path:
     """Write a :class:`~regbef_excel.evaluation.backtest.BacktestResult` as one sheet with charts."""
-    lang = language
+    S.check_language(language)
+    with XlsxBook(path) as book:
+        _backtest_sheet(book, result, language)
+    return Path(path)
+
+
+def _backtest_sheet(book: XlsxBook, result, lang: str) -> XlsxSheet:
     sheet = S.BACKTEST
     T = S.BACKTEST_TEXTS
-    wb, ws, st = _new_workbook(sheet, lang)
+    st = new_sheet(book, sheet, lang)
     write_title(st, sheet, lang, base=result.base_year, region=result.setup.region_name)
     top = 3
     if result.suspect_zones:
@@ -261,31 +250,37 @@ def write_backtest(result, path: str | os.PathLike[str], *, language: str = "nb"
          full["pct_error"].tolist()],
         [S.FMT_TEXT, S.FMT_TEXT, S.FMT_YEAR, S.FMT_PERSONS, S.FMT_PERSONS, S.FMT_SIGNED_PERSONS, FMT_PCT],
     )  # fmt: skip
-    ws.auto_filter.ref = f"A{h4}:G{l4}"
+    st.autofilter(h4, 1, l4, 7)
     c1 = charts.bar_chart_from_columns(
-        ws, header_row=h2, first_row=f2, last_row=l2, category_col=2, value_cols=[3, 4],
+        st.title, header_row=h2, first_row=f2, last_row=l2, category_col=2, value_cols=[3, 4],
         title=T["chart"].format(lang, year=last_year), y_title=S.CHART_TEXTS["persons"].get(lang),
         colours=("7F7F7F", "0072B2"),
     )  # fmt: skip
-    row = _place(ws, c1, top)
+    row = _place(st, c1, top)
     c2 = charts.line_chart_from_columns(
-        ws, header_row=h1, first_row=f1, last_row=l1, category_col=2, value_cols=[3, 4, 5],
+        st.title, header_row=h1, first_row=f1, last_row=l1, category_col=2, value_cols=[3, 4, 5],
         title=T["chart_mape"].get(lang), y_title="%", number_format="0.0",
     )  # fmt: skip
-    c2.x_axis.title = T["years_ahead"].get(lang)
-    row = _place(ws, c2, row)
-    _finish(ws, l3, row, [10.0, 22.0, 11.0, 12.0, 12.0, 11.0, 12.0, 12.0, 20.0])
-    return _save(wb, path)
+    c2 = replace(c2, category_title=T["years_ahead"].get(lang))
+    row = _place(st, c2, row)
+    _finish(st, l3, row, [10.0, 22.0, 11.0, 12.0, 12.0, 11.0, 12.0, 12.0, 20.0])
+    return st
 
 
 # ============================================================================ SSB
 def write_ssb_comparison(comparison: pd.DataFrame, path: str | os.PathLike[str], *, language: str = "nb",
                          years: Sequence[int] = (2030, 2040, 2050)) -> Path:
     """Write the frame of :func:`~regbef_excel.evaluation.ssb.compare_with_ssb` as one sheet."""
-    lang = language
+    S.check_language(language)
+    with XlsxBook(path) as book:
+        _ssb_sheet(book, comparison, language, years)
+    return Path(path)
+
+
+def _ssb_sheet(book: XlsxBook, comparison: pd.DataFrame, lang: str, years: Sequence[int]) -> XlsxSheet:
     sheet = S.SSB_COMPARISON
     T = S.SSB_TEXTS
-    wb, ws, st = _new_workbook(sheet, lang)
+    st = new_sheet(book, sheet, lang)
     write_title(st, sheet, lang, alt=comparison.attrs.get("alternative", "MMMM"),
            vintage=comparison.attrs.get("vintage", ""))  # fmt: skip
     top = 3
@@ -348,7 +343,7 @@ def write_ssb_comparison(comparison: pd.DataFrame, path: str | os.PathLike[str],
         [S.FMT_TEXT, S.FMT_TEXT, S.FMT_TEXT, S.FMT_YEAR, S.FMT_PERSONS, S.FMT_PERSONS, S.FMT_SIGNED_PERSONS,
          FMT_PCT],
     )  # fmt: skip
-    ws.auto_filter.ref = f"A{h4}:H{l4}"
+    st.autofilter(h4, 1, l4, 8)
     # chart: ours vs SSB by municipality in the last chosen year (zone rows are contiguous)
     last = chosen[-1]
     rows = [f1 + i for i, (y, code) in enumerate(zip(summ["year"], summ["zone_code"], strict=True))
@@ -356,78 +351,19 @@ def write_ssb_comparison(comparison: pd.DataFrame, path: str | os.PathLike[str],
     row = top
     if rows:
         c1 = charts.bar_chart_from_columns(
-            ws, header_row=h1, first_row=rows[0], last_row=rows[-1], category_col=2, value_cols=[4, 5],
+            st.title, header_row=h1, first_row=rows[0], last_row=rows[-1], category_col=2, value_cols=[4, 5],
             title=T["chart"].format(lang, year=last), y_title=S.CHART_TEXTS["persons"].get(lang),
             colours=("0072B2", "7F7F7F"),
         )  # fmt: skip
-        row = _place(ws, c1, row)
+        row = _place(st, c1, row)
     c2 = charts.line_chart_from_columns(
-        ws, header_row=h3, first_row=f3, last_row=l3, category_col=1, value_cols=[3, 4],
+        st.title, header_row=h3, first_row=f3, last_row=l3, category_col=1, value_cols=[3, 4],
         title=T["chart_region"].get(lang), y_title=S.CHART_TEXTS["persons"].get(lang),
         colours=("0072B2", "7F7F7F"),
     )  # fmt: skip
-    row = _place(ws, c2, row)
-    _finish(ws, l3, row, [10.0, 18.0, 9.0, 12.0, 12.0, 12.0, 11.0, 18.0, 10.0])
-    return _save(wb, path)
+    row = _place(st, c2, row)
+    _finish(st, l3, row, [10.0, 18.0, 9.0, 12.0, 12.0, 12.0, 11.0, 18.0, 10.0])
+    return st
 
 
 __all__ = ["write_backtest", "write_comparison", "write_ssb_comparison"]
-
-
-def scenario_comparison_workbook(pa, pb, name_a: str, name_b: str, *, language: str = "nb"):
-    """A workbook with one sheet: population by zone and year for two scenarios, the
-    difference, and a line chart of the region totals."""
-    wb = Workbook()
-    ws = wb.active
-    ws.title = COMPARISON_SHEET[language]
-    nb = language == "nb"
-    ws["A1"] = "Scenariosammenligning" if nb else "Scenario comparison"
-    ws["A1"].font = Font(bold=True, size=14, color="1F4E79")
-    ws["A2"] = (f"A = {name_a}, B = {name_b}. Folkemengde per 31.12.; differanse = B − A."
-                if nb else f"A = {name_a}, B = {name_b}. Population on 31 Dec; difference = B − A.")  # fmt: skip
-    ta, tb = pa.total_by_zone(), pb.total_by_zone()
-    years = sorted(set(int(y) for y in pa.years) & set(int(y) for y in pb.years))
-    head_fill, head_font = PatternFill("solid", fgColor="1F4E79"), Font(bold=True, color="FFFFFF")
-    row = 4
-    blocks = (("A", ta, None), ("B", tb, None), ("B − A", tb, ta))
-    region_rows = []
-    for label, frame, minus in blocks:
-        header = [label, S.ZONE_NAME.label.get(language), *years]
-        for j, h in enumerate(header, start=1):
-            c = ws.cell(row=row, column=j, value=h)
-            c.fill, c.font = head_fill, head_font
-        row += 1
-        other = None if minus is None else minus.set_index("zone_name")
-        for rec in frame.to_dict("records"):
-            name = S.REGION.get(language) if rec["zone_code"] == "" else rec["zone_name"]
-            ws.cell(row=row, column=1, value=rec["zone_code"])
-            ws.cell(row=row, column=2, value=name)
-            for j, y in enumerate(years, start=3):
-                v = float(rec[y])
-                if other is not None:
-                    v -= float(other.loc[rec["zone_name"], y]) if rec["zone_name"] in other.index else 0.0
-                c = ws.cell(row=row, column=j, value=round(v, 6))
-                c.number_format = S.FMT_SIGNED_PERSONS if minus is not None else S.FMT_PERSONS
-            if rec["zone_code"] == "":
-                region_rows.append(row)
-                for j in range(1, len(years) + 3):
-                    ws.cell(row=row, column=j).font = Font(bold=True)
-            row += 1
-        row += 1
-    ws.column_dimensions["B"].width = 22
-    ws.freeze_panes = "C5"
-    chart = LineChart()
-    chart.title = "Folkemengde i regionen" if nb else "Population of the region"
-    chart.y_axis.number_format = S.FMT_PERSONS
-    chart.x_axis.delete = False
-    chart.y_axis.delete = False
-    for r, label in zip(region_rows[:2], ("A", "B"), strict=False):
-        data = Reference(ws, min_col=3, max_col=len(years) + 2, min_row=r, max_row=r)
-        chart.add_data(data, from_rows=True, titles_from_data=False)
-        chart.series[-1].tx = None
-
-        chart.series[-1].tx = SeriesLabel(v=f"{label}: {name_a if label == 'A' else name_b}")
-    chart.set_categories(Reference(ws, min_col=3, max_col=len(years) + 2, min_row=4, max_row=4))
-    chart.height, chart.width = 8, 18
-    ws.add_chart(chart, f"B{row + 1}")
-    return wb

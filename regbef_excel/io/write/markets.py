@@ -14,13 +14,12 @@ of the print area.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 
 import numpy as np
 from openpyxl import Workbook
 from openpyxl.formatting.rule import ColorScaleRule
-from openpyxl.styles import Alignment
 from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.worksheet import Worksheet
 
 from regbef_excel.engine.results import Projection
 from regbef_excel.io.write import charts
@@ -28,13 +27,11 @@ from regbef_excel.io.write.sheets import (
     DECIMALS,
     HEADER,
     HELPER_TITLE,
-    Style,
-    Styler,
+    OpenpyxlSheet,
     cols_for_cm,
     data_style,
     freeze_labels,
     new_sheet,
-    print_setup,
     rows_for_cm,
     set_widths,
     write_headers,
@@ -45,10 +42,6 @@ from regbef_excel.schema import outputs as S
 
 #: Low → high colours of the matrices' colour scale (white → dark blue).
 SCALE_LOW, SCALE_MID, SCALE_HIGH = "FFFFFF", "9DC3E6", "1F4E79"
-HEADER_WRAP = Style(
-    font=HEADER.font, fill=HEADER.fill, border=HEADER.border,
-    alignment=Alignment(wrap_text=True, vertical="center", horizontal="center", text_rotation=0),
-)  # fmt: skip
 
 
 def _value(x: float) -> float | None:
@@ -64,10 +57,9 @@ def _measure_sheet(
     chart_keys: tuple[str, ...],
     chart_title: S.Text,
     y_title: S.Text,
-) -> Worksheet:
+) -> OpenpyxlSheet:
     """Rows zone × measure, columns years (base year first; flows leave it blank)."""
-    ws = new_sheet(wb, sheet, lang)
-    st = Styler(ws)
+    st = new_sheet(wb, sheet, lang)
     years = [int(y) for y in p.years]
     T1 = len(years)
     keys = [k for k in measures if k in p.series]
@@ -106,28 +98,28 @@ def _measure_sheet(
             r += 1
     last_row = r - 1
     last_col = nl + T1
-    set_widths(ws, [c.width for c in sheet.columns] + [sheet.year_width] * T1)
-    ws.row_dimensions[S.HEADER_ROW].height = 30
-    freeze_labels(ws, nl)
-    ws.auto_filter.ref = f"A{S.HEADER_ROW}:{get_column_letter(last_col)}{last_row}"
+    set_widths(st, [c.width for c in sheet.columns] + [sheet.year_width] * T1)
+    st.height(S.HEADER_ROW, 30)
+    freeze_labels(st, nl)
+    st.autofilter(S.HEADER_ROW, 1, last_row, last_col)
     rows = [region_rows[k] for k in chart_keys if k in region_rows]
     areas = [f"A1:{get_column_letter(last_col)}{last_row}"]
     if rows:
         chart = charts.line_chart_from_rows(
-            ws, rows=rows, title_col=nl, first_col=nl + 1, last_col=last_col,
+            st.title, rows=rows, title_col=nl, first_col=nl + 1, last_col=last_col,
             categories_row=S.HEADER_ROW, title=chart_title.get(lang), y_title=y_title.get(lang),
         )  # fmt: skip
-        chart.legend.position = "b"
+        chart = replace(chart, legend="bottom")
         col = last_col + 2
-        ws.add_chart(chart, f"{get_column_letter(col)}{S.HEADER_ROW}")
-        end_col = get_column_letter(col + cols_for_cm(chart.width, 8.43))
+        st.chart(chart, S.HEADER_ROW, col)
+        end_col = get_column_letter(col + cols_for_cm(chart.width_cm, 8.43))
         areas.insert(0, f"{get_column_letter(col)}{S.HEADER_ROW}:{end_col}"
-                        f"{S.HEADER_ROW + rows_for_cm(chart.height)}")  # fmt: skip
-    print_setup(ws, last_col=last_col, n_label_cols=nl, area=areas)
-    return ws
+                        f"{S.HEADER_ROW + rows_for_cm(chart.height_cm)}")  # fmt: skip
+    st.print_setup(area=areas)
+    return st
 
 
-def _matrix_block(st: Styler, top: int, caption: str, labels: list[str], codes: list[str],
+def _matrix_block(st: OpenpyxlSheet, top: int, caption: str, labels: list[str], codes: list[str],
                   m: np.ndarray, lang: str) -> int:
     """One labelled matrix with row and column totals from row ``top``; returns the next free
     row. ``m`` is (n, n) from row → column."""
@@ -138,8 +130,8 @@ def _matrix_block(st: Styler, top: int, caption: str, labels: list[str], codes: 
     st.put(h, 1, S.ZONE_CODE.label.get(lang), HEADER)
     st.put(h, 2, S.MATRIX_TEXTS["from_to"].get(lang), HEADER)
     for j in range(n):
-        st.put(h, 3 + j, labels[j], HEADER_WRAP)
-    st.put(h, 3 + n, total, HEADER_WRAP)
+        st.put(h, 3 + j, labels[j], HEADER)
+    st.put(h, 3 + n, total, HEADER)
     for i in range(n):
         r = h + 1 + i
         st.put(r, 1, codes[i], data_style(S.FMT_TEXT))
@@ -159,30 +151,28 @@ def _matrix_block(st: Styler, top: int, caption: str, labels: list[str], codes: 
         ColorScaleRule(start_type="min", start_color=SCALE_LOW, mid_type="percentile", mid_value=90,
                        mid_color=SCALE_MID, end_type="max", end_color=SCALE_HIGH),
     )  # fmt: skip
-    st.ws.row_dimensions[h].height = 45
+    st.height(h, 45)
     return r + 3
 
 
 def _matrix_sheet(wb: Workbook, sheet: S.OutputSheet, p: Projection, lang: str,
-                  blocks: list[tuple[str, np.ndarray]], labels: list[str], codes: list[str]) -> Worksheet:
-    ws = new_sheet(wb, sheet, lang)
-    st = Styler(ws)
+                  blocks: list[tuple[str, np.ndarray]], labels: list[str], codes: list[str]) -> OpenpyxlSheet:
+    st = new_sheet(wb, sheet, lang)
     years = [int(y) for y in p.years]
     write_title(st, sheet, lang, first=years[1], last=years[-1])
     r = S.HEADER_ROW - 1
     for caption, m in blocks:
         r = _matrix_block(st, r, caption, labels, codes, m, lang)
     n = len(labels)
-    set_widths(ws, [10.0, 22.0] + [11.0] * n + [12.0])
-    ws.freeze_panes = f"C{S.FIRST_DATA_ROW}"
-    print_setup(ws, last_col=3 + n, n_label_cols=2, area=f"A1:{get_column_letter(3 + n)}{r - 3}")
-    ws.print_title_rows = None
-    return ws
+    set_widths(st, [10.0, 22.0] + [11.0] * n + [12.0])
+    st.freeze(S.FIRST_DATA_ROW, 3)
+    st.print_setup(title_row=None, area=f"A1:{get_column_letter(3 + n)}{r - 3}")
+    return st
 
 
-def add_market_sheets(wb: Workbook, p: Projection, lang: str) -> list[Worksheet]:
+def add_market_sheets(wb: Workbook, p: Projection, lang: str) -> list[OpenpyxlSheet]:
     """Add the market-model output sheets the projection has data for; returns them in order."""
-    out: list[Worksheet] = []
+    out: list[OpenpyxlSheet] = []
     if "housing_stock" in p.series:
         out.append(_measure_sheet(
             wb, S.HOUSING_RESULTS, p, lang, S.HOUSING_MEASURES, ("housing_need", "housing_stock"),

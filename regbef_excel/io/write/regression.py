@@ -1,12 +1,15 @@
-"""Writing regression workbooks (openpyxl): the template (panel, variables, models, cover)
-and the results workbook (regression tables, descriptives, correlations, diagnostics, marginal
-effects, coefficient plot, run log).
+"""Writing regression workbooks with XlsxWriter: the template (panel, variables, models, cover)
+and the results workbook (the same input sheets, re-runnable, then regression tables,
+descriptives, correlations, diagnostics, marginal effects, coefficient plot, run log). Both are
+NEW files, written atomically through the sheet toolkit (:mod:`regbef_excel.io.write.sheets`);
+region, model, variable and table names are written as text, and a sheet named after a
+regression table gets a safe, unique name.
 
 Public API::
 
-    build_regression_workbook(panel, models, *, language="nb") -> openpyxl.Workbook
-    build_results_workbook(run, *, language=None, run_items=None) -> openpyxl.Workbook
-    write_regression_results(run, path, *, language=None) -> Path      # a NEW file
+    write_regression_workbook(panel, path, models=None, *, language="nb") -> Path
+    write_regression_results(run, path, *, language=None, run_items=None) -> Path
+    results_sheet_names(run, language) -> list[str]     # the sheets the results add
 
 The contract (sheet names, tables, columns, labels) is :mod:`regbef_excel.schema.regression`;
 the models and panel come from :mod:`regbef_excel.io.read.regression`, the estimates from
@@ -16,28 +19,12 @@ the models and panel come from :mod:`regbef_excel.io.read.regression`, the estim
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from openpyxl import Workbook
-from openpyxl.chart import BarChart, Reference
-from openpyxl.chart.data_source import NumDataSource, NumRef
-from openpyxl.chart.error_bar import ErrorBars
-from openpyxl.chart.legend import Legend
-from openpyxl.comments import Comment
-from openpyxl.packaging.custom import StringProperty
-from openpyxl.styles import Alignment, Border, Font, Side
-from openpyxl.utils.cell import get_column_letter
-from openpyxl.worksheet.datavalidation import DataValidation
-from openpyxl.worksheet.hyperlink import Hyperlink
-from openpyxl.worksheet.pagebreak import Break
-from openpyxl.worksheet.table import Table as XlTable
-from openpyxl.worksheet.table import TableStyleInfo
-from openpyxl.worksheet.worksheet import Worksheet
 from scipy import stats as _st
 
 from regbef_excel import __version__
@@ -45,8 +32,24 @@ from regbef_excel.data.panels import PanelData, VariableInfo
 from regbef_excel.errors import InputError
 from regbef_excel.io.read.regression import ModelSpec, RegressionInput, default_models
 from regbef_excel.io.regression_run import ModelOutcome, RegressionRun
-from regbef_excel.io.write import styles
-from regbef_excel.io.write.template import new_sheet, print_setup, save_workbook, write_table
+from regbef_excel.io.write import charts
+from regbef_excel.io.write.sheets import (
+    CALC_CELL,
+    LINK,
+    NOTE,
+    OUTPUT_CELL,
+    PLAIN,
+    SHEET_SUBTITLE,
+    SHEET_TITLE,
+    TABLE_HEADER,
+    CellStyle,
+    XlsxBook,
+    XlsxSheet,
+    role_style,
+    safe_sheet_name,
+    schema_sheet,
+    write_table,
+)
 from regbef_excel.regression import (
     descriptive_table,
 )
@@ -55,10 +58,15 @@ from regbef_excel.regression.tables import TEXT as TABLE_TEXT
 from regbef_excel.regression.tables import VARIABLE_LABELS, stars, variable_label
 from regbef_excel.schema import regression as R
 from regbef_excel.schema.base import Column, Table, check_language
-from regbef_excel.schema.layout import quote_sheet
+from regbef_excel.schema.layout import column_letter, quote_sheet
 
 _RED = "C00000"
-_RULE = Side(style="thin", color="000000")
+_RULE = "000000"
+RED_BOLD = CellStyle(bold=True, colour=_RED)
+RED_NOTE = CellStyle(italic=True, colour=_RED)
+CENTER = CellStyle(horizontal="center")
+RIGHT = CellStyle(horizontal="right")
+SMALL_GREY = CellStyle(italic=True, size=9, colour="595959")
 
 
 # ----------------------------------------------------------------------------------------------
@@ -85,39 +93,32 @@ def _mark(v: VariableInfo, kind: str, language: str) -> str:
     return R.MARK[language]["estimated"] if v.estimated else ""
 
 
-def _write_panel_sheet(wb: Workbook, panel: PanelData, language: str) -> Worksheet:
-    ws = new_sheet(wb, R.SHEETS["panel"], language)
-    ws["A1"] = panel.title(language)
+def _write_panel_sheet(book: XlsxBook, panel: PanelData, language: str) -> XlsxSheet:
+    ws = schema_sheet(book, R.SHEETS["panel"], language)
+    ws.put(1, 1, panel.title(language), SHEET_TITLE)
     marks = [_mark(v, panel.kind, language) for v in panel.variables]
     if any(marks):
-        ws["A3"] = (
-            "Kolonner merket ESTIMERT/SYNTETISK er ikke observerte tall (se Variabler)."
-            if language == "nb"
-            else "Columns marked ESTIMATED/SYNTHETIC are not observed figures (see Variables)."
-        )
-        ws["A3"].font = Font(bold=True, color=_RED)
+        ws.put(3, 1, "Kolonner merket ESTIMERT/SYNTETISK er ikke observerte tall (se Variabler)."
+               if language == "nb" else
+               "Columns marked ESTIMATED/SYNTHETIC are not observed figures (see Variables).", RED_BOLD)  # fmt: skip
     table = _panel_table(panel.variables)
     d = panel.data
     keys = [c.key for c in table.columns]
     rows = []
     for rec in d[[k for k in keys]].itertuples(index=False):
         rows.append([None if (isinstance(v, float) and math.isnan(v)) else _py(v) for v in rec])
-    lay = write_table(ws, table, rows, language, validate=False)
+    lay = write_table(ws, table, rows, language)
     n_key = len(R.PANEL.columns)
     for j, (v, mark) in enumerate(zip(panel.variables, marks, strict=True)):
         col = lay.first_col + n_key + j
         if mark:
-            c = ws.cell(row=lay.header_row - 1, column=col, value=mark)
-            c.font = Font(bold=True, color=_RED, size=9)
-            c.alignment = Alignment(horizontal="center")
+            ws.put(lay.header_row - 1, col, mark, RED_BOLD.but(size=9, horizontal="center"))
         note = v.note_nb if language == "nb" else v.note_en
         text = f"{v.label(language)}" + (f" [{v.unit_nb if language == 'nb' else v.unit_en}]"
                                           if v.unit_nb else "") + (f"\n{note}" if note else "")  # fmt: skip
-        cm = Comment(text[:900], "regbef_excel")
-        cm.width, cm.height = 320, 160
-        ws.cell(row=lay.header_row, column=col).comment = cm
-    ws.freeze_panes = ws.cell(row=lay.first_row, column=lay.first_col + n_key)
-    print_setup(ws, landscape=True, title_row=lay.header_row)
+        ws.comment(lay.header_row, col, text[:900])
+    ws.freeze(lay.first_row, lay.first_col + n_key)
+    ws.print_setup(landscape=True, title_row=lay.header_row, footer=False)
     return ws
 
 
@@ -129,63 +130,60 @@ def _py(v: object) -> object:
     return v
 
 
-def _write_variables_sheet(wb: Workbook, panel: PanelData, language: str) -> Worksheet:
-    ws = new_sheet(wb, R.SHEETS["variables"], language)
+def _write_variables_sheet(book: XlsxBook, panel: PanelData, language: str) -> XlsxSheet:
+    ws = schema_sheet(book, R.SHEETS["variables"], language)
     rows = []
     for v in panel.variables:
         unit = v.unit_nb if language == "nb" else v.unit_en
         note = v.note_nb if language == "nb" else v.note_en
         flag = R.MARK[language]["yes" if v.estimated else "no"]
         rows.append([v.key, v.label_nb, v.label_en, unit, v.source, flag, note])
-    lay = write_table(ws, R.VARIABLES, rows, language, validate=False)
-    yn = _list_validation(R.YES_NO, language, lay.span_range("estimated", absolute=False))
-    ws.add_data_validation(yn)
-    for i, v in enumerate(panel.variables):
+    lay = write_table(ws, R.VARIABLES, rows, language)
+    est = lay.col("estimated")
+    _list_validation(ws, R.YES_NO, language, (lay.first_row, est, lay.last_span_row, est))
+    note_col = R.VARIABLES.column_index("note")
+    note_style = _table_cell_style(R.VARIABLES, "note").but(wrap=True, vertical="top")
+    est_style = _table_cell_style(R.VARIABLES, "estimated").but(bold=True, colour=_RED)
+    for i, (v, row) in enumerate(zip(panel.variables, rows, strict=True)):
         if v.estimated or panel.kind == "synthetic":
-            c = ws.cell(row=lay.first_row + i, column=lay.col("estimated"))
-            c.font = Font(bold=True, color=_RED)
-        ws.cell(row=lay.first_row + i, column=lay.col("note")).alignment = Alignment(
-            wrap_text=True, vertical="top"
-        )
+            ws.put(lay.first_row + i, est, row[R.VARIABLES.column_index("estimated")], est_style)
+        ws.put(lay.first_row + i, lay.col("note"), row[note_col], note_style)
     r = lay.last_row + 2
-    ws.cell(row=r, column=1, value=panel.title(language)).style = styles.SUBTITLE
+    ws.put(r, 1, panel.title(language), SHEET_SUBTITLE)
     for note in panel.notes(language):
         r += 1
-        ws.cell(row=r, column=1, value=note).style = styles.NOTE
-    ws.freeze_panes = "B6"
-    print_setup(ws, landscape=True, title_row=lay.header_row)
+        ws.put(r, 1, note, NOTE)
+    ws.freeze(6, 2)
+    ws.print_setup(landscape=True, title_row=lay.header_row, footer=False)
     return ws
+
+
+def _table_cell_style(table: Table, key: str) -> CellStyle:
+    col = table.columns[table.column_index(key)]
+    return role_style(col.role).but(number_format=col.number_format)
 
 
 def _list_range(key: str, language: str) -> str:
     i = list(R.LISTS).index(key)
-    col = get_column_letter(1 + 2 * i)
+    col = column_letter(1 + 2 * i)
     n = len(R.LISTS[key].choices)
     return f"{quote_sheet(R.SHEETS['lists'].label(language))}!${col}$6:${col}${5 + n}"
 
 
-def _list_validation(cl, language: str, sqref: str, prompt: str = "") -> DataValidation:
-    dv = DataValidation(type="list", formula1=_list_range(cl.key, language), allow_blank=True,
-                        showErrorMessage=True, errorTitle=cl.label(language)[:32],
-                        error=cl.expected(language), showInputMessage=bool(prompt),
-                        prompt=prompt[:255] or None, promptTitle=cl.label(language)[:32])  # fmt: skip
-    dv.sqref = sqref  # type: ignore[assignment]
-    return dv
+def _list_validation(ws: XlsxSheet, cl, language: str, block: tuple[int, int, int, int], prompt: str = "") -> None:
+    ws.validation(*block, source=_list_range(cl.key, language), title=cl.label(language), prompt=prompt,
+                  error=cl.expected(language))  # fmt: skip
 
 
-def _write_lists(wb: Workbook, language: str) -> None:
-    ws = new_sheet(wb, R.SHEETS["lists"], language)
+def _write_lists(book: XlsxBook, language: str) -> None:
+    ws = schema_sheet(book, R.SHEETS["lists"], language)
     for i, cl in enumerate(R.LISTS.values()):
         col = 1 + 2 * i
-        ws.cell(row=5, column=col, value=cl.label(language)).style = styles.HEADER
         for j, ch in enumerate(cl.choices):
-            ws.cell(row=6 + j, column=col, value=ch.label(language)).style = styles.CALC
-        letter = get_column_letter(col)
-        xt = XlTable(displayName=cl.table, ref=f"{letter}5:{letter}{5 + len(cl.choices)}")
-        xt.tableStyleInfo = TableStyleInfo(name=styles.TABLE_STYLE, showRowStripes=False)
-        ws.add_table(xt)
-        ws.column_dimensions[letter].width = 20
-        ws.column_dimensions[get_column_letter(col + 1)].width = 3
+            ws.put(6 + j, col, ch.label(language), CALC_CELL)
+        ws.table(cl.table, 5, col, 5 + len(cl.choices), col, [cl.label(language)], header_style=TABLE_HEADER)
+        ws.width(col, 20)
+        ws.width(col + 1, 3)
 
 
 def _setting_value(setting: str, m: ModelSpec, language: str) -> object:
@@ -212,9 +210,9 @@ def _choice_label(cl, code: object, language: str) -> str:
 
 
 def _write_models_sheet(
-    wb: Workbook, panel: PanelData, models: Sequence[ModelSpec], language: str
-) -> Worksheet:
-    ws = new_sheet(wb, R.SHEETS["models"], language)
+    book: XlsxBook, panel: PanelData, models: Sequence[ModelSpec], language: str
+) -> XlsxSheet:
+    ws = schema_sheet(book, R.SHEETS["models"], language)
     names = [m.name for m in models]
     if len(set(names)) != len(names):
         raise InputError("model names must be unique", found=names)
@@ -230,75 +228,56 @@ def _write_models_sheet(
     for v in panel.variables:
         rows.append([v.key, v.label(language),
                      *["x" if v.key in m.main_terms else None for m in models]])  # fmt: skip
-    lay = write_table(ws, table, rows, language, validate=False)
-    first = get_column_letter(lay.first_col + 2)
-    last = get_column_letter(lay.first_col + 1 + max(R.MODEL_CAPACITY, len(models)))
-    for i, s in enumerate(R.MODEL_SETTINGS):
-        r = lay.first_row + i
-        if s.validation is not None and s.validation.kind == "list":
-            ws.add_data_validation(_list_validation(
-                R.LISTS[s.validation.choices or ""], language, f"{first}{r}:{last}{r}", s.prompt(language)
-            ))  # fmt: skip
-        elif s.prompt(language):
-            dv = DataValidation(showInputMessage=True, prompt=s.prompt(language)[:255],
-                                promptTitle=s.label(language)[:32])  # fmt: skip
-            dv.sqref = f"{first}{r}:{last}{r}"  # type: ignore[assignment]
-            ws.add_data_validation(dv)
-    r0 = lay.first_row + len(R.MODEL_SETTINGS)
-    r1 = lay.last_row
-    tick_prompt = ("x = variabelen er med i modellen; tom = ikke med" if language == "nb"
-                   else "x = the variable is in the model; blank = not")  # fmt: skip
-    dv = DataValidation(showInputMessage=True, prompt=tick_prompt, promptTitle="x")
-    dv.sqref = f"{first}{r0}:{last}{r1}"  # type: ignore[assignment]
-    ws.add_data_validation(dv)
-    center = Alignment(horizontal="center")
-    for r in range(lay.first_row, lay.last_row + 1):
-        for c in range(lay.first_col + 2, lay.first_col + 2 + len(models)):
-            ws.cell(row=r, column=c).alignment = center
     for i, v in enumerate(panel.variables):
         mark = _mark(v, panel.kind, language)
         if mark:
-            c = ws.cell(row=r0 + i, column=lay.first_col + 1)
-            c.value = f"{c.value} ({mark})"
-    ws.freeze_panes = ws.cell(row=lay.first_row, column=lay.first_col + 2)
-    ws.row_dimensions[lay.header_row].height = 45
-    for c in range(lay.first_col + 2, lay.first_col + 2 + len(models)):
-        ws.cell(row=lay.header_row, column=c).alignment = Alignment(
-            wrap_text=True, horizontal="center", vertical="center"
-        )
-    print_setup(ws, landscape=True, title_row=lay.header_row)
+            rows[len(R.MODEL_SETTINGS) + i][1] = f"{rows[len(R.MODEL_SETTINGS) + i][1]} ({mark})"
+    lay = write_table(ws, table, rows, language)
+    r0 = lay.first_row + len(R.MODEL_SETTINGS)
+    centred = [_table_cell_style(table, c.key).but(horizontal="center") for c in cols]
+    for i, row in enumerate(rows):
+        for j in range(2, 2 + len(models)):
+            ws.put(lay.first_row + i, lay.first_col + j, row[j], centred[j])
+    first = lay.first_col + 2
+    last = lay.first_col + 1 + max(R.MODEL_CAPACITY, len(models))
+    for i, s in enumerate(R.MODEL_SETTINGS):
+        r = lay.first_row + i
+        if s.validation is not None and s.validation.kind == "list":
+            _list_validation(ws, R.LISTS[s.validation.choices or ""], language, (r, first, r, last),
+                             s.prompt(language))  # fmt: skip
+        elif s.prompt(language):
+            ws.validation(r, first, r, last, title=s.label(language), prompt=s.prompt(language))
+    tick_prompt = ("x = variabelen er med i modellen; tom = ikke med" if language == "nb"
+                   else "x = the variable is in the model; blank = not")  # fmt: skip
+    ws.validation(r0, first, lay.last_row, last, title="x", prompt=tick_prompt)
+    ws.freeze(lay.first_row, lay.first_col + 2)
+    ws.height(lay.header_row, 45)
+    ws.print_setup(landscape=True, title_row=lay.header_row, footer=False)
     return ws
 
 
-def _write_cover(ws: Worksheet, panel: PanelData, language: str, sheet_names: list[str],
+def _write_cover(ws: XlsxSheet, panel: PanelData, language: str, sheet_names: list[str],
                  run_lines: Sequence[str] = ()) -> None:  # fmt: skip
     t = R.COVER_TEXT[language]
-    ws.title = R.SHEETS["cover"].label(language)
-    ws.sheet_view.showGridLines = False
-    ws.column_dimensions["A"].width = 3
-    ws.column_dimensions["B"].width = 120
-    ws["B1"] = str(t["title"])
-    ws["B1"].style = styles.TITLE
-    ws["B2"] = str(t["subtitle"])
-    ws["B2"].style = styles.NOTE
+    ws.hide_gridlines()
+    ws.width(1, 3)
+    ws.width(2, 120)
+    ws.put(1, 2, str(t["title"]), SHEET_TITLE)
+    ws.put(2, 2, str(t["subtitle"]), NOTE)
     r = 4
     if panel.kind == "synthetic":
-        c = ws.cell(row=r, column=2, value=(
-            "SYNTETISKE DATA – sier ingenting om Norge" if language == "nb"
-            else "SYNTHETIC DATA – says nothing about Norway"))  # fmt: skip
-        c.font = Font(bold=True, size=14, color=_RED)
+        ws.put(r, 2, "SYNTETISKE DATA – sier ingenting om Norge" if language == "nb"
+               else "SYNTHETIC DATA – says nothing about Norway", RED_BOLD.but(size=14))  # fmt: skip
         r += 2
 
     def block(head: str, lines: Sequence[str], bullet: str = "• ", red: bool = False) -> None:
         nonlocal r
-        ws.cell(row=r, column=2, value=head).style = styles.SUBTITLE
+        ws.put(r, 2, head, SHEET_SUBTITLE)
         r += 1
+        style = CellStyle(wrap=True, vertical="top", colour=_RED if red else None)
         for line in lines:
-            c = ws.cell(row=r, column=2, value=f"{bullet}{line}")
-            c.alignment = Alignment(wrap_text=True, vertical="top")
-            if red:
-                c.font = Font(color=_RED)
-            ws.row_dimensions[r].height = 15 * max(1, math.ceil(len(line) / 125))
+            ws.put(r, 2, f"{bullet}{line}", style)
+            ws.height(r, 15 * max(1, math.ceil(len(line) / 125)))
             r += 1
         r += 1
 
@@ -313,37 +292,37 @@ def _write_cover(ws: Worksheet, panel: PanelData, language: str, sheet_names: li
         legend.append(("Estimerte variabler i dette panelet: " if language == "nb"
                        else "Estimated variables in this panel: ") + ", ".join(est))  # fmt: skip
     block(str(t["legend_h"]), legend, red=True)
-    ws.cell(row=r, column=2, value=str(t["toc_h"])).style = styles.SUBTITLE
+    ws.put(r, 2, str(t["toc_h"]), SHEET_SUBTITLE)
     r += 1
     for name in sheet_names:
-        c = ws.cell(row=r, column=2, value=name)
-        c.hyperlink = Hyperlink(ref=c.coordinate, location=f"{quote_sheet(name)}!A1", display=name)
-        c.style = styles.LINK
+        ws.link(r, 2, name, name, LINK)
         r += 1
     r += 1
-    ws.cell(row=r, column=2, value=f"regbef_excel {__version__}").style = styles.NOTE
-    print_setup(ws, title_row=None)
+    ws.put(r, 2, f"regbef_excel {__version__}", NOTE)
+    ws.print_setup(landscape=False, title_row=None, footer=False)
 
 
-def _input_sheets(wb: Workbook, panel: PanelData, models: Sequence[ModelSpec], language: str) -> Worksheet:
-    styles.register_styles(wb)
-    cover = wb.active
-    _write_panel_sheet(wb, panel, language)
-    _write_variables_sheet(wb, panel, language)
-    _write_models_sheet(wb, panel, models, language)
-    _write_lists(wb, language)
+def _input_sheets(book: XlsxBook, panel: PanelData, models: Sequence[ModelSpec], language: str) -> XlsxSheet:
+    cover = book.sheet(R.SHEETS["cover"].label(language))
+    _write_panel_sheet(book, panel, language)
+    _write_variables_sheet(book, panel, language)
+    _write_models_sheet(book, panel, models, language)
+    _write_lists(book, language)
     return cover
 
 
-def build_regression_workbook(
-    panel: PanelData, models: Sequence[ModelSpec] | None = None, *, language: str = "nb"
-) -> Workbook:
-    """A ready-to-run regression workbook pre-filled with ``panel`` and ``models``.
+def write_regression_workbook(
+    panel: PanelData, path: str | Path, models: Sequence[ModelSpec] | None = None, *, language: str = "nb"
+) -> Path:
+    """Write a ready-to-run regression workbook pre-filled with ``panel`` and ``models`` (a NEW
+    file, atomically).
 
     Parameters
     ----------
     panel
         The panel (e.g. :func:`~regbef_excel.data.panels.real_panel`).
+    path
+        The ``.xlsx`` file to write.
     models
         Model columns; default :func:`default_models`.
     language
@@ -351,25 +330,20 @@ def build_regression_workbook(
     """
     language = check_language(language)
     models = list(models) if models is not None else default_models(panel)
-    wb = Workbook()
-    cover = _input_sheets(wb, panel, models, language)
-    _write_cover(cover, panel, language, wb.sheetnames[1:])
-    _properties(wb, panel, language)
-    return wb
+    with XlsxBook(path) as book:
+        cover = _input_sheets(book, panel, models, language)
+        _write_cover(cover, panel, language, book.sheetnames[1:])
+        _properties(book, panel, language)
+    return Path(path)
 
 
-def _properties(wb: Workbook, panel: PanelData, language: str) -> None:
-    wb.properties.title = str(R.COVER_TEXT[language]["title"])
-    wb.properties.creator = f"regbef_excel {__version__}"
-    wb.properties.keywords = f"REGBEF; regression; panel {panel.kind}"
-    have = {p.name for p in wb.custom_doc_props}
-    for name, value in (("REGBEF_regression_panel", panel.kind),
-                        ("REGBEF_engine_version", __version__),
-                        ("REGBEF_language", language)):  # fmt: skip
-        if name not in have:
-            wb.custom_doc_props.append(StringProperty(name=name, value=value))
-
-
+def _properties(book: XlsxBook, panel: PanelData, language: str) -> None:
+    book.properties(
+        title=str(R.COVER_TEXT[language]["title"]), author=f"regbef_excel {__version__}",
+        keywords=f"REGBEF; regression; panel {panel.kind}",
+        custom=(("REGBEF_regression_panel", panel.kind), ("REGBEF_engine_version", __version__),
+                ("REGBEF_language", language)),
+    )  # fmt: skip
 
 
 # ----------------------------------------------------------------------------------------------
@@ -395,17 +369,6 @@ def _term_label(term: str, language: str, labels: dict[str, str]) -> str:
     return variable_label(term, _lang_core(language), labels)
 
 
-def _safe_sheet_name(name: str, taken: set[str]) -> str:
-    base = re.sub(r"[\[\]:*?/\\']", "-", name).strip() or "Tabell"
-    base = base[:28]
-    cand, i = base, 2
-    while cand.casefold() in {t.casefold() for t in taken}:
-        cand = f"{base[:26]} {i}"
-        i += 1
-    taken.add(cand)
-    return cand
-
-
 def _estimated_used(inp: RegressionInput, outcomes: Sequence[ModelOutcome]) -> list[str]:
     used: set[str] = set()
     for o in outcomes:
@@ -427,7 +390,7 @@ def _data_notes(inp: RegressionInput, outcomes: Sequence[ModelOutcome], language
     return notes
 
 
-def _write_regression_sheet(ws: Worksheet, name: str, outcomes: Sequence[ModelOutcome],
+def _write_regression_sheet(ws: XlsxSheet, name: str, outcomes: Sequence[ModelOutcome],
                             inp: RegressionInput, language: str) -> dict[str, tuple[int, int]]:  # fmt: skip
     """The thesis layout: numbers stay numbers; stars and parentheses come from number formats.
 
@@ -435,34 +398,23 @@ def _write_regression_sheet(ws: Worksheet, name: str, outcomes: Sequence[ModelOu
     """
     t = TABLE_TEXT[_lang_core(language)]
     labels = _labels(inp, language)
-    ws["A1"] = name
-    ws["A1"].style = styles.TITLE
-    ws["A2"] = (f"Avhengig variabel: {outcomes[0].spec.y}" if language == "nb"
-                else f"Dependent variable: {outcomes[0].spec.y}")  # fmt: skip
-    ws["A2"].style = styles.NOTE
+    ws.put(1, 1, name, SHEET_TITLE)
+    ws.put(2, 1, f"Avhengig variabel: {outcomes[0].spec.y}" if language == "nb"
+           else f"Dependent variable: {outcomes[0].spec.y}", NOTE)  # fmt: skip
     k = len(outcomes)
     r0 = 4
-    center = Alignment(horizontal="center")
-    right = Alignment(horizontal="right")
-    top, bottom = Border(top=_RULE), Border(bottom=_RULE)
-    ws.column_dimensions["A"].width = 26
+    top, bottom = CellStyle(border_top=_RULE), CellStyle(border_bottom=_RULE)
+    ws.width(1, 26)
     for j in range(k):
-        ws.column_dimensions[get_column_letter(2 + j)].width = 13
+        ws.width(2 + j, 13)
     for j, o in enumerate(outcomes):
-        c = ws.cell(row=r0, column=2 + j, value=f"({j + 1})")
-        c.alignment, c.border = center, top
-        c = ws.cell(row=r0 + 1, column=2 + j, value=t[o.spec.method])
-        c.alignment = center
-        c = ws.cell(row=r0 + 2, column=2 + j, value=o.spec.y)
-        c.alignment, c.border = center, bottom
-        c = ws.cell(row=r0 + 3, column=2 + j, value=o.spec.name)
-        c.font = Font(italic=True, size=9, color="595959")
-        c.alignment = center
-    ws.cell(row=r0, column=1).border = top
-    ws.cell(row=r0 + 2, column=1, value=t["variables"]).border = bottom
-    ws.cell(row=r0 + 3, column=1, value="Modell" if language == "nb" else "Model").font = Font(
-        italic=True, size=9, color="595959"
-    )
+        ws.put(r0, 2 + j, f"({j + 1})", top.but(horizontal="center"))
+        ws.put(r0 + 1, 2 + j, t[o.spec.method], CENTER)
+        ws.put(r0 + 2, 2 + j, o.spec.y, bottom.but(horizontal="center"))
+        ws.put(r0 + 3, 2 + j, o.spec.name, SMALL_GREY.but(horizontal="center"))
+    ws.put(r0, 1, None, top)
+    ws.put(r0 + 2, 1, t["variables"], bottom)
+    ws.put(r0 + 3, 1, "Modell" if language == "nb" else "Model", SMALL_GREY)
     terms: list[str] = []
     for o in outcomes:
         for term in o.result.regressors:
@@ -472,39 +424,32 @@ def _write_regression_sheet(ws: Worksheet, name: str, outcomes: Sequence[ModelOu
     where: dict[str, tuple[int, int]] = {}
     r = r0 + 4
     for term in terms:
-        ws.cell(row=r, column=1, value=_term_label(term, language, labels))
+        ws.put(r, 1, _term_label(term, language, labels))
         for j, o in enumerate(outcomes):
             res = o.result
             if term not in res.params.index:
                 continue
             b, se, p = float(res.params[term]), float(res.bse[term]), float(res.pvalues[term])
             s = stars(p)
-            c = ws.cell(row=r, column=2 + j, value=b)
-            c.number_format = f'0.0000"{s}"' if s else "0.0000"
-            c.alignment = right
+            ws.put(r, 2 + j, b, RIGHT.but(number_format=f'0.0000"{s}"' if s else "0.0000"))
             where[f"{o.spec.name}|{term}"] = (r, 2 + j)
-            c = ws.cell(row=r + 1, column=2 + j, value=se)
-            c.number_format = '"("0.0000")"'
-            c.alignment = right
+            ws.put(r + 1, 2 + j, se, RIGHT.but(number_format='"("0.0000")"'))
         r += 2
-    for col in range(1, k + 2):
-        ws.cell(row=r, column=col).border = top
+    first_stat_row = r
     rows = [
         (t["year_dummies"], [t["yes"] if o.result.has_time_dummies else t["no"] for o in outcomes], None),
         (t["obs"], [o.result.nobs for o in outcomes], "#,##0"),
         (t["r2"], [o.result.rsquared for o in outcomes], "0.000"),
         (t["regions"], [o.result.n_entities for o in outcomes], "0"),
     ]  # fmt: skip
+    last_stat_row = first_stat_row + len(rows) - 1
     for label, values, fmt in rows:
-        ws.cell(row=r, column=1, value=label)
+        rule = CellStyle(border_top=_RULE if r == first_stat_row else None,
+                         border_bottom=_RULE if r == last_stat_row else None)  # fmt: skip
+        ws.put(r, 1, label, rule)
         for j, v in enumerate(values):
-            c = ws.cell(row=r, column=2 + j, value=v)
-            c.alignment = right
-            if fmt:
-                c.number_format = fmt
+            ws.put(r, 2 + j, v, rule.but(horizontal="right", number_format=fmt or "General"))
         r += 1
-    for col in range(1, k + 2):
-        ws.cell(row=r - 1, column=col).border = bottom
     kinds = []
     for o in outcomes:
         kind = "robust" if o.result.cov_requested == "robust" else (
@@ -521,16 +466,20 @@ def _write_regression_sheet(ws: Worksheet, name: str, outcomes: Sequence[ModelOu
                 continue
             notes.append(f"({j + 1}) {o.spec.name}: {n}")
     for n in notes:
-        c = ws.cell(row=r, column=1, value=n)
-        c.font = Font(italic=True, size=9, color=_RED if ("SYNT" in n or "ESTIM" in n) else "404040")
+        ws.put(r, 1, n, CellStyle(italic=True, size=9, colour=_RED if ("SYNT" in n or "ESTIM" in n) else "404040"))
         r += 1
-    ws.freeze_panes = ws.cell(row=r0 + 4, column=2)
-    print_setup(ws, landscape=k > 5, title_row=None)
+    ws.freeze(r0 + 4, 2)
+    ws.print_setup(landscape=k > 5, title_row=None, footer=False)
     return where
 
 
-def _write_descriptives(wb: Workbook, inp: RegressionInput, run: RegressionRun, language: str) -> None:
-    ws = new_sheet(wb, R.OUTPUT_SHEETS["descriptives"], language)
+def _output_sheet(book: XlsxBook, key: str, language: str) -> XlsxSheet:
+    """An output sheet of the regression results with its title (row 1) and intro (row 2)."""
+    return schema_sheet(book, R.OUTPUT_SHEETS[key], language)
+
+
+def _write_descriptives(book: XlsxBook, inp: RegressionInput, run: RegressionRun, language: str) -> None:
+    ws = _output_sheet(book, "descriptives", language)
     cols = []
     for o in run.outcomes:
         for f in [o.spec.y, *(f for t in o.spec.x for f in t.split(INTERACTION_SEPARATOR))]:
@@ -546,33 +495,32 @@ def _write_descriptives(wb: Workbook, inp: RegressionInput, run: RegressionRun, 
     marks = {v.key: _mark(v, inp.kind, language) for v in inp.variables}
     r0 = 4
     for j, h in enumerate(head):
-        ws.cell(row=r0, column=1 + j, value=h).style = styles.HEADER
+        ws.put(r0, 1 + j, h, TABLE_HEADER)
     labels = _labels(inp, language)
     for i, c in enumerate(cols):
         row = tab.numeric.loc[c]
         vals = [_term_label(c, language, labels), int(row["obs"]), row["mean"], row["sd"],
                 row["min"], row["max"], marks.get(c, "")]  # fmt: skip
         for j, v in enumerate(vals):
-            cell = ws.cell(row=r0 + 1 + i, column=1 + j,
-                           value=None if isinstance(v, float) and math.isnan(v) else v)  # fmt: skip
-            cell.style = styles.OUTPUT
+            style = OUTPUT_CELL
             if j == 1:
-                cell.number_format = "#,##0"
+                style = OUTPUT_CELL.but(number_format="#,##0")
             elif 2 <= j <= 5:
-                cell.number_format = "0.000"
+                style = OUTPUT_CELL.but(number_format="0.000")
             elif j == 6 and v:
-                cell.font = Font(bold=True, color=_RED)
+                style = OUTPUT_CELL.but(bold=True, colour=_RED)
+            ws.put(r0 + 1 + i, 1 + j, v, style)
     r = r0 + len(cols) + 2
     for n in _data_notes(inp, run.outcomes, language):
-        ws.cell(row=r, column=1, value=n).font = Font(italic=True, color=_RED)
+        ws.put(r, 1, n, RED_NOTE)
         r += 1
     for j, w in enumerate((26, 8, 12, 12, 12, 12, 14)):
-        ws.column_dimensions[get_column_letter(1 + j)].width = w
-    print_setup(ws, title_row=None)
+        ws.width(1 + j, w)
+    ws.print_setup(landscape=False, title_row=None, footer=False)
 
 
-def _write_correlations(wb: Workbook, inp: RegressionInput, run: RegressionRun, language: str) -> None:
-    ws = new_sheet(wb, R.OUTPUT_SHEETS["correlations"], language)
+def _write_correlations(book: XlsxBook, inp: RegressionInput, run: RegressionRun, language: str) -> None:
+    ws = _output_sheet(book, "correlations", language)
     cols: list[str] = []
     for o in run.outcomes:
         for f in [o.spec.y, *o.spec.main_terms]:
@@ -584,35 +532,31 @@ def _write_correlations(wb: Workbook, inp: RegressionInput, run: RegressionRun, 
     corr = frame.corr()
     labels = _labels(inp, language)
     r0 = 4
-    ws.cell(row=r0, column=1, value=TABLE_TEXT[_lang_core(language)]["variables"].capitalize()
-            ).style = styles.HEADER  # fmt: skip
+    ws.put(r0, 1, TABLE_TEXT[_lang_core(language)]["variables"].capitalize(), TABLE_HEADER)
     for j in range(len(cols)):
-        c = ws.cell(row=r0, column=2 + j, value=f"({j + 1})")
-        c.style = styles.HEADER
-        c.alignment = Alignment(horizontal="center")
-        ws.column_dimensions[get_column_letter(2 + j)].width = 8
+        ws.put(r0, 2 + j, f"({j + 1})", TABLE_HEADER.but(horizontal="center"))
+        ws.width(2 + j, 8)
+    three = CellStyle(number_format="0.000")
     for i, c in enumerate(cols):
-        ws.cell(row=r0 + 1 + i, column=1, value=f"({i + 1}) {_term_label(c, language, labels)}")
+        ws.put(r0 + 1 + i, 1, f"({i + 1}) {_term_label(c, language, labels)}")
         for j in range(i + 1):
-            cell = ws.cell(row=r0 + 1 + i, column=2 + j, value=float(corr.iloc[i, j]))
-            cell.number_format = "0.000"
-    ws.column_dimensions["A"].width = 30
+            ws.put(r0 + 1 + i, 2 + j, float(corr.iloc[i, j]), three)
+    ws.width(1, 30)
     r = r0 + len(cols) + 2
-    ws.cell(row=r, column=1, value=(f"N = {len(frame):,} (rader komplette i alle variablene)"
-                                    if language == "nb" else
-                                    f"N = {len(frame):,} (rows complete in every variable)"))  # fmt: skip
+    ws.put(r, 1, f"N = {len(frame):,} (rader komplette i alle variablene)" if language == "nb"
+           else f"N = {len(frame):,} (rows complete in every variable)")  # fmt: skip
     for n in _data_notes(inp, run.outcomes, language):
         r += 1
-        ws.cell(row=r, column=1, value=n).font = Font(italic=True, color=_RED)
-    print_setup(ws, landscape=len(cols) > 9, title_row=None)
+        ws.put(r, 1, n, RED_NOTE)
+    ws.print_setup(landscape=len(cols) > 9, title_row=None, footer=False)
 
 
 def _fmt_list(values: Sequence[object]) -> str:
     return ", ".join(str(v) for v in values)
 
 
-def _write_diagnostics(wb: Workbook, run: RegressionRun, language: str) -> None:
-    ws = new_sheet(wb, R.OUTPUT_SHEETS["diagnostics"], language)
+def _write_diagnostics(book: XlsxBook, run: RegressionRun, language: str) -> None:
+    ws = _output_sheet(book, "diagnostics", language)
     t = TABLE_TEXT[_lang_core(language)]
     rows = []
     for o in run.outcomes:
@@ -625,10 +569,10 @@ def _write_diagnostics(wb: Workbook, run: RegressionRun, language: str) -> None:
             o.mundlak.pvalue if o.mundlak is not None else None,
             "; ".join(o.notes) or None,
         ])  # fmt: skip
-    lay = write_table(ws, R.DIAGNOSTICS, rows, language, validate=False)
-    wrap = Alignment(wrap_text=True, vertical="top")
-    for i in range(len(rows)):
-        ws.cell(row=lay.first_row + i, column=lay.col("notes")).alignment = wrap
+    lay = write_table(ws, R.DIAGNOSTICS, rows, language)
+    wrap = _table_cell_style(R.DIAGNOSTICS, "notes").but(wrap=True, vertical="top")
+    for i, row in enumerate(rows):
+        ws.put(lay.first_row + i, lay.col("notes"), row[-1], wrap)
     r = 6 + len(rows)
     text = (
         ["Breusch–Pagan: Statas estat hettest (normal-versjon, tilpassede verdier), χ²(1). "
@@ -644,14 +588,14 @@ def _write_diagnostics(wb: Workbook, run: RegressionRun, language: str) -> None:
          "test (rejection favours FE over RE)."]
     )  # fmt: skip
     for line in text:
-        ws.cell(row=r, column=1, value=line).style = styles.NOTE
+        ws.put(r, 1, line, NOTE)
         r += 1
-    ws.freeze_panes = "B6"
-    print_setup(ws, landscape=True, title_row=5)
+    ws.freeze(6, 2)
+    ws.print_setup(landscape=True, title_row=5, footer=False)
 
 
-def _write_marginal(wb: Workbook, run: RegressionRun, language: str) -> None:
-    ws = new_sheet(wb, R.OUTPUT_SHEETS["marginal"], language)
+def _write_marginal(book: XlsxBook, run: RegressionRun, language: str) -> None:
+    ws = _output_sheet(book, "marginal", language)
     rows = []
     repro = []
     for o in run.outcomes:
@@ -665,7 +609,7 @@ def _write_marginal(wb: Workbook, run: RegressionRun, language: str) -> None:
             if not me.attrs["binary"] and mod in params.index and inter in params.index:
                 wrong = float(params[var] + params[inter] * params[mod])
                 repro.append([o.spec.name, var, mod, float(params[mod]), wrong])
-    lay = write_table(ws, R.MARGINAL, rows, language, validate=False)
+    lay = write_table(ws, R.MARGINAL, rows, language)
     r = lay.last_row + 2
     note = ("Korrekt: effekt = β(variabel) + δ(samspill) × nivå av moderatoren, med SE fra hele "
             "kovariansmatrisen (Stata lincom). For 0/1-moderatorer (by) vises 0 = utenfor by, "
@@ -673,36 +617,33 @@ def _write_marginal(wb: Workbook, run: RegressionRun, language: str) -> None:
             "Correct: effect = β(variable) + δ(interaction) × level of the moderator, SE from the "
             "full covariance matrix (Stata lincom). For 0/1 moderators (by): 0 = outside, "
             "1 = city region.")  # fmt: skip
-    ws.cell(row=r, column=1, value=note).style = styles.NOTE
+    ws.put(r, 1, note, NOTE)
     if repro:
         r += 2
         head = ("KUN GJENGIVELSE av masteroppgavens regnestykke (FEIL: koeffisienten til "
                 "moderatoren er satt inn i stedet for et nivå av den)" if language == "nb" else
                 "REPRODUCTION ONLY of the thesis' arithmetic (WRONG: the moderator's coefficient "
                 "is plugged in instead of a level of the moderator)")  # fmt: skip
-        c = ws.cell(row=r, column=1, value=head)
-        c.font = Font(bold=True, color=_RED)
+        ws.put(r, 1, head, RED_BOLD)
         r += 1
         hdr = (["Modell", "Variabel", "Moderator", "β(moderator) brukt som nivå",
                 "β + δ·β(moderator) (feil)"] if language == "nb" else
                ["Model", "Variable", "Moderator", "β(moderator) used as level",
                 "β + δ·β(moderator) (wrong)"])  # fmt: skip
         for j, h in enumerate(hdr):
-            ws.cell(row=r, column=1 + j, value=h).style = styles.HEADER
-        ws.row_dimensions[r].height = 45
+            ws.put(r, 1 + j, h, TABLE_HEADER)
+        ws.height(r, 45)
+        grey = CellStyle(italic=True, colour="7F7F7F")
         for row in repro:
             r += 1
             for j, v in enumerate(row):
-                c = ws.cell(row=r, column=1 + j, value=v)
-                if j >= 3:
-                    c.number_format = "0.0000"
-                c.font = Font(italic=True, color="7F7F7F")
-    ws.freeze_panes = "B6"
-    print_setup(ws, landscape=True, title_row=5)
+                ws.put(r, 1 + j, v, grey.but(number_format="0.0000") if j >= 3 else grey)
+    ws.freeze(6, 2)
+    ws.print_setup(landscape=True, title_row=5, footer=False)
 
 
-def _write_coefficients(wb: Workbook, run: RegressionRun, language: str) -> None:
-    ws = new_sheet(wb, R.OUTPUT_SHEETS["coefficients"], language)
+def _write_coefficients(book: XlsxBook, run: RegressionRun, language: str) -> None:
+    ws = _output_sheet(book, "coefficients", language)
     t = TABLE_TEXT[_lang_core(language)]
     rows = []
     for o in run.outcomes:
@@ -713,19 +654,21 @@ def _write_coefficients(wb: Workbook, run: RegressionRun, language: str) -> None
                          float(res.params[term]), float(res.bse[term]), float(res.tvalues[term]),
                          float(res.pvalues[term]), float(ci.loc[term, "lower"]),
                          float(ci.loc[term, "upper"]), int(res.df_resid)])  # fmt: skip
-    write_table(ws, R.COEFFICIENTS, rows, language, validate=False)
-    ws.freeze_panes = "E6"
-    print_setup(ws, landscape=True, title_row=5)
+    write_table(ws, R.COEFFICIENTS, rows, language)
+    ws.freeze(6, 5)
+    ws.print_setup(landscape=True, title_row=5, footer=False)
 
 
-def _write_plot(wb: Workbook, run: RegressionRun, inp: RegressionInput, language: str) -> None:
-    ws = new_sheet(wb, R.OUTPUT_SHEETS["plot"], language)
+def _write_plot(book: XlsxBook, run: RegressionRun, inp: RegressionInput, language: str) -> None:
+    ws = _output_sheet(book, "plot", language)
     labels = _labels(inp, language)
     r = 4
     blocks = 0
-    ws.column_dimensions["A"].width = 24
+    breaks: list[int] = []
+    ws.width(1, 24)
     for j in range(2, 8):
-        ws.column_dimensions[get_column_letter(j)].width = 12
+        ws.width(j, 12)
+    three = CellStyle(number_format="0.000")
     for table, outcomes in run.by_table().items():
         shown = outcomes if len(outcomes) <= 2 else [outcomes[-1]]
         terms = [tm for tm in shown[-1].result.regressors if INTERACTION_SEPARATOR not in tm]
@@ -733,125 +676,108 @@ def _write_plot(wb: Workbook, run: RegressionRun, inp: RegressionInput, language
             for tm in o.result.regressors:
                 if INTERACTION_SEPARATOR not in tm and tm not in terms:
                     terms.append(tm)
-        ws.cell(row=r, column=1, value=table).style = styles.SUBTITLE
+        ws.put(r, 1, table, SHEET_SUBTITLE)
         hdr = ["Variabel" if language == "nb" else "Variable"]
         for o in shown:
             hdr += [f"{o.spec.name}: {'effekt' if language == 'nb' else 'effect'}",
                     f"{o.spec.name}: ± 95 %"]  # fmt: skip
         for j, h in enumerate(hdr):
-            c = ws.cell(row=r + 1, column=1 + j, value=h)
-            c.style = styles.HEADER
-        ws.row_dimensions[r + 1].height = 30
+            ws.put(r + 1, 1 + j, h, TABLE_HEADER)
+        ws.height(r + 1, 30)
         for i, term in enumerate(terms):
-            ws.cell(row=r + 2 + i, column=1, value=_term_label(term, language, labels))
+            ws.put(r + 2 + i, 1, _term_label(term, language, labels))
             for k, o in enumerate(shown):
                 res = o.result
                 if term not in res.params.index:
                     continue
                 x = res.estimation_frame[term].to_numpy(dtype=float)
                 sd = float(np.std(x, ddof=1))
-
                 q = float(_st.t.ppf(0.975, res.df_resid))
-                c = ws.cell(row=r + 2 + i, column=2 + 2 * k, value=float(res.params[term]) * sd)
-                c.number_format = "0.000"
-                c = ws.cell(row=r + 2 + i, column=3 + 2 * k, value=q * float(res.bse[term]) * sd)
-                c.number_format = "0.000"
+                ws.put(r + 2 + i, 2 + 2 * k, float(res.params[term]) * sd, three)
+                ws.put(r + 2 + i, 3 + 2 * k, q * float(res.bse[term]) * sd, three)
         n = len(terms)
-        chart = BarChart()
-        chart.type = "col"
-        chart.title = f"{table}: " + ("effekt av +1 SD" if language == "nb" else "effect of +1 SD")
-        chart.y_axis.title = ("per 1000 innbyggere" if language == "nb" else "per 1000 inhabitants")
-        chart.y_axis.number_format = "0.0"
-        chart.x_axis.tickLblPos = "low"
-        chart.x_axis.delete = False
-        chart.y_axis.delete = False
-        chart.legend = Legend()
-        chart.legend.position = "b"
-        chart.width, chart.height = 16.0, 8.5
-        cats = Reference(ws, min_col=1, min_row=r + 2, max_row=r + 1 + n)
-        palette = ("0072B2", "D55E00")
-        for k in range(len(shown)):
-            vals = Reference(ws, min_col=2 + 2 * k, min_row=r + 1, max_row=r + 1 + n)
-            chart.add_data(vals, titles_from_data=True)
-            s = chart.series[-1]
-            s.graphicalProperties.solidFill = palette[k % 2]
-            s.graphicalProperties.line.solidFill = palette[k % 2]
-            letter = get_column_letter(3 + 2 * k)
-            ref = f"{quote_sheet(ws.title)}!${letter}${r + 2}:${letter}${r + 1 + n}"
-            s.errBars = ErrorBars(errBarType="both", errValType="cust", noEndCap=False,
-                                  plus=NumDataSource(numRef=NumRef(f=ref)),
-                                  minus=NumDataSource(numRef=NumRef(f=ref)))  # fmt: skip
-        chart.set_categories(cats)
-        ws.add_chart(chart, f"{get_column_letter(3 + 2 * len(shown) + 1)}{r}")
+        chart = charts.coefficient_chart(
+            ws.title, header_row=r + 1, first_row=r + 2, last_row=r + 1 + n, category_col=1,
+            value_cols=[2 + 2 * k for k in range(len(shown))], error_cols=[3 + 2 * k for k in range(len(shown))],
+            title=f"{table}: " + ("effekt av +1 SD" if language == "nb" else "effect of +1 SD"),
+            y_title="per 1000 innbyggere" if language == "nb" else "per 1000 inhabitants",
+        )  # fmt: skip
+        ws.chart(chart, r, 3 + 2 * len(shown) + 1)
         r += max(n + 4, 19)
         blocks += 1
         if blocks % 2 == 0:
-            ws.row_breaks.append(Break(id=r - 1))
+            breaks.append(r)
+    ws.row_breaks(breaks)
     note = ("Søyle = koeffisient × standardavvik (estimeringsutvalget); strek = 95 % "
             "konfidensintervall (t-fordelingen modellen bruker). Samspill og årsdummyer vises ikke."
             if language == "nb" else
             "Bar = coefficient × standard deviation (estimation sample); whisker = 95 % confidence "
             "interval (the model's t distribution). Interactions and year dummies not shown.")  # fmt: skip
-    ws.cell(row=3, column=1, value=note).style = styles.NOTE
-    print_setup(ws, landscape=True, title_row=None)
+    ws.put(3, 1, note, NOTE)
+    ws.print_setup(landscape=True, title_row=None, footer=False)
 
 
-def _write_run_log(wb: Workbook, run: RegressionRun, language: str, items: dict[str, object]) -> None:
-    ws = new_sheet(wb, R.OUTPUT_SHEETS["run"], language)
+def _write_run_log(book: XlsxBook, run: RegressionRun, language: str, items: dict[str, object]) -> None:
+    ws = _output_sheet(book, "run", language)
     r = 4
+    bold = CellStyle(bold=True)
     for k, v in items.items():
-        ws.cell(row=r, column=1, value=k).font = Font(bold=True)
-        ws.cell(row=r, column=2, value=v)
+        ws.put(r, 1, k, bold)
+        ws.put(r, 2, v, PLAIN if not isinstance(v, str) else CellStyle(horizontal="left"))
         r += 1
     r += 1
-    ws.cell(row=r, column=1, value="Merknader per modell" if language == "nb"
-            else "Notes per model").style = styles.SUBTITLE  # fmt: skip
+    ws.put(r, 1, "Merknader per modell" if language == "nb" else "Notes per model", SHEET_SUBTITLE)
     for w in run.warnings:
         r += 1
-        ws.cell(row=r, column=1, value=w)
-    ws.column_dimensions["A"].width = 30
-    ws.column_dimensions["B"].width = 90
-    print_setup(ws, title_row=None)
+        ws.put(r, 1, w)
+    ws.width(1, 30)
+    ws.width(2, 90)
+    ws.print_setup(landscape=False, title_row=None, footer=False)
 
 
-def build_results_workbook(
-    run: RegressionRun, *, language: str | None = None, run_items: dict[str, object] | None = None
-) -> Workbook:
-    """The output workbook: input sheets (re-runnable), then every output sheet."""
-    language = check_language(language or run.input.language)
-    inp = run.input
-    panel = inp.panel()
-    wb = Workbook()
-    cover = _input_sheets(wb, panel, inp.models, language)
+def _run_items(run: RegressionRun, language: str, run_items: dict[str, object] | None) -> dict[str, object]:
     items = dict(run_items or {})
     items.setdefault("regbef_excel", __version__)
     items.setdefault("Modeller" if language == "nb" else "Models", len(run.outcomes))
     items.setdefault("Sekunder (estimering)" if language == "nb" else "Seconds (estimation)",
                      round(run.seconds, 3))  # fmt: skip
-    _write_run_log(wb, run, language, items)
-    _write_descriptives(wb, inp, run, language)
-    _write_correlations(wb, inp, run, language)
-    taken = set(wb.sheetnames) | {s.label(language) for s in R.OUTPUT_SHEETS.values()}
-    for table, outcomes in run.by_table().items():
-        ws = wb.create_sheet(_safe_sheet_name(table, taken))
-        _write_regression_sheet(ws, table, outcomes, inp, language)
-    _write_diagnostics(wb, run, language)
-    _write_marginal(wb, run, language)
-    _write_coefficients(wb, run, language)
-    _write_plot(wb, run, inp, language)
-    lines = [f"{k}: {v}" for k, v in items.items()]
-    _write_cover(cover, panel, language, wb.sheetnames[1:], lines)
-    _properties(wb, panel, language)
-    return wb
+    return items
+
+
+def results_sheet_names(run: RegressionRun, language: str) -> list[str]:
+    """The sheets :func:`write_regression_results` writes after the input sheets, in order."""
+    inputs = {R.SHEETS[k].label(language) for k in ("cover", "panel", "variables", "models", "lists")}
+    taken = set(inputs) | {s.label(language) for s in R.OUTPUT_SHEETS.values()}
+    tables = [safe_sheet_name(table, taken, fallback="Tabell") for table in run.by_table()]
+    label = {k: R.OUTPUT_SHEETS[k].label(language) for k in R.OUTPUT_SHEETS}
+    return [label["run"], label["descriptives"], label["correlations"], *tables, label["diagnostics"],
+            label["marginal"], label["coefficients"], label["plot"]]  # fmt: skip
 
 
 def write_regression_results(
     run: RegressionRun, path: str | Path, *, language: str | None = None,
     run_items: dict[str, object] | None = None,
 ) -> Path:  # fmt: skip
-    """Write the output workbook to a NEW file (atomically)."""
-    return save_workbook(build_results_workbook(run, language=language, run_items=run_items), path)
-
-
-
-
+    """Write the output workbook to a NEW file (atomically): the input sheets (re-runnable),
+    then every output sheet (:func:`results_sheet_names`)."""
+    language = check_language(language or run.input.language)
+    inp = run.input
+    panel = inp.panel()
+    items = _run_items(run, language, run_items)
+    names = results_sheet_names(run, language)
+    with XlsxBook(path) as book:
+        cover = _input_sheets(book, panel, inp.models, language)
+        _write_run_log(book, run, language, items)
+        _write_descriptives(book, inp, run, language)
+        _write_correlations(book, inp, run, language)
+        for (table, outcomes), name in zip(run.by_table().items(), names[3:], strict=False):
+            _write_regression_sheet(book.sheet(name), table, outcomes, inp, language)
+        _write_diagnostics(book, run, language)
+        _write_marginal(book, run, language)
+        _write_coefficients(book, run, language)
+        _write_plot(book, run, inp, language)
+        if book.sheetnames[5:] != names:  # pragma: no cover - guard of the one naming rule
+            raise RuntimeError(f"sheet names {book.sheetnames[5:]} differ from {names}")
+        _write_cover(cover, panel, language, book.sheetnames[1:], [f"{k}: {v}" for k, v in items.items()])
+        _properties(book, panel, language)
+    return Path(path)

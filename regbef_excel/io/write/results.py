@@ -1,16 +1,23 @@
-"""Write a projection's results as formatted output sheets with native charts (openpyxl).
+"""Write a projection's results as formatted output sheets with native charts.
+
+Decision: the results of ``run`` and ``demo`` are written into a **copy of the planner's input
+workbook** (for ``demo``, of the generated template), so that the results file still holds the
+input sheets and re-validates. That is the one case where sheets are added to an existing
+workbook, so this module uses openpyxl, through the public-API adapter
+:class:`regbef_excel.io.write.sheets.OpenpyxlSheet` (no private openpyxl names); every other new
+workbook is written with XlsxWriter.
 
 Two entry points:
 
-* :func:`add_output_sheets` adds the output sheets (named in
-  :mod:`regbef_excel.schema.outputs`) to an openpyxl workbook that may already hold the
-  input sheets; every cell is an openpyxl cell.
+* :func:`add_output_sheets` adds (or replaces) the output sheets (named in
+  :mod:`regbef_excel.schema.outputs`) in an openpyxl workbook that may already hold the input
+  sheets;
 * :func:`write_results` writes a **new** file atomically (temporary file in the target
-  directory, then ``os.replace``) and never the input file. For national-size runs it streams
-  the bulk of the long tables straight into the saved sheet XML (:class:`_BulkRows`), which is
-  many times faster than openpyxl cells; the first rows of each table are still written by
-  openpyxl and give the style ids the streamed rows reuse, so both routes produce the same
-  sheets.
+  directory, then ``os.replace``) and never the input file. It streams the bulk of the long
+  tables straight into the saved sheet XML (:class:`_BulkRows`), which is many times faster than
+  openpyxl cells: openpyxl writes the first row of each long table and saves, then the remaining
+  rows are inserted into that sheet's XML, reusing the style ids openpyxl gave the first row
+  (strings as inline strings, so text stays text), so both routes produce the same sheets.
 
 Layout of every sheet: title in row 1, unit line in row 2, header row 4, data from row 5,
 frozen below the header and right of the label columns, landscape, fit to one page wide.
@@ -25,16 +32,14 @@ import shutil
 import tempfile
 import zipfile
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from xml.sax.saxutils import escape
 
 import numpy as np
 from openpyxl import Workbook, load_workbook
-from openpyxl.styles import Alignment
 from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.worksheet import Worksheet
 
 from regbef_excel import SCHEMA_VERSION, __version__
 from regbef_excel.engine.results import SERVICE_AGE_GROUPS, Projection
@@ -46,13 +51,15 @@ from regbef_excel.io.write.sheets import (
     DECIMALS,
     HEADER,
     HELPER_TITLE,
-    Style,
-    Styler,
+    LEFT,
+    WRAP_TOP,
+    CellStyle,
+    Formula,
+    OpenpyxlSheet,
     cols_for_cm,
     data_style,
     freeze_labels,
     new_sheet,
-    print_setup,
     rows_for_cm,
     set_widths,
     write_headers,
@@ -66,23 +73,10 @@ BULK_THRESHOLD_ROWS = 500
 #: How many of the largest zones the population chart shows when there are many zones.
 MAX_ZONES_IN_CHART = 8
 
-# --------------------------------------------------------------------------- output style
-# Distinct from the input style (inputs are editable cells with a fill): outputs have a dark
-# header band, plain data cells and a tinted, bold region-total row.
-
-
-
-
-
-
-
-
-
-
 # --------------------------------------------------------------------------- bulk rows
 @dataclass
 class _Formula:
-    """A formula column: ``template`` with ``{r}`` for the row number (no leading '=')."""
+    """A formula column the program builds: ``template`` with ``{r}`` for the row (no '=')."""
 
     template: str
 
@@ -110,10 +104,10 @@ class _BulkRows:
 class _TableWriter:
     """Writes a column-oriented table, either as cells or (for long tables) partly streamed."""
 
-    def __init__(self, ws: Worksheet, styler: Styler, bulk: list[_BulkRows] | None) -> None:
-        self.ws, self.styler, self.bulk = ws, styler, bulk
+    def __init__(self, ws: OpenpyxlSheet, bulk: list[_BulkRows] | None) -> None:
+        self.ws, self.bulk = ws, bulk
 
-    def write(self, first_row: int, columns: list[Column], styles: list[Style]) -> int:
+    def write(self, first_row: int, columns: list[Column], styles: list[CellStyle]) -> int:
         """Write the table from ``first_row``; return the row after it."""
         n = _BulkRows(self.ws.title, first_row, columns).n_rows
         n_cells = n if self.bulk is None or n <= BULK_THRESHOLD_ROWS else 1
@@ -121,8 +115,8 @@ class _TableWriter:
         for i in range(n_cells):
             r = first_row + i
             for j, (col, style) in enumerate(zip(prepared, styles, strict=True)):
-                value = "=" + col.template.format(r=r) if isinstance(col, _Formula) else col[i]
-                self.styler.put(r, j + 1, value, style)
+                value = Formula(col.template.format(r=r)) if isinstance(col, _Formula) else col[i]
+                self.ws.put(r, j + 1, value, style)
         if n_cells < n:
             rest = [c if isinstance(c, _Formula) else c[n_cells:] for c in prepared]
             self.bulk.append(_BulkRows(self.ws.title, first_row + n_cells, rest))
@@ -162,7 +156,7 @@ def _bulk_xml(block: _BulkRows, chunk: int = 2000) -> Iterator[bytes]:
         if isinstance(col, _Formula):
             cols.append(None)
         elif col and isinstance(col[0], str):
-            cols.append([escape(v) for v in col])
+            cols.append([escape(v, _XML_CONTROL) for v in col])
         else:
             cols.append(col)
     n = block.n_rows
@@ -178,6 +172,8 @@ def _bulk_xml(block: _BulkRows, chunk: int = 2000) -> Iterator[bytes]:
         yield "".join(out).encode("utf-8")
 
 
+#: Characters an XML parser would not keep verbatim in text (CR is normalised to LF).
+_XML_CONTROL = {"\r": "&#13;"}
 _ROW_RE = re.compile(rb'<row r="(\d+)"[^>]*>(.*?)</row>', re.S)
 _CELL_S_RE = re.compile(rb'<c r="([A-Z]+)\d+"(?: s="(\d+)")?')
 
@@ -209,15 +205,15 @@ def _inject_bulk(src: Path, dst: Path, blocks: list[_BulkRows]) -> None:
         by_member: dict[str, list[_BulkRows]] = {}
         for b in blocks:
             by_member.setdefault(paths[b.sheet_title], []).append(b)
-        with zipfile.ZipFile(dst, "w", zipfile.ZIP_DEFLATED, compresslevel=6) as zout:
+        # level 1: the streamed sheets are large and deflate is the slowest step at 6
+        with zipfile.ZipFile(dst, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as zout:
             for info in zin.infolist():
                 data = zin.read(info.filename)
                 if info.filename not in by_member:
-                    zout.writestr(info, data)
+                    zout.writestr(info, data, compress_type=zipfile.ZIP_DEFLATED, compresslevel=6)
                     continue
-                # level 1: the streamed sheets are large and deflate is the slowest step at 6
                 zinfo = zipfile.ZipInfo(info.filename, info.date_time)
-                zinfo.compress_type, zinfo._compresslevel = zipfile.ZIP_DEFLATED, 1
+                zinfo.compress_type = zipfile.ZIP_DEFLATED
                 with zout.open(zinfo, "w", force_zip64=True) as fh:
                     _write_sheet_with_blocks(fh, data, by_member[info.filename])
 
@@ -254,30 +250,10 @@ def _col_key(letters: bytes) -> tuple[int, bytes]:
     return (len(letters), letters)
 
 
-# --------------------------------------------------------------------------- sheet helpers
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
 # --------------------------------------------------------------------------- the sheets
-def _population_summary(wb: Workbook, p: Projection, lang: str, tw_bulk) -> Worksheet:
+def _population_summary(wb: Workbook, p: Projection, lang: str, tw_bulk) -> OpenpyxlSheet:
     sheet = S.POPULATION_SUMMARY
-    ws = new_sheet(wb, sheet, lang)
-    st = Styler(ws)
+    st = new_sheet(wb, sheet, lang)
     years = [int(y) for y in p.years]
     codes, names = zone_arrays(p)
     tot = p.population.sum(axis=(2, 3)).T  # (K, T+1)
@@ -293,30 +269,30 @@ def _population_summary(wb: Workbook, p: Projection, lang: str, tw_bulk) -> Work
     styles = [data_style(S.FMT_TEXT)] * 2 + [data_style(S.FMT_PERSONS)] * Y
     styles += [data_style(S.FMT_SIGNED_PERSONS), data_style(S.FMT_PERCENT)]
     first = S.FIRST_DATA_ROW
-    total_row = _TableWriter(ws, st, tw_bulk).write(first, cols, styles)
+    total_row = _TableWriter(st, tw_bulk).write(first, cols, styles)
     # region total: SUM formulas keep the sheet live if a planner edits or filters nothing else
     region = tot.sum(axis=0)
     st.put(total_row, 1, "", data_style(S.FMT_TEXT, total=True))
     st.put(total_row, 2, S.REGION.get(lang), data_style(S.FMT_TEXT, total=True))
     for i in range(Y):
         st.put(total_row, first_year_col + i, round(float(region[i]), DECIMALS), data_style(S.FMT_PERSONS, total=True))
-    st.put(total_row, last_year_col + 1, f"={ly}{total_row}-{fy}{total_row}", data_style(S.FMT_SIGNED_PERSONS, total=True))
+    st.put(total_row, last_year_col + 1, Formula(f"{ly}{total_row}-{fy}{total_row}"), data_style(S.FMT_SIGNED_PERSONS, total=True))
     st.put(
-        total_row, last_year_col + 2, f"=IF({fy}{total_row}=0,0,{ly}{total_row}/{fy}{total_row}-1)",
+        total_row, last_year_col + 2, Formula(f"IF({fy}{total_row}=0,0,{ly}{total_row}/{fy}{total_row}-1)"),
         data_style(S.FMT_PERCENT, total=True),
     )
-    set_widths(ws, [c.width for c in sheet.columns] + [sheet.year_width] * Y + [12.0, 10.0])
-    ws.row_dimensions[S.HEADER_ROW].height = 30
-    freeze_labels(ws, nl)
+    set_widths(st, [c.width for c in sheet.columns] + [sheet.year_width] * Y + [12.0, 10.0])
+    st.height(S.HEADER_ROW, 30)
+    freeze_labels(st, nl)
 
     # charts below the table: the region total, then the zones (the largest ones if many)
     chart_row = total_row + 3
     region_chart = charts.line_chart_from_rows(
-        ws, rows=[total_row], title_col=nl, first_col=first_year_col, last_col=last_year_col,
+        st.title, rows=[total_row], title_col=nl, first_col=first_year_col, last_col=last_year_col,
         categories_row=S.HEADER_ROW, title=S.CHART_TEXTS["region_total"].get(lang),
         y_title=S.CHART_TEXTS["persons"].get(lang),
     )
-    ws.add_chart(region_chart, f"A{chart_row}")
+    st.chart(region_chart, chart_row, 1)
     order = np.argsort(-tot[:, 0], kind="stable")
     if K <= MAX_ZONES_IN_CHART:
         chosen, title = sorted(order), S.CHART_TEXTS["zones_all"].get(lang)
@@ -324,20 +300,19 @@ def _population_summary(wb: Workbook, p: Projection, lang: str, tw_bulk) -> Work
         chosen = order[:MAX_ZONES_IN_CHART]
         title = S.CHART_TEXTS["zones_largest"].format(lang, n=MAX_ZONES_IN_CHART, k=K)
     zone_chart = charts.line_chart_from_rows(
-        ws, rows=[first + int(k) for k in chosen], title_col=nl, first_col=first_year_col,
+        st.title, rows=[first + int(k) for k in chosen], title_col=nl, first_col=first_year_col,
         last_col=last_year_col, categories_row=S.HEADER_ROW, title=title,
         y_title=S.CHART_TEXTS["persons"].get(lang),
     )
-    zone_chart.width = charts.WIDTH_CM + 6
-    ws.add_chart(zone_chart, f"{get_column_letter(nl + 1 + cols_for_cm(charts.WIDTH_CM - 6, 9.0))}{chart_row}")
-    print_setup(ws, last_col=last_year_col + 2, n_label_cols=nl)
-    return ws
+    zone_chart = replace(zone_chart, width_cm=charts.WIDTH_CM + 6)
+    st.chart(zone_chart, chart_row, nl + 1 + cols_for_cm(charts.WIDTH_CM - 6, 9.0))
+    st.print_setup()
+    return st
 
 
-def _population_detail(wb: Workbook, p: Projection, lang: str, bulk) -> Worksheet:
+def _population_detail(wb: Workbook, p: Projection, lang: str, bulk) -> OpenpyxlSheet:
     sheet = S.POPULATION_DETAIL
-    ws = new_sheet(wb, sheet, lang)
-    st = Styler(ws)
+    st = new_sheet(wb, sheet, lang)
     years = [int(y) for y in p.years]
     T1, K, n_sex, A1 = p.population.shape
     codes, names = zone_arrays(p)
@@ -354,19 +329,18 @@ def _population_detail(wb: Workbook, p: Projection, lang: str, bulk) -> Workshee
     values = p.population.reshape(T1, n).T  # rows (k, s, a), columns years
     cols += [values[:, i] for i in range(T1)]
     styles = [data_style(c.number_format) for c in sheet.columns] + [data_style(S.FMT_PERSONS)] * T1
-    _TableWriter(ws, st, bulk).write(S.FIRST_DATA_ROW, cols, styles)
+    _TableWriter(st, bulk).write(S.FIRST_DATA_ROW, cols, styles)
     nl = len(sheet.columns)
-    set_widths(ws, [c.width for c in sheet.columns] + [sheet.year_width] * T1)
-    freeze_labels(ws, nl)
-    ws.auto_filter.ref = f"A{S.HEADER_ROW}:{get_column_letter(nl + T1)}{S.HEADER_ROW + n}"
-    print_setup(ws, last_col=nl + T1, n_label_cols=nl)
-    return ws
+    set_widths(st, [c.width for c in sheet.columns] + [sheet.year_width] * T1)
+    freeze_labels(st, nl)
+    st.autofilter(S.HEADER_ROW, 1, S.HEADER_ROW + n, nl + T1)
+    st.print_setup()
+    return st
 
 
-def _components(wb: Workbook, p: Projection, lang: str, bulk) -> Worksheet:
+def _components(wb: Workbook, p: Projection, lang: str, bulk) -> OpenpyxlSheet:
     sheet = S.COMPONENTS
-    ws = new_sheet(wb, sheet, lang)
-    st = Styler(ws)
+    st = new_sheet(wb, sheet, lang)
     df = p.components()
     T, K = len(p.years) - 1, len(p.zone_codes)
     keys = [c.key for c in S.COMPONENT_COLUMNS]
@@ -387,15 +361,15 @@ def _components(wb: Workbook, p: Projection, lang: str, bulk) -> Worksheet:
         return writer.write(first_row, cols, styles)
 
     region_name = S.REGION.get(lang)
-    row = table(S.FIRST_DATA_ROW, [""] * T, [region_name] * T, region, True, _TableWriter(ws, st, None))
+    row = table(S.FIRST_DATA_ROW, [""] * T, [region_name] * T, region, True, _TableWriter(st, None))
     zones = _by_zone(df, K, T)
     zone_codes = zones["zone_code"].astype(str).tolist()
-    table(row, zone_codes, zones["zone_name"].astype(str).tolist(), zones, False, _TableWriter(ws, st, bulk))
+    table(row, zone_codes, zones["zone_name"].astype(str).tolist(), zones, False, _TableWriter(st, bulk))
     last_table_col = len(sheet.columns)
-    set_widths(ws, [c.width for c in sheet.columns])
-    ws.row_dimensions[S.HEADER_ROW].height = 58
-    freeze_labels(ws, nl)
-    ws.auto_filter.ref = f"A{S.HEADER_ROW}:{get_column_letter(last_table_col)}{row + K * T - 1}"
+    set_widths(st, [c.width for c in sheet.columns])
+    st.height(S.HEADER_ROW, 58)
+    freeze_labels(st, nl)
+    st.autofilter(S.HEADER_ROW, 1, row + K * T - 1, last_table_col)
 
     # chart data to the right: the region's components with outflows negative, rows = years
     hc = last_table_col + 2
@@ -414,21 +388,21 @@ def _components(wb: Workbook, p: Projection, lang: str, bulk) -> Worksheet:
             st.put(r, hc + 1 + j, v, data_style(S.FMT_SIGNED_PERSONS, helper=True))
         v = round(float(region["growth"].iloc[i]), DECIMALS)
         st.put(r, hc + 1 + len(series), v, data_style(S.FMT_SIGNED_PERSONS, helper=True))
-    set_widths(ws, [7.0] + [13.0] * (len(series) + 1), start=hc)
+    set_widths(st, [7.0] + [13.0] * (len(series) + 1), start=hc)
     chart = charts.components_chart(
-        ws, header_row=S.HEADER_ROW, first_row=S.FIRST_DATA_ROW, last_row=S.FIRST_DATA_ROW + T - 1,
+        st.title, header_row=S.HEADER_ROW, first_row=S.FIRST_DATA_ROW, last_row=S.FIRST_DATA_ROW + T - 1,
         category_col=hc, bar_cols=[hc + 1 + j for j in range(len(series))],
         line_col=hc + 1 + len(series), title=S.CHART_TEXTS["components"].get(lang),
         y_title=S.CHART_TEXTS["persons"].get(lang),
     )
     chart_col = hc + len(series) + 3
-    ws.add_chart(chart, f"{get_column_letter(chart_col)}{S.HEADER_ROW}")
-    last_chart_col = get_column_letter(chart_col + cols_for_cm(chart.width, 9.0))
-    last_chart_row = max(S.FIRST_DATA_ROW + T, S.HEADER_ROW + rows_for_cm(chart.height))
+    st.chart(chart, S.HEADER_ROW, chart_col)
+    last_chart_col = get_column_letter(chart_col + cols_for_cm(chart.width_cm, 9.0))
+    last_chart_row = max(S.FIRST_DATA_ROW + T, S.HEADER_ROW + rows_for_cm(chart.height_cm))
     table_area = f"A1:{get_column_letter(last_table_col)}{row + K * T - 1}"
     chart_area = f"{get_column_letter(hc)}{S.HEADER_ROW - 1}:{last_chart_col}{last_chart_row}"
-    print_setup(ws, last_col=last_table_col, n_label_cols=nl, area=[chart_area, table_area])
-    return ws
+    st.print_setup(area=[chart_area, table_area])
+    return st
 
 
 def _by_zone(df, K: int, T: int):
@@ -437,10 +411,9 @@ def _by_zone(df, K: int, T: int):
     return df.iloc[order].reset_index(drop=True)
 
 
-def _age_groups(wb: Workbook, p: Projection, lang: str, bulk) -> Worksheet:
+def _age_groups(wb: Workbook, p: Projection, lang: str, bulk) -> OpenpyxlSheet:
     sheet = S.AGE_GROUPS
-    ws = new_sheet(wb, sheet, lang)
-    st = Styler(ws)
+    st = new_sheet(wb, sheet, lang)
     years = [int(y) for y in p.years]
     by_age = p.population.sum(axis=2)  # (T+1, K, A1)
     A1 = by_age.shape[2]
@@ -457,7 +430,7 @@ def _age_groups(wb: Workbook, p: Projection, lang: str, bulk) -> Worksheet:
     nl = len(sheet.columns)
     region = arr.sum(axis=1)  # (T+1, G)
     styles_t = [data_style(c.number_format, total=True) for c in sheet.columns] + [data_style(S.FMT_PERSONS, total=True)] * T1
-    row = _TableWriter(ws, st, None).write(
+    row = _TableWriter(st, None).write(
         S.FIRST_DATA_ROW, [[""] * G, [S.REGION.get(lang)] * G, glabels, *list(region)], styles_t
     )
     zone_vals = arr.transpose(1, 2, 0).reshape(K * G, T1)
@@ -468,9 +441,9 @@ def _age_groups(wb: Workbook, p: Projection, lang: str, bulk) -> Worksheet:
         *[zone_vals[:, i] for i in range(T1)],
     ]
     styles = [data_style(c.number_format) for c in sheet.columns] + [data_style(S.FMT_PERSONS)] * T1
-    _TableWriter(ws, st, bulk).write(row, cols, styles)
-    set_widths(ws, [c.width for c in sheet.columns] + [sheet.year_width] * T1)
-    freeze_labels(ws, nl)
+    _TableWriter(st, bulk).write(row, cols, styles)
+    set_widths(st, [c.width for c in sheet.columns] + [sheet.year_width] * T1)
+    freeze_labels(st, nl)
     last_col = nl + T1
 
     # index (base year = 100) for the region, to the right of the table, with its chart below
@@ -484,28 +457,27 @@ def _age_groups(wb: Workbook, p: Projection, lang: str, bulk) -> Worksheet:
         st.put(r, hc, glabels[g], data_style(S.FMT_TEXT, helper=True))
         for i in range(T1):
             st.put(r, hc + 1 + i, round(float(index[i, g]), DECIMALS), data_style(S.FMT_ONE_DECIMAL, helper=True))
-    set_widths(ws, [24.0] + [7.0] * T1, start=hc)
+    set_widths(st, [24.0] + [7.0] * T1, start=hc)
     chart = charts.line_chart_from_rows(
-        ws, rows=[S.FIRST_DATA_ROW + g for g in range(G)], title_col=hc, first_col=hc + 1,
+        st.title, rows=[S.FIRST_DATA_ROW + g for g in range(G)], title_col=hc, first_col=hc + 1,
         last_col=hc + T1, categories_row=S.HEADER_ROW, title=S.CHART_TEXTS["age_index"].get(lang),
         y_title=S.CHART_TEXTS["index"].get(lang), number_format="0",
     )
-    chart.width, chart.height = charts.WIDTH_CM + 5, charts.HEIGHT_CM + 3
+    chart = replace(chart, width_cm=charts.WIDTH_CM + 5, height_cm=charts.HEIGHT_CM + 3)
     chart_row = S.FIRST_DATA_ROW + G + 2
-    ws.add_chart(chart, f"{get_column_letter(hc)}{chart_row}")
+    st.chart(chart, chart_row, hc)
     table_area = f"A1:{get_column_letter(last_col)}{row + K * G - 1}"
     chart_area = (
         f"{get_column_letter(hc)}{S.HEADER_ROW - 1}:{get_column_letter(hc + T1)}"
-        f"{chart_row + rows_for_cm(chart.height)}"
+        f"{chart_row + rows_for_cm(chart.height_cm)}"
     )
-    print_setup(ws, last_col=last_col, n_label_cols=nl, area=[chart_area, table_area])
-    return ws
+    st.print_setup(area=[chart_area, table_area])
+    return st
 
 
-def _pyramid(wb: Workbook, p: Projection, lang: str) -> Worksheet:
+def _pyramid(wb: Workbook, p: Projection, lang: str) -> OpenpyxlSheet:
     sheet = S.PYRAMID
-    ws = new_sheet(wb, sheet, lang)
-    st = Styler(ws)
+    st = new_sheet(wb, sheet, lang)
     first_year, last_year = int(p.years[0]), int(p.years[-1])
     write_title(st, sheet, lang)
     heads = [sheet.column("age").label.get(lang)]
@@ -520,21 +492,21 @@ def _pyramid(wb: Workbook, p: Projection, lang: str) -> Worksheet:
     A1 = len(data[0])
     ages = np.arange(A1)
     styles = [data_style("0")] + [data_style(S.FMT_PYRAMID)] * 4
-    _TableWriter(ws, st, None).write(S.FIRST_DATA_ROW, [ages, *data], styles)
-    set_widths(ws, [7.0] + [11.0] * 4)
-    ws.row_dimensions[S.HEADER_ROW].height = 30
-    freeze_labels(ws, 1)
+    _TableWriter(st, None).write(S.FIRST_DATA_ROW, [ages, *data], styles)
+    set_widths(st, [7.0] + [11.0] * 4)
+    st.height(S.HEADER_ROW, 30)
+    freeze_labels(st, 1)
     top = charts.nice_ceiling(max(float(np.abs(d).max()) for d in data))
     last = S.FIRST_DATA_ROW + A1 - 1
     for i, (year, col) in enumerate(((first_year, 2), (last_year, 4))):
         chart = charts.pyramid_chart(
-            ws, header_row=S.HEADER_ROW, first_row=S.FIRST_DATA_ROW, last_row=last, age_col=1,
+            st.title, header_row=S.HEADER_ROW, first_row=S.FIRST_DATA_ROW, last_row=last, age_col=1,
             male_col=col, female_col=col + 1, title=S.CHART_TEXTS["pyramid"].format(lang, year=year),
             x_title=S.CHART_TEXTS["persons"].get(lang), axis_max=top,
         )
-        ws.add_chart(chart, f"{get_column_letter(7 + 8 * i)}{S.HEADER_ROW}")
-    print_setup(ws, last_col=22, n_label_cols=1, area=f"A1:V{last}")
-    return ws
+        st.chart(chart, S.HEADER_ROW, 7 + 8 * i)
+    st.print_setup(area=f"A1:V{last}")
+    return st
 
 
 # --------------------------------------------------------------------------- run log
@@ -601,10 +573,9 @@ def run_log_items(p: Projection, run_log: dict | None = None) -> dict[str, objec
     return items
 
 
-def _run_log(wb: Workbook, p: Projection, lang: str, run_log: dict | None) -> Worksheet:
+def _run_log(wb: Workbook, p: Projection, lang: str, run_log: dict | None) -> OpenpyxlSheet:
     sheet = S.RUN_LOG
-    ws = new_sheet(wb, sheet, lang)
-    st = Styler(ws)
+    st = new_sheet(wb, sheet, lang)
     write_title(st, sheet, lang)
     write_headers(st, sheet.headers(lang))
     items = run_log_items(p, run_log)
@@ -613,20 +584,19 @@ def _run_log(wb: Workbook, p: Projection, lang: str, run_log: dict | None) -> Wo
     for key, value in items.items():
         label = S.RUN_LOG_ITEMS[key].get(lang) if key in S.RUN_LOG_ITEMS else key
         st.put(r, 1, label, data_style(S.FMT_TEXT))
-        st.put(r, 2, not_given if value is None else value, Style(alignment=Alignment(horizontal="left")))
+        st.put(r, 2, not_given if value is None else value, LEFT)
         r += 1
     r += 1
     st.put(r, 1, S.RUN_LOG_WARNINGS.get(lang), HEADER)
     st.put(r, 2, "", HEADER)
     warnings = list(p.warnings) + list((run_log or {}).get("warnings", []) or [])
     for i, w in enumerate(warnings or [S.RUN_LOG_NO_WARNINGS.get(lang)]):
-        st.put(r + 1 + i, 1, i + 1 if warnings else "", Style(alignment=Alignment(horizontal="left")))
-        st.put(r + 1 + i, 2, str(w), Style(alignment=Alignment(wrap_text=True, vertical="top")))
-    set_widths(ws, [c.width for c in sheet.columns])
-    ws.freeze_panes = f"A{S.FIRST_DATA_ROW}"
-    print_setup(ws, last_col=2, n_label_cols=1)
-    ws.page_setup.orientation = "portrait"
-    return ws
+        st.put(r + 1 + i, 1, i + 1 if warnings else "", LEFT)
+        st.put(r + 1 + i, 2, str(w), WRAP_TOP)
+    set_widths(st, [c.width for c in sheet.columns])
+    st.freeze(S.FIRST_DATA_ROW, 1)
+    st.print_setup(landscape=False)
+    return st
 
 
 # --------------------------------------------------------------------------- public API
