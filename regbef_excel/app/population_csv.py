@@ -15,6 +15,7 @@ from pathlib import Path
 
 from regbef_excel.engine import Projection
 from regbef_excel.errors import InputError, Location
+from regbef_excel.files import same_file
 
 CSV_COLUMNS = ("zone_code", "zone_name", "year", "sex", "age", "population")
 SEX_NAMES = {"M": "male", "F": "female"}
@@ -28,20 +29,27 @@ def population_frame(projection: Projection):  # noqa: ANN201 - pandas.DataFrame
     return df[list(CSV_COLUMNS)]
 
 
+def check_csv_path(path: str | os.PathLike[str], *, inputs_to_keep=(), outputs=()) -> Path:  # noqa: ANN001
+    """Refuse a CSV path that names an input or output workbook or a spreadsheet (before any
+    work, so a bad ``--csv`` leaves nothing written)."""
+    path = Path(path)
+    for other in (*inputs_to_keep, *outputs):
+        if other is not None and same_file(path, other):
+            raise InputError("the CSV file must differ from the workbooks of the command",
+                             location=Location(cell=str(path)), found=str(path))  # fmt: skip
+    if path.suffix.lower() in (".xlsx", ".xlsm", ".xls", ".xlam", ".ods"):
+        raise InputError("--csv needs a .csv file name", location=Location(cell=str(path)),
+                         found=path.name, expected="e.g. befolkning.csv")  # fmt: skip
+    return path
+
+
 def write_population_csv(projection: Projection, path: str | os.PathLike[str], *,
                          inputs_to_keep: tuple[str | os.PathLike[str], ...] = ()) -> Path:
     """Write the projected population to ``path`` (atomically: a temporary file, then rename).
 
     ``inputs_to_keep``: the run's input files; writing over one of them is refused.
     """
-    path = Path(path)
-    for keep in inputs_to_keep:
-        if Path(keep).exists() and path.exists() and path.samefile(keep):
-            raise InputError("the CSV file must differ from the input file",
-                             location=Location(cell=str(path)))  # fmt: skip
-    if path.suffix.lower() in (".xlsx", ".xlsm", ".xls"):
-        raise InputError("--csv needs a .csv file name", location=Location(cell=str(path)),
-                         found=path.name, expected="e.g. befolkning.csv")  # fmt: skip
+    path = check_csv_path(path, inputs_to_keep=inputs_to_keep)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}-", suffix=".csv", dir=path.parent)
     os.close(fd)
