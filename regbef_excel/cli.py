@@ -332,7 +332,7 @@ def add_journey_commands(sub, common) -> None:
     p.add_argument("-o", "--output", required=True, help="workbook to write (.xlsx)")
     p.add_argument("--overwrite-edited", action="store_true",
                    help="re-fit values typed by hand as well")  # fmt: skip
-    p.set_defaults(func=cmd_estimate)
+    p.set_defaults(func=cmd_estimate, language=None)  # default: the workbook's language
     p = common(sub.add_parser(
         "collect", help="combine returned municipal templates of one county into a county run",
         description="Read the municipal workbooks of one county (from `templates --county`), "
@@ -343,7 +343,7 @@ def add_journey_commands(sub, common) -> None:
     p.add_argument("inputs", nargs="+", metavar="FILE", help="returned municipal workbooks")
     p.add_argument("-o", "--output", required=True, help="county workbook to write (.xlsx)")
     p.add_argument("--csv", metavar="FILE", help=CSV_HELP)
-    p.set_defaults(func=cmd_collect)
+    p.set_defaults(func=cmd_collect, language=None)  # default: the workbooks' language
 
 
 # ---------------------------------------------------------------------------------- evaluation
