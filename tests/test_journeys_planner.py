@@ -190,7 +190,6 @@ def test_scenario_compare(county, tmp_path, capsys):
     capsys.readouterr()
     assert main(["compare", str(src), str(b), "-o", str(tmp_path / "cmp.xlsx"), "--language", lang]) == 0
     line = next(ln for ln in capsys.readouterr().out.splitlines() if ln.startswith(code))
-    diff = float(line.split()[-2].replace(" ", "").replace("−", "-")) if False else None  # noqa: F841
     # the comparison's difference equals the difference of the two runs
     ra, rb = tmp_path / "a.csv", tmp_path / "bb.csv"
     main(["run", str(src), "-o", str(tmp_path / "ra.xlsx"), "--csv", str(ra), "-q"])
