@@ -27,6 +27,9 @@ EPILOG = """examples:
   regbef-excel validate min-kommune.xlsx       list every input problem, exit 2 if any
   regbef-excel run min-kommune.xlsx -o resultat.xlsx
   regbef-excel templates --county 40 --out maler   one ready workbook per municipality
+  regbef-excel collect maler/*.xlsx -o fylket.xlsx  county run from the returned templates
+  regbef-excel estimate min-kommune.xlsx -o ny.xlsx re-fit parameters from the history
+  regbef-excel run min-kommune.xlsx --csv befolkning.csv
   regbef-excel compare trend.xlsx boligprogram.xlsx -o sammenligning.xlsx
   regbef-excel backtest --county 40 --base-year 2015 -o tilbaketest.xlsx
   regbef-excel ssb-compare min-kommune.xlsx -o mot-ssb.xlsx
@@ -78,9 +81,11 @@ def _print_summary(projection, stream=None) -> None:
 def cmd_demo(args) -> int:
     from regbef_excel.app.projection import run_demo  # heavy: per command
 
+    _check_csv(args, outputs=(args.output,))
     progress = Progress(not args.quiet)
     out = run_demo(args.output, language=args.language, progress=progress)
     progress.close()
+    _write_csv(args, out.projection)
     _print_summary(out.projection)
     t = out.seconds
     print(
@@ -104,9 +109,11 @@ def cmd_run(args) -> int:
     from regbef_excel.app.projection import run_workbook  # heavy: per command
 
     output = args.output or str(Path(args.input).with_name(Path(args.input).stem + "-resultat.xlsx"))
+    _check_csv(args, inputs=(args.input,), outputs=(output,))
     progress = Progress(not args.quiet)
     out = run_workbook(args.input, output, language=args.language, progress=progress)
     progress.close()
+    _write_csv(args, out.projection, inputs=(args.input,))
     _print_summary(out.projection)
     print(f"\nwrote {out.output_path}")
     for w in out.warnings[:10]:
@@ -247,6 +254,96 @@ def add_templates_command(sub, common) -> None:
     p.add_argument("--jobs", type=int, default=None,
                    help="worker processes (default: 2 for 8+ workbooks, else 1)")  # fmt: skip
     p.set_defaults(func=cmd_templates)
+
+
+# ------------------------------------------------------------ estimate, collect, CSV results
+CSV_HELP = ("also write the projected population as CSV: zone_code, zone_name, year, sex, age, "
+            "population (sex male/female, last age = open group, year = 31 December)")
+
+
+def _check_csv(args, inputs=(), outputs=()) -> None:
+    if getattr(args, "csv", None):
+        from regbef_excel.app.population_csv import check_csv_path  # heavy: per command
+
+        check_csv_path(args.csv, inputs_to_keep=inputs, outputs=outputs)
+
+
+def _write_csv(args, projection, inputs=()) -> None:
+    if getattr(args, "csv", None):
+        from regbef_excel.app.population_csv import write_population_csv  # heavy: per command
+
+        print(f"wrote {write_population_csv(projection, args.csv, inputs_to_keep=inputs)}")
+
+
+def cmd_estimate(args) -> int:
+    """Re-fit the generated parameters of a workbook from its history."""
+    from regbef_excel.app.estimate import estimate_workbook  # heavy: per command
+
+    progress = Progress(not args.quiet)
+    out = estimate_workbook(args.input, args.output, overwrite_edited=args.overwrite_edited,
+                            language=args.language, progress=progress)  # fmt: skip
+    progress.close()
+    r = out.record
+    print(f"estimated from history {r.start}–{r.end} (history id {r.fingerprint}): "
+          + ", ".join(f"{t} {n} value(s)" for t, n in out.refitted.items()))
+    if out.kept:
+        print(f"kept {len(out.kept)} hand-typed value(s) (--overwrite-edited re-fits them): "
+              + "; ".join(out.kept[:5]) + (" …" if len(out.kept) > 5 else ""))
+    for w in out.warnings[:5]:
+        print(f"warning: {w}", file=sys.stderr)
+    print(f"\nwrote {out.output_path}")
+    return EXIT_OK
+
+
+def cmd_collect(args) -> int:
+    """Combine returned municipal workbooks of one county into a county run."""
+    from regbef_excel.app.collect import collect_workbooks  # heavy: per command
+
+    _check_csv(args, inputs=tuple(args.inputs), outputs=(args.output,))
+    progress = Progress(not args.quiet)
+    out = collect_workbooks(args.inputs, args.output, language=args.language, progress=progress)
+    progress.close()
+    _print_summary(out.projection)
+    print(f"\n{len(out.municipalities)} municipal workbook(s) of {out.county_code} {out.county_name}; "
+          f"{sum(1 for m in out.municipalities if m.changes)} with changes")
+    for m in out.municipalities:
+        if m.changes:
+            print(f"  {m.code} {m.name}: {len(m.changes)} change(s), population {m.horizon_year} "
+                  f"{_fmt(m.baseline)} -> {_fmt(m.collected)}")
+    _write_csv(args, out.projection, inputs=tuple(args.inputs))
+    print(f"\nwrote {out.output_path}")
+    for w in out.warnings[:10]:
+        print(f"warning: {w}", file=sys.stderr)
+    return EXIT_OK
+
+
+def add_journey_commands(sub, common) -> None:
+    """Register estimate and collect, and --csv on demo and run."""
+    for name in ("demo", "run"):
+        sub.choices[name].add_argument("--csv", metavar="FILE", help=CSV_HELP)
+    p = common(sub.add_parser(
+        "estimate", help="re-fit the generated parameters of a workbook from its history",
+        description="Re-fit level factors, Rogers–Castro schedules and shares from the Historikk "
+        "sheet over the estimation period in Innstillinger and write a NEW workbook; values typed "
+        "by hand are kept unless --overwrite-edited. `run` refuses a workbook whose parameters "
+        "were estimated from another period or history.",
+    ))  # fmt: skip
+    p.add_argument("input", help="the planner's workbook (never modified)")
+    p.add_argument("-o", "--output", required=True, help="workbook to write (.xlsx)")
+    p.add_argument("--overwrite-edited", action="store_true",
+                   help="re-fit values typed by hand as well")  # fmt: skip
+    p.set_defaults(func=cmd_estimate, language=None)  # default: the workbook's language
+    p = common(sub.add_parser(
+        "collect", help="combine returned municipal templates of one county into a county run",
+        description="Read the municipal workbooks of one county (from `templates --county`), "
+        "validate each, re-run the county with each municipality's edited assumptions and write "
+        "the county workbook with results and a sheet listing what each municipality changed and "
+        "what it did to its population.",
+    ))  # fmt: skip
+    p.add_argument("inputs", nargs="+", metavar="FILE", help="returned municipal workbooks")
+    p.add_argument("-o", "--output", required=True, help="county workbook to write (.xlsx)")
+    p.add_argument("--csv", metavar="FILE", help=CSV_HELP)
+    p.set_defaults(func=cmd_collect, language=None)  # default: the workbooks' language
 
 
 # ---------------------------------------------------------------------------------- evaluation
@@ -416,6 +513,8 @@ def build_parser() -> argparse.ArgumentParser:
     add_evaluation_commands(sub, common)
 
     add_templates_command(sub, common)
+
+    add_journey_commands(sub, common)
 
     p = sub.add_parser("validate", help="check a workbook and list every problem")
     p.add_argument("input")

@@ -23,9 +23,7 @@ from regbef_excel.app.templates import (
     write_templates,
 )
 from regbef_excel.data.inputs import national_rates
-from regbef_excel.engine.generation import generate
 from regbef_excel.errors import InputError
-from regbef_excel.evaluation.backtest import history_from_stocks
 from regbef_excel.io.read.projection import read_workbook, validate_workbook
 from regbef_excel.io.write.templates import conf_rows
 from regbef_excel.schema.udfs import UDF_MODULE
@@ -193,50 +191,6 @@ def test_fixture_templates_equal_full_builds(telemark, tmp_path):
         full = tmp_path / spec.file_name
         build_template(inp, meta, spec).save(full)
         assert _dump(telemark.out_dir / spec.file_name) == _dump(full), spec.file_name
-
-
-# --------------------------------------------------------------------------------------------
-# generation: one batch equals one municipality at a time
-# --------------------------------------------------------------------------------------------
-def test_batched_generation_equals_generating_alone():
-    nat = national_rates()
-    codes = ["0301", "1856", "4001"]  # Oslo, Røst (tiny), Porsgrunn
-    pieces = generate_municipalities(plan_templates(codes), nat)
-    for code, (inp, meta) in zip(codes, pieces, strict=True):
-        h = history_from_stocks([code], 2016, 2025, nat)
-        alone, report = generate(h, nat, base_year=2025, horizon=2050)
-        assert inp.zone_codes == alone.zone_codes
-        np.testing.assert_array_equal(inp.population, alone.population)
-        np.testing.assert_allclose(inp.fertility_level_zone, alone.fertility_level_zone, rtol=1e-9)
-        np.testing.assert_allclose(inp.mortality_level_zone, alone.mortality_level_zone, rtol=1e-9)
-        for flow in alone.rc_params:
-            np.testing.assert_allclose(inp.rc_params[flow], alone.rc_params[flow],
-                                       rtol=1e-6, atol=1e-9)  # fmt: skip
-        for flow in ("EUF", "IUF"):
-            ours = inp.migration_level_region[flow] * inp.migration_level_zone[flow][0]
-            theirs = alone.migration_level_region[flow] * alone.migration_level_zone[flow][0]
-            np.testing.assert_allclose(ours, theirs, rtol=1e-6)
-        np.testing.assert_allclose(inp.immigration_total * inp.immigration_share[0],
-                                   alone.immigration_total * alone.immigration_share[0],
-                                   rtol=1e-9)  # fmt: skip
-        np.testing.assert_allclose(inp.domestic_inmigration, alone.domestic_inmigration, rtol=1e-9)
-        np.testing.assert_allclose(inp.internal_net_trend, alone.internal_net_trend, atol=1e-9)
-        assert meta.region_name.startswith(code)
-        # the metadata split from the batch equals the metadata of the zone alone
-        from regbef_excel.app import meta_from_generation
-
-        h.region_name = meta.region_name
-        alone_meta = meta_from_generation(alone, report, h, nat)
-        assert meta.provenance == alone_meta.provenance
-        assert meta.comments == alone_meta.comments
-        assert meta.fit_quality.keys() == alone_meta.fit_quality.keys()
-        for key, q in meta.fit_quality.items():
-            assert q.converged == alone_meta.fit_quality[key].converged
-            assert q.at_bounds == alone_meta.fit_quality[key].at_bounds
-            if key[0] not in ("EUF", "IUF"):  # rate flows: SSE on the batch's weight scale
-                assert q.sse == pytest.approx(alone_meta.fit_quality[key].sse, rel=1e-6, abs=1e-12)
-        assert meta.estimation_start == alone_meta.estimation_start
-        assert meta.estimation_end == alone_meta.estimation_end
 
 
 # --------------------------------------------------------------------------------------------

@@ -19,6 +19,12 @@ import numpy as np
 import pandas as pd
 
 from regbef_excel import SCHEMA_VERSION, __version__, data
+from regbef_excel.app.estimation_record import (
+    EstimationRecord,
+    check_estimation_record,
+    history_fingerprint,
+    with_record,
+)
 from regbef_excel.data.inputs import (
     add_telemark_labour_housing,
     national_rates,
@@ -110,7 +116,7 @@ def meta_from_generation(
             }
         )
         hist_mig.append(df.dropna())
-    return WorkbookMeta(
+    meta = WorkbookMeta(
         region_name=history.region_name,
         language=language,
         estimation_start=int(y0),
@@ -124,6 +130,8 @@ def meta_from_generation(
             "tblHistMigration": pd.concat(hist_mig, ignore_index=True) if hist_mig else None,
         },
     )
+    # what the parameters were estimated from: ``run`` refuses when the workbook drifts from it
+    return with_record(meta, EstimationRecord(int(y0), int(y1), history_fingerprint(meta.history)), language)
 
 
 def demo_inputs(language: str = "nb", *, include_history: bool = False):
@@ -214,11 +222,12 @@ def run_workbook(
     inputs, meta = read_workbook(input_path)
     seconds["read"] = time.perf_counter() - t0
     lang = language or getattr(meta, "language", None) or "nb"
+    record_warnings = check_estimation_record(meta, meta.language)  # refuses a stale estimate
     t0 = time.perf_counter()
     projection = project(
         inputs, progress=(lambda t, T: _tell(progress, f"projecting {inputs.base_year + t}", 0.1 + 0.5 * t / T))
     )
-    projection.warnings[:0] = meta.read_notes  # what the reader accepted but did not use
+    projection.warnings[:0] = [*meta.read_notes, *record_warnings]  # accepted but not used
     seconds["project"] = time.perf_counter() - t0
     t0 = time.perf_counter()
     _tell(progress, "writing results", 0.65)

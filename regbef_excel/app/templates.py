@@ -6,10 +6,17 @@ with
 
 * the real SSB base population on 31 Dec of the base year (SSB 07459, 1 January base + 1);
 * default rates: national HMD/HFD schedules (:func:`regbef_excel.data.inputs.national_rates`) with
-  level factors and Rogers–Castro schedules estimated from the municipality's **own** history,
-  reconstructed from its stocks by the residual method
-  (:func:`regbef_excel.evaluation.backtest.history_from_stocks`), over the last ``estimation_years`` flow
-  years up to the base year (default 10: 2016–2025 for base year 2025, as the Telemark demo);
+  level factors and Rogers–Castro schedules estimated from the history of the municipality's
+  **county**, generated as one region (Telemark with the default years: exactly the ``demo``;
+  other counties from SSB stocks by the residual method,
+  :func:`regbef_excel.evaluation.backtest.history_from_stocks`), over the last
+  ``estimation_years`` flow years up to the base year (default 10: 2016–2025);
+* the **county context**: flows with the other municipalities of the county as the county
+  projection gives them year by year, in EUF and EIFN (:mod:`regbef_excel.app.county_context`),
+  said on the cover; the template run unchanged reproduces the municipality in the county
+  projection (within 0.2 % every year for Telemark and Agder);
+* the municipality's own history on the Historikk sheet and the record of what the parameters
+  were estimated from (``regbef-excel estimate`` re-fits them, ``run`` refuses a stale record);
 * the municipality's code and name on the cover (``region_name``, e.g. ``"4001 Porsgrunn"``),
   in the document title/subject and in custom document properties (``REGBEF_region_codes`` …);
 * the empty target (``tblTargets``) and building-programme (``tblBuilding``) tables, present
@@ -20,18 +27,10 @@ with
 
 Decisions
 ---------
-* **One batched generation.** A one-municipality region has no internal migration, so
-  generating all selected municipalities as one set of zones with the internal shares set to 0
-  gives, zone by zone, what generating each alone gives (ROGEST fits every schedule
-  independently; fertility, mortality and in-migration estimates are per zone). Only the
-  rate-flow level factors are split region × zone by :func:`~regbef_excel.engine.generation.
-  generate`; their product is the zone's own factor and is stored as the region factor of the
-  one-zone workbook (zone factor 1). A zone whose zone factor was clipped is generated alone
-  instead. ``tests/test_templates.py`` checks the equivalence. One municipality alone takes
-  ~0.3 s (ROGEST); all 357 batched ~1.5 s. One visible difference: the SSE shown for the
-  out-migration fits (EUF/IUF, grey, not read) is on the batch's weight scale (exposures
-  divided by the largest in the batch), so it depends on which municipalities were generated
-  together; the fitted parameters do not (relative tolerances, ~1e-12).
+* **Cut from the county.** Generating a municipality alone treats its moves to and from the
+  rest of the county as external, with its own level factors: its template contradicted the
+  county projection (Notodden 2050 +7.4 %). Each county of the selection is generated and
+  projected once (~2 s) and every municipality's template is cut from it.
 * **Per region** (``per="region"``) generates each county as its own region (internal
   migration between its municipalities, default flow split of
   :func:`regbef_excel.evaluation.backtest.history_from_arrays`).
@@ -69,6 +68,8 @@ from pathlib import Path
 import numpy as np
 
 from regbef_excel import data
+from regbef_excel.app.county_context import CONTEXT_PARAMS, county_run, municipal_inputs
+from regbef_excel.app.estimation_record import EstimationRecord, history_fingerprint, with_record
 from regbef_excel.app.projection import meta_from_generation
 from regbef_excel.data import DEFAULT_BASE_YEAR, DEFAULT_ESTIMATION_YEARS, DEFAULT_HORIZON
 from regbef_excel.data.inputs import national_rates
@@ -78,7 +79,6 @@ from regbef_excel.evaluation.backtest import (
     FIRST_STOCK_YEAR,
     LAST_STOCK_YEAR,
     history_from_stocks,
-    telemark_split_shares,
 )
 from regbef_excel.io.write.template import build_workbook
 from regbef_excel.io.write.templates import (
@@ -90,6 +90,7 @@ from regbef_excel.io.write.templates import (
     save_fast,
 )
 from regbef_excel.schema.base import check_language
+from regbef_excel.schema.meta import RCFitQuality
 
 MIN_ESTIMATION_YEARS = 3
 MAX_HORIZON = 2100
@@ -283,95 +284,18 @@ def _check_years(base_year: int, horizon: int, estimation_years: int) -> None:
 # ----------------------------------------------------------------------------------------------
 # generation
 # ----------------------------------------------------------------------------------------------
-def _single_zone_shares() -> dict[str, float]:
-    """The flow split of a one-zone region: no internal moves, the default abroad shares."""
-    sh = dict(telemark_split_shares())
-    sh["internal_out"] = sh["internal_in"] = 0.0
-    return sh
-
-
-def _zone_history(history, k: int, region_name: str):  # noqa: ANN001, ANN202 - History
-    """The one-zone :class:`History` of zone ``k``."""
-    s = slice(k, k + 1)
-    return replace(
-        history,
-        zone_codes=history.zone_codes[s],
-        zone_names=history.zone_names[s],
-        population={y: a[s] for y, a in history.population.items()},
-        out_by_age=history.out_by_age[:, s],
-        in_by_age=history.in_by_age[:, s],
-        internal_out_share=history.internal_out_share[s],
-        internal_in_share=history.internal_in_share[s],
-        abroad_out_share=history.abroad_out_share[s],
-        abroad_in_share=history.abroad_in_share[s],
-        region_name=region_name,
-    )
-
-
-def _zone_report(report, k: int, code: str):  # noqa: ANN001, ANN202 - GenerationReport
-    """The :class:`GenerationReport` of zone ``k``: its arrays and the warnings naming it.
-
-    "No expected events" for internal out-migration (IUF) is dropped: a one-zone region has no
-    internal migration by definition.
-    """
-    s = slice(k, k + 1)
+def _zone_warnings(report, code: str) -> list[str]:  # noqa: ANN001 - GenerationReport
+    """The generation warnings that name zone ``code``."""
     tag = f"zone {code} "
-    warnings = [
-        w for w in report.warnings
-        if tag in w and not (w.startswith("IUF") and "no expected events" in w)
-    ]  # fmt: skip
-    return replace(
-        report,
-        fit_quality={f: {key: v[s] for key, v in q.items()} for f, q in report.fit_quality.items()},
-        estimated_births=report.estimated_births[:, s],
-        expected_births=report.expected_births[:, s],
-        estimated_deaths=report.estimated_deaths[:, s],
-        expected_deaths=report.expected_deaths[:, s],
-        observed_rates={f: v[s] for f, v in report.observed_rates.items()},
-        warnings=warnings,
-    )
+    return [w for w in report.warnings if tag in w]
 
 
-def _zone_inputs(inputs, k: int):  # noqa: ANN001, ANN202 - ProjectionInputs
-    """The one-zone :class:`ProjectionInputs` of zone ``k`` of a batched generation.
-
-    Rate-flow level factors: region × zone → the zone's own factor as region factor, zone
-    factor 1. Immigration: the zone's share of the total as its total, share 1. Internal net
-    migration 0 (generation with internal shares 0 gives 0 already).
-    """
-    s = slice(k, k + 1)
-    T = inputs.n_years
-    region = dict(inputs.migration_level_region)
-    zone = {}
-    for flow, lz in inputs.migration_level_zone.items():
-        region[flow] = np.asarray(region.get(flow, np.ones(T)), float) * float(lz[k])
-        zone[flow] = np.ones(1)
-    return inputs.replace(
-        zone_codes=inputs.zone_codes[s],
-        zone_names=inputs.zone_names[s],
-        population=inputs.population[s].copy(),
-        fertility_level_zone=inputs.fertility_level_zone[s].copy(),
-        mortality_level_zone=inputs.mortality_level_zone[s].copy(),
-        rc_params={f: p[s].copy() for f, p in inputs.rc_params.items()},
-        migration_level_region=region,
-        migration_level_zone=zone,
-        immigration_total=np.asarray(inputs.immigration_total, float)
-        * float(inputs.immigration_share[k]),
-        immigration_share=np.ones(1),
-        domestic_inmigration=inputs.domestic_inmigration[s].copy(),
-        internal_net_trend=np.zeros(1),
-    ).validate()
-
-
-def _clipped_zones(report, codes: Sequence[str]) -> set[str]:  # noqa: ANN001
-    """Zones whose rate-flow zone level factor was clipped (their product is not their own)."""
-    out = set()
-    for w in report.warnings:
-        if "zone level factor" in w and "clipped" in w:
-            m = re.search(r"zone (\S+) estimate", w)
-            if m and m.group(1) in codes:
-                out.add(m.group(1))
-    return out
+CONTEXT_NOTE = {
+    "nb": "fylkessammenheng: EUF inkluderer utflytting til de andre kommunene i {county}, EIFN "
+    "innflytting fra dem slik fylkesframskrivingen gir den år for år",
+    "en": "county context: EUF includes out-migration to the other municipalities of {county}, "
+    "EIFN in-migration from them as the county projection gives it year by year",
+}
 
 
 def generate_municipalities(
@@ -383,56 +307,55 @@ def generate_municipalities(
     estimation_years: int = DEFAULT_ESTIMATION_YEARS,
     language: str = "nb",
 ) -> list[tuple]:
-    """``(inputs, meta)`` of one-municipality templates, generated in one batch.
+    """``(inputs, meta)`` of one-municipality templates cut from their county's generation.
 
-    Parameters
-    ----------
-    specs
-        One-municipality specs (``kind == "municipality"``).
-    national
-        :class:`~regbef_excel.engine.generation.NationalRates`.
-    base_year, horizon, estimation_years
-        See :func:`write_templates`.
-    language
-        Language of the comments in the metadata.
+    Each county of the selection is generated and projected once
+    (:func:`regbef_excel.app.county_context.county_run`); a municipality's template keeps the
+    county's parameters and carries the county context (flows with the other municipalities as
+    the county run projects them), so the template run unchanged reproduces the municipality in
+    the county projection (:mod:`regbef_excel.app.county_context`). The template holds the
+    municipality's own history (Historikk sheet) and the record of its estimation.
 
     Returns
     -------
     list of (ProjectionInputs, WorkbookMeta)
         In the order of ``specs``.
     """
-    codes = [s.codes[0] for s in specs]
-    first = base_year - estimation_years + 1
-    shares = _single_zone_shares()
-    history = history_from_stocks(codes, first, base_year, national, shares=shares)
-    inputs, report = generate(history, national, base_year=base_year, horizon=horizon)
-    alone = _clipped_zones(report, codes)
-    # one metadata object for the batch, split by zone (the sources are the same for all)
-    meta_all = meta_from_generation(inputs, report, history, national, language=language)
-    quality: dict[str, dict] = {}
-    for key, q in meta_all.fit_quality.items():
-        quality.setdefault(key[1], {})[key] = q
-    zone_comments = meta_all.comments.get("tblZoneFactors", {})
     out = []
-    for k, spec in enumerate(specs):
-        code = codes[k]
-        if code in alone:  # rare: regenerate as its own region (exact single-zone factors)
-            h = history_from_stocks([code], first, base_year, national, shares=shares)
-            h = replace(h, region_name=spec.region_name)
-            inp, rep = generate(h, national, base_year=base_year, horizon=horizon)
-            rep = _zone_report(rep, 0, code)
-            out.append((inp, meta_from_generation(inp, rep, h, national, language=language)))
-            continue
-        comments = dict(meta_all.comments)
-        comments["tblZoneFactors"] = {kk: v for kk, v in zone_comments.items() if kk == (code,)}
+    metas: dict[str, object] = {}
+    for spec in specs:
+        code = spec.codes[0]
+        run = county_run(spec.county_code, base_year=base_year, horizon=horizon,
+                         estimation_years=estimation_years)  # fmt: skip
+        if spec.county_code not in metas:
+            metas[spec.county_code] = meta_from_generation(
+                run.inputs, run.report, run.history, national, language=language, include_history=True
+            )
+        meta_all = metas[spec.county_code]
+        inputs = municipal_inputs(run, code)
+        note = CONTEXT_NOTE[language].format(county=f"{run.county_code} {run.county_name}")
+        comments = {key: dict(v) for key, v in meta_all.comments.items()}
+        est = meta_all.comments.get("tblZoneFactors", {}).get((code,), "")
+        comments["tblZoneFactors"] = {(code,): f"{est}; {note}" if est else note}
+        comments["tblYearFactors"] = {key: f"{v}; EIFN_R: {note}" for key, v in comments.get("tblYearFactors", {}).items()}
+        quality = {key: q for key, q in meta_all.fit_quality.items() if key[1] == code}
+        if code in run.in_profiles:
+            sse = run.in_profiles[code][1]
+            for s, sex in enumerate(("M", "F")):
+                quality[("EIFN", code, sex)] = RCFitQuality(n_params=CONTEXT_PARAMS, sse=float(sse[s]),
+                                                            converged=True)  # fmt: skip
+        history = {key: (df[df["zone_code"] == code].reset_index(drop=True) if df is not None else None)
+                   for key, df in meta_all.history.items()}  # fmt: skip
         meta = replace(
             meta_all,
             region_name=spec.region_name,
-            notes=tuple(_zone_report(report, k, code).warnings),
+            notes=(*_zone_warnings(run.report, code), note),
             comments=comments,
-            fit_quality=quality.get(code, {}),
+            fit_quality=quality,
+            history=history,
         )
-        out.append((_zone_inputs(inputs, k), meta))
+        record = EstimationRecord(int(meta.estimation_start), int(meta.estimation_end), history_fingerprint(history))
+        out.append((inputs, with_record(meta, record, language)))
     return out
 
 
@@ -473,8 +396,15 @@ def cover_sections(spec: TemplateSpec, meta, language: str, base_year: int) -> l
         items = [
             f"Made for {what}: SSB population on 31 Dec {base_year} (1 Jan {base_year + 1}); "
             "national HMD/HFD schedules with level factors and migration schedules estimated "
-            f"from the {'municipality' if spec.kind == 'municipality' else 'region'}'s own "
-            f"history {y0}–{y1} (residual method). Review them before use.",
+            f"from {'the county' if spec.kind == 'municipality' else 'the region'}'s "
+            f"history {y0}–{y1}. Review them before use.",
+            *([f"County context: this municipality is cut from the projection of {spec.county_code} "
+               f"{spec.county_name}. Out-migration (EUF) includes moves to the county's other "
+               "municipalities, in-migration from the rest of Norway (EIFN, year factor EIFN_R) "
+               "includes moves from them as the county projection gives them year by year. Run "
+               "unchanged, this workbook reproduces the municipality in the county projection. "
+               "Return the edited workbook to the county: regbef-excel collect combines them."]
+              if spec.kind == "municipality" else []),
             "Optional: enter targets on the Targets sheet (and set the model variant to 2 in "
             "Settings) and a building programme on the Housing sheet. Empty tables = trend.",
             "With the REGBEF add-in (Windows/macOS): install it once (regbef-excel addin "
@@ -489,11 +419,18 @@ def cover_sections(spec: TemplateSpec, meta, language: str, base_year: int) -> l
         ]
     else:
         head = f"Denne malen: {what}"
-        hvem = "kommunens" if spec.kind == "municipality" else "regionens"
+        hvem = "fylkets" if spec.kind == "municipality" else "regionens"
         items = [
             f"Laget for {what}: SSB-befolkningen 31.12.{base_year} (1.1.{base_year + 1}); "
             "nasjonale HMD/HFD-rater med nivåfaktorer og flyttekurver estimert fra "
-            f"{hvem} egen historikk {y0}–{y1} (residualmetoden). Vurder dem før bruk.",
+            f"{hvem} historikk {y0}–{y1}. Vurder dem før bruk.",
+            *([f"Fylkessammenheng: kommunen er hentet fra framskrivingen for {spec.county_code} "
+               f"{spec.county_name}. Utflyttingen (EUF) inkluderer flytting til fylkets andre "
+               "kommuner, innflyttingen fra resten av Norge (EIFN, årsfaktor EIFN_R) flytting fra "
+               "dem slik fylkesframskrivingen gir den år for år. Kjørt uendret gir denne "
+               "arbeidsboka kommunens tall i fylkesframskrivingen. Send den utfylte arbeidsboka "
+               "tilbake til fylket: regbef-excel collect samler dem."]
+              if spec.kind == "municipality" else []),
             "Valgfritt: legg inn mål på arket Mål (og sett modellvariant til 2 i Innstillinger) "
             "og et byggeprogram på arket Boliger. Tomme tabeller = trend.",
             "Med REGBEF-tillegget (Windows/macOS): installer det én gang (regbef-excel addin "

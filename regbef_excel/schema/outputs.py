@@ -156,7 +156,7 @@ BALANCE_CHECK = OutputColumn(
 # --------------------------------------------------------------------------- the sheets
 POPULATION_SUMMARY = OutputSheet(
     key="population_summary",
-    name=Text("Folkemengde", "Population"),
+    name=Text("Folkemengde", "Population totals"),
     title=Text("Folkemengde etter sone og år", "Population by zone and year"),
     unit=Text(
         "Personer per 31.12. (basisåret først). Diagrammer under tabellen.",
@@ -531,8 +531,47 @@ __all__ = [
     "RUN_LOG_ITEMS",
     "SEX_LABELS",
     "Text",
+    "all_output_sheets",
     "check_language",
     "output_sheet_names",
 ]
 
 
+#: Sheet written by ``collect``: what each municipality changed against its distributed template.
+COLLECT_CHANGES = OutputSheet(
+    key="collect_changes",
+    name=Text("Kommunenes endringer", "Municipal changes"),
+    title=Text(
+        "Innsamlede kommunemaler: endringer mot utsendt mal og virkning på folketallet",
+        "Collected municipal templates: changes against the distributed template and their effect",
+    ),
+    unit=Text(
+        "Én rad per endret inndata; folketall 31.12. i sluttåret, fylkesframskrivingen uten og med "
+        "kommunens endringer.",
+        "One row per changed input; population on 31 Dec of the last year, the county projection "
+        "without and with the municipality's changes.",
+    ),
+    columns=(
+        ZONE_CODE,
+        ZONE_NAME,
+        OutputColumn("file", Text("Fil", "File"), FMT_TEXT, 28.0),
+        OutputColumn("table", Text("Tabell", "Table"), FMT_TEXT, 18.0),
+        OutputColumn("what", Text("Endring", "Change"), FMT_TEXT, 40.0),
+        OutputColumn("distributed", Text("Utsendt", "Distributed"), "General", 14.0),
+        OutputColumn("returned", Text("Returnert", "Returned"), "General", 14.0),
+        OutputColumn("baseline", Text("Folketall uten endringer", "Population without changes"), width=14.0),
+        OutputColumn("collected", Text("Folketall med endringer", "Population with changes"), width=14.0),
+        OutputColumn("effect", Text("Virkning", "Effect"), FMT_SIGNED_PERSONS, 11.0),
+    ),
+)
+COLLECT_NO_CHANGES = Text("ingen endringer", "no changes")
+
+
+def all_output_sheets() -> tuple[OutputSheet, ...]:
+    """Every sheet a results, comparison, back-test, SSB-comparison or collect workbook adds.
+
+    Their names are disjoint from the input sheets' names in both languages (a schema test), so
+    writing results into a workbook never replaces a sheet that holds an input table.
+    """
+    return (*OUTPUT_SHEETS, *ISSUE3_OUTPUT_SHEETS, SCENARIO_COMPARISON, BACKTEST, SSB_COMPARISON,
+            COLLECT_CHANGES)  # fmt: skip

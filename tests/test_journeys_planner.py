@@ -1,0 +1,215 @@
+"""A planner's journeys end to end through the command line (in-process ``main``), in Norwegian
+and English, asserting numbers: a municipality's workbook edited, validated and run; a county's
+templates collected; re-estimation over another period; scenario comparison; the consistency
+of municipal templates with their county; bad returned workbooks."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import numpy as np
+import openpyxl
+import pandas as pd
+import pytest
+
+from regbef_excel.app.county_context import consistency, county_run
+from regbef_excel.cli import main
+from regbef_excel.io.read.projection import read_workbook
+
+NOTODDEN = "4005"
+LANGS = {"nb": "40", "en": "39"}  # Telemark in bokmål, Vestfold in English
+
+
+def _cell(path: Path, table: str, key: tuple, column: str):
+    """(workbook, worksheet, cell) of ``column`` in the row of ``table`` whose first cells are ``key``."""
+    wb = openpyxl.load_workbook(path)
+    for ws in wb.worksheets:
+        if table in ws.tables:
+            rows = list(ws[ws.tables[table].ref])
+            from regbef_excel.schema.inputs import TABLES
+
+            cols = [c.key for c in TABLES[table].columns] if TABLES[table].kind != "keyvalue" else ["key", "label", "value"]
+            j = cols.index(column)
+            for r in rows[1:]:
+                if tuple(c.value for c in r[: len(key)]) == key:
+                    return wb, ws, r[j]
+    raise KeyError((table, key, column))
+
+
+def _set(src: Path, dst: Path, table: str, key: tuple, column: str, value) -> object:  # noqa: ANN001
+    wb, _, cell = _cell(src, table, key, column)
+    old = cell.value
+    cell.value = value
+    wb.save(dst)
+    return old
+
+
+def _csv_totals(path: Path) -> pd.DataFrame:
+    df = pd.read_csv(path, dtype={"zone_code": str})
+    assert list(df.columns) == ["zone_code", "zone_name", "year", "sex", "age", "population"]
+    assert set(df["sex"]) == {"male", "female"} and df["age"].max() == 99
+    return df.groupby(["zone_code", "year"])["population"].sum().unstack("year")
+
+
+@pytest.fixture(scope="module", params=sorted(LANGS))
+def county(request, tmp_path_factory):
+    lang = request.param
+    out = tmp_path_factory.mktemp(f"county-{lang}") / "maler"
+    assert main(["templates", "--county", LANGS[lang], "--out", str(out), "--language", lang, "-q"]) == 0
+    return lang, LANGS[lang], sorted(out.glob("*.xlsx"))
+
+
+# ---------------------------------------------------------------------------------------------
+def test_municipal_templates_reproduce_the_county_every_year(county):
+    lang, cc, files = county
+    run = county_run(cc)
+    worst = max(float(np.abs(e).max()) for e in consistency(run).values())
+    assert worst < 0.005
+    # a template file run unchanged (through the workbook) equals the county projection
+    src = files[0]
+    out = src.with_name("res.xlsx")
+    csv = src.with_name("pop.csv")
+    assert main(["run", str(src), "-o", str(out), "--csv", str(csv), "-q"]) == 0
+    tot = _csv_totals(csv)
+    code = src.name[:4]
+    county_tot = run.projection.population[:, run.index(code)].sum(axis=(1, 2))
+    np.testing.assert_allclose(tot.loc[code].to_numpy(), county_tot, rtol=0.005)
+    # the results workbook keeps every input table (output sheet names never equal input ones)
+    assert main(["validate", str(out)]) == 0
+    wb = openpyxl.load_workbook(out, read_only=False)
+    assert any("tblPopulation" in ws.tables for ws in wb.worksheets)
+
+
+def test_county_templates_edit_one_collect(county, tmp_path, capsys):
+    lang, cc, files = county
+    run = county_run(cc)
+    # unchanged templates collect to the county projection
+    out = tmp_path / "fylke.xlsx"
+    csv = tmp_path / "fylke.csv"
+    assert main(["collect", *map(str, files), "-o", str(out), "--csv", str(csv), "-q"]) == 0
+    tot = _csv_totals(csv)
+    codes = list(run.inputs.zone_codes)
+    np.testing.assert_allclose(tot.loc[codes].to_numpy(), run.projection.population.sum(axis=(2, 3)).T, rtol=0.005)
+    # one municipality raises its fertility level by 20 %
+    edited = tmp_path / files[1].name
+    code = files[1].name[:4]
+    fk = _set(files[1], edited, "tblZoneFactors", (code,), "FK", None)
+    _set(files[1], edited, "tblZoneFactors", (code,), "FK", fk * 1.2)
+    both = [str(edited if f == files[1] else f) for f in files]
+    out2 = tmp_path / "fylke2.xlsx"
+    capsys.readouterr()
+    assert main(["collect", *both, "-o", str(out2), "-q"]) == 0
+    text = capsys.readouterr().out
+    assert "1 with changes" in text
+    inputs, _ = read_workbook(out2)
+    k = run.index(code)
+    assert inputs.fertility_level_zone[k] == pytest.approx(run.inputs.fertility_level_zone[k] * 1.2, rel=1e-6)
+    others = [j for j in range(len(codes)) if j != k]
+    np.testing.assert_allclose(np.delete(inputs.fertility_level_zone, k), run.inputs.fertility_level_zone[others])
+    # the change sheet lists it with a positive effect on the municipality's population
+    wb = openpyxl.load_workbook(out2, read_only=True)
+    name = "Kommunenes endringer" if lang == "nb" else "Municipal changes"
+    rows = [r for r in wb[name].iter_rows(min_row=5, values_only=True) if r[0] == code]
+    assert rows and rows[0][4] == "FK" and rows[0][6] == pytest.approx(fk * 1.2, rel=1e-5)
+    assert rows[0][9] > 50  # more births: more people in the last year
+
+
+def test_collect_bad_input_one_line_exit_2_nothing_written(county, tmp_path, capsys):
+    lang, cc, files = county
+    out = tmp_path / "x.xlsx"
+    # a municipality twice
+    assert main(["collect", str(files[0]), str(files[0]), "-o", str(out)]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.count("\n") == 0 and files[0].name in err and "twice" in err
+    # a workbook from another county
+    other = tmp_path / "other"
+    assert main(["templates", "--codes", "0301", "--out", str(other), "--language", lang, "-q"]) == 0
+    assert main(["collect", str(files[0]), str(next(other.glob("*.xlsx"))), "-o", str(out)]) == 2
+    err = capsys.readouterr().err.strip()
+    assert "0301" in err and "another county" in err
+    # a history shorter than the estimation period
+    short = tmp_path / files[0].name
+    _set(files[0], short, "tblSettings", ("estimation_start",), "value", 2005)
+    _set(short, short, "tblSettings", ("estimation_start",), "value", 2005)
+    assert main(["collect", str(short), "-o", str(out)]) == 2
+    err = capsys.readouterr().err.strip()
+    assert short.name in err and "!C8" in err
+    # an older schema version
+    old = tmp_path / ("old-" + files[0].name)
+    wb = openpyxl.load_workbook(files[0])
+    for p in wb.custom_doc_props:
+        if p.name == "REGBEF_schema_version":
+            p.value = "0"
+    wb.save(old)
+    assert main(["collect", str(old), "-o", str(out)]) == 2
+    err = capsys.readouterr().err.strip()
+    assert old.name in err and "schema" in err
+    assert not out.exists()
+
+
+def test_change_estimation_period_estimate_run(county, tmp_path, capsys):
+    lang, cc, files = county
+    src = files[0]
+    code = src.name[:4]
+    moved = tmp_path / "moved.xlsx"
+    _set(src, moved, "tblSettings", ("estimation_start",), "value", 2020)
+    # run refuses: the parameters were estimated from 2016–2025
+    assert main(["run", str(moved), "-o", str(tmp_path / "r.xlsx")]) == 2
+    err = capsys.readouterr().err
+    assert "!C8" in err and "2016–2025" in err and "estimate" in err
+    assert not (tmp_path / "r.xlsx").exists()
+    est = tmp_path / "est.xlsx"
+    assert main(["estimate", str(moved), "-o", str(est), "-q"]) == 0
+    before, meta = read_workbook(src)
+    after, meta2 = read_workbook(est)
+    assert (meta2.estimation_start, meta2.estimation_end) == (2020, 2025)
+    # immigration is re-fitted as the mean of 2020–2025 at the same abroad share: the ratio of
+    # the new to the old total is the ratio of the mean in-migration of the two periods
+    hm = meta.history["tblHistMigration"]
+    by_year = hm.groupby("year")["in"].sum()
+    expected = by_year.loc[2020:2025].mean() / by_year.loc[2016:2025].mean()
+    ratio = after.immigration_total[0] / before.immigration_total[0]
+    assert ratio == pytest.approx(expected, rel=1e-6)
+    assert not np.allclose(after.fertility_level_zone, before.fertility_level_zone)
+    # the estimated workbook runs, and its numbers differ from the template's
+    a, b = tmp_path / "a.csv", tmp_path / "b.csv"
+    assert main(["run", str(src), "-o", str(tmp_path / "ra.xlsx"), "--csv", str(a), "-q"]) == 0
+    assert main(["run", str(est), "-o", str(tmp_path / "rb.xlsx"), "--csv", str(b), "-q"]) == 0
+    ta, tb = _csv_totals(a).loc[code], _csv_totals(b).loc[code]
+    assert ta.iloc[0] == tb.iloc[0] and abs(tb.iloc[-1] - ta.iloc[-1]) > 1
+
+
+def test_scenario_compare(county, tmp_path, capsys):
+    lang, cc, files = county
+    src = files[0]
+    code = src.name[:4]
+    b = tmp_path / "b.xlsx"
+    dk = _set(src, b, "tblZoneFactors", (code,), "DK", None)
+    _set(src, b, "tblZoneFactors", (code,), "DK", dk * 0.8)
+    capsys.readouterr()
+    assert main(["compare", str(src), str(b), "-o", str(tmp_path / "cmp.xlsx"), "--language", lang]) == 0
+    line = next(ln for ln in capsys.readouterr().out.splitlines() if ln.startswith(code))
+    # the comparison's difference equals the difference of the two runs
+    ra, rb = tmp_path / "a.csv", tmp_path / "bb.csv"
+    main(["run", str(src), "-o", str(tmp_path / "ra.xlsx"), "--csv", str(ra), "-q"])
+    main(["run", str(b), "-o", str(tmp_path / "rb.xlsx"), "--csv", str(rb), "-q"])
+    d = _csv_totals(rb).loc[code].iloc[-1] - _csv_totals(ra).loc[code].iloc[-1]
+    assert d > 0  # lower mortality, more people
+    assert f"{d:,.0f}".replace(",", " ") in line
+
+
+def test_csv_long_format_demo(tmp_path):
+    csv = tmp_path / "demo.csv"
+    assert main(["demo", "-o", str(tmp_path / "demo.xlsx"), "--csv", str(csv), "--language", "en", "-q"]) == 0
+    df = pd.read_csv(csv, dtype={"zone_code": str})
+    assert list(df.columns) == ["zone_code", "zone_name", "year", "sex", "age", "population"]
+    assert len(df) == 17 * 26 * 2 * 100
+    assert df["year"].min() == 2025 and df["year"].max() == 2050
+    assert df.loc[df["year"] == 2050, "population"].sum() == pytest.approx(180_555, abs=1)
+    # the English results workbook keeps its input tables and validates
+    assert main(["validate", str(tmp_path / "demo.xlsx")]) == 0
+    # a bad --csv name: exit 2, nothing written
+    assert main(["demo", "-o", str(tmp_path / "d2.xlsx"), "--csv", str(tmp_path / "x.xlsx")]) == 2
+    assert not (tmp_path / "d2.xlsx").exists()
+    shutil.rmtree(tmp_path, ignore_errors=True)
