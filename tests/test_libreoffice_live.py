@@ -243,9 +243,6 @@ def test_english_workbook_validate_compare_template_run(english):
 
 @pytest.mark.libreoffice
 @live_office
-@pytest.mark.xfail(strict=True, reason="the English output sheet 'Population' (population summary) "
-                   "has the name of the English input sheet 'Population', so a run replaces the "
-                   "planner's base population with results")  # fmt: skip
 def test_english_run_leaves_inputs_alone(english):
     assert english.pressed["regbefRun"][0]
     assert values(english.doc, english.inputs) == english.before
