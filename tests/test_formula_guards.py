@@ -15,7 +15,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from regbef_excel.engine.gravity import doubly_constrained
+from regbef_excel.engine.gravity import doubly_constrained, hybrid
+from regbef_excel.engine.labour import external_inmigration
 from regbef_excel.engine import migration
 from regbef_excel.engine.inputs import N_AGES
 from regbef_excel.engine.migration import fit_rogers_castro, fit_rogers_castro_many, rogers_castro
@@ -86,3 +87,45 @@ def test_a_singular_step_is_solved_by_least_squares():
     b = np.array([2.0, 2.0])
     np.testing.assert_allclose(migration._solve_one(h, b), [1.0, 1.0], rtol=1e-12)
     np.testing.assert_allclose(migration._solve_one(np.diag([2.0, 4.0]), b), [1.0, 0.5], rtol=1e-12)
+
+
+def test_a_schedule_fitted_to_fewer_ages_than_parameters_says_it_is_not_identified():
+    w = np.zeros(N_AGES)
+    w[[20, 30, 40, 50, 60]] = 1.0  # five ages for eleven parameters
+    fit = fit_rogers_castro(AGES, rogers_castro(AGES, PLAUSIBLE_11), 11, weights=w)
+    assert fit.message.startswith("only 5 usable ages for 11 parameters: not identified; ")
+
+
+def test_production_constrained_hybrid_leaves_unattractive_zones_empty():
+    # No constrained destination: T_ij = O_i W_j f_ij / Σ_j W_j f_ij (handbook §3.12), and a
+    # zone with zero attractiveness receives nothing.
+    rng = np.random.default_rng(8)
+    f = rng.uniform(0.1, 1.0, size=(4, 4))
+    o = np.array([10.0, 0.0, 30.0, 5.0])
+    w = np.array([1.0, 2.0, 0.0, 0.5])
+    t = hybrid(o, np.zeros(4), w, f, np.zeros(4, dtype=bool))
+    g = f * w[None, :]
+    want = g * (o / g.sum(axis=1))[:, None]
+    np.testing.assert_allclose(t, want, rtol=1e-13, atol=0)
+    assert not t[:, 2].any()
+
+
+def test_hybrid_names_a_constrained_zone_no_origin_reaches():
+    f = np.ones((3, 3))
+    f[:, 1] = 0.0  # nobody reaches zone 1, which demands 5
+    with pytest.raises(InputError) as e:
+        hybrid([10.0, 10.0, 10.0], [0.0, 5.0, 0.0], [1.0, 1.0, 1.0], f, [False, True, False])
+    assert e.value.location.table == "gravity model: deterrence"
+    assert e.value.location.row == 1
+
+
+def test_labour_external_inmigration_sums_out_migration_by_sex_and_age():
+    rng = np.random.default_rng(4)
+    euf = rng.uniform(0, 3, size=(3, 2, N_AGES))
+    yntfl = np.array([5.0, -400.0, 0.0])
+    eif, short = external_inmigration(euf, yntfl, utfam=0.6, innfam=1.5)
+    want = (euf.sum(axis=(1, 2)) / 0.6 + yntfl) * 1.5
+    np.testing.assert_allclose(eif, np.maximum(want, 0), rtol=1e-13)
+    np.testing.assert_allclose(short, np.where(want < 0, -want, 0), rtol=1e-13)
+    same, _ = external_inmigration(euf.sum(axis=(1, 2)), yntfl, utfam=0.6, innfam=1.5)
+    np.testing.assert_allclose(same, eif, rtol=1e-13)
