@@ -31,10 +31,10 @@ from regbef_excel.io.libreoffice_live import LibreOfficeLiveWorkbook, UnoBackend
 from regbef_excel.io.openpyxl_files import OpenpyxlBackend
 from regbef_excel.schema.messages import text
 from regbef_excel.schema.outputs import (
-    COMPARISON_SHEET,
     HOUSING_RESULTS,
     LABOUR_RESULTS,
     MIGRATION_MATRIX,
+    SCENARIO_COMPARISON,
     output_sheet_names,
 )
 
@@ -233,7 +233,8 @@ def test_english_workbook_validate_compare_template_run(english):
     s = english
     assert s.pressed["regbefValidate"] == (True, [text("valid", "en")])
     assert s.pressed["regbefCompare"] == (True, [])
-    assert COMPARISON_SHEET["en"] in s.sheets() and charts(s.doc, COMPARISON_SHEET["en"])
+    name = SCENARIO_COMPARISON.name.get("en")
+    assert name in s.sheets() and charts(s.doc, name)
     ok, shown = s.pressed["regbefTemplate"]
     assert ok and (s.folder / "REGBEF-template.xlsx").is_file() and "REGBEF-template.xlsx" in shown[0]
     assert s.pressed["regbefRun"] == (True, [])
