@@ -9,9 +9,11 @@ Everything is built from text sources, reproducibly (the same sources give the s
   :data:`regbef_excel.schema.udfs.UDFS` (calls ``XLPy.CallUDF`` like xlwings' own generated
   wrappers, so no "Import Functions" and no access to the VBA object model are needed);
 * the xlwings VBA module **as shipped** by the installed, pinned xlwings (BSD-3-Clause):
-  ``xlwings_custom_addin.bas`` for the add-in (its ``PROJECT_NAME`` set to ``"xlwings"`` so it
-  reads the usual ``xlwings.conf`` sheet and ``~/.xlwings/xlwings.conf``), ``xlwings.bas`` for
-  the workbook, and the ``Dictionary`` class xlwings needs on macOS;
+  ``xlwings_custom_addin.bas`` for the add-in, ``xlwings.bas`` for the workbook, each with its
+  ``PROJECT_NAME`` set to ``"regbef"`` so both read the ``regbef.conf`` sheet and the user file
+  ``~/.regbef/regbef.conf`` and never another project's ``~/.xlwings/xlwings.conf``
+  (:mod:`regbef_excel.io.write.addin`); and the ``Dictionary`` class xlwings needs on macOS;
+* ``workbook/regbef.conf`` — the rows of the ``regbef.conf`` sheet (``USE UDF SERVER`` = False);
 * ``workbook/customUI14.xml`` and ``workbook/customUI.xml`` — the REGBEF ribbon tab.
 
 The sheets are written by openpyxl; the VBA project by :mod:`regbef_excel.addin.ovba`; a final
@@ -37,29 +39,17 @@ from typing import Literal
 
 from regbef_excel import __version__
 from regbef_excel.addin import ovba
+from regbef_excel.app.projection import demo_inputs
 from regbef_excel.errors import RegbefError
-from regbef_excel.io.write.addin import addin_xlsx, macro_workbook_xlsx
+from regbef_excel.io.write.addin import CONF_PROJECT, addin_xlsx, macro_workbook_xlsx, shipped_path
 from regbef_excel.schema.udfs import UDF_MODULE, UDFS, UdfSpec
 
 #: The xlwings version the VBA must match (setup.cfg pins the same).
 PINNED_XLWINGS = "0.37.8"
-def _source_dir() -> Path:
-    """Where the text sources live: ``<repo>/workbook`` in a checkout (editable install), else
-    the copy installed as data files under ``<prefix>/share/regbef_excel/workbook``
-    (``[options.data_files]`` in setup.cfg), so ``regbef-excel addin build`` works after a
-    plain ``pip install``."""
-    checkout = Path(__file__).resolve().parents[2] / "workbook"
-    if (checkout / "vba").is_dir():
-        return checkout
-    for prefix in (sys.prefix, sys.base_prefix):
-        installed = Path(prefix) / "share" / "regbef_excel" / "workbook"
-        if (installed / "vba").is_dir():
-            return installed
-    return checkout
-
-
-#: Where the text sources live (see :func:`_source_dir`).
-SOURCE_DIR = _source_dir()
+#: Where the text sources live: ``<repo>/workbook`` in a checkout, else the copy pip installed
+#: from the wheel's data files (``<prefix>/share/regbef_excel/workbook``), so ``regbef-excel
+#: addin build`` works after installing the wheel.
+SOURCE_DIR = shipped_path("workbook")
 
 ADDIN_NAME = "REGBEF.xlam"
 WORKBOOK_NAME = {"nb": "REGBEF-arbeidsbok.xlsm", "en": "REGBEF-workbook.xlsm"}
@@ -121,14 +111,12 @@ def xlwings_module(target: Target) -> str:
         must match, or RunPython fails with a version-mismatch error).
     """
     base = xlwings_package_dir()
-    if target == "addin":
-        text = _read_vba(base / "xlwings_custom_addin.bas")
-        # the only change: read xlwings.conf / ~/.xlwings/xlwings.conf like the xlwings add-in
-        text, n = re.subn(r'(Public Const PROJECT_NAME As String = )"[^"]*"', r'\1"xlwings"', text)
-        if n != 1:
-            raise RegbefError("unexpected xlwings_custom_addin.bas: PROJECT_NAME not found")
-    else:
-        text = _read_vba(base / "xlwings.bas")
+    name = "xlwings_custom_addin.bas" if target == "addin" else "xlwings.bas"
+    text = _read_vba(base / name)
+    # the only change: REGBEF's own configuration (regbef.conf sheet, ~/.regbef/regbef.conf)
+    text, n = re.subn(r'(Public Const PROJECT_NAME As String = )"[^"]*"', rf'\1"{CONF_PROJECT}"', text)
+    if n != 1:
+        raise RegbefError(f"unexpected {name}: PROJECT_NAME not found")
     found = xlwings_vba_version(text)
     if found != PINNED_XLWINGS:
         raise RegbefError(
@@ -218,8 +206,14 @@ def project_id(target: Target) -> str:
     return "{" + str(uuid.uuid5(uuid.NAMESPACE_URL, f"regbef_excel/{target}/{__version__}")).upper() + "}"
 
 
+#: VBA project names. VBA names are case-insensitive: the add-in's project must not be called
+#: like a module (``Regbef``), or the VBA editor refuses it ("Name conflicts with existing
+#: module, project, or object library").
+PROJECT_NAME = {"addin": "RegbefAddin", "workbook": "VBAProject"}
+
+
 def vba_project(target: Target, sheet_code_names: list[str], source_dir: Path | None = None) -> ovba.VbaProject:
-    name = "REGBEF" if target == "addin" else "VBAProject"
+    name = PROJECT_NAME[target]
     return ovba.VbaProject(vba_modules(target, sheet_code_names, source_dir), name=name,
                            project_id=project_id(target))  # fmt: skip
 
@@ -298,16 +292,18 @@ def addin_bytes(source_dir: Path | None = None) -> bytes:
         title="REGBEF",
         creator=f"regbef_excel {__version__}",
         description=f"REGBEF add-in, regbef_excel {__version__}, xlwings {PINNED_XLWINGS}",
+        source_dir=src,
     )
     vba = vba_project("addin", names, src).to_bytes()
     return _rewrite_package(xlsx, "addin", vba, *_ribbon(src), when)
 
 
 def workbook_bytes(language: str = "nb", source_dir: Path | None = None, inputs=None, meta=None) -> bytes:  # noqa: ANN001
-    """The bytes of the macro-enabled REGBEF workbook (the empty template unless ``inputs``)."""
+    """The bytes of the macro-enabled REGBEF workbook of ``inputs`` (the empty template if
+    ``None``; :func:`build` passes the Telemark demo)."""
     src = Path(source_dir or SOURCE_DIR)
     when = build_time()
-    xlsx, names = macro_workbook_xlsx(when, language, inputs, meta)
+    xlsx, names = macro_workbook_xlsx(when, language, inputs, meta, source_dir=src)
     vba = vba_project("workbook", names, src).to_bytes()
     return _rewrite_package(xlsx, "workbook", vba, *_ribbon(src), when)
 
@@ -322,16 +318,22 @@ class BuildResult:
 
 
 def build(out_dir: str | os.PathLike[str] = "dist", *, language: str = "nb",
-          source_dir: str | os.PathLike[str] | None = None) -> BuildResult:  # fmt: skip
+          source_dir: str | os.PathLike[str] | None = None, empty: bool = False) -> BuildResult:  # fmt: skip
     """Build ``REGBEF.xlam`` and the ``.xlsm`` into ``out_dir``, plus the generated VBA sources
-    (``out_dir/vba``) for review or manual import."""
+    (``out_dir/vba``) for review or manual import.
+
+    The ``.xlsm`` is the filled Telemark demo workbook (with its history, so it validates and
+    runs as it is); ``empty=True`` gives the empty template instead.
+    """
     out = Path(out_dir)
     src = Path(source_dir) if source_dir else SOURCE_DIR
     if not (src / "vba" / "Regbef.bas").exists():
         raise RegbefError(f"add-in sources not found in {src} (expected vba/Regbef.bas); run from a "
                           "checkout of regbef_excel or pass --sources")  # fmt: skip
+    inputs, meta = (None, None) if empty else demo_inputs(language, include_history=True)
     addin = _atomic_write(out / ADDIN_NAME, addin_bytes(src))
-    book = _atomic_write(out / WORKBOOK_NAME.get(language, WORKBOOK_NAME["nb"]), workbook_bytes(language, src))
+    book = _atomic_write(out / WORKBOOK_NAME.get(language, WORKBOOK_NAME["nb"]),
+                         workbook_bytes(language, src, inputs, meta))  # fmt: skip
     vba_dir = out / "vba"
     vba_dir.mkdir(parents=True, exist_ok=True)
     for m in vba_modules("addin", ["Sheet1"], src):
