@@ -377,6 +377,66 @@ def test_cli_build_and_install_message(tmp_path, capsys):
         addin.install(tmp_path / "missing.xlam", platform="win32")
 
 
+def test_install_writes_the_interpreter_once_and_keeps_a_user_setting(tmp_path):
+    home = tmp_path / "home"
+    exe = tmp_path / "venv" / "Scripts" / "python.exe"
+    exe.parent.mkdir(parents=True)
+    exe.write_bytes(b"")
+    (exe.parent / "pythonw.exe").write_bytes(b"")
+    msg = addin.write_interpreter_config("win", home=home, executable=str(exe), prefix=str(tmp_path / "venv"))
+    conf = home / ".regbef" / "regbef.conf"
+    assert msg == f"Wrote INTERPRETER_WIN = {exe.parent / 'pythonw.exe'} to {conf}."
+    # the format xlwings' VBA reads with Input #: "KEY","value" per line
+    assert conf.read_text(encoding="utf-8") == f'"INTERPRETER_WIN","{exe.parent / "pythonw.exe"}"\n'
+    # a user's own setting (and every other line) is never changed
+    conf.write_text('"SHOW CONSOLE","True"\n"Interpreter_Win","C:\\mine\\pythonw.exe"', encoding="utf-8")
+    before = conf.read_bytes()
+    msg = addin.write_interpreter_config("win", home=home, executable=str(exe), prefix=str(tmp_path / "venv"))
+    assert conf.read_bytes() == before
+    assert msg.startswith("Kept your setting") and "C:\\mine\\pythonw.exe" in msg and "differs" in msg
+    # macOS: INTERPRETER_MAC in Excel's sandbox container; other lines kept
+    mac_conf = addin.user_conf_path("mac", home)
+    mac_conf.parent.mkdir(parents=True)
+    mac_conf.write_text('"SHOW CONSOLE","True"', encoding="utf-8")
+    addin.write_interpreter_config("mac", home=home, executable="/opt/env/bin/python3")
+    assert mac_conf == home / "Library/Containers/com.microsoft.Excel/Data/regbef.conf"
+    assert mac_conf.read_text(encoding="utf-8") == '"SHOW CONSOLE","True"\n"INTERPRETER_MAC","/opt/env/bin/python3"\n'
+
+
+def test_conda_environment_on_windows_gets_conda_settings(tmp_path):
+    base = tmp_path / "miniconda3"
+    env = base / "envs" / "regbef"
+    (base / "condabin").mkdir(parents=True)
+    (env / "conda-meta").mkdir(parents=True)
+    assert addin.environment_settings("win", str(env / "python.exe"), str(env)) == [
+        ("CONDA PATH", str(base)), ("CONDA ENV", "regbef")]  # fmt: skip
+    (base / "conda-meta").mkdir()
+    assert addin.environment_settings("win", str(base / "python.exe"), str(base)) == [
+        ("CONDA PATH", str(base)), ("CONDA ENV", "base")]  # fmt: skip
+
+
+def test_install_check_reports_the_python_excel_will_use(tmp_path):
+    import sys
+
+    home = tmp_path / "home"
+    addin.write_interpreter_config("mac", home=home, executable=sys.executable)
+    check = addin.check_install("darwin", home=home)
+    assert check.ok, check.report
+    assert f"Excel will start: {sys.executable}  [INTERPRETER_MAC]" in check.report
+    assert f"xlwings {addin.PINNED_XLWINGS} import there" in check.report
+    conf = addin.user_conf_path("mac", home)
+    conf.write_text(f'"INTERPRETER_MAC","{tmp_path / "nowhere" / "python3"}"\n', encoding="utf-8")
+    check = addin.check_install("darwin", home=home)
+    assert not check.ok and "NOT OK: could not start" in check.report
+    with pytest.raises(RegbefError, match="Windows or macOS"):
+        addin.check_install("linux", home=home)
+
+
+def test_cli_install_check_on_linux_exits_1(capsys):
+    assert main(["addin", "install", "--check"]) == 1
+    assert "Windows or macOS" in capsys.readouterr().err
+
+
 # ---------------------------------------------------------------------------------- LibreOffice
 def _lo_convert(src: Path, outdir: Path, infilter: str | None = None) -> Path:
     soffice = shutil.which("soffice") or shutil.which("libreoffice")

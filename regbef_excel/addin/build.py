@@ -41,7 +41,13 @@ from regbef_excel import __version__
 from regbef_excel.addin import ovba
 from regbef_excel.app.projection import demo_inputs
 from regbef_excel.errors import RegbefError
-from regbef_excel.io.write.addin import CONF_PROJECT, addin_xlsx, macro_workbook_xlsx, shipped_path
+from regbef_excel.io.write.addin import (
+    CONF_PROJECT,
+    addin_xlsx,
+    macro_workbook_xlsx,
+    read_conf_text,
+    shipped_path,
+)
 from regbef_excel.schema.udfs import UDF_MODULE, UDFS, UdfSpec
 
 #: The xlwings version the VBA must match (setup.cfg pins the same).
@@ -276,6 +282,7 @@ def _ribbon(source_dir: Path) -> tuple[str, str]:
 
 
 def _atomic_write(path: Path, data: bytes) -> Path:
+    """Write ``data`` to ``path`` through a temporary file beside it (no half-written file)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.tmp")
     tmp.write_bytes(data)
@@ -345,10 +352,174 @@ def build(out_dir: str | os.PathLike[str] = "dist", *, language: str = "nb",
 
 
 # --------------------------------------------------------------------------------------------
-# Installation (wraps `xlwings addin install --file`)
+# Installation (wraps `xlwings addin install --file`) and the user configuration file
 # --------------------------------------------------------------------------------------------
-def install(path: str | os.PathLike[str] | None = None, *, platform: str | None = None) -> str:
-    """Install ``REGBEF.xlam`` into Excel's XLSTART folder with xlwings' own installer.
+Platform = Literal["win", "mac"]
+
+#: Keys that choose the Python the add-in starts, per platform. A user file holding any of them
+#: is the user's choice and is never changed.
+INTERPRETER_KEYS: dict[str, tuple[str, ...]] = {
+    "win": ("INTERPRETER_WIN", "INTERPRETER", "CONDA PATH", "CONDA ENV"),
+    "mac": ("INTERPRETER_MAC", "INTERPRETER"),
+}
+
+
+def excel_platform(platform: str | None = None) -> Platform:
+    """``'win'`` or ``'mac'`` for ``platform`` (default: this computer).
+
+    Raises
+    ------
+    RegbefError
+        Anywhere else: there is no desktop Excel to install into.
+    """
+    plat = platform or sys.platform
+    if plat.startswith("win"):
+        return "win"
+    if plat == "darwin":
+        return "mac"
+    raise RegbefError(
+        "Excel add-ins can only be installed on Windows or macOS with Microsoft Excel. "
+        "On this computer use the command line instead: regbef-excel run WORKBOOK.xlsx"
+    )
+
+
+def user_conf_path(platform: Platform, home: str | os.PathLike[str] | None = None) -> Path:
+    """The user configuration file the add-in's xlwings VBA reads (``GetConfigFilePath`` with
+    ``PROJECT_NAME = "regbef"``): ``%USERPROFILE%\\.regbef\\regbef.conf`` on Windows, inside
+    Excel's sandbox container on macOS."""
+    base = Path(home) if home is not None else Path.home()
+    if platform == "win":
+        return base / f".{CONF_PROJECT}" / f"{CONF_PROJECT}.conf"
+    return base / "Library" / "Containers" / "com.microsoft.Excel" / "Data" / f"{CONF_PROJECT}.conf"
+
+
+def read_user_conf(path: Path) -> dict[str, str]:
+    """Settings of an xlwings config file by UPPER-CASE key (empty if the file is missing)."""
+    if not path.exists():
+        return {}
+    return {k.upper(): v for k, v in read_conf_text(path.read_text(encoding="utf-8", errors="replace"))}
+
+
+def conda_env(prefix: str | os.PathLike[str]) -> tuple[Path, str] | None:
+    """(conda installation, environment name) if ``prefix`` is a conda environment."""
+    env = Path(prefix)
+    if not (env / "conda-meta").is_dir():
+        return None
+    if env.parent.name == "envs" and (env.parent.parent / "condabin").is_dir():
+        return env.parent.parent, env.name
+    return env, "base"
+
+
+def environment_settings(platform: Platform, executable: str | None = None,
+                         prefix: str | None = None) -> list[tuple[str, str]]:  # fmt: skip
+    """The settings that make Excel start this environment's Python.
+
+    Windows: ``INTERPRETER_WIN`` = ``pythonw.exe`` of the environment (no console window), or
+    for a conda environment ``CONDA PATH`` and ``CONDA ENV`` (xlwings then activates the
+    environment, which conda's DLLs need). macOS: ``INTERPRETER_MAC``.
+    """
+    exe = Path(executable or sys.executable)
+    if platform == "mac":
+        return [("INTERPRETER_MAC", str(exe))]
+    conda = conda_env(prefix or sys.prefix)
+    if conda is not None:
+        return [("CONDA PATH", str(conda[0])), ("CONDA ENV", conda[1])]
+    windowless = exe.with_name("pythonw.exe")
+    return [("INTERPRETER_WIN", str(windowless if windowless.exists() else exe))]
+
+
+def write_interpreter_config(platform: Platform, *, home: str | os.PathLike[str] | None = None,
+                             executable: str | None = None, prefix: str | None = None) -> str:  # fmt: skip
+    """Write this environment's interpreter into the user file when no interpreter is set there.
+
+    Returns what was written or kept, for the user. A setting the user made (any of
+    :data:`INTERPRETER_KEYS`) is never changed; other lines of the file are kept as they are.
+    """
+    path = user_conf_path(platform, home)
+    current = read_user_conf(path)
+    mine = [k for k in INTERPRETER_KEYS[platform] if k in current]
+    wanted = environment_settings(platform, executable, prefix)
+    if mine:
+        shown = "; ".join(f"{k} = {current[k]}" for k in mine)
+        differs = any(current.get(k.upper()) != v for k, v in wanted)
+        note = (" It differs from the Python running this command "
+                f"({'; '.join(f'{k} = {v}' for k, v in wanted)}); change the file yourself if "
+                "Excel should use this one.") if differs else ""  # fmt: skip
+        return f"Kept your setting in {path}: {shown} (not changed).{note}"
+    text = path.read_text(encoding="utf-8", errors="replace") if path.exists() else ""
+    if text and not text.endswith("\n"):
+        text += "\n"
+    text += "".join(f'"{k}","{v}"\n' for k, v in wanted)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    _atomic_write(path, text.encode("utf-8"))
+    return f"Wrote {'; '.join(f'{k} = {v}' for k, v in wanted)} to {path}."
+
+
+@dataclass
+class InstallCheck:
+    """What Excel will use (``addin install --check``)."""
+
+    ok: bool
+    report: str
+
+
+def excel_python(platform: Platform, settings: dict[str, str]) -> tuple[str | None, str]:
+    """(interpreter path or None, where it comes from) as the add-in's VBA resolves it from the
+    user file's ``settings`` (a ``regbef.conf`` sheet in the active workbook still wins)."""
+    key = "INTERPRETER_WIN" if platform == "win" else "INTERPRETER_MAC"
+    if settings.get(key):
+        return settings[key], key
+    if settings.get("INTERPRETER"):
+        return settings["INTERPRETER"], "INTERPRETER"
+    if platform == "win" and settings.get("CONDA PATH") and settings.get("CONDA ENV"):
+        base, env = Path(settings["CONDA PATH"]), settings["CONDA ENV"]
+        root = base if env == "base" else base / "envs" / env
+        return str(root / "python.exe"), f"CONDA PATH + CONDA ENV ({env})"
+    default = "pythonw" if platform == "win" else "python"
+    return shutil.which(default), f"nothing set: xlwings' default '{default}' from PATH"
+
+
+def check_install(platform: str | None = None, *, home: str | os.PathLike[str] | None = None,
+                  timeout: float = 180) -> InstallCheck:  # fmt: skip
+    """Which Python Excel will start for the add-in, and whether ``regbef_excel`` and the pinned
+    xlwings import there."""
+    plat = excel_platform(platform)
+    path = user_conf_path(plat, home)
+    settings = read_user_conf(path)
+    lines = [f"User configuration: {path}" + ("" if path.exists() else " (missing)")]
+    lines += [f"  {k} = {v}" for k, v in settings.items()]
+    exe, source = excel_python(plat, settings)
+    lines.append(f"Excel will start: {exe or '(not found)'}  [{source}]")
+    lines.append("  (a regbef.conf sheet in the active workbook would override this)")
+    if not exe:
+        lines.append("NOT OK: no Python found. Run `regbef-excel addin install` from the "
+                     "environment where regbef_excel is installed.")  # fmt: skip
+        return InstallCheck(False, "\n".join(lines))
+    probe = "import regbef_excel, xlwings; print(regbef_excel.__version__, xlwings.__version__)"
+    try:
+        done = subprocess.run([exe, "-c", probe], capture_output=True, text=True, timeout=timeout, check=False)
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        lines.append(f"NOT OK: could not start {exe}: {exc}")
+        return InstallCheck(False, "\n".join(lines))
+    if done.returncode != 0:
+        last = (done.stderr.strip().splitlines() or ["(no output)"])[-1]
+        lines.append(f"NOT OK: regbef_excel does not import there: {last}")
+        return InstallCheck(False, "\n".join(lines))
+    ours, xlw = (done.stdout.split() + ["?", "?"])[:2]
+    lines.append(f"regbef_excel {ours}, xlwings {xlw} import there.")
+    if xlw != PINNED_XLWINGS:
+        lines.append(f"NOT OK: the add-in's VBA is xlwings {PINNED_XLWINGS}; install "
+                     f"xlwings=={PINNED_XLWINGS} in that environment.")  # fmt: skip
+        return InstallCheck(False, "\n".join(lines))
+    lines.append("OK")
+    return InstallCheck(True, "\n".join(lines))
+
+
+def install(path: str | os.PathLike[str] | None = None, *, platform: str | None = None,
+            home: str | os.PathLike[str] | None = None) -> str:  # fmt: skip
+    """Install ``REGBEF.xlam`` into Excel's XLSTART folder with xlwings' own installer, then
+    write this environment's interpreter into the add-in's user configuration file unless the
+    user has set one (:func:`write_interpreter_config`).
 
     Returns
     -------
@@ -360,12 +531,7 @@ def install(path: str | os.PathLike[str] | None = None, *, platform: str | None 
     RegbefError
         On Linux (no desktop Excel), when the file is missing, or when xlwings fails.
     """
-    plat = platform or sys.platform
-    if not (plat.startswith("win") or plat == "darwin"):
-        raise RegbefError(
-            "Excel add-ins can only be installed on Windows or macOS with Microsoft Excel. "
-            "On this computer use the command line instead: regbef-excel run WORKBOOK.xlsx"
-        )
+    plat = excel_platform(platform)
     addin = Path(path) if path else Path("dist") / ADDIN_NAME
     if not addin.exists():
         raise RegbefError(f"{addin} not found; build it first: regbef-excel addin build")
@@ -375,19 +541,27 @@ def install(path: str | os.PathLike[str] | None = None, *, platform: str | None 
     done = subprocess.run(cmd, capture_output=True, text=True, check=False)
     if done.returncode != 0:
         raise RegbefError(f"xlwings could not install the add-in: {(done.stderr or done.stdout).strip()}")
+    config = write_interpreter_config(plat, home=home)
     return (done.stdout.strip() + "\n" if done.stdout.strip() else "") + (
-        f"Installed {addin.name}. Restart Excel: the REGBEF tab appears on the ribbon."
+        f"Installed {addin.name}.\n{config}\nRestart Excel: the REGBEF tab appears on the ribbon. "
+        "Check with: regbef-excel addin install --check"
     )
 
 
 __all__ = [
     "ADDIN_NAME",
+    "INTERPRETER_KEYS",
+    "InstallCheck",
     "PINNED_XLWINGS",
     "SOURCE_DIR",
     "BuildResult",
     "addin_bytes",
     "build",
+    "check_install",
+    "environment_settings",
     "install",
+    "user_conf_path",
+    "write_interpreter_config",
     "udf_module",
     "vba_modules",
     "vba_project",
