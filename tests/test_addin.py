@@ -132,8 +132,10 @@ def test_ribbon_xml(built, part, ns):
     assert tab.get("label") == "REGBEF"
     buttons = list(root.iter(f"{{{ns}}}button"))
     labels = [b.get("label") for b in buttons]
-    assert labels == ["Kjør framskriving", "Valider", "Sammenlign scenarier", "Estimer regresjon",
-                      "Lag mal", "Hjelp/Om"]  # fmt: skip
+    assert labels == ["Ny arbeidsbok", "Valider", "Kjør framskriving", "Sammenlign scenarier",
+                      "Sammenlign med SSB", "Maler for kommuner", "Estimer regresjon",
+                      "Regresjon → mål", "Tilbaketest", "Hjelp/Om"]  # fmt: skip
+    assert all(b.get("supertip") and b.get("screentip") for b in buttons)
     ids = [e.get("id") for e in root.iter() if e.get("id")]
     assert len(ids) == len(set(ids))
     vba = modules_of(built.addin)["Regbef"]
