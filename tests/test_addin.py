@@ -458,7 +458,7 @@ def _lo_convert(src: Path, outdir: Path, infilter: str | None = None) -> Path:
 def test_libreoffice_opens_both_and_imports_the_vba(built, tmp_path):
     # LibreOffice picks filters by extension and has none for .xlam: name the VBA filter
     for path, infilter, library in ((built.workbook, None, "VBAProject"),
-                                    (built.addin, "Calc MS Excel 2007 VBA XML", "REGBEF")):  # fmt: skip
+                                    (built.addin, "Calc MS Excel 2007 VBA XML", "RegbefAddin")):  # fmt: skip
         ods = _lo_convert(path, tmp_path, infilter)
         with zipfile.ZipFile(ods) as z:
             basic = {Path(n).stem for n in z.namelist() if n.startswith(f"Basic/{library}/")}
