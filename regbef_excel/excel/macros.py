@@ -268,7 +268,7 @@ def municipal_templates(live: LiveWorkbook) -> MacroResult:
     return MacroResult(message=text("templates_written", lang, n=len(res.paths), folder=res.out_dir))
 
 
-def backtest(live: LiveWorkbook) -> MacroResult:
+def county_backtest(live: LiveWorkbook) -> MacroResult:
     """Back-test a county from an earlier base year and save the workbook (what
     ``regbef-excel backtest`` does)."""
     lang = _language(live)
@@ -413,7 +413,7 @@ ACTIONS: dict[str, Callable[[LiveWorkbook], MacroResult]] = {
     "regbefCompare": compare_scenarios,
     "regbefSsb": ssb_comparison,
     "regbefTemplates": municipal_templates,
-    "regbefBacktest": backtest,
+    "regbefBacktest": county_backtest,
     "regbefRegress": estimate_regressions,
     "regbefRegressTargets": targets_from_regression,
     "regbefAbout": about,
@@ -519,7 +519,7 @@ __all__ = [
     "MacroResult",
     "XlwingsLiveWorkbook",
     "about",
-    "backtest",
+    "county_backtest",
     "build_template",
     "compare_scenarios",
     "estimate_regressions",
