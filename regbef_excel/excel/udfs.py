@@ -27,8 +27,8 @@ import functools
 import math
 import platform
 from collections.abc import Callable, Mapping, Sequence
-from pathlib import Path
 from importlib.metadata import version
+from pathlib import Path
 from typing import Any
 
 import numpy as np

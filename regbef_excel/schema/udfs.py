@@ -9,6 +9,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from regbef_excel.schema.layout import quote_sheet
+
 Matrix = list[list[object]]
 
 
@@ -156,8 +158,7 @@ def inputs_name_formula(sheets: Iterable[str]) -> str:
     rows added below a table are covered too. Its value means nothing; its references are the
     point. Whole-row references, not structured ones (``tblX[#All]``): LibreOffice evaluates
     these and not those, like the check formulas."""
-    quoted = ("'" + s.replace("'", "''") + "'" for s in sheets)
-    return "COUNTA(" + ",".join(f"{q}!$1:$1048576" for q in quoted) + ")"
+    return "COUNTA(" + ",".join(f"{quote_sheet(s)}!$1:$1048576" for s in sheets) + ")"
 
 
 #: Python module the generated VBA UDF declarations call.

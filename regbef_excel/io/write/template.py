@@ -48,9 +48,9 @@ from regbef_excel.schema.base import (
 from regbef_excel.schema.checks import CHECKS, check_formula, checks_layout
 from regbef_excel.schema.cover import COVER_TEXT
 from regbef_excel.schema.inputs import CHECKS_TABLE, INPUT_SHEETS, LISTS, SHEETS, TABLES
-from regbef_excel.schema.udfs import INPUTS_NAME, inputs_name_formula
 from regbef_excel.schema.layout import TableLayout, quote_sheet
 from regbef_excel.schema.meta import WorkbookMeta
+from regbef_excel.schema.udfs import INPUTS_NAME, inputs_name_formula
 
 #: Workbook-scoped names (listed on the cover).
 MASTER_CHECK_NAME = "REGBEF_MASTER_CHECK"
