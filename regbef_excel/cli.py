@@ -194,9 +194,13 @@ def cmd_addin(args) -> int:
     from regbef_excel.addin import build as addin  # heavy: per command
 
     if args.addin_command == "build":
-        res = addin.build(args.out, language=args.language, source_dir=args.sources)
+        res = addin.build(args.out, language=args.language, source_dir=args.sources, empty=args.empty)
         print(f"wrote {res.addin}\nwrote {res.workbook}\nwrote VBA sources to {res.vba_dir}")
         return EXIT_OK
+    if args.check:
+        check = addin.check_install()
+        print(check.report)
+        return EXIT_OK if check.ok else EXIT_FAILURE
     print(addin.install(args.file))
     return EXIT_OK
 
@@ -528,8 +532,19 @@ def build_parser() -> argparse.ArgumentParser:
     b.add_argument("--out", default="dist", help="output folder (default dist)")
     b.add_argument("--language", choices=("nb", "en"), default="nb", help="workbook language")
     b.add_argument("--sources", default=None, help="folder with the VBA/ribbon sources (default: workbook/)")
-    i = asub.add_parser("install", help="install the add-in into Excel (Windows/macOS, via xlwings)")
+    b.add_argument("--empty", action="store_true",
+                   help="the .xlsm as the empty template (default: the filled Telemark demo)")
+    i = asub.add_parser(
+        "install", help="install the add-in into Excel (Windows/macOS, via xlwings)",
+        description="Copy REGBEF.xlam into Excel's start-up folder (xlwings' installer) and write "
+        "the Python of THIS environment into the add-in's user file ~/.regbef/regbef.conf "
+        "(INTERPRETER_WIN, CONDA PATH/CONDA ENV or INTERPRETER_MAC) unless you have set one there. "
+        "Run it from the environment regbef_excel is installed in.",
+    )  # fmt: skip
     i.add_argument("--file", default=None, help="the add-in to install (default dist/REGBEF.xlam)")
+    i.add_argument("--check", action="store_true",
+                   help="install nothing: print which Python Excel will use and whether "
+                   "regbef_excel imports there (exit 1 if not)")  # fmt: skip
     p.set_defaults(func=cmd_addin)
     return parser
 

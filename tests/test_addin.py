@@ -94,9 +94,13 @@ def test_embedded_xlwings_is_the_pinned_version(built):
     assert pinned == addin.PINNED_XLWINGS == xlwings.__version__
     for path in (built.addin, built.workbook):
         assert addin.xlwings_vba_version(modules_of(path)["xlwings"]) == pinned
-    # the add-in reads the usual xlwings.conf; the DLL names carry the same version
+    # both read REGBEF's own configuration (regbef.conf), never ~/.xlwings/xlwings.conf;
+    # the DLL names carry the same version
+    for path in (built.addin, built.workbook):
+        src = modules_of(path)["xlwings"]
+        assert re.findall(r'PROJECT_NAME As String = "([^"]*)"', src) == ["regbef"]
+        assert 'Sheets(PROJECT_NAME & ".conf")' in src
     src = modules_of(built.addin)["xlwings"]
-    assert 'PROJECT_NAME As String = "xlwings"' in src
     assert f"xlwings64-{pinned}.dll" in src
     assert modules_of(built.workbook)["xlwings"].count("ThisWorkbook") > 10
 
@@ -128,8 +132,10 @@ def test_ribbon_xml(built, part, ns):
     assert tab.get("label") == "REGBEF"
     buttons = list(root.iter(f"{{{ns}}}button"))
     labels = [b.get("label") for b in buttons]
-    assert labels == ["Kjør framskriving", "Valider", "Sammenlign scenarier", "Estimer regresjon",
-                      "Lag mal", "Hjelp/Om"]  # fmt: skip
+    assert labels == ["Ny arbeidsbok", "Valider", "Kjør framskriving", "Sammenlign scenarier",
+                      "Sammenlign med SSB", "Maler for kommuner", "Estimer regresjon",
+                      "Regresjon → mål", "Tilbaketest", "Hjelp/Om"]  # fmt: skip
+    assert all(b.get("supertip") and b.get("screentip") for b in buttons)
     ids = [e.get("id") for e in root.iter() if e.get("id")]
     assert len(ids) == len(set(ids))
     vba = modules_of(built.addin)["Regbef"]
@@ -157,6 +163,158 @@ def test_package_parts_relationships_and_content_types(built):
 
 
 # ---------------------------------------------------------------------------------- VBA project
+def dir_project_name(data: bytes) -> str:
+    """PROJECTNAME (record 0x0004) of a decompressed dir stream ([MS-OVBA] 2.3.4.2.1.6)."""
+    i = 0
+    while i < len(data):
+        rid, size = struct.unpack_from("<HI", data, i)
+        if rid == 0x0004:
+            return data[i + 6 : i + 6 + size].decode("cp1252")
+        i += 6 + (6 if rid == 0x0009 else size)
+    raise AssertionError("no PROJECTNAME record")
+
+
+def dir_module_names(data: bytes) -> list[str]:
+    """MODULENAME records (0x0019) of a decompressed dir stream, in order."""
+    out, i = [], 0
+    while i < len(data):
+        rid, size = struct.unpack_from("<HI", data, i)
+        if rid == 0x0019:
+            out.append(data[i + 6 : i + 6 + size].decode("cp1252"))
+        i += 6 + (6 if rid == 0x0009 else size)
+    return out
+
+
+def projectwm_names(data: bytes) -> list[str]:
+    """Module names of a PROJECTwm stream ([MS-OVBA] 2.3.3), checking that each MBCS name and
+    its UTF-16 twin agree and that the stream ends with the two-byte terminator."""
+    names, i = [], 0
+    while data[i : i + 2] != b"\x00\x00":
+        end = data.index(b"\x00", i)
+        mbcs = data[i:end].decode("cp1252")
+        j = end + 1
+        k = j
+        while data[k : k + 2] != b"\x00\x00":
+            k += 2
+        assert data[j:k].decode("utf-16-le") == mbcs
+        names.append(mbcs)
+        i = k + 2
+    assert i + 2 == len(data), "bytes after the PROJECTwm terminator"
+    return names
+
+
+def cfb_directory(raw: bytes) -> list[tuple[str, int, int, int]]:
+    """(name, object type, starting sector, size) of every directory entry, read straight from
+    the compound file's bytes ([MS-CFB] 2.2 header, 2.3 FAT, 2.6 directory entries)."""
+    assert raw[:8] == bytes.fromhex("D0CF11E0A1B11AE1")
+    shift = struct.unpack_from("<H", raw, 0x1E)[0]
+    sector = 1 << shift
+    first_dir = struct.unpack_from("<I", raw, 0x30)[0]
+    n_fat = struct.unpack_from("<I", raw, 0x2C)[0]
+    difat = struct.unpack_from("<109I", raw, 0x4C)[:n_fat]
+    fat = []
+    for s in difat:
+        fat += struct.unpack_from(f"<{sector // 4}I", raw, (s + 1) * sector)
+    out, s = [], first_dir
+    while s != 0xFFFFFFFE:
+        block = raw[(s + 1) * sector : (s + 2) * sector]
+        for off in range(0, sector, 128):
+            e = block[off : off + 128]
+            name_len, kind = struct.unpack_from("<HB", e, 64)
+            if kind == 0:
+                continue
+            name = e[: max(name_len - 2, 0)].decode("utf-16-le")
+            start, size = struct.unpack_from("<IQ", e, 116)
+            out.append((name, kind, start, size))
+        s = fat[s]
+    return out
+
+
+def test_project_name_does_not_clash_with_a_module(built):
+    """VBA names are case-insensitive: a project 'REGBEF' with a module 'Regbef' is refused by
+    the VBA editor. Read back through olefile and our own dir-stream parser."""
+    for path in (built.addin, built.workbook):
+        ole = olefile.OleFileIO(vba_bin(path))
+        try:
+            d = bytes(decompress_stream(bytearray(ole.openstream("VBA/dir").read())))
+            project = ole.openstream("PROJECT").read().decode("cp1252")
+        finally:
+            ole.close()
+        name = dir_project_name(d)
+        assert re.search(r'^Name="([^"]+)"', project, re.M).group(1) == name
+        modules = dir_module_names(d)
+        assert "Regbef" in modules
+        assert name.casefold() not in {m.casefold() for m in modules}, (name, modules)
+    assert dir_project_name(bytes(decompress_stream(bytearray(
+        olefile.OleFileIO(vba_bin(built.addin)).openstream("VBA/dir").read())))) == "RegbefAddin"  # fmt: skip
+    with pytest.raises(ValueError, match="clashes"):
+        ovba.VbaProject([ovba.Module("Regbef", "standard", 'Attribute VB_Name = "Regbef"')],
+                        name="REGBEF").streams()  # fmt: skip
+
+
+def test_class_modules_carry_the_attributes_excel_writes(built):
+    """Every class module starts with the eight attributes Excel stores, in Excel's order —
+    compared with the Dictionary class of xlwings' Excel-made add-in."""
+    def header(code: str) -> list[str]:
+        return [ln for ln in code.split("\n") if ln.startswith("Attribute VB_")]
+
+    excel = header(modules_of(EXCEL_MADE)["Dictionary"])
+    for path in (built.addin, built.workbook):
+        ours = header(modules_of(path)["Dictionary"])
+        assert ours == excel
+    keys = [ln.split()[1] for ln in excel[:8]]
+    assert keys == [k for k, _ in ovba.CLASS_ATTRIBUTES]
+    # a value in the source wins over the default; an unknown attribute is kept after them
+    lines = ovba.class_attributes(['Attribute VB_Name = "C"', "Attribute VB_Exposed = True",
+                                   'Attribute VB_Description = "d"', "Option Explicit"])  # fmt: skip
+    assert lines[5] == "Attribute VB_Exposed = True" and lines[8:] == ['Attribute VB_Description = "d"', "Option Explicit"]
+    with pytest.raises(ValueError, match="VB_Name"):
+        ovba.class_attributes(["Option Explicit"])
+
+
+def test_projectwm_lists_every_module(built):
+    """[MS-OVBA] 2.3.3 PROJECTwm: one MBCS + UTF-16 name per module, in dir order; the
+    Excel-made add-in's stream parses the same way."""
+    with zipfile.ZipFile(EXCEL_MADE) as z:
+        theirs = olefile.OleFileIO(z.read("xl/vbaProject.bin"))
+    try:
+        d = bytes(decompress_stream(bytearray(theirs.openstream("VBA/dir").read())))
+        assert projectwm_names(theirs.openstream("PROJECTwm").read()) == dir_module_names(d)
+    finally:
+        theirs.close()
+    for path in (built.addin, built.workbook):
+        ole = olefile.OleFileIO(vba_bin(path))
+        try:
+            assert ole.exists("PROJECTwm")
+            d = bytes(decompress_stream(bytearray(ole.openstream("VBA/dir").read())))
+            names = projectwm_names(ole.openstream("PROJECTwm").read())
+        finally:
+            ole.close()
+        assert names == dir_module_names(d)
+        assert {"ThisWorkbook", "Regbef", "RegbefUdfs", "xlwings", "Dictionary"} <= set(names)
+
+
+def test_storages_start_at_sector_zero(built):
+    """[MS-CFB] 2.6.3: a storage object's starting sector location MUST be 0 (and its size 0).
+    Read from the raw bytes and with olefile; the Excel-made file is the same."""
+    with zipfile.ZipFile(EXCEL_MADE) as z:
+        files = [z.read("xl/vbaProject.bin")]
+    files += [vba_bin(built.addin), vba_bin(built.workbook)]
+    for raw in files:
+        entries = cfb_directory(raw)
+        storages = [(n, start, size) for n, kind, start, size in entries if kind == 1]
+        assert storages == [("VBA", 0, 0)]
+        root = next(e for e in entries if e[1] == 5)
+        assert root[0] == "Root Entry" and root[3] > 0
+        ole = olefile.OleFileIO(raw)
+        try:
+            for e in ole.direntries:
+                if e is not None and e.entry_type == olefile.STGTY_STORAGE:
+                    assert (e.isectStart, e.size) == (0, 0), e.name
+        finally:
+            ole.close()
+
+
 def test_vba_project_structure_matches_an_excel_made_one(built):
     ours = olefile.OleFileIO(vba_bin(built.addin))
     with zipfile.ZipFile(EXCEL_MADE) as z:
@@ -221,6 +379,66 @@ def test_cli_build_and_install_message(tmp_path, capsys):
         addin.install(tmp_path / "missing.xlam", platform="win32")
 
 
+def test_install_writes_the_interpreter_once_and_keeps_a_user_setting(tmp_path):
+    home = tmp_path / "home"
+    exe = tmp_path / "venv" / "Scripts" / "python.exe"
+    exe.parent.mkdir(parents=True)
+    exe.write_bytes(b"")
+    (exe.parent / "pythonw.exe").write_bytes(b"")
+    msg = addin.write_interpreter_config("win", home=home, executable=str(exe), prefix=str(tmp_path / "venv"))
+    conf = home / ".regbef" / "regbef.conf"
+    assert msg == f"Wrote INTERPRETER_WIN = {exe.parent / 'pythonw.exe'} to {conf}."
+    # the format xlwings' VBA reads with Input #: "KEY","value" per line
+    assert conf.read_text(encoding="utf-8") == f'"INTERPRETER_WIN","{exe.parent / "pythonw.exe"}"\n'
+    # a user's own setting (and every other line) is never changed
+    conf.write_text('"SHOW CONSOLE","True"\n"Interpreter_Win","C:\\mine\\pythonw.exe"', encoding="utf-8")
+    before = conf.read_bytes()
+    msg = addin.write_interpreter_config("win", home=home, executable=str(exe), prefix=str(tmp_path / "venv"))
+    assert conf.read_bytes() == before
+    assert msg.startswith("Kept your setting") and "C:\\mine\\pythonw.exe" in msg and "differs" in msg
+    # macOS: INTERPRETER_MAC in Excel's sandbox container; other lines kept
+    mac_conf = addin.user_conf_path("mac", home)
+    mac_conf.parent.mkdir(parents=True)
+    mac_conf.write_text('"SHOW CONSOLE","True"', encoding="utf-8")
+    addin.write_interpreter_config("mac", home=home, executable="/opt/env/bin/python3")
+    assert mac_conf == home / "Library/Containers/com.microsoft.Excel/Data/regbef.conf"
+    assert mac_conf.read_text(encoding="utf-8") == '"SHOW CONSOLE","True"\n"INTERPRETER_MAC","/opt/env/bin/python3"\n'
+
+
+def test_conda_environment_on_windows_gets_conda_settings(tmp_path):
+    base = tmp_path / "miniconda3"
+    env = base / "envs" / "regbef"
+    (base / "condabin").mkdir(parents=True)
+    (env / "conda-meta").mkdir(parents=True)
+    assert addin.environment_settings("win", str(env / "python.exe"), str(env)) == [
+        ("CONDA PATH", str(base)), ("CONDA ENV", "regbef")]  # fmt: skip
+    (base / "conda-meta").mkdir()
+    assert addin.environment_settings("win", str(base / "python.exe"), str(base)) == [
+        ("CONDA PATH", str(base)), ("CONDA ENV", "base")]  # fmt: skip
+
+
+def test_install_check_reports_the_python_excel_will_use(tmp_path):
+    import sys
+
+    home = tmp_path / "home"
+    addin.write_interpreter_config("mac", home=home, executable=sys.executable)
+    check = addin.check_install("darwin", home=home)
+    assert check.ok, check.report
+    assert f"Excel will start: {sys.executable}  [INTERPRETER_MAC]" in check.report
+    assert f"xlwings {addin.PINNED_XLWINGS} import there" in check.report
+    conf = addin.user_conf_path("mac", home)
+    conf.write_text(f'"INTERPRETER_MAC","{tmp_path / "nowhere" / "python3"}"\n', encoding="utf-8")
+    check = addin.check_install("darwin", home=home)
+    assert not check.ok and "NOT OK: could not start" in check.report
+    with pytest.raises(RegbefError, match="Windows or macOS"):
+        addin.check_install("linux", home=home)
+
+
+def test_cli_install_check_on_linux_exits_1(capsys):
+    assert main(["addin", "install", "--check"]) == 1
+    assert "Windows or macOS" in capsys.readouterr().err
+
+
 # ---------------------------------------------------------------------------------- LibreOffice
 def _lo_convert(src: Path, outdir: Path, infilter: str | None = None) -> Path:
     soffice = shutil.which("soffice") or shutil.which("libreoffice")
@@ -240,7 +458,7 @@ def _lo_convert(src: Path, outdir: Path, infilter: str | None = None) -> Path:
 def test_libreoffice_opens_both_and_imports_the_vba(built, tmp_path):
     # LibreOffice picks filters by extension and has none for .xlam: name the VBA filter
     for path, infilter, library in ((built.workbook, None, "VBAProject"),
-                                    (built.addin, "Calc MS Excel 2007 VBA XML", "REGBEF")):  # fmt: skip
+                                    (built.addin, "Calc MS Excel 2007 VBA XML", "RegbefAddin")):  # fmt: skip
         ods = _lo_convert(path, tmp_path, infilter)
         with zipfile.ZipFile(ods) as z:
             basic = {Path(n).stem for n in z.namelist() if n.startswith(f"Basic/{library}/")}

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+import shutil
+
 import numpy as np
 import pytest
 from support.synthetic import synthetic_inputs, typical_rc_array
@@ -12,7 +15,7 @@ from regbef_excel.engine.fertility import hadwiger
 from regbef_excel.engine.migration import RC_FORMS, rogers_castro
 from regbef_excel.excel import udfs, xlwings_udfs
 from regbef_excel.io.backend import InMemoryBackend
-from regbef_excel.io.write.template import build_workbook
+from regbef_excel.io.write.template import build_workbook, save_workbook
 from regbef_excel.io.xlwings_live import XlwingsBackend
 from regbef_excel.schema.udfs import UDFS
 
@@ -200,6 +203,71 @@ def test_run_bad_inputs_are_readable(workbook):
     # the bad cell once, and the failed check C01 once (one front door: no problem listed twice)
     assert len(lines) == len(set(lines)) == 2
     assert f"{ws.title}!C{first_data}" in lines[0] and "C01" in lines[1]
+
+
+# ------------------------------------------------------- recalculation: the inputs name
+@pytest.mark.parametrize("language", ["nb", "en"])
+def test_inputs_name_references_every_input_sheet(language):
+    """``=REGBEF_RUN(Inndata)`` depends on every input sheet: the name's formula references
+    each input sheet's rows, and nothing else."""
+    from regbef_excel.schema.inputs import INPUT_SHEETS
+    from regbef_excel.schema.udfs import INPUTS_NAME
+
+    wb = build_workbook(synthetic_inputs(3, 5), language=language)
+    formula = wb.defined_names[INPUTS_NAME[language]].attr_text
+    referenced = re.findall(r"'((?:[^']|'')+)'!\$1:\$1048576", formula)
+    expected = [s.label(language) for s in INPUT_SHEETS if s.kind == "input"]
+    assert referenced == expected and formula.startswith("COUNTA(")
+    tables = {t for ws in wb.worksheets if ws.title in referenced for t in ws.tables}
+    assert {"tblPopulation", "tblZones", "tblSettings"} <= tables
+
+
+def test_inputs_argument(workbook):
+    """The value of the name (a number) means this workbook; an old-style first argument and a
+    broken name give readable cells."""
+    be = lambda: InMemoryBackend(workbook)  # noqa: E731
+    cache = ProjectionCache()
+    plain = udfs.regbef_run(backend=be, cache=cache)
+    assert udfs.regbef_run(None, None, None, 2511.0, backend=be, cache=cache) == plain
+    assert udfs.regbef_check(2511, backend=be) == [["OK"]]
+    old = udfs.regbef_run("total", None, None, "agegroups", backend=be, cache=cache)
+    assert is_error(old) and 'REGBEF_RUN(Inndata; "agegroups")' in old[0][0]
+    broken = udfs.regbef_check("#REF!", backend=be)
+    assert is_error(broken) and "#REF!" in broken[0][0] and "Inndata" in broken[0][0]
+    caller = FakeBook(workbook)._sheets[0].range((1, 1), (1, 1))
+    caller.sheet = FakeBook(workbook)._sheets[0]
+    assert xlwings_udfs.REGBEF_RUN(2511.0, "total", caller=caller) == plain
+    assert xlwings_udfs.REGBEF_RUN(None, "agegroups", caller=caller)[0][0] == "Aldersgruppe"
+
+
+@pytest.mark.libreoffice
+@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice not installed")
+def test_libreoffice_evaluates_the_inputs_name(tmp_path):
+    """An independent spreadsheet program resolves every reference of the name: its COUNTA
+    equals the number of filled cells on the input sheets (an unresolved reference would be an
+    error or count as one cell)."""
+    import csv
+    import subprocess
+
+    from regbef_excel.schema.inputs import INPUT_SHEETS
+
+    wb = build_workbook(synthetic_inputs(3, 5))
+    names = {s.label("nb") for s in INPUT_SHEETS if s.kind == "input"}
+    filled = sum(c.value not in (None, "") for ws in wb.worksheets if ws.title in names
+                 for row in ws.iter_rows() for c in row)  # fmt: skip
+    probe = wb.create_sheet("Probe")
+    probe["A1"] = "=Inndata"
+    path = tmp_path / "fp.xlsx"
+    save_workbook(wb, path)
+    subprocess.run(
+        ["soffice", f"-env:UserInstallation={(tmp_path / 'profile').as_uri()}", "--headless", "--norestore",
+         "--convert-to", 'csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,false,false,false,-1',
+         "--outdir", str(tmp_path), str(path)],
+        capture_output=True, timeout=180, env={"HOME": str(tmp_path), "PATH": "/usr/bin:/bin"},
+    )  # fmt: skip
+    with open(tmp_path / "fp-Probe.csv", encoding="utf-8") as fh:
+        value = next(csv.reader(fh))[0]
+    assert int(float(value)) == filled
 
 
 def test_run_missing_tables_and_options():

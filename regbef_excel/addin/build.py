@@ -9,9 +9,11 @@ Everything is built from text sources, reproducibly (the same sources give the s
   :data:`regbef_excel.schema.udfs.UDFS` (calls ``XLPy.CallUDF`` like xlwings' own generated
   wrappers, so no "Import Functions" and no access to the VBA object model are needed);
 * the xlwings VBA module **as shipped** by the installed, pinned xlwings (BSD-3-Clause):
-  ``xlwings_custom_addin.bas`` for the add-in (its ``PROJECT_NAME`` set to ``"xlwings"`` so it
-  reads the usual ``xlwings.conf`` sheet and ``~/.xlwings/xlwings.conf``), ``xlwings.bas`` for
-  the workbook, and the ``Dictionary`` class xlwings needs on macOS;
+  ``xlwings_custom_addin.bas`` for the add-in, ``xlwings.bas`` for the workbook, each with its
+  ``PROJECT_NAME`` set to ``"regbef"`` so both read the ``regbef.conf`` sheet and the user file
+  ``~/.regbef/regbef.conf`` and never another project's ``~/.xlwings/xlwings.conf``
+  (:mod:`regbef_excel.io.write.addin`); and the ``Dictionary`` class xlwings needs on macOS;
+* ``workbook/regbef.conf`` — the rows of the ``regbef.conf`` sheet (``USE UDF SERVER`` = False);
 * ``workbook/customUI14.xml`` and ``workbook/customUI.xml`` — the REGBEF ribbon tab.
 
 The sheets are written by openpyxl; the VBA project by :mod:`regbef_excel.addin.ovba`; a final
@@ -37,29 +39,23 @@ from typing import Literal
 
 from regbef_excel import __version__
 from regbef_excel.addin import ovba
+from regbef_excel.app.projection import demo_inputs
 from regbef_excel.errors import RegbefError
-from regbef_excel.io.write.addin import addin_xlsx, macro_workbook_xlsx
+from regbef_excel.io.write.addin import (
+    CONF_PROJECT,
+    addin_xlsx,
+    macro_workbook_xlsx,
+    read_conf_text,
+    shipped_path,
+)
 from regbef_excel.schema.udfs import UDF_MODULE, UDFS, UdfSpec
 
 #: The xlwings version the VBA must match (setup.cfg pins the same).
 PINNED_XLWINGS = "0.37.8"
-def _source_dir() -> Path:
-    """Where the text sources live: ``<repo>/workbook`` in a checkout (editable install), else
-    the copy installed as data files under ``<prefix>/share/regbef_excel/workbook``
-    (``[options.data_files]`` in setup.cfg), so ``regbef-excel addin build`` works after a
-    plain ``pip install``."""
-    checkout = Path(__file__).resolve().parents[2] / "workbook"
-    if (checkout / "vba").is_dir():
-        return checkout
-    for prefix in (sys.prefix, sys.base_prefix):
-        installed = Path(prefix) / "share" / "regbef_excel" / "workbook"
-        if (installed / "vba").is_dir():
-            return installed
-    return checkout
-
-
-#: Where the text sources live (see :func:`_source_dir`).
-SOURCE_DIR = _source_dir()
+#: Where the text sources live: ``<repo>/workbook`` in a checkout, else the copy pip installed
+#: from the wheel's data files (``<prefix>/share/regbef_excel/workbook``), so ``regbef-excel
+#: addin build`` works after installing the wheel.
+SOURCE_DIR = shipped_path("workbook")
 
 ADDIN_NAME = "REGBEF.xlam"
 WORKBOOK_NAME = {"nb": "REGBEF-arbeidsbok.xlsm", "en": "REGBEF-workbook.xlsm"}
@@ -121,14 +117,12 @@ def xlwings_module(target: Target) -> str:
         must match, or RunPython fails with a version-mismatch error).
     """
     base = xlwings_package_dir()
-    if target == "addin":
-        text = _read_vba(base / "xlwings_custom_addin.bas")
-        # the only change: read xlwings.conf / ~/.xlwings/xlwings.conf like the xlwings add-in
-        text, n = re.subn(r'(Public Const PROJECT_NAME As String = )"[^"]*"', r'\1"xlwings"', text)
-        if n != 1:
-            raise RegbefError("unexpected xlwings_custom_addin.bas: PROJECT_NAME not found")
-    else:
-        text = _read_vba(base / "xlwings.bas")
+    name = "xlwings_custom_addin.bas" if target == "addin" else "xlwings.bas"
+    text = _read_vba(base / name)
+    # the only change: REGBEF's own configuration (regbef.conf sheet, ~/.regbef/regbef.conf)
+    text, n = re.subn(r'(Public Const PROJECT_NAME As String = )"[^"]*"', rf'\1"{CONF_PROJECT}"', text)
+    if n != 1:
+        raise RegbefError(f"unexpected {name}: PROJECT_NAME not found")
     found = xlwings_vba_version(text)
     if found != PINNED_XLWINGS:
         raise RegbefError(
@@ -218,8 +212,14 @@ def project_id(target: Target) -> str:
     return "{" + str(uuid.uuid5(uuid.NAMESPACE_URL, f"regbef_excel/{target}/{__version__}")).upper() + "}"
 
 
+#: VBA project names. VBA names are case-insensitive: the add-in's project must not be called
+#: like a module (``Regbef``), or the VBA editor refuses it ("Name conflicts with existing
+#: module, project, or object library").
+PROJECT_NAME = {"addin": "RegbefAddin", "workbook": "VBAProject"}
+
+
 def vba_project(target: Target, sheet_code_names: list[str], source_dir: Path | None = None) -> ovba.VbaProject:
-    name = "REGBEF" if target == "addin" else "VBAProject"
+    name = PROJECT_NAME[target]
     return ovba.VbaProject(vba_modules(target, sheet_code_names, source_dir), name=name,
                            project_id=project_id(target))  # fmt: skip
 
@@ -282,6 +282,7 @@ def _ribbon(source_dir: Path) -> tuple[str, str]:
 
 
 def _atomic_write(path: Path, data: bytes) -> Path:
+    """Write ``data`` to ``path`` through a temporary file beside it (no half-written file)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.tmp")
     tmp.write_bytes(data)
@@ -298,16 +299,18 @@ def addin_bytes(source_dir: Path | None = None) -> bytes:
         title="REGBEF",
         creator=f"regbef_excel {__version__}",
         description=f"REGBEF add-in, regbef_excel {__version__}, xlwings {PINNED_XLWINGS}",
+        source_dir=src,
     )
     vba = vba_project("addin", names, src).to_bytes()
     return _rewrite_package(xlsx, "addin", vba, *_ribbon(src), when)
 
 
 def workbook_bytes(language: str = "nb", source_dir: Path | None = None, inputs=None, meta=None) -> bytes:  # noqa: ANN001
-    """The bytes of the macro-enabled REGBEF workbook (the empty template unless ``inputs``)."""
+    """The bytes of the macro-enabled REGBEF workbook of ``inputs`` (the empty template if
+    ``None``; :func:`build` passes the Telemark demo)."""
     src = Path(source_dir or SOURCE_DIR)
     when = build_time()
-    xlsx, names = macro_workbook_xlsx(when, language, inputs, meta)
+    xlsx, names = macro_workbook_xlsx(when, language, inputs, meta, source_dir=src)
     vba = vba_project("workbook", names, src).to_bytes()
     return _rewrite_package(xlsx, "workbook", vba, *_ribbon(src), when)
 
@@ -322,16 +325,22 @@ class BuildResult:
 
 
 def build(out_dir: str | os.PathLike[str] = "dist", *, language: str = "nb",
-          source_dir: str | os.PathLike[str] | None = None) -> BuildResult:  # fmt: skip
+          source_dir: str | os.PathLike[str] | None = None, empty: bool = False) -> BuildResult:  # fmt: skip
     """Build ``REGBEF.xlam`` and the ``.xlsm`` into ``out_dir``, plus the generated VBA sources
-    (``out_dir/vba``) for review or manual import."""
+    (``out_dir/vba``) for review or manual import.
+
+    The ``.xlsm`` is the filled Telemark demo workbook (with its history, so it validates and
+    runs as it is); ``empty=True`` gives the empty template instead.
+    """
     out = Path(out_dir)
     src = Path(source_dir) if source_dir else SOURCE_DIR
     if not (src / "vba" / "Regbef.bas").exists():
         raise RegbefError(f"add-in sources not found in {src} (expected vba/Regbef.bas); run from a "
                           "checkout of regbef_excel or pass --sources")  # fmt: skip
+    inputs, meta = (None, None) if empty else demo_inputs(language, include_history=True)
     addin = _atomic_write(out / ADDIN_NAME, addin_bytes(src))
-    book = _atomic_write(out / WORKBOOK_NAME.get(language, WORKBOOK_NAME["nb"]), workbook_bytes(language, src))
+    book = _atomic_write(out / WORKBOOK_NAME.get(language, WORKBOOK_NAME["nb"]),
+                         workbook_bytes(language, src, inputs, meta))  # fmt: skip
     vba_dir = out / "vba"
     vba_dir.mkdir(parents=True, exist_ok=True)
     for m in vba_modules("addin", ["Sheet1"], src):
@@ -343,10 +352,174 @@ def build(out_dir: str | os.PathLike[str] = "dist", *, language: str = "nb",
 
 
 # --------------------------------------------------------------------------------------------
-# Installation (wraps `xlwings addin install --file`)
+# Installation (wraps `xlwings addin install --file`) and the user configuration file
 # --------------------------------------------------------------------------------------------
-def install(path: str | os.PathLike[str] | None = None, *, platform: str | None = None) -> str:
-    """Install ``REGBEF.xlam`` into Excel's XLSTART folder with xlwings' own installer.
+Platform = Literal["win", "mac"]
+
+#: Keys that choose the Python the add-in starts, per platform. A user file holding any of them
+#: is the user's choice and is never changed.
+INTERPRETER_KEYS: dict[str, tuple[str, ...]] = {
+    "win": ("INTERPRETER_WIN", "INTERPRETER", "CONDA PATH", "CONDA ENV"),
+    "mac": ("INTERPRETER_MAC", "INTERPRETER"),
+}
+
+
+def excel_platform(platform: str | None = None) -> Platform:
+    """``'win'`` or ``'mac'`` for ``platform`` (default: this computer).
+
+    Raises
+    ------
+    RegbefError
+        Anywhere else: there is no desktop Excel to install into.
+    """
+    plat = platform or sys.platform
+    if plat.startswith("win"):
+        return "win"
+    if plat == "darwin":
+        return "mac"
+    raise RegbefError(
+        "Excel add-ins can only be installed on Windows or macOS with Microsoft Excel. "
+        "On this computer use the command line instead: regbef-excel run WORKBOOK.xlsx"
+    )
+
+
+def user_conf_path(platform: Platform, home: str | os.PathLike[str] | None = None) -> Path:
+    """The user configuration file the add-in's xlwings VBA reads (``GetConfigFilePath`` with
+    ``PROJECT_NAME = "regbef"``): ``%USERPROFILE%\\.regbef\\regbef.conf`` on Windows, inside
+    Excel's sandbox container on macOS."""
+    base = Path(home) if home is not None else Path.home()
+    if platform == "win":
+        return base / f".{CONF_PROJECT}" / f"{CONF_PROJECT}.conf"
+    return base / "Library" / "Containers" / "com.microsoft.Excel" / "Data" / f"{CONF_PROJECT}.conf"
+
+
+def read_user_conf(path: Path) -> dict[str, str]:
+    """Settings of an xlwings config file by UPPER-CASE key (empty if the file is missing)."""
+    if not path.exists():
+        return {}
+    return {k.upper(): v for k, v in read_conf_text(path.read_text(encoding="utf-8", errors="replace"))}
+
+
+def conda_env(prefix: str | os.PathLike[str]) -> tuple[Path, str] | None:
+    """(conda installation, environment name) if ``prefix`` is a conda environment."""
+    env = Path(prefix)
+    if not (env / "conda-meta").is_dir():
+        return None
+    if env.parent.name == "envs" and (env.parent.parent / "condabin").is_dir():
+        return env.parent.parent, env.name
+    return env, "base"
+
+
+def environment_settings(platform: Platform, executable: str | None = None,
+                         prefix: str | None = None) -> list[tuple[str, str]]:  # fmt: skip
+    """The settings that make Excel start this environment's Python.
+
+    Windows: ``INTERPRETER_WIN`` = ``pythonw.exe`` of the environment (no console window), or
+    for a conda environment ``CONDA PATH`` and ``CONDA ENV`` (xlwings then activates the
+    environment, which conda's DLLs need). macOS: ``INTERPRETER_MAC``.
+    """
+    exe = Path(executable or sys.executable)
+    if platform == "mac":
+        return [("INTERPRETER_MAC", str(exe))]
+    conda = conda_env(prefix or sys.prefix)
+    if conda is not None:
+        return [("CONDA PATH", str(conda[0])), ("CONDA ENV", conda[1])]
+    windowless = exe.with_name("pythonw.exe")
+    return [("INTERPRETER_WIN", str(windowless if windowless.exists() else exe))]
+
+
+def write_interpreter_config(platform: Platform, *, home: str | os.PathLike[str] | None = None,
+                             executable: str | None = None, prefix: str | None = None) -> str:  # fmt: skip
+    """Write this environment's interpreter into the user file when no interpreter is set there.
+
+    Returns what was written or kept, for the user. A setting the user made (any of
+    :data:`INTERPRETER_KEYS`) is never changed; other lines of the file are kept as they are.
+    """
+    path = user_conf_path(platform, home)
+    current = read_user_conf(path)
+    mine = [k for k in INTERPRETER_KEYS[platform] if k in current]
+    wanted = environment_settings(platform, executable, prefix)
+    if mine:
+        shown = "; ".join(f"{k} = {current[k]}" for k in mine)
+        differs = any(current.get(k.upper()) != v for k, v in wanted)
+        note = (" It differs from the Python running this command "
+                f"({'; '.join(f'{k} = {v}' for k, v in wanted)}); change the file yourself if "
+                "Excel should use this one.") if differs else ""  # fmt: skip
+        return f"Kept your setting in {path}: {shown} (not changed).{note}"
+    text = path.read_text(encoding="utf-8", errors="replace") if path.exists() else ""
+    if text and not text.endswith("\n"):
+        text += "\n"
+    text += "".join(f'"{k}","{v}"\n' for k, v in wanted)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    _atomic_write(path, text.encode("utf-8"))
+    return f"Wrote {'; '.join(f'{k} = {v}' for k, v in wanted)} to {path}."
+
+
+@dataclass
+class InstallCheck:
+    """What Excel will use (``addin install --check``)."""
+
+    ok: bool
+    report: str
+
+
+def excel_python(platform: Platform, settings: dict[str, str]) -> tuple[str | None, str]:
+    """(interpreter path or None, where it comes from) as the add-in's VBA resolves it from the
+    user file's ``settings`` (a ``regbef.conf`` sheet in the active workbook still wins)."""
+    key = "INTERPRETER_WIN" if platform == "win" else "INTERPRETER_MAC"
+    if settings.get(key):
+        return settings[key], key
+    if settings.get("INTERPRETER"):
+        return settings["INTERPRETER"], "INTERPRETER"
+    if platform == "win" and settings.get("CONDA PATH") and settings.get("CONDA ENV"):
+        base, env = Path(settings["CONDA PATH"]), settings["CONDA ENV"]
+        root = base if env == "base" else base / "envs" / env
+        return str(root / "python.exe"), f"CONDA PATH + CONDA ENV ({env})"
+    default = "pythonw" if platform == "win" else "python"
+    return shutil.which(default), f"nothing set: xlwings' default '{default}' from PATH"
+
+
+def check_install(platform: str | None = None, *, home: str | os.PathLike[str] | None = None,
+                  timeout: float = 180) -> InstallCheck:  # fmt: skip
+    """Which Python Excel will start for the add-in, and whether ``regbef_excel`` and the pinned
+    xlwings import there."""
+    plat = excel_platform(platform)
+    path = user_conf_path(plat, home)
+    settings = read_user_conf(path)
+    lines = [f"User configuration: {path}" + ("" if path.exists() else " (missing)")]
+    lines += [f"  {k} = {v}" for k, v in settings.items()]
+    exe, source = excel_python(plat, settings)
+    lines.append(f"Excel will start: {exe or '(not found)'}  [{source}]")
+    lines.append("  (a regbef.conf sheet in the active workbook would override this)")
+    if not exe:
+        lines.append("NOT OK: no Python found. Run `regbef-excel addin install` from the "
+                     "environment where regbef_excel is installed.")  # fmt: skip
+        return InstallCheck(False, "\n".join(lines))
+    probe = "import regbef_excel, xlwings; print(regbef_excel.__version__, xlwings.__version__)"
+    try:
+        done = subprocess.run([exe, "-c", probe], capture_output=True, text=True, timeout=timeout, check=False)
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        lines.append(f"NOT OK: could not start {exe}: {exc}")
+        return InstallCheck(False, "\n".join(lines))
+    if done.returncode != 0:
+        last = (done.stderr.strip().splitlines() or ["(no output)"])[-1]
+        lines.append(f"NOT OK: regbef_excel does not import there: {last}")
+        return InstallCheck(False, "\n".join(lines))
+    ours, xlw = (done.stdout.split() + ["?", "?"])[:2]
+    lines.append(f"regbef_excel {ours}, xlwings {xlw} import there.")
+    if xlw != PINNED_XLWINGS:
+        lines.append(f"NOT OK: the add-in's VBA is xlwings {PINNED_XLWINGS}; install "
+                     f"xlwings=={PINNED_XLWINGS} in that environment.")  # fmt: skip
+        return InstallCheck(False, "\n".join(lines))
+    lines.append("OK")
+    return InstallCheck(True, "\n".join(lines))
+
+
+def install(path: str | os.PathLike[str] | None = None, *, platform: str | None = None,
+            home: str | os.PathLike[str] | None = None) -> str:  # fmt: skip
+    """Install ``REGBEF.xlam`` into Excel's XLSTART folder with xlwings' own installer, then
+    write this environment's interpreter into the add-in's user configuration file unless the
+    user has set one (:func:`write_interpreter_config`).
 
     Returns
     -------
@@ -358,12 +531,7 @@ def install(path: str | os.PathLike[str] | None = None, *, platform: str | None 
     RegbefError
         On Linux (no desktop Excel), when the file is missing, or when xlwings fails.
     """
-    plat = platform or sys.platform
-    if not (plat.startswith("win") or plat == "darwin"):
-        raise RegbefError(
-            "Excel add-ins can only be installed on Windows or macOS with Microsoft Excel. "
-            "On this computer use the command line instead: regbef-excel run WORKBOOK.xlsx"
-        )
+    plat = excel_platform(platform)
     addin = Path(path) if path else Path("dist") / ADDIN_NAME
     if not addin.exists():
         raise RegbefError(f"{addin} not found; build it first: regbef-excel addin build")
@@ -373,19 +541,27 @@ def install(path: str | os.PathLike[str] | None = None, *, platform: str | None 
     done = subprocess.run(cmd, capture_output=True, text=True, check=False)
     if done.returncode != 0:
         raise RegbefError(f"xlwings could not install the add-in: {(done.stderr or done.stdout).strip()}")
+    config = write_interpreter_config(plat, home=home)
     return (done.stdout.strip() + "\n" if done.stdout.strip() else "") + (
-        f"Installed {addin.name}. Restart Excel: the REGBEF tab appears on the ribbon."
+        f"Installed {addin.name}.\n{config}\nRestart Excel: the REGBEF tab appears on the ribbon. "
+        "Check with: regbef-excel addin install --check"
     )
 
 
 __all__ = [
     "ADDIN_NAME",
+    "INTERPRETER_KEYS",
+    "InstallCheck",
     "PINNED_XLWINGS",
     "SOURCE_DIR",
     "BuildResult",
     "addin_bytes",
     "build",
+    "check_install",
+    "environment_settings",
     "install",
+    "user_conf_path",
+    "write_interpreter_config",
     "udf_module",
     "vba_modules",
     "vba_project",

@@ -10,9 +10,11 @@ Implements the parts of [MS-OVBA] and [MS-CFB] an Office VBA project needs, and 
 * ``VBA/_VBA_PROJECT`` with version ``0xFFFF``: there is no compiled (p-code) performance cache,
   so Office compiles the project from the source text on first open. The Excel-made add-in
   templates xlwings ships are stored the same way;
-* one compressed stream per module;
+* one compressed stream per module, class modules with the attributes Excel stores for every
+  class (``VB_Base``, ``VB_TemplateDerived``, ``VB_Customizable``; :func:`class_attributes`);
+* the ``PROJECTwm`` stream (§2.3.3: module names in MBCS and UTF-16), which Excel writes;
 * a compound file (version 3, 512-byte sectors, mini stream for streams under 4096 bytes) with
-  every timestamp zero and a fixed project id, so the same sources give the same bytes.
+  every timestamp zero, storages starting at sector 0 as [MS-CFB] 2.6.3 requires and a fixed project id, so the same sources give the same bytes.
 
 Why not a library: PyPI ``ms-ovba`` 0.0.1 writes its intermediate files into the working
 directory and randomises the encryption seed (two builds differ); the format pieces needed here
@@ -21,6 +23,7 @@ are small and are checked by an independent reader (``oletools.olevba``) in the 
 
 from __future__ import annotations
 
+import re
 import struct
 from dataclasses import dataclass, field
 from typing import Literal
@@ -152,6 +155,47 @@ DOCUMENT_BASE = {
 }
 
 
+#: Type library GUID of a class module's base (``VB_Base``), as Excel writes it.
+CLASS_BASE = "{FCFB3D2A-A0FA-1068-A738-08002B3371B5}"
+
+#: The attributes Excel stores at the top of every class module, in its order (values are the
+#: defaults of a new class; a value in the source wins).
+CLASS_ATTRIBUTES = (
+    ("VB_Name", None),
+    ("VB_Base", f'"0{CLASS_BASE}"'),
+    ("VB_GlobalNameSpace", "False"),
+    ("VB_Creatable", "False"),
+    ("VB_PredeclaredId", "False"),
+    ("VB_Exposed", "False"),
+    ("VB_TemplateDerived", "False"),
+    ("VB_Customizable", "False"),
+)
+
+_ATTRIBUTE = re.compile(r"^Attribute\s+(VB_\w+)\s*=\s*(.*)$")
+
+
+def class_attributes(lines: list[str]) -> list[str]:
+    """The lines of a class module with its header attributes as Excel stores them.
+
+    An exported ``.cls`` (e.g. xlwings' ``Dictionary.cls``) lacks ``VB_Base``,
+    ``VB_TemplateDerived`` and ``VB_Customizable``; Excel writes all eight of
+    :data:`CLASS_ATTRIBUTES` in that order, then any other attribute (``VB_Description``).
+    """
+    head: dict[str, str] = {}
+    i = 0
+    while i < len(lines) and (m := _ATTRIBUTE.match(lines[i])):
+        head[m.group(1)] = m.group(2)
+        i += 1
+    if "VB_Name" not in head:
+        raise ValueError("a class module must start with Attribute VB_Name")
+    out = []
+    for key, default in CLASS_ATTRIBUTES:
+        value = head.pop(key, default)
+        out.append(f"Attribute {key} = {value}")
+    out += [f"Attribute {k} = {v}" for k, v in head.items()]
+    return out + lines[i:]
+
+
 @dataclass
 class Module:
     """One VBA module: its name, kind and source text (attribute lines included, as exported)."""
@@ -167,6 +211,8 @@ class Module:
             # an exported .cls starts with VERSION/BEGIN…END; the stream does not
             end = next(i for i, line in enumerate(lines) if line.strip() == "END")
             lines = lines[end + 1 :]
+        if self.kind == "class":
+            lines = class_attributes(lines)
         while lines and lines[-1] == "":
             lines.pop()
         return ("\r\n".join(lines) + "\r\n").encode(_ENC)
@@ -254,6 +300,14 @@ class VbaProject:
         ]
         return "\r\n".join(lines).encode(_ENC)
 
+    def projectwm_stream(self) -> bytes:
+        """The ``PROJECTwm`` stream ([MS-OVBA] 2.3.3): each module name in MBCS and in UTF-16,
+        each NUL-terminated, then a two-byte terminator."""
+        out = bytearray()
+        for m in self.modules:
+            out += m.name.encode(_ENC) + b"\x00" + m.name.encode("utf-16-le") + b"\x00\x00"
+        return bytes(out + b"\x00\x00")
+
     def dir_stream(self) -> bytes:
         """The uncompressed ``dir`` stream ([MS-OVBA] 2.3.4.2)."""
 
@@ -299,8 +353,12 @@ class VbaProject:
         names = [m.name for m in self.modules]
         if len({n.casefold() for n in names}) != len(names):
             raise ValueError(f"duplicate VBA module names: {names}")
+        if self.name.casefold() in {n.casefold() for n in names}:
+            # VBA names are case-insensitive: the VBA editor refuses a module named like its project
+            raise ValueError(f"the VBA project name {self.name!r} clashes with a module name")
         out = {
             "PROJECT": self.project_stream(),
+            "PROJECTwm": self.projectwm_stream(),
             "VBA/_VBA_PROJECT": struct.pack("<HHBH", 0x61CC, 0xFFFF, 0x00, 0x0001),
             "VBA/dir": compress(self.dir_stream()),
         }
@@ -337,7 +395,9 @@ class _Entry:
     right: int = _NOSTREAM
     child: int = _NOSTREAM
     colour: int = 1  # black
-    start: int = _END
+    #: [MS-CFB] 2.6.3: a storage object's starting sector and size MUST be 0; an empty stream's
+    #: start is ENDOFCHAIN (set below); the root's is the mini stream's first sector.
+    start: int = 0
     size: int = 0
 
 
@@ -395,6 +455,7 @@ def write_compound_file(streams: dict[str, bytes]) -> bytes:
             continue
         if e.size < _CUTOFF:
             if e.size == 0:
+                e.start = _END
                 continue
             first = len(mini) // _MINI
             n = -(-e.size // _MINI)
@@ -417,8 +478,7 @@ def write_compound_file(streams: dict[str, bytes]) -> bytes:
             fat.append(first + i + 1 if i < n - 1 else _END)
         return first
 
-    if mini:
-        root.start = place(bytes(mini))
+    root.start = place(bytes(mini)) if mini else _END
     for e in big:
         e.start = place(e.data)
     first_minifat = _END
@@ -470,9 +530,12 @@ def write_compound_file(streams: dict[str, bytes]) -> bytes:
 
 __all__ = [
     "Module",
+    "CLASS_ATTRIBUTES",
+    "CLASS_BASE",
     "Reference",
     "STANDARD_REFERENCES",
     "VbaProject",
+    "class_attributes",
     "compress",
     "decrypt",
     "document_module",

@@ -23,6 +23,8 @@ from __future__ import annotations
 
 import os
 import platform
+import shutil
+import subprocess
 import sys
 import tempfile
 import time
@@ -33,23 +35,28 @@ from importlib.metadata import version
 from pathlib import Path
 
 from regbef_excel import SCHEMA_VERSION, __version__
+from regbef_excel.app.evaluation import backtest_county, ssb_frame_for
 from regbef_excel.app.projection import run_log, write_template
+from regbef_excel.app.regression import regression_targets
+from regbef_excel.app.templates import write_templates
 from regbef_excel.app.udf_cache import project_cached, read_inputs
 from regbef_excel.engine import project
-from regbef_excel.errors import FeatureNotAvailable, InputError, InputErrors, RegbefError
+from regbef_excel.errors import FeatureNotAvailable, InputError, InputErrors, Location, RegbefError
 from regbef_excel.evaluation.scenarios import compare_scenarios as scenario_comparison
+from regbef_excel.evaluation.ssb import compare_with_ssb
 from regbef_excel.io.backend import LiveWorkbook
 from regbef_excel.io.openpyxl_files import OpenpyxlBackend
 from regbef_excel.io.read.projection import read_from_backend
 from regbef_excel.io.read.regression import read_regression_workbook
 from regbef_excel.io.regression_run import run_regressions
-from regbef_excel.io.write.evaluation import write_comparison
+from regbef_excel.io.write.addin import shipped_path
+from regbef_excel.io.write.evaluation import write_comparison, write_ssb_comparison
 from regbef_excel.io.write.regression import results_sheet_names, write_regression_results
 from regbef_excel.io.write.results import write_results
 from regbef_excel.io.xlwings_live import XlwingsLiveWorkbook
 from regbef_excel.schema.inputs import SHEETS
 from regbef_excel.schema.messages import text
-from regbef_excel.schema.outputs import SCENARIO_COMPARISON, output_sheet_names
+from regbef_excel.schema.outputs import SCENARIO_COMPARISON, SSB_COMPARISON, output_sheet_names
 
 #: Most problems listed in one message box.
 MAX_PROBLEMS_SHOWN = 12
@@ -178,6 +185,54 @@ def estimate_regressions(live: LiveWorkbook) -> MacroResult:
     return MacroResult(status=text("estimated", inp.language, n=len(run.outcomes)))
 
 
+def _refuse_open_workbook(live: LiveWorkbook, target: Path) -> None:
+    current = live.path()
+    if current is not None and Path(target).resolve() == current.resolve():
+        raise InputError("the new workbook must be saved under a new name (this workbook is open)",
+                         location=Location(cell=str(target)))  # fmt: skip
+
+
+def _codes(answer: str) -> list[str]:
+    return [c for c in answer.replace(";", ",").replace(" ", ",").split(",") if c]
+
+
+#: Answers to "which codes?" that ask for the empty template instead.
+EMPTY_ANSWERS = {"tom", "empty"}
+
+
+def new_workbook(live: LiveWorkbook) -> MacroResult:
+    """A new REGBEF workbook filled from the embedded SSB data for the municipality or county
+    codes the planner types (what ``regbef-excel templates`` does: one municipality gives a
+    one-zone workbook, several municipalities or a county one workbook with them as zones);
+    ``tom``/``empty`` gives the empty template. Saved where the planner chooses."""
+    lang = _language(live)
+    answer = live.ask_text(text("new_codes", lang), text("new_title", lang))
+    if answer is None or not answer.strip():
+        return MacroResult(status=text("cancelled", lang))
+    empty = answer.strip().casefold() in EMPTY_ANSWERS
+    codes = [] if empty else _codes(answer)
+    suggested = ("REGBEF-mal" if lang == "nb" else "REGBEF-template") if empty else "REGBEF-" + "-".join(codes)
+    target = live.ask_save_path(suggested + ".xlsx", text("new_pick", lang))
+    if target is None:
+        return MacroResult(status=text("cancelled", lang))
+    target = Path(target)
+    _refuse_open_workbook(live, target)
+    if empty:
+        return MacroResult(message=text("new_written", lang, paths=write_template(target, empty=True, language=lang)))
+    county = all(len(c) <= 2 for c in codes)
+    live.status(text("generating", lang))
+    with tempfile.TemporaryDirectory(prefix="regbef-") as tmp:
+        res = write_templates(
+            Path(tmp) / "out", county=codes if county else None, codes=None if county else codes,
+            per="municipality" if not county and len(codes) == 1 else "region", language=lang,
+        )  # fmt: skip
+        if len(res.paths) == 1:
+            written = [Path(shutil.move(res.paths[0], target))]
+        else:  # municipalities of several counties: one workbook per county, beside the choice
+            written = [Path(shutil.move(p, target.parent / p.name)) for p in res.paths]
+    return MacroResult(message=text("new_written", lang, paths="\n".join(map(str, written))))
+
+
 def build_template(live: LiveWorkbook) -> MacroResult:
     """Write a new, empty REGBEF template (same language) where the user chooses."""
     lang = _language(live)
@@ -185,11 +240,91 @@ def build_template(live: LiveWorkbook) -> MacroResult:
                                 text("template_pick", lang))  # fmt: skip
     if target is None:
         return MacroResult(status=text("cancelled", lang))
-    current = live.path()
-    if current is not None and Path(target).resolve() == current.resolve():
-        raise InputError("the template must be saved under a new name (this workbook is open)")
+    _refuse_open_workbook(live, Path(target))
     path = write_template(target, empty=True, language=lang)
     return MacroResult(message=text("template_written", lang, path=path))
+
+
+def municipal_templates(live: LiveWorkbook) -> MacroResult:
+    """One ready-to-fill template per municipality of a county, into a new folder (what
+    ``regbef-excel templates --county NN`` does)."""
+    lang = _language(live)
+    county = live.ask_text(text("county_code", lang), text("templates_title", lang))
+    if county is None or not county.strip():
+        return MacroResult(status=text("cancelled", lang))
+    county = county.strip()
+    target = live.ask_save_path(("REGBEF-maler-" if lang == "nb" else "REGBEF-templates-") + county,
+                                text("templates_pick", lang))  # fmt: skip
+    if target is None:
+        return MacroResult(status=text("cancelled", lang))
+    target = Path(target)
+    folder = target.with_suffix("") if target.suffix.lower() in (".xlsx", ".xlsm") else target
+    live.status(text("generating", lang))
+    res = write_templates(folder, county=county, per="municipality", language=lang)
+    return MacroResult(message=text("templates_written", lang, n=len(res.paths), folder=res.out_dir))
+
+
+def county_backtest(live: LiveWorkbook) -> MacroResult:
+    """Back-test a county from an earlier base year and save the workbook (what
+    ``regbef-excel backtest`` does)."""
+    lang = _language(live)
+    title = text("backtest_title", lang)
+    county = live.ask_text(text("county_code", lang), title)
+    if county is None or not county.strip():
+        return MacroResult(status=text("cancelled", lang))
+    answer = live.ask_text(text("backtest_year", lang), title, "2015")
+    if answer is None or not answer.strip():
+        return MacroResult(status=text("cancelled", lang))
+    if not answer.strip().isdigit():
+        raise InputError("the base year must be a whole number", location=Location(cell=title),
+                         found=answer, expected="e.g. 2015")  # fmt: skip
+    county, year = county.strip(), int(answer.strip())
+    suggested = ("REGBEF-tilbaketest" if lang == "nb" else "REGBEF-backtest") + f"-{county}-{year}.xlsx"
+    target = live.ask_save_path(suggested, text("backtest_pick", lang))
+    if target is None:
+        return MacroResult(status=text("cancelled", lang))
+    _refuse_open_workbook(live, Path(target))
+    live.status(text("projecting", lang, year=year, t=0, T=1))
+    backtest_county(county, year, str(target), language=lang)
+    return MacroResult(message=text("written", lang, path=target))
+
+
+def ssb_comparison(live: LiveWorkbook) -> MacroResult:
+    """Project this workbook and compare it with SSB's municipal projection (main alternative)
+    in a sheet of this workbook (what ``regbef-excel ssb-compare`` writes)."""
+    lang = _language(live)
+    live.status(text("reading", lang))
+    inputs, lang, _notes = _read(live)
+    frame = ssb_frame_for(inputs.zone_codes, None, live.name)
+    live.status(text("projecting", lang, year=inputs.horizon, t=1, T=1))
+    comparison = compare_with_ssb(project_cached(inputs), frame, "MMMM")
+    live.status(text("writing", lang))
+    sheet = SSB_COMPARISON.name.get(lang)
+    with tempfile.TemporaryDirectory(prefix="regbef-") as tmp:
+        out = Path(tmp) / "regbef-ssb.xlsx"
+        write_ssb_comparison(comparison, out, language=lang)
+        live.replace_sheets(out, [sheet])
+    return MacroResult(status=text("ssb_compared", lang, sheet=sheet))
+
+
+def targets_from_regression(live: LiveWorkbook) -> MacroResult:
+    """Net-migration targets from a fixed-effects regression for this (saved) projection
+    workbook, written to a NEW workbook (what ``regbef-excel regress-targets`` does)."""
+    lang = _language(live)
+    current = live.path()
+    if current is None:
+        raise RegbefError(text("save_first", lang, what="Regresjon → mål" if lang == "nb" else "Regression → targets"))
+    regression = live.ask_open_path(text("targets_pick_regression", lang))
+    if regression is None:
+        return MacroResult(status=text("cancelled", lang))
+    target = live.ask_save_path(current.stem + ("-mål.xlsx" if lang == "nb" else "-targets.xlsx"),
+                                text("targets_pick", lang))  # fmt: skip
+    if target is None:
+        return MacroResult(status=text("cancelled", lang))
+    _refuse_open_workbook(live, Path(target))
+    live.status(text("estimating", lang))
+    targets = regression_targets(regression, current, target)
+    return MacroResult(message=text("targets_written", lang, n=len(targets), path=target))
 
 
 def compare_scenarios(live: LiveWorkbook) -> MacroResult:
@@ -213,36 +348,69 @@ def compare_scenarios(live: LiveWorkbook) -> MacroResult:
     return MacroResult(status=text("compared", lang, a=name_a, b=name_b))
 
 
+def user_guide() -> Path:
+    """The user guide installed with regbef_excel (from the wheel's data files), or the
+    checkout's copy."""
+    return shipped_path("docs", "brukerveiledning.md")
+
+
+def open_document(path: Path) -> bool:
+    """Open ``path`` with the program the computer uses for it; False if that failed (the
+    message box still names the file)."""
+    try:
+        if sys.platform == "win32":
+            try:
+                os.startfile(path)  # type: ignore[attr-defined]  # Windows only
+            except OSError:  # no program registered for .md: Notepad reads it
+                subprocess.Popen(["notepad.exe", str(path)])
+        elif sys.platform == "darwin":
+            subprocess.Popen(["open", "-t", str(path)])
+        else:
+            subprocess.Popen(["xdg-open", str(path)])
+    except OSError:
+        return False
+    return True
+
+
 def about(live: LiveWorkbook) -> MacroResult:
-    """Versions, where Python runs from, and where to find help."""
+    """Versions, where Python runs from, what each button does; opens the installed user guide."""
     try:
         xlw = version("xlwings")
     except Exception:  # noqa: BLE001
         xlw = "?"
+    guide = user_guide()
+    opened = guide.exists() and open_document(guide)
     lines = [
         f"REGBEF for Excel – regbef_excel {__version__} (skjema {SCHEMA_VERSION})",
         f"xlwings {xlw}, Python {platform.python_version()}",
         f"Python: {sys.executable}",
         "",
+        "Ny arbeidsbok: fylt arbeidsbok for kommune- eller fylkesnummer (SSB-data).",
         "Kjør framskriving: leser inndatatabellene, framskriver og skriver resultatark med diagrammer.",
         "Valider: lister alle problemer i inndata uten å skrive noe.",
-        "Sammenlign scenarier: sammenligner med en annen REGBEF-arbeidsbok.",
-        "Lag mal: lagrer en ny, tom REGBEF-arbeidsbok.",
-        "Regnearkfunksjoner: =REGBEF_RUN(), =REGBEF_ROGERS_CASTRO(), =REGBEF_HADWIGER(), "
-        "=REGBEF_ROGEST(), =REGBEF_REGRESS(), =REGBEF_AGEGROUPS(), =REGBEF_CHECK(), =REGBEF_VERSION()",
+        "Sammenlign scenarier / med SSB: sammenligningsark i denne arbeidsboken.",
+        "Maler for kommuner: én fylt mal per kommune i et fylke.",
+        "Regresjon, Regresjon → mål, Tilbaketest: se brukerveiledningen.",
+        "Regnearkfunksjoner: =REGBEF_RUN(Inndata), =REGBEF_CHECK(Inndata), =REGBEF_ROGERS_CASTRO(), "
+        "=REGBEF_HADWIGER(), =REGBEF_ROGEST(), =REGBEF_REGRESS(), =REGBEF_AGEGROUPS(), =REGBEF_VERSION()",
         "",
-        "Brukerveiledning: docs/brukerveiledning.md. Uten makroer: regbef-excel run ARBEIDSBOK.xlsx",
+        ("Brukerveiledningen er åpnet: " if opened else "Brukerveiledning: ") + str(guide),
+        "Uten makroer: regbef-excel run ARBEIDSBOK.xlsx",
     ]
     return MacroResult(message="\n".join(lines))
 
 
 #: Ribbon button id → action. The ids are the ``id`` attributes in ``workbook/customUI*.xml``.
 ACTIONS: dict[str, Callable[[LiveWorkbook], MacroResult]] = {
+    "regbefNew": new_workbook,
     "regbefRun": run_projection,
     "regbefValidate": validate_inputs,
-    "regbefRegress": estimate_regressions,
     "regbefCompare": compare_scenarios,
-    "regbefTemplate": build_template,
+    "regbefSsb": ssb_comparison,
+    "regbefTemplates": municipal_templates,
+    "regbefBacktest": county_backtest,
+    "regbefRegress": estimate_regressions,
+    "regbefRegressTargets": targets_from_regression,
     "regbefAbout": about,
 }
 
@@ -328,7 +496,7 @@ def compare() -> None:
 
 
 def template() -> None:
-    ribbon("regbefTemplate")
+    ribbon("regbefNew")
 
 
 def regress() -> None:
@@ -346,12 +514,19 @@ __all__ = [
     "MacroResult",
     "XlwingsLiveWorkbook",
     "about",
+    "county_backtest",
     "build_template",
     "compare_scenarios",
     "estimate_regressions",
     "execute",
     "format_input_error",
+    "municipal_templates",
+    "new_workbook",
+    "open_document",
     "ribbon",
     "run_projection",
+    "ssb_comparison",
+    "targets_from_regression",
+    "user_guide",
     "validate_inputs",
 ]

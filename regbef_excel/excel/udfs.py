@@ -28,6 +28,7 @@ import math
 import platform
 from collections.abc import Callable, Mapping, Sequence
 from importlib.metadata import version
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -45,7 +46,7 @@ from regbef_excel.io.read.projection import read_from_backend
 from regbef_excel.regression import fit_panel
 from regbef_excel.schema import outputs as S
 from regbef_excel.schema.outputs import AGE_GROUP_LABELS
-from regbef_excel.schema.udfs import COM_ERROR_CODES, ERROR_PREFIX, Matrix
+from regbef_excel.schema.udfs import COM_ERROR_CODES, ERROR_PREFIX, INPUTS_NAME, Matrix
 
 # ----------------------------------------------------------------------------------------------
 # Registry: names, help texts, arguments (one source for wrappers, VBA and function wizard)
@@ -475,6 +476,32 @@ _RESULT_ALIASES = {
 
 
 
+def inputs_source(value: object) -> str:
+    """The ``inputs`` argument of REGBEF_RUN / REGBEF_CHECK as a path: ``''`` for this workbook.
+
+    ``=REGBEF_RUN(Inndata)`` passes the value of the workbook name ``Inndata`` (a number whose
+    only purpose is the dependency on the input tables): that means this workbook, as does an
+    empty argument. Text is the path of another workbook.
+    """
+    if is_missing(value):
+        return ""
+    m = as_matrix(value)
+    if len(m) * len(m[0]) == 1:
+        v = m[0][0]
+        err = excel_error(v)
+        if err is not None:
+            names = " / ".join(INPUTS_NAME.values())
+            raise _bad("inputs", f"the inputs name gives {err} (an input table was removed or renamed)",
+                       found=err, expected=f"{names}: a COUNTA over the input tables")  # fmt: skip
+        if isinstance(v, (bool, int, float)):
+            return ""
+    text = as_text(value, "inputs")
+    if text.casefold() in _RESULT_ALIASES and not Path(text).expanduser().exists():
+        raise _bad("inputs", "the first argument is the inputs, not the result", found=text,
+                   expected=f'=REGBEF_RUN({INPUTS_NAME["nb"]}; "{text}")')  # fmt: skip
+    return text
+
+
 def _zone_index(projection, zone: str) -> int | None:
     if zone == "":
         return None
@@ -563,7 +590,8 @@ def regbef_run(
     result, zone, year : Excel values
         See :func:`result_table`.
     source : Excel value
-        Empty: read the calling workbook through ``backend``; text: a workbook file path.
+        The ``inputs`` argument in Excel (:func:`inputs_source`): empty or the value of the name
+        ``Inndata``: read the calling workbook through ``backend``; text: a workbook file path.
     backend : callable, optional
         Returns a :class:`~regbef_excel.io.backend.WorkbookBackend` of the calling workbook
         (the xlwings wrapper passes one over the live book; tests pass an in-memory one).
@@ -574,14 +602,15 @@ def regbef_run(
     -----
     The workbook is read and validated on every call (that is what detects changed inputs);
     the projection itself runs only when the SHA-256 of the validated inputs is new.
-    The function never writes to any cell.
+    Excel calls the function again when an input changes only if the cell depends on the
+    inputs: ``=REGBEF_RUN(Inndata)``. The function never writes to any cell.
     """
     kind = as_text(result, "result", "total")
     if _RESULT_ALIASES.get(kind.casefold()) is None:
         raise _bad("result", "unknown result", found=kind, expected=", ".join(RESULTS))
     zone_text = as_text(zone, "zone", "")
     y = None if is_missing(year) else as_number(year, "year")
-    inputs, language = inputs_for(source, backend)
+    inputs, language = inputs_for(inputs_source(source), backend)
     projection = project_cached(inputs, cache)
     return result_table(projection, kind, zone_text, y, language)
 
@@ -589,8 +618,9 @@ def regbef_run(
 @udf_safe
 def regbef_check(source: object = None, *, backend: Callable[[], object] | None = None,
                  max_lines: int = 50) -> Matrix:  # fmt: skip
-    """REGBEF_CHECK: ``[['OK']]`` or one row per input problem and failed check."""
-    be = backend_for(source, backend)
+    """REGBEF_CHECK: ``[['OK']]`` or one row per input problem and failed check (``source``:
+    see :func:`inputs_source`)."""
+    be = backend_for(inputs_source(source), backend)
     try:
         res = read_from_backend(be)  # type: ignore[arg-type]
     finally:
@@ -635,6 +665,7 @@ __all__ = [
     "as_vector",
     "error_text",
     "excel_error",
+    "inputs_source",
     "regbef_agegroups",
     "regbef_check",
     "regbef_hadwiger",

@@ -37,8 +37,8 @@ def _caller_backend(caller: object) -> Callable[[], object] | None:
 
 
 @_export("REGBEF_RUN")
-def REGBEF_RUN(result=None, zone=None, year=None, source=None, caller=None) -> Matrix:
-    return udfs.regbef_run(result, zone, year, source, backend=_caller_backend(caller))
+def REGBEF_RUN(inputs=None, result=None, zone=None, year=None, caller=None) -> Matrix:
+    return udfs.regbef_run(result, zone, year, inputs, backend=_caller_backend(caller))
 
 
 @_export("REGBEF_ROGERS_CASTRO")
@@ -67,8 +67,8 @@ def REGBEF_AGEGROUPS(ages, population) -> Matrix:
 
 
 @_export("REGBEF_CHECK")
-def REGBEF_CHECK(source=None, caller=None) -> Matrix:
-    return udfs.regbef_check(source, backend=_caller_backend(caller))
+def REGBEF_CHECK(inputs=None, caller=None) -> Matrix:
+    return udfs.regbef_check(inputs, backend=_caller_backend(caller))
 
 
 @_export("REGBEF_VERSION")

@@ -201,3 +201,6 @@ class LiveWorkbook(Protocol):
 
     def ask_save_path(self, suggested: str, title: str) -> Path | None:
         """Let the user pick where to save a new workbook; ``None`` if cancelled."""
+
+    def ask_text(self, prompt: str, title: str, default: str = "") -> str | None:
+        """Let the user type a short text (codes, a year); ``None`` if cancelled."""

@@ -124,6 +124,13 @@ class XlwingsLiveWorkbook:
         got = self.book.app.api.GetSaveAsFilename(suggested, "Excel (*.xlsx),*.xlsx", 1, title)
         return Path(got) if isinstance(got, str) and got else None
 
+    def ask_text(self, prompt: str, title: str, default: str = "") -> str | None:
+        if sys.platform != "win32":
+            raise FeatureNotAvailable("Typing codes in a dialog is only supported on Windows; on "
+                                      "macOS use regbef-excel on the command line.")  # fmt: skip
+        got = self.book.app.api.InputBox(prompt, title, default, Type=2)  # Type 2: text; False if cancelled
+        return str(got).strip() if isinstance(got, str) else None
+
     def replace_sheets(self, source: Path, names: Sequence[str]) -> None:
         app = self.book.app
         updating, alerts = app.screen_updating, app.display_alerts

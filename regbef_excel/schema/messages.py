@@ -39,6 +39,42 @@ _TEXT = {
     ),
     "estimating": ("REGBEF: estimerer regresjoner …", "REGBEF: estimating regressions …"),
     "estimated": ("REGBEF: {n} regresjonsmodell(er) estimert", "REGBEF: {n} regression model(s) estimated"),
+    # ribbon actions that write new workbooks (new workbook, templates, back-test, targets)
+    "new_codes": ("Kommunenummer (f.eks. 4001 eller 4001,4003) eller fylkesnummer (f.eks. 40). "
+                  "Arbeidsboken fylles med SSB-tall og estimerte parametre. Skriv «tom» for en tom "
+                  "arbeidsbok.",
+                  "Municipality codes (e.g. 4001 or 4001,4003) or a county code (e.g. 40). The "
+                  "workbook is filled with SSB figures and estimated parameters. Type 'empty' for "
+                  "an empty workbook."),
+    "generating": ("REGBEF: lager arbeidsbok fra SSB-data og historikk (kan ta et minutt) …",
+                   "REGBEF: building the workbook from SSB data and history (may take a minute) …"),
+    "new_title": ("Ny REGBEF-arbeidsbok", "New REGBEF workbook"),
+    "new_pick": ("Lagre ny REGBEF-arbeidsbok som", "Save the new REGBEF workbook as"),
+    "new_written": ("Ny arbeidsbok lagret:\n{paths}\n\nÅpne den, kontroller arket Kontroller og "
+                    "trykk «Kjør framskriving».",
+                    "New workbook saved:\n{paths}\n\nOpen it, look at the Checks sheet and press "
+                    "'Run projection'."),
+    "county_code": ("Fylkesnummer (f.eks. 40 for Telemark)", "County code (e.g. 40 for Telemark)"),
+    "templates_title": ("Maler for kommunene", "Templates for the municipalities"),
+    "templates_pick": ("Velg navnet på mappen malene skal skrives til",
+                       "Choose the name of the folder to write the templates to"),
+    "templates_written": ("{n} mal(er) skrevet til mappen:\n{folder}",
+                          "{n} template(s) written to the folder:\n{folder}"),
+    "backtest_title": ("Tilbaketest", "Back-test"),
+    "backtest_year": ("Basisår for tilbaketesten: befolkningen 31.12. dette året (f.eks. 2015)",
+                      "Base year of the back-test: the population on 31 Dec of that year (e.g. 2015)"),
+    "backtest_pick": ("Lagre tilbaketesten som", "Save the back-test as"),
+    "written": ("Lagret:\n{path}", "Saved:\n{path}"),
+    "ssb_compared": ("REGBEF: sammenlignet med SSBs framskriving (arket {sheet})",
+                     "REGBEF: compared with SSB's projection (sheet {sheet})"),
+    "targets_pick_regression": ("Velg regresjonsarbeidsboken (laget med regress-template)",
+                                "Choose the regression workbook (made with regress-template)"),
+    "targets_pick": ("Lagre den nye arbeidsboken med nettoflyttemål som",
+                     "Save the new workbook with net-migration targets as"),
+    "targets_written": ("Ny arbeidsbok med {n} nettoflyttemål (modellvariant 2) lagret:\n{path}",
+                        "New workbook with {n} net-migration targets (model variant 2) saved:\n{path}"),
+    "save_first": ("Lagre arbeidsboken først: «{what}» leser den lagrede fila.",
+                   "Save the workbook first: '{what}' reads the saved file."),
 }  # fmt: skip
 
 

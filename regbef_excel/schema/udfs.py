@@ -6,7 +6,10 @@ generated from :data:`UDFS`; the functions themselves are in :mod:`regbef_excel.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
+
+from regbef_excel.schema.layout import quote_sheet
 
 Matrix = list[list[object]]
 
@@ -56,13 +59,14 @@ UDFS: dict[str, UdfSpec] = {
             "Kjører REGBEF-framskrivingen på arbeidsbokens inndatatabeller og returnerer en "
             "tabell (søl). Runs the REGBEF projection on the workbook's input tables.",
             (
+                UdfArg("inputs", "Inndata (navnet Inndata, engelsk Inputs): da regnes cellen om "
+                       "når en inndatatabell endres. Tom = denne arbeidsboken uten automatisk "
+                       "omregning; tekst = full sti til en annen REGBEF-arbeidsbok (.xlsx).", True),
                 UdfArg("result", "Hva som vises: \"total\" (folkemengde per sone og år, standard), "
                        "\"agegroups\", \"components\" eller \"pyramid\".", True),
                 UdfArg("zone", "Sonenummer eller -navn for agegroups/components/pyramid; tom = "
                        "hele regionen.", True),
                 UdfArg("year", "År for pyramid (standard: sluttåret).", True),
-                UdfArg("source", "Tom = denne arbeidsboken; ellers full sti til en annen "
-                       "REGBEF-arbeidsbok (.xlsx).", True),
             ),
             uses_caller=True,
         ),
@@ -128,8 +132,8 @@ UDFS: dict[str, UdfSpec] = {
             "REGBEF_CHECK",
             "Kontrollerer arbeidsbokens inndata som før en kjøring; \"OK\" eller én linje per "
             "problem.",
-            (UdfArg("source", "Tom = denne arbeidsboken; ellers full sti til en arbeidsbok.",
-                    True),),
+            (UdfArg("inputs", "Inndata (navnet Inndata, engelsk Inputs): regnes om når inndata "
+                    "endres. Tom = denne arbeidsboken; tekst = full sti til en arbeidsbok.", True),),
             uses_caller=True,
         ),
         UdfSpec(
@@ -141,10 +145,26 @@ UDFS: dict[str, UdfSpec] = {
 }
 
 
+#: Workbook-level name whose formula references every input table, by workbook language. Passed
+#: as the first argument (``=REGBEF_RUN(Inndata)``), it gives the cell a real dependency on the
+#: inputs: Excel marks the cell for recalculation whenever any input cell changes, and only
+#: then. (The functions read the tables through the workbook, not through their arguments; a
+#: volatile function would re-read ~46 000 cells on EVERY recalculation of anything.)
+INPUTS_NAME = {"nb": "Inndata", "en": "Inputs"}
+
+
+def inputs_name_formula(sheets: Iterable[str]) -> str:
+    """The formula of :data:`INPUTS_NAME`: ``COUNTA`` over every row of every input sheet, so
+    rows added below a table are covered too. Its value means nothing; its references are the
+    point. Whole-row references, not structured ones (``tblX[#All]``): LibreOffice evaluates
+    these and not those, like the check formulas."""
+    return "COUNTA(" + ",".join(f"{quote_sheet(s)}!$1:$1048576" for s in sheets) + ")"
+
+
 #: Python module the generated VBA UDF declarations call.
 UDF_MODULE = "regbef_excel.excel.xlwings_udfs"
 
 
-#: Settings written to the ``xlwings.conf`` sheet of the built files. Only keys whose value is
-#: meant to win: an empty value here would hide the user's ~/.xlwings/xlwings.conf.
-XLWINGS_CONF_ROWS = (("Use UDF Server", "True"),)
+#: Settings of the ``xlwings.conf`` sheet of templates. The add-in's own configuration text is
+#: ``workbook/regbef.conf`` (read by :mod:`regbef_excel.io.write.addin`); kept in step with it.
+XLWINGS_CONF_ROWS = (("Use UDF Server", "False"),)

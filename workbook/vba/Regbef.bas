@@ -12,6 +12,10 @@ Sub RegbefRibbon(control As IRibbonControl)
 End Sub
 
 ' The same actions for Alt+F8, buttons on sheets and Quick Access Toolbar.
+Sub RegbefNew()
+    RunPython MACROS & "ribbon('regbefNew')"
+End Sub
+
 Sub RegbefRun()
     RunPython MACROS & "ribbon('regbefRun')"
 End Sub
@@ -24,12 +28,24 @@ Sub RegbefCompare()
     RunPython MACROS & "ribbon('regbefCompare')"
 End Sub
 
+Sub RegbefSsb()
+    RunPython MACROS & "ribbon('regbefSsb')"
+End Sub
+
+Sub RegbefTemplates()
+    RunPython MACROS & "ribbon('regbefTemplates')"
+End Sub
+
 Sub RegbefRegress()
     RunPython MACROS & "ribbon('regbefRegress')"
 End Sub
 
-Sub RegbefTemplate()
-    RunPython MACROS & "ribbon('regbefTemplate')"
+Sub RegbefRegressTargets()
+    RunPython MACROS & "ribbon('regbefRegressTargets')"
+End Sub
+
+Sub RegbefBacktest()
+    RunPython MACROS & "ribbon('regbefBacktest')"
 End Sub
 
 Sub RegbefAbout()

@@ -50,6 +50,7 @@ from regbef_excel.schema.cover import COVER_TEXT
 from regbef_excel.schema.inputs import CHECKS_TABLE, INPUT_SHEETS, LISTS, SHEETS, TABLES
 from regbef_excel.schema.layout import TableLayout, quote_sheet
 from regbef_excel.schema.meta import WorkbookMeta
+from regbef_excel.schema.udfs import INPUTS_NAME, inputs_name_formula
 
 #: Workbook-scoped names (listed on the cover).
 MASTER_CHECK_NAME = "REGBEF_MASTER_CHECK"
@@ -456,6 +457,9 @@ def build_workbook(
 
     wb.defined_names[MASTER_CHECK_NAME] = DefinedName(MASTER_CHECK_NAME, attr_text=master_ref)
     wb.defined_names[SCHEMA_VERSION_NAME] = DefinedName(SCHEMA_VERSION_NAME, attr_text=schema_ref)
+    inputs_name = INPUTS_NAME[language]  # =REGBEF_RUN(Inndata): recalculates when an input changes
+    input_sheets = [s.label(language) for s in INPUT_SHEETS if s.kind == "input"]
+    wb.defined_names[inputs_name] = DefinedName(inputs_name, attr_text=inputs_name_formula(input_sheets))
     props = wb.properties
     props.title = COVER_TEXT[language]["title"] + (f" – {meta.region_name}" if meta.region_name else "")  # type: ignore[operator]
     props.creator = f"regbef_excel {__version__}"
