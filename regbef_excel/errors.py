@@ -115,6 +115,8 @@ class InputError(RegbefError):
 def found_text(found: object) -> str:
     """A found value as messages show it: ``repr`` (quotes show blanks), cut to
     :data:`FOUND_LIMIT` characters with "…"."""
+    if type(found).__module__ == "numpy" and hasattr(found, "item"):
+        found = found.item()  # 1.5, not np.float64(1.5)
     if isinstance(found, str) and len(found) > FOUND_LIMIT:
         found = found[: FOUND_LIMIT + 1]  # never repr a huge string whole
     return shorten(repr(found))
