@@ -17,10 +17,11 @@ import os
 import sys
 import time
 from pathlib import Path
+from typing import NoReturn
 
 from regbef_excel import __version__
 from regbef_excel.data import DEFAULT_BASE_YEAR, DEFAULT_ESTIMATION_YEARS, DEFAULT_HORIZON
-from regbef_excel.errors import InputError, Location, RegbefError
+from regbef_excel.errors import TEXT_LIMIT, InputError, Location, RegbefError, shorten
 
 EPILOG = """examples:
   regbef-excel demo                            Telemark demo -> regbef-demo.xlsx
@@ -160,11 +161,13 @@ def cmd_regress(args) -> int:
 
 def cmd_regress_targets(args) -> int:
     from regbef_excel.app.regression import regression_targets  # heavy: per command
+    from regbef_excel.regression.options import FUTURE_YEAR_EFFECTS  # heavy: the regression package
 
     var, delta = None, 0.0
     if args.shock:
         if "=" not in args.shock:
-            raise InputError("--shock must look like VARIABLE=DELTA", found=args.shock, expected="e.g. arbeidsledighet=+1")
+            raise InputError("--shock must look like VARIABLE=DELTA", found=args.shock,
+                             expected="e.g. arbeidsledighet=+1")  # fmt: skip
         var, _, num = args.shock.partition("=")
         try:
             delta = float(num.replace(",", "."))
@@ -172,9 +175,11 @@ def cmd_regress_targets(args) -> int:
             raise InputError("--shock needs a number after '='", found=num, expected="e.g. +1 or -0.5") from None
     effect = args.year_effect
     try:
-        effect = float(effect)
+        effect = float(effect.replace(",", "."))
     except ValueError:
-        pass
+        if effect not in FUTURE_YEAR_EFFECTS:
+            raise InputError("--year-effect: unknown future year effect", found=effect,
+                             expected=", ".join(FUTURE_YEAR_EFFECTS) + " or a number") from None  # fmt: skip
     targets = regression_targets(
         args.regression, args.projection, args.output, model=args.model, shock_variable=var,
         shock_size=delta, shock_regions=args.regions.split(",") if args.regions else None,
@@ -346,8 +351,16 @@ def add_evaluation_commands(sub, common) -> None:
     p.set_defaults(func=cmd_ssb_compare)
 
 
+class OneLineParser(argparse.ArgumentParser):
+    """argparse with its usage errors on one line (``regbef-excel run: error: …``), exit 2, like
+    every other input problem; ``--help`` still shows the full usage."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(EXIT_INPUT, f"{self.prog}: error: {shorten(message, TEXT_LIMIT)} (see '{self.prog} --help')\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = OneLineParser(
         prog="regbef-excel",
         description="REGBEF population, migration and housing projections for Norwegian planners.",
         epilog=EPILOG,

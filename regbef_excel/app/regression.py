@@ -32,8 +32,10 @@ from regbef_excel.io.write.template import build_workbook, save_workbook
 from regbef_excel.regression import (
     fit_panel,
 )
+from regbef_excel.regression.options import INTERACTION_SEPARATOR
 from regbef_excel.regression.targets import baseline_scenario, shock, targets_from_fe
 from regbef_excel.schema import plausibility
+
 
 def _say(language: str, nb: str, en: str) -> str:
     return en if language == "en" else nb
@@ -203,18 +205,19 @@ def regression_targets(
             found=model, expected=", ".join(m.name for m in fe) or "an FE model",
         )
     spec = chosen[-1] if model is None else chosen[0]
+    if shock_variable:  # checked before any work: the variables the model's scenario holds
+        valid = list(dict.fromkeys(f for term in spec.x for f in term.split(INTERACTION_SEPARATOR)))
+        if shock_variable not in valid:
+            raise InputError(
+                f"unknown variable '{shock_variable}' for the shock (not a regressor of model '{spec.name}')",
+                location=Location(cell="--shock"), found=shock_variable, expected=", ".join(valid),
+            )  # fmt: skip
     res = fit_panel(reg.data, spec.y, list(spec.x), REGION, YEAR, method="fe", cov=spec.cov,
                     time_dummies=spec.time_dummies)
     inputs, meta = read_input(projection_path, name_file=True)
     years = [int(y) for y in inputs.years]
     scen = baseline_scenario(res, reg.data, years)
     if shock_variable:
-        valid = [c for c in scen.columns if c not in (REGION, YEAR, "region_code")]
-        if shock_variable not in valid:
-            raise InputError(
-                f"unknown variable '{shock_variable}' for the shock (not a variable of the panel)",
-                location=Location(cell="--shock"), found=shock_variable, expected=", ".join(valid),
-            )  # fmt: skip
         scen = shock(scen, shock_variable, shock_size, regions=shock_regions, from_year=shock_from,
                      entity=REGION, time=YEAR)
     all_zones = ba_zones(region_column=REGION)
