@@ -26,4 +26,3 @@ def same_file(a: str | os.PathLike[str], b: str | os.PathLike[str]) -> bool:
         return pa.resolve() == pb.resolve()
     except OSError:
         return False
-
