@@ -5,19 +5,23 @@ Each command imports its use case when it runs (``# heavy: per command``): they 
 statsmodels and openpyxl, and ``--help`` or a mistyped argument should answer at once.
 
 Errors a planner can fix print as one line (``regbef-excel: Befolkning!C14: …``) and exit 2;
-unexpected failures print one line and exit 1 (``--debug`` shows the traceback).
+unexpected failures print one line and exit 1 (``--debug`` shows the traceback). Every command
+that writes a file has its output path checked before any work (:func:`check_output`); a closed
+pipe (``regbef-excel compare … | head``) ends the command quietly.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import time
 from pathlib import Path
+from typing import NoReturn
 
 from regbef_excel import __version__
 from regbef_excel.data import DEFAULT_BASE_YEAR, DEFAULT_ESTIMATION_YEARS, DEFAULT_HORIZON
-from regbef_excel.errors import InputError, RegbefError
+from regbef_excel.errors import TEXT_LIMIT, InputError, Location, RegbefError, shorten
 
 EPILOG = """examples:
   regbef-excel demo                            Telemark demo -> regbef-demo.xlsx
@@ -164,11 +168,13 @@ def cmd_regress(args) -> int:
 
 def cmd_regress_targets(args) -> int:
     from regbef_excel.app.regression import regression_targets  # heavy: per command
+    from regbef_excel.regression.options import FUTURE_YEAR_EFFECTS  # heavy: the regression package
 
     var, delta = None, 0.0
     if args.shock:
         if "=" not in args.shock:
-            raise InputError("--shock must look like VARIABLE=DELTA", found=args.shock, expected="e.g. arbeidsledighet=+1")
+            raise InputError("--shock must look like VARIABLE=DELTA", found=args.shock,
+                             expected="e.g. arbeidsledighet=+1")  # fmt: skip
         var, _, num = args.shock.partition("=")
         try:
             delta = float(num.replace(",", "."))
@@ -176,9 +182,11 @@ def cmd_regress_targets(args) -> int:
             raise InputError("--shock needs a number after '='", found=num, expected="e.g. +1 or -0.5") from None
     effect = args.year_effect
     try:
-        effect = float(effect)
+        effect = float(effect.replace(",", "."))
     except ValueError:
-        pass
+        if effect not in FUTURE_YEAR_EFFECTS:
+            raise InputError("--year-effect: unknown future year effect", found=effect,
+                             expected=", ".join(FUTURE_YEAR_EFFECTS) + " or a number") from None  # fmt: skip
     targets = regression_targets(
         args.regression, args.projection, args.output, model=args.model, shock_variable=var,
         shock_size=delta, shock_regions=args.regions.split(",") if args.regions else None,
@@ -444,8 +452,16 @@ def add_evaluation_commands(sub, common) -> None:
     p.set_defaults(func=cmd_ssb_compare)
 
 
+class OneLineParser(argparse.ArgumentParser):
+    """argparse with its usage errors on one line (``regbef-excel run: error: …``), exit 2, like
+    every other input problem; ``--help`` still shows the full usage."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(EXIT_INPUT, f"{self.prog}: error: {shorten(message, TEXT_LIMIT)} (see '{self.prog} --help')\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = OneLineParser(
         prog="regbef-excel",
         description="REGBEF population, migration and housing projections for Norwegian planners.",
         epilog=EPILOG,
@@ -549,6 +565,48 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+#: The file type each command writes with ``-o/--output`` (checked before any work).
+OUTPUT_SUFFIXES: dict[str, tuple[str, ...]] = {
+    command: (".xlsx",)
+    for command in ("demo", "template", "run", "regress-template", "regress", "regress-targets", "compare",
+                    "backtest", "ssb-compare")
+}  # fmt: skip
+#: Arguments that name input files (an output must never be one of them).
+INPUT_ARGUMENTS = ("input", "a", "b", "regression", "projection")
+
+
+def check_output(args) -> None:
+    """The output path of any command, checked before it reads or computes anything."""
+    output = getattr(args, "output", None)
+    if not isinstance(output, str) or not output:
+        return
+    from regbef_excel.app.projection import check_output_path  # heavy: the use cases' front door
+
+    suffixes = None if getattr(args, "csv", None) else OUTPUT_SUFFIXES.get(args.command)
+    inputs = [getattr(args, k, None) for k in INPUT_ARGUMENTS]
+    check_output_path(output, *[p for p in inputs if isinstance(p, str)], suffixes=suffixes,
+                      language=getattr(args, "language", None) or "nb")  # fmt: skip
+
+
+def os_error_line(exc: OSError, args) -> str:
+    """One line for a file-system failure, naming the output rather than a hidden temporary
+    file beside it (writers write ``.name-XXXX.xlsx`` and rename it)."""
+    name = exc.filename
+    output = getattr(args, "output", None)
+    if output and (name is None or Path(str(name)).name.startswith(".")):
+        name = output
+    return InputError(exc.strerror or type(exc).__name__, location=Location(file=str(name) if name else None)).one_line()
+
+
+def quiet_stdout() -> None:
+    """After a closed pipe: point stdout at /dev/null so nothing more is said at exit."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError, AttributeError):  # stdout replaced (tests) or already gone
+        pass
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
@@ -556,9 +614,18 @@ def main(argv: list[str] | None = None) -> int:
         parser.print_help()
         return EXIT_INPUT
     try:
+        check_output(args)
         return args.func(args)
+    except BrokenPipeError:  # the reader of our output went away (``| head``): end quietly
+        quiet_stdout()
+        return EXIT_FAILURE
     except InputError as exc:
         print(f"regbef-excel: {exc.one_line()}", file=sys.stderr)
+        return EXIT_INPUT
+    except (PermissionError, FileNotFoundError, IsADirectoryError, NotADirectoryError, FileExistsError) as exc:
+        if args.debug:
+            raise
+        print(f"regbef-excel: {os_error_line(exc, args)}", file=sys.stderr)
         return EXIT_INPUT
     except RegbefError as exc:
         print(f"regbef-excel: {exc}", file=sys.stderr)

@@ -7,20 +7,48 @@ and what was expected. The CLI prints ``str(error)`` as one line and exits non-z
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+
+#: Longest found value, column header or name a message repeats (longer ones end in "…"):
+#: a 32 MiB cell must not become a 32 MiB message.
+FOUND_LIMIT = 60
+#: Longest message and expected text (lists of valid names can be long).
+TEXT_LIMIT = 400
+
+
+def shorten(text: str, limit: int = FOUND_LIMIT) -> str:
+    """``text`` on one line (control characters as spaces), cut to ``limit`` characters with "…"."""
+    text = text[: limit + 1]  # cut first: the text may be megabytes
+    one = "".join(" " if ord(ch) < 32 or 0x7F <= ord(ch) < 0xA0 or ch in "\u2028\u2029" else ch for ch in text)
+    return one if len(one) <= limit else one[: limit - 1] + "…"
 
 
 @dataclass(frozen=True)
 class Location:
-    """Where in a workbook (or in an array) a problem was found. Every field is optional."""
+    """Where in a workbook (or in an array) a problem was found. Every field is optional.
+
+    ``file`` names the input file when a command reads several (``compare A B``).
+    """
 
     sheet: str | None = None
     table: str | None = None
     cell: str | None = None
     row: int | None = None
     column: str | None = None
+    file: str | None = None
+    #: a part of the file's package, e.g. ``xl/worksheets/sheet3.xml``
+    part: str | None = None
 
     def __str__(self) -> str:
+        where = self._in_file()
+        if self.part:
+            where = f"{shorten(self.part, TEXT_LIMIT)}, {where}" if where else shorten(self.part, TEXT_LIMIT)
+        if self.file and self.file != self.sheet:
+            name = shorten(self.file, TEXT_LIMIT)
+            return f"{name}: {where}" if where else name
+        return where
+
+    def _in_file(self) -> str:
         parts = []
         if self.sheet:
             where = self.sheet
@@ -32,7 +60,7 @@ class Location:
         if self.table:
             parts.append(f"table {self.table}")
         if self.column:
-            parts.append(f"column '{self.column}'")
+            parts.append(f"column '{shorten(str(self.column))}'")
         if self.row is not None and not self.cell:
             parts.append(f"row {self.row}")
         return ", ".join(parts)
@@ -60,18 +88,38 @@ class InputError(RegbefError):
         super().__init__(self.one_line())
 
     def one_line(self) -> str:
+        """Place, message, found and expected on one line; long values cut with "…"."""
         where = str(self.location)
-        text = f"{where}: {self.message}" if where else self.message
+        message = shorten(self.message, TEXT_LIMIT)
+        text = f"{where}: {message}" if where else message
+        expected = shorten(self.expected, TEXT_LIMIT) if self.expected else None
         if self.found is not None:
-            text += f" (found {self.found!r}"
-            text += f"; expected {self.expected})" if self.expected else ")"
-        elif self.expected:
-            text += f" (expected {self.expected})"
+            text += f" (found {found_text(self.found)}"
+            text += f"; expected {expected})" if expected else ")"
+        elif expected:
+            text += f" (expected {expected})"
         return text
+
+    def in_file(self, name: str) -> InputError:
+        """The same problem, its place prefixed with the file ``name`` (unless already named)."""
+        if self.location.file or self.location.sheet == name:
+            return self
+        return InputError(self.message, location=replace(self.location, file=name), found=self.found,
+                          expected=self.expected)
 
     def cell_text(self) -> str:
         """The text a UDF returns in a cell."""
         return "#REGBEF: " + self.one_line()
+
+
+def found_text(found: object) -> str:
+    """A found value as messages show it: ``repr`` (quotes show blanks), cut to
+    :data:`FOUND_LIMIT` characters with "…"."""
+    if type(found).__module__ == "numpy" and hasattr(found, "item"):
+        found = found.item()  # 1.5, not np.float64(1.5)
+    if isinstance(found, str) and len(found) > FOUND_LIMIT:
+        found = found[: FOUND_LIMIT + 1]  # never repr a huge string whole
+    return shorten(repr(found))
 
 
 class InputErrors(InputError):
@@ -90,6 +138,9 @@ class InputErrors(InputError):
         head = InputError.one_line(self)
         extra = len(getattr(self, "errors", [])) - 1
         return head + (f" (and {extra} more problem(s); run 'regbef-excel validate')" if extra > 0 else "")
+
+    def in_file(self, name: str) -> InputErrors:  # type: ignore[override]
+        return InputErrors([e.in_file(name) for e in self.errors])
 
 
 class ConvergenceError(RegbefError):

@@ -151,7 +151,7 @@ def test_run_refuses_to_overwrite_input(template, tmp_path, capsys):
     shutil.copy(template, copy)
     before = sha(copy)
     assert main(["run", str(copy), "-o", str(copy), "-q"]) == 2
-    assert "never overwritten" in capsys.readouterr().err
+    assert "overskrives aldri" in capsys.readouterr().err  # nb by default: the input is never overwritten
     assert sha(copy) == before
 
 

@@ -11,13 +11,13 @@ from pathlib import Path
 import pandas as pd
 
 from regbef_excel import data
+from regbef_excel.app.projection import read_input
 from regbef_excel.engine import project
 from regbef_excel.errors import InputError, Location
 from regbef_excel.evaluation.backtest import BacktestResult, run_backtest
 from regbef_excel.evaluation.scenarios import ScenarioComparison, compare_scenarios
 from regbef_excel.evaluation.ssb import compare_with_ssb, read_ssb_projection_csv
 from regbef_excel.files import same_file
-from regbef_excel.io.read.projection import read_workbook
 from regbef_excel.io.write.evaluation import write_backtest, write_comparison, write_ssb_comparison
 
 
@@ -35,8 +35,8 @@ def compare_workbooks(
     """Run two input workbooks and write one scenario-comparison workbook to ``output``."""
     refuse_input_as_output(output, a, b)
     labels = tuple(labels) if labels else (Path(a).stem, Path(b).stem)
-    ia, meta = read_workbook(a)
-    ib, _ = read_workbook(b)
+    ia, meta = read_input(a, name_file=True)  # two inputs: every message names its file
+    ib, _ = read_input(b, name_file=True)
     comp = compare_scenarios(project(ia), project(ib), labels)  # type: ignore[arg-type]
     lang = language or getattr(meta, "language", None) or "nb"
     write_comparison(comp, output, language=lang)
@@ -71,7 +71,7 @@ def ssb_compare_workbook(
 ) -> pd.DataFrame:
     """Run a workbook, compare it with SSB's projection and write the comparison to ``output``."""
     refuse_input_as_output(output, input)
-    inputs, meta = read_workbook(input)
+    inputs, meta = read_input(input)
     frame = ssb_frame_for(inputs.zone_codes, ssb, Path(input).name)
     comp = compare_with_ssb(project(inputs), frame, alternative)
     write_ssb_comparison(comp, output, language=language or getattr(meta, "language", None) or "nb")

@@ -10,10 +10,13 @@ from __future__ import annotations
 import os
 import tempfile
 import time
+import zipfile
+import zlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from xml.parsers import expat
 
 import numpy as np
 import pandas as pd
@@ -33,7 +36,7 @@ from regbef_excel.data.inputs import (
 )
 from regbef_excel.engine import Projection, ProjectionInputs, project
 from regbef_excel.engine.generation import GenerationReport, History, NationalRates
-from regbef_excel.errors import InputError, Location, RegbefError
+from regbef_excel.errors import InputError, InputErrors, Location, RegbefError
 from regbef_excel.files import file_sha256
 from regbef_excel.files import same_file as _same_file
 from regbef_excel.io.read.projection import read_workbook, validate_workbook
@@ -200,6 +203,227 @@ def write_projection(
         write_results(projection, output_path, language=language, base_workbook=base, run_log=log)
 
 
+# ----------------------------------------------------------------------------- the front door
+#: Largest uncompressed package the reader accepts (a zip bomb stops here, not in memory).
+MAX_PACKAGE_BYTES = 2 << 30
+_XML_SUFFIXES = (".xml", ".rels", ".vml")
+
+
+def _say(language: str, nb: str, en: str) -> str:
+    return en if language == "en" else nb
+
+
+def check_output_path(
+    output: str | os.PathLike[str],
+    *inputs: str | os.PathLike[str] | None,
+    suffixes: tuple[str, ...] | None = (".xlsx",),
+    language: str = "nb",
+) -> Path:
+    """Refuse an output path before any work is done: wrong extension, the same file as an
+    input, a folder, below a regular file, or in a folder that cannot be written.
+
+    Missing folders are accepted when they can be created (the writers create them). Returns
+    the output as a :class:`~pathlib.Path`; raises :class:`InputError` naming the output.
+    """
+    out = Path(output)
+    where = Location(file=str(output))
+    if suffixes and out.suffix.lower() not in suffixes:
+        raise InputError(
+            _say(language, "feil filtype for resultatet", "wrong file type for the output"),
+            location=where, found=out.suffix or out.name, expected=" or ".join(suffixes),
+        )  # fmt: skip
+    for path in inputs:
+        if path is not None and _same_file(path, out):
+            raise InputError(
+                _say(language, "resultatfilen må være en annen enn inndatafilen (inndata overskrives aldri)",
+                     "the output file must differ from the input file (inputs are never overwritten)"),
+                location=where, expected=_say(language, "et nytt filnavn", "a new file name"),
+            )  # fmt: skip
+    if out.is_dir():
+        raise InputError(_say(language, "er en mappe, ikke en fil", "is a folder, not a file"), location=where,
+                         expected=_say(language, "et filnavn i mappen", "a file name inside the folder"))  # fmt: skip
+    folder = out.parent
+    while not folder.exists() and folder != folder.parent:
+        if folder.is_symlink():  # a dangling link cannot be created through
+            break
+        folder = folder.parent
+    if not folder.is_dir():
+        raise InputError(
+            _say(language, "ligger under en fil, ikke en mappe", "lies below a file, not a folder"),
+            location=where, found=str(folder), expected=_say(language, "en mappe", "a folder"),
+        )  # fmt: skip
+    try:  # a real probe: permission bits say nothing for root or read-only file systems
+        with tempfile.TemporaryFile(dir=folder):
+            pass
+    except OSError as exc:
+        raise InputError(
+            _say(language, "mappen kan ikke skrives til", "the folder cannot be written to"),
+            location=where, found=f"{folder} ({exc.strerror or type(exc).__name__})",
+            expected=_say(language, "en mappe du kan skrive til", "a folder you can write to"),
+        ) from None  # fmt: skip
+    return out
+
+
+def _part_problem(path: Path, part: str, nb: str, en: str, language: str, detail: str = "") -> InputError:
+    return InputError(
+        _say(language, nb, en) + (f" ({detail})" if detail else ""),
+        location=Location(file=path.name, part=part),
+        expected=_say(language, "en .xlsx-fil lagret av Excel eller LibreOffice",
+                      "an .xlsx file saved by Excel or LibreOffice"),
+    )  # fmt: skip
+
+
+class _Doctype(Exception):
+    """A document type declaration: never legitimate in an Office Open XML part."""
+
+
+def _refuse_doctype(*_args: object) -> None:
+    raise _Doctype
+
+
+def _check_xml(stream, path: Path, part: str, language: str) -> None:  # noqa: ANN001
+    parser = expat.ParserCreate()
+    parser.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
+    parser.StartDoctypeDeclHandler = _refuse_doctype
+    parser.EntityDeclHandler = _refuse_doctype
+    try:
+        for block in iter(lambda: stream.read(1 << 20), b""):
+            parser.Parse(block, False)
+        parser.Parse(b"", True)
+    except _Doctype:
+        raise _part_problem(path, part, "XML med dokumenttype (DTD) eller entiteter – avvist uten å lese dem",
+                            "XML with a document type (DTD) or entities – refused unread", language) from None
+    except expat.ExpatError as exc:
+        raise _part_problem(path, part, "skadet XML", "damaged XML", language,
+                            expat.errors.messages.get(exc.code, str(exc)) + f", line {exc.lineno}") from None
+
+
+def check_xlsx_package(path: str | os.PathLike[str], *, language: str = "nb") -> None:
+    """Read every part of a zip package once: each member must decompress with the right
+    checksum and each XML part must be well-formed without a document type declaration
+    (external entities and "billion laughs" are refused, never expanded).
+
+    Files that are not readable zip packages are left to the workbook reader, which says what
+    they are. Raises :class:`InputError` naming the file and the part.
+    """
+    path = Path(path)
+    try:
+        if not path.is_file() or not zipfile.is_zipfile(path):
+            return
+        zf = zipfile.ZipFile(path)
+    except (OSError, zipfile.BadZipFile):
+        return
+    with zf:
+        infos = zf.infolist()
+        if sum(i.file_size for i in infos) > MAX_PACKAGE_BYTES:
+            raise _part_problem(path, infos[0].filename if infos else "", "pakken er for stor utpakket",
+                                "the package is too large unpacked", language,
+                                f"> {MAX_PACKAGE_BYTES >> 30} GiB")  # fmt: skip
+        for info in infos:
+            if info.is_dir():
+                continue
+            name = info.filename
+            try:
+                with zf.open(info) as stream:
+                    if name.lower().endswith(_XML_SUFFIXES):
+                        _check_xml(stream, path, name, language)
+                    else:
+                        for _ in iter(lambda s=stream: s.read(1 << 20), b""):
+                            pass
+            except InputError:
+                raise
+            except (zipfile.BadZipFile, zlib.error, EOFError, OSError, NotImplementedError, RuntimeError,
+                    ValueError) as exc:  # fmt: skip
+                raise _part_problem(path, name, "skadet del av pakken", "damaged part of the package", language,
+                                    f"{type(exc).__name__}: {exc}") from None  # fmt: skip
+
+
+def input_sha256(path: str | os.PathLike) -> str | None:
+    """SHA-256 of an input file, or ``None`` when it is not a readable file (the reader then
+    says what it is: missing, a folder, unreadable)."""
+    try:
+        return file_sha256(path) if Path(path).is_file() else None
+    except OSError:
+        return None
+
+
+def unreadable(path: str | os.PathLike, exc: BaseException) -> InputError:
+    """An InputError naming the file for a failure the reader did not classify."""
+    return InputError("cannot be read as a workbook", location=Location(file=Path(path).name),
+                      found=f"{type(exc).__name__}: {exc}",
+                      expected="an .xlsx file saved by Excel or LibreOffice")  # fmt: skip
+
+
+def read_input(path: str | os.PathLike, *, name_file: bool = False) -> tuple[ProjectionInputs, WorkbookMeta]:
+    """The one front door of every command that reads a projection workbook (``run``,
+    ``compare``, ``ssb-compare``, ``regress-targets``; ``validate`` asks the same questions):
+    the package's parts (:func:`~regbef_excel.files.check_xlsx_package`), then the reader with
+    the schema's rules and plausibility bounds. Every failure is an :class:`InputError`
+    (``InputErrors``) naming the file, sheet and cell; ``name_file`` prefixes every message
+    with the file's name (for commands that read several workbooks).
+    """
+    try:
+        check_xlsx_package(path)
+        try:
+            return read_workbook(path)
+        except InputError:
+            raise
+        except Exception as exc:  # noqa: BLE001 - a damaged file the reader did not classify
+            raise unreadable(path, exc) from None
+    except InputError as exc:
+        errs = exc if isinstance(exc, InputErrors) else InputErrors([exc])
+        raise (errs.in_file(Path(path).name) if name_file else errs) from None
+
+
+def project_checked(inputs: ProjectionInputs, **kwargs) -> Projection:
+    """:func:`~regbef_excel.engine.project` with floating-point warnings silenced and the
+    result refused when any number is not finite (:func:`first_non_finite`): an overflow
+    caused by the inputs is an input problem, never a workbook full of ``nan``."""
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore"):
+        projection = project(inputs, **kwargs)
+    where = first_non_finite(projection)
+    if where is not None:
+        year, zone, component = where
+        raise InputError(
+            f"the projection reaches a number that is not finite (overflow) in {year}, zone {zone}, "
+            f"component {component}: the inputs of this zone make it grow without bound",
+            found=f"{year} / {zone} / {component}",
+            expected="inputs that keep the population finite: check the level factors, totals and "
+            "rates of this zone and the years before",
+        )  # fmt: skip
+    return projection
+
+
+#: Series that are NaN by design (no target in a trend year).
+NAN_BY_DESIGN = frozenset({"target_net_migration"})
+
+
+def first_non_finite(projection: Projection) -> tuple[int, str, str] | None:
+    """(year, zone code, component) of the first non-finite number of a projection, earliest
+    year first and, within a year, the flows before the stocks they produce; ``None`` if all
+    are finite."""
+    base = projection.inputs.base_year
+    T = projection.inputs.n_years
+    arrays: list[tuple[str, np.ndarray, bool]] = [(k, v, True) for k, v in projection.flows.items()]
+    arrays += [(k, v, k not in NAN_BY_DESIGN) for k, v in projection.series.items()]
+    arrays += [(k, v, True) for k, v in projection.matrices.items()]
+    arrays += [("capped", projection.capped, True), ("population", projection.population, True)]
+    best: tuple[int, int, str, str] | None = None
+    for order, (name, arr, nan_is_bad) in enumerate(arrays):
+        arr = np.asarray(arr, dtype=float)
+        if arr.ndim < 2:
+            continue
+        bad = ~np.isfinite(arr) if nan_is_bad else np.isinf(arr)
+        if not bad.any():
+            continue
+        t, k = (int(i) for i in np.argwhere(bad)[0][:2])
+        year = base + t + (1 if arr.shape[0] == T else 0)  # flows (T) end in year t+1; stocks start at base
+        k = min(k, len(projection.zone_codes) - 1)
+        if best is None or (year, order) < best[:2]:
+            best = (year, order, name, projection.zone_codes[k])
+    return None if best is None else (best[0], best[3], best[2])
+
+
 def run_workbook(
     input_path: str | os.PathLike,
     output_path: str | os.PathLike,
@@ -207,24 +431,24 @@ def run_workbook(
     language: str | None = None,
     progress: Progress | None = None,
 ) -> RunOutcome:
-    """Read a planner's workbook, project, and write a NEW workbook with inputs and results."""
+    """Read a planner's workbook, project, and write a NEW workbook with inputs and results.
+
+    The output path is checked before any work (:func:`~regbef_excel.files.check_output_path`),
+    the input goes through :func:`read_input`, and nothing is written unless every number of
+    the projection is finite.
+    """
     input_path = Path(input_path)
-    output_path = Path(output_path)
-    if _same_file(input_path, output_path):
-        raise InputError(
-            "the output file must differ from the input file (the planner's input is never overwritten)",
-            location=Location(cell=str(output_path)),
-        )
+    output_path = check_output_path(output_path, input_path, language=language or "nb")
     seconds: dict[str, float] = {}
-    sha_before = file_sha256(input_path) if input_path.exists() else None
+    sha_before = input_sha256(input_path)
     t0 = time.perf_counter()
     _tell(progress, "reading workbook", 0.0)
-    inputs, meta = read_workbook(input_path)
+    inputs, meta = read_input(input_path)
     seconds["read"] = time.perf_counter() - t0
     lang = language or getattr(meta, "language", None) or "nb"
     record_warnings = check_estimation_record(meta, meta.language)  # refuses a stale estimate
     t0 = time.perf_counter()
-    projection = project(
+    projection = project_checked(
         inputs, progress=(lambda t, T: _tell(progress, f"projecting {inputs.base_year + t}", 0.1 + 0.5 * t / T))
     )
     projection.warnings[:0] = [*meta.read_notes, *record_warnings]  # accepted but not used
@@ -275,7 +499,15 @@ def write_template(
 
 
 def validate_file(input_path: str | os.PathLike) -> list[InputError]:
-    return validate_workbook(input_path)
+    """Every problem :func:`read_input` would refuse the workbook for (same checks, same
+    messages); an empty list when it is ready to run."""
+    try:
+        check_xlsx_package(input_path)
+        return validate_workbook(input_path)
+    except InputError as exc:
+        return list(exc.errors) if isinstance(exc, InputErrors) else [exc]
+    except Exception as exc:  # noqa: BLE001 - a damaged file the reader did not classify
+        return [unreadable(input_path, exc)]
 
 
 def _tell(progress: Progress | None, what: str, fraction: float) -> None:

@@ -13,19 +13,90 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from regbef_excel.app.projection import (
+    check_output_path,
+    check_xlsx_package,
+    input_sha256,
+    read_input,
+    unreadable,
+)
 from regbef_excel.data.panels import REGION, YEAR, ba_zones, demo_panel
 from regbef_excel.engine.inputs import ProjectionInputs, Targets
 from regbef_excel.errors import InputError, Location, RegbefError
-from regbef_excel.files import file_sha256, same_file
-from regbef_excel.io.read.projection import read_workbook
-from regbef_excel.io.read.regression import read_regression_workbook
+from regbef_excel.files import file_sha256
+from regbef_excel.io.openpyxl_files import OpenpyxlBackend
+from regbef_excel.io.read.regression import ModelSpec, RegressionInput, read_regression_workbook
 from regbef_excel.io.regression_run import RegressionRun, run_regressions
 from regbef_excel.io.write.regression import write_regression_results, write_regression_workbook
 from regbef_excel.io.write.template import build_workbook, save_workbook
 from regbef_excel.regression import (
     fit_panel,
 )
+from regbef_excel.regression.options import INTERACTION_SEPARATOR
 from regbef_excel.regression.targets import baseline_scenario, shock, targets_from_fe
+from regbef_excel.schema import plausibility
+
+
+def _say(language: str, nb: str, en: str) -> str:
+    return en if language == "en" else nb
+
+
+def read_regression_input(path: str | os.PathLike, *, name_file: bool = False) -> RegressionInput:
+    """The front door of every command that reads a regression workbook: the package's parts,
+    the reader, then the checks the reader leaves to the use case (:func:`check_regression_input`:
+    duplicate model names, implausible panel values), each naming sheet!cell before any model
+    runs. ``name_file`` prefixes every message with the file's name."""
+    try:
+        check_xlsx_package(path)
+        backend = OpenpyxlBackend(path)
+        with backend:
+            try:
+                inp = read_regression_workbook(backend)
+                refs = {k.casefold(): v for k, v in backend.tables().items()}
+            except InputError:
+                raise
+            except Exception as exc:  # noqa: BLE001 - a damaged file the reader did not classify
+                raise unreadable(path, exc) from None
+        models, panel = refs.get("tblmodels"), refs.get("tblpanel")
+        check_regression_input(inp, models_sheet=models.sheet if models else "",
+                               models_header_row=models.min_row if models else 0,
+                               panel_sheet=panel.sheet if panel else "")  # fmt: skip
+    except InputError as exc:
+        raise (exc.in_file(Path(path).name) if name_file else exc) from None
+    return inp
+
+
+def check_regression_input(inp: RegressionInput, *, models_sheet: str, models_header_row: int,
+                           panel_sheet: str) -> None:  # fmt: skip
+    """Problems a regression workbook can have that the reader does not see, each naming
+    sheet!cell: a model name used twice (results are keyed by name) and panel values outside
+    :data:`~regbef_excel.schema.plausibility.PANEL_VALUE`."""
+    lang = inp.language
+    first: dict[str, ModelSpec] = {}
+    for m in inp.models:
+        if m.name in first:
+            raise InputError(
+                _say(lang, "modellnavnet er brukt to ganger", "model name used twice"),
+                location=Location(sheet=models_sheet, table="tblModels", cell=f"{m.column}{models_header_row}",
+                                  column=m.name),
+                found=m.name, expected=_say(lang, f"unike navn (først i kolonne {first[m.name].column})",
+                                            f"unique names (first in column {first[m.name].column})"),
+            )  # fmt: skip
+        first[m.name] = m
+    bound = plausibility.PANEL_VALUE
+    data = inp.data
+    for name in (v.key for v in inp.variables):
+        if name not in data.columns or name not in inp.panel_columns:
+            continue
+        values = pd.to_numeric(data[name], errors="coerce").to_numpy(dtype=float)
+        bad = np.flatnonzero(~np.isnan(values) & ~((values >= bound.minimum) & (values <= bound.maximum)))
+        if bad.size:
+            raise InputError(
+                plausibility.message(lang),
+                location=Location(sheet=panel_sheet, table="tblPanel",
+                                  cell=f"{inp.panel_columns[name]}{data.index[bad[0]]}", column=name),
+                found=data[name].iloc[bad[0]], expected=bound.expected(lang),
+            )  # fmt: skip
 
 
 def write_regression_template(
@@ -51,14 +122,10 @@ def regress_file(
     Every input problem raises :class:`InputError` before anything is written; the input file
     is only read (its SHA-256 is checked before and after).
     """
-    input_path, output_path = Path(input_path), Path(output_path)
-    if same_file(input_path, output_path):
-        raise InputError(
-            "the output file must differ from the input file (the input is never overwritten)",
-            location=Location(cell=str(output_path)),
-        )
-    sha = file_sha256(input_path) if input_path.exists() else ""
-    inp = read_regression_workbook(input_path)
+    input_path = Path(input_path)
+    output_path = check_output_path(output_path, input_path, language=language or "nb")
+    sha = input_sha256(input_path) or ""
+    inp = read_regression_input(input_path)
     run = run_regressions(inp)
     items = {
         ("Inndata" if (language or inp.language) == "nb" else "Input"): str(input_path.name),
@@ -127,9 +194,8 @@ def regression_targets(
 
     Returns the targets table that was written.
     """
-    if same_file(projection_path, output_path) or same_file(regression_path, output_path):
-        raise InputError("the output file must differ from the input files", location=Location(cell=str(output_path)))
-    reg = read_regression_workbook(regression_path)
+    check_output_path(output_path, regression_path, projection_path)
+    reg = read_regression_input(regression_path, name_file=True)
     fe = [m for m in reg.models if m.method == "fe"]
     chosen = [m for m in fe if model is None or m.name == model]
     if not chosen:
@@ -139,9 +205,16 @@ def regression_targets(
             found=model, expected=", ".join(m.name for m in fe) or "an FE model",
         )
     spec = chosen[-1] if model is None else chosen[0]
+    if shock_variable:  # checked before any work: the variables the model's scenario holds
+        valid = list(dict.fromkeys(f for term in spec.x for f in term.split(INTERACTION_SEPARATOR)))
+        if shock_variable not in valid:
+            raise InputError(
+                f"unknown variable '{shock_variable}' for the shock (not a regressor of model '{spec.name}')",
+                location=Location(cell="--shock"), found=shock_variable, expected=", ".join(valid),
+            )  # fmt: skip
     res = fit_panel(reg.data, spec.y, list(spec.x), REGION, YEAR, method="fe", cov=spec.cov,
                     time_dummies=spec.time_dummies)
-    inputs, meta = read_workbook(projection_path)
+    inputs, meta = read_input(projection_path, name_file=True)
     years = [int(y) for y in inputs.years]
     scen = baseline_scenario(res, reg.data, years)
     if shock_variable:

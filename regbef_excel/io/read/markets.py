@@ -36,6 +36,7 @@ from regbef_excel.engine.migration import rc_schedule
 from regbef_excel.errors import InputError
 from regbef_excel.io.cells import CellProblem, convert_cell, is_empty
 from regbef_excel.io.read.tables import ParsedTable, TableReader, compress_ranges
+from regbef_excel.schema import plausibility
 from regbef_excel.schema.inputs import TABLES, distance_table
 
 #: Variants that need each group (mirrors regbef_excel.engine.projection).
@@ -546,6 +547,11 @@ def _distances(r: TableReader, zones: list[str], labour: LabourInputs | None,
             if x is None:
                 r.err("empty cell", sheet=block.sheet, table=pt.table.key, cell=cell, column=zb,
                       expected="a distance in km")  # fmt: skip
+                continue
+            implausible = plausibility.problem(pt.table.key, "*", x, r.lang)
+            if implausible is not None:
+                r.err(implausible[0], sheet=block.sheet, table=pt.table.key, cell=cell, column=zb,
+                      found=value, expected=implausible[1])  # fmt: skip
                 continue
             if power and x <= 0:  # type: ignore[operator]
                 r.err("zero distance with the power distance function", sheet=block.sheet,

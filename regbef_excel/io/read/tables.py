@@ -17,6 +17,7 @@ from regbef_excel.io.backend import (
     read_table_block,
 )
 from regbef_excel.io.cells import CellProblem, convert_cell, expected_text, is_empty
+from regbef_excel.schema import plausibility
 from regbef_excel.schema.base import LANGUAGES, Column, Table, normalise_header
 from regbef_excel.schema.inputs import SHEETS
 
@@ -178,6 +179,12 @@ class TableReader:
         except CellProblem as p:
             self.err(p.message, sheet=block.sheet, table=pt.table.key, cell=pt.cell(i, key),
                      column=pt.header_text(key), found=value, expected=p.expected)  # fmt: skip
+            pt.bad.setdefault(i, set()).add(key)
+            return None
+        implausible = plausibility.problem(pt.table.key, col.key, out, self.lang)
+        if implausible is not None:
+            self.err(implausible[0], sheet=block.sheet, table=pt.table.key, cell=pt.cell(i, key),
+                     column=pt.header_text(key), found=value, expected=implausible[1])  # fmt: skip
             pt.bad.setdefault(i, set()).add(key)
             return None
         if out is None and col.required:
