@@ -203,7 +203,7 @@ def cmd_addin(args) -> int:
 
     if args.addin_command == "build":
         res = addin.build(args.out, language=args.language, source_dir=args.sources, empty=args.empty)
-        print(f"wrote {res.addin}\nwrote {res.workbook}\nwrote VBA sources to {res.vba_dir}")
+        print(f"wrote {res.addin}\nwrote {res.workbook}\nwrote {res.extension}\nwrote VBA sources to {res.vba_dir}")
         return EXIT_OK
     if args.check:
         check = addin.check_install()

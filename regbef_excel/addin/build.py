@@ -38,7 +38,7 @@ from pathlib import Path
 from typing import Literal
 
 from regbef_excel import __version__
-from regbef_excel.addin import ovba
+from regbef_excel.addin import ovba, oxt
 from regbef_excel.app.projection import demo_inputs
 from regbef_excel.errors import RegbefError
 from regbef_excel.io.write.addin import (
@@ -322,11 +322,13 @@ class BuildResult:
     addin: Path
     workbook: Path
     vba_dir: Path
+    extension: Path
 
 
 def build(out_dir: str | os.PathLike[str] = "dist", *, language: str = "nb",
           source_dir: str | os.PathLike[str] | None = None, empty: bool = False) -> BuildResult:  # fmt: skip
-    """Build ``REGBEF.xlam`` and the ``.xlsm`` into ``out_dir``, plus the generated VBA sources
+    """Build ``REGBEF.xlam``, the ``.xlsm`` and the LibreOffice extension ``REGBEF.oxt`` (same
+    buttons, same Python actions) into ``out_dir``, plus the generated VBA sources
     (``out_dir/vba``) for review or manual import.
 
     The ``.xlsm`` is the filled Telemark demo workbook (with its history, so it validates and
@@ -348,7 +350,8 @@ def build(out_dir: str | os.PathLike[str] = "dist", *, language: str = "nb",
             continue
         ext = ".cls" if m.kind == "class" else ".bas"
         (vba_dir / f"{m.name}{ext}").write_bytes(m.stream_text())
-    return BuildResult(addin, book, vba_dir)
+    extension = oxt.build_oxt(out, src)
+    return BuildResult(addin, book, vba_dir, extension)
 
 
 # --------------------------------------------------------------------------------------------

@@ -49,11 +49,17 @@ NS_UI14 = "{http://schemas.microsoft.com/office/2009/07/customui}"
 
 #: English labels (the ribbon XML has the Norwegian ones), by button id.
 ENGLISH = {
-    "regbefRun": "Run projection",
+    "regbefNew": "New workbook",
     "regbefValidate": "Validate",
+    "regbefEstimate": "Estimate parameters",
+    "regbefRun": "Run projection",
     "regbefCompare": "Compare scenarios",
+    "regbefSsb": "Compare with SSB",
+    "regbefTemplates": "Municipal templates",
+    "regbefCollect": "Collect municipal templates",
     "regbefRegress": "Estimate regression",
-    "regbefTemplate": "New template",
+    "regbefRegressTargets": "Regression → targets",
+    "regbefBacktest": "Back-test",
     "regbefAbout": "Help/About",
 }
 

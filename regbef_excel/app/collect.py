@@ -59,9 +59,8 @@ from regbef_excel.files import file_sha256, same_file
 from regbef_excel.io.read.projection import read_workbook
 from regbef_excel.io.write.results import write_results
 from regbef_excel.io.write.sheets import (
-    Styler,
     data_style,
-    new_sheet,
+    replace_sheet,
     set_widths,
     write_headers,
     write_title,
@@ -270,20 +269,13 @@ def _apply(county: ProjectionInputs, k: int, ret: ProjectionInputs, f: dict[str,
 # ---------------------------------------------------------------------------------------------
 # the change sheet
 # ---------------------------------------------------------------------------------------------
-def _text(st: Styler, row: int, col: int, value: object, style) -> None:  # noqa: ANN001
-    cell = st.put(row, col, value, style)
-    if isinstance(value, str):
-        cell.data_type = "s"  # text from a file name or a planner's workbook is never a formula
-
-
 def add_changes_sheet(wb, munis: Sequence[MunicipalChanges], language: str) -> None:  # noqa: ANN001
     """The sheet listing each municipality's changes and their effect (in the county workbook)."""
     sheet = S.COLLECT_CHANGES
-    ws = new_sheet(wb, sheet, language)
-    st = Styler(ws)
+    st = replace_sheet(wb, sheet.name.get(language))
     write_title(st, sheet, language)
     write_headers(st, sheet.headers(language))
-    set_widths(ws, [c.width for c in sheet.columns])
+    set_widths(st, [c.width for c in sheet.columns])
     styles = [data_style(c.number_format) for c in sheet.columns]
     row = S.FIRST_DATA_ROW
     for m in munis:
@@ -292,7 +284,7 @@ def add_changes_sheet(wb, munis: Sequence[MunicipalChanges], language: str) -> N
             vals = [m.code, m.name, m.path.name, c.table, c.what, c.distributed, c.returned,
                     m.baseline, m.collected, m.collected - m.baseline]  # fmt: skip
             for j, v in enumerate(vals):
-                _text(st, row, j + 1, v, styles[j])
+                st.put(row, j + 1, v, styles[j])  # text from a file or a planner stays text
             row += 1
 
 

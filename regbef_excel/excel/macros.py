@@ -29,14 +29,16 @@ import sys
 import tempfile
 import time
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from importlib.metadata import version
 from pathlib import Path
 
 from regbef_excel import SCHEMA_VERSION, __version__
 from regbef_excel.app.evaluation import backtest_county, ssb_frame_for
-from regbef_excel.app.projection import run_log, write_template
+from regbef_excel.app.collect import collect_workbooks
+from regbef_excel.app.estimate import estimate_workbook
+from regbef_excel.app.projection import project_checked, run_log, write_template
 from regbef_excel.app.regression import regression_targets
 from regbef_excel.app.templates import write_templates
 from regbef_excel.app.udf_cache import project_cached, read_inputs
@@ -56,7 +58,7 @@ from regbef_excel.io.write.results import write_results
 from regbef_excel.io.xlwings_live import XlwingsLiveWorkbook
 from regbef_excel.schema.inputs import SHEETS
 from regbef_excel.schema.messages import text
-from regbef_excel.schema.outputs import SCENARIO_COMPARISON, SSB_COMPARISON, output_sheet_names
+from regbef_excel.schema.outputs import SCENARIO_COMPARISON, SSB_COMPARISON, all_output_sheets
 
 #: Most problems listed in one message box.
 MAX_PROBLEMS_SHOWN = 12
@@ -116,6 +118,32 @@ def _read(live: LiveWorkbook):
     return res.inputs, res.language, res.meta.read_notes
 
 
+def _output_sheets(live: LiveWorkbook, written: Path, language: str,
+                   names: Sequence[str] | None = None) -> list[str]:
+    """The sheets of the results file ``written`` to copy into the live workbook: every output
+    sheet the file holds (the same set ``regbef-excel run`` writes, incl. housing, labour and
+    the migration matrix), never a sheet that holds an input table of the live workbook,
+    whatever its name (refused with a message naming the sheet)."""
+    src = OpenpyxlBackend(written)
+    try:
+        in_file = src.sheet_names()
+    finally:
+        src.close()
+    wanted = list(names) if names is not None else [s.name.get(language) for s in all_output_sheets()]
+    chosen = [n for n in wanted if n in in_file]
+    backend = live.backend()
+    try:
+        holding_inputs = {t.sheet.casefold() for t in backend.tables().values()}
+    finally:
+        backend.close()
+    clash = [n for n in chosen if n.casefold() in holding_inputs]
+    if clash:
+        raise InputError(text("output_would_replace_input", language, sheet=clash[0]),
+                         location=Location(sheet=clash[0]),
+                         expected=text("output_would_replace_input_expected", language))
+    return chosen
+
+
 def run_projection(live: LiveWorkbook) -> MacroResult:
     """Read the inputs, project, and replace the output sheets (with charts) in the workbook."""
     t0 = time.perf_counter()
@@ -128,7 +156,7 @@ def run_projection(live: LiveWorkbook) -> MacroResult:
         live.status(text("projecting", lang, year=inputs.base_year + t, t=t, T=T))
 
     t1 = time.perf_counter()
-    projection = project(inputs, progress=progress)
+    projection = project_checked(inputs, progress=progress)
     projection.warnings[:0] = notes
     seconds["project"] = time.perf_counter() - t1
     live.status(text("writing", lang))
@@ -136,7 +164,7 @@ def run_projection(live: LiveWorkbook) -> MacroResult:
         out = Path(tmp) / "regbef-resultater.xlsx"
         log = run_log(projection, input_path=live.path(), seconds=seconds)
         write_results(projection, out, language=lang, run_log=log)
-        live.replace_sheets(out, list(output_sheet_names(lang).values()))
+        live.replace_sheets(out, _output_sheets(live, out, lang))
     n_warn = len(projection.warnings)
     w = text("warnings", lang, n=n_warn) if n_warn else ""
     return MacroResult(status=text("done", lang, n=len(inputs.zone_codes), y0=inputs.base_year,
@@ -181,7 +209,7 @@ def estimate_regressions(live: LiveWorkbook) -> MacroResult:
     live.status(text("writing", inp.language))
     with tempfile.TemporaryDirectory(prefix="regbef-") as tmp:
         out = write_regression_results(run, Path(tmp) / "regbef-regresjon.xlsx", language=inp.language)
-        live.replace_sheets(out, results_sheet_names(run, inp.language))
+        live.replace_sheets(out, _output_sheets(live, out, inp.language, results_sheet_names(run, inp.language)))
     return MacroResult(status=text("estimated", inp.language, n=len(run.outcomes)))
 
 
@@ -262,6 +290,56 @@ def municipal_templates(live: LiveWorkbook) -> MacroResult:
     live.status(text("generating", lang))
     res = write_templates(folder, county=county, per="municipality", language=lang)
     return MacroResult(message=text("templates_written", lang, n=len(res.paths), folder=res.out_dir))
+
+
+def _saved_path(live: LiveWorkbook, lang: str) -> Path:
+    """The file of the live workbook; actions that read the saved file need it saved."""
+    here = live.path()
+    if here is None:
+        raise FeatureNotAvailable(text("save_first", lang))
+    return here
+
+
+def estimate_parameters(live: LiveWorkbook) -> MacroResult:
+    """Re-fit the generated parameters from the Historikk sheet over the estimation period and
+    save a NEW workbook (what ``regbef-excel estimate`` does; reads the saved file)."""
+    lang = _language(live)
+    here = _saved_path(live, lang)
+    suffix = "-estimert" if lang == "nb" else "-estimated"
+    target = live.ask_save_path(here.stem + suffix + here.suffix, text("estimate_pick", lang))
+    if target is None:
+        return MacroResult(status=text("cancelled", lang))
+    _refuse_open_workbook(live, Path(target))
+    live.status(text("estimating_parameters", lang))
+    res = estimate_workbook(here, target, language=lang)
+    return MacroResult(message=text("estimate_written", lang, path=res.output_path,
+                                    n=sum(res.refitted.values()), kept=len(res.kept)))  # fmt: skip
+
+
+#: Workbook files ``collect`` takes from the folder the planner points at.
+WORKBOOK_SUFFIXES = (".xlsx", ".xlsm")
+
+
+def collect_templates(live: LiveWorkbook) -> MacroResult:
+    """Collect the returned municipal workbooks (every workbook in the folder of the one the
+    planner picks) into a county run saved as a new workbook (what ``regbef-excel collect``
+    does)."""
+    lang = _language(live)
+    first = live.ask_open_path(text("collect_pick", lang))
+    if first is None:
+        return MacroResult(status=text("cancelled", lang))
+    folder = Path(first).parent
+    files = sorted(p for p in folder.iterdir() if p.suffix.lower() in WORKBOOK_SUFFIXES and not p.name.startswith("~$"))
+    target = live.ask_save_path(("REGBEF-fylke-innsamlet" if lang == "nb" else "REGBEF-county-collected") + ".xlsx",
+                                text("collect_save", lang))  # fmt: skip
+    if target is None:
+        return MacroResult(status=text("cancelled", lang))
+    _refuse_open_workbook(live, Path(target))
+    files = [p for p in files if p.resolve() != Path(target).resolve()]
+    live.status(text("collecting", lang, n=len(files)))
+    res = collect_workbooks(files, target, language=lang)
+    return MacroResult(message=text("collect_written", lang, n=len(res.municipalities), county=res.county_name,
+                                    path=res.output_path))  # fmt: skip
 
 
 def county_backtest(live: LiveWorkbook) -> MacroResult:
@@ -403,11 +481,13 @@ def about(live: LiveWorkbook) -> MacroResult:
 #: Ribbon button id → action. The ids are the ``id`` attributes in ``workbook/customUI*.xml``.
 ACTIONS: dict[str, Callable[[LiveWorkbook], MacroResult]] = {
     "regbefNew": new_workbook,
+    "regbefEstimate": estimate_parameters,
     "regbefRun": run_projection,
     "regbefValidate": validate_inputs,
     "regbefCompare": compare_scenarios,
     "regbefSsb": ssb_comparison,
     "regbefTemplates": municipal_templates,
+    "regbefCollect": collect_templates,
     "regbefBacktest": county_backtest,
     "regbefRegress": estimate_regressions,
     "regbefRegressTargets": targets_from_regression,
@@ -517,6 +597,8 @@ __all__ = [
     "county_backtest",
     "build_template",
     "compare_scenarios",
+    "collect_templates",
+    "estimate_parameters",
     "estimate_regressions",
     "execute",
     "format_input_error",

@@ -186,9 +186,11 @@ class LibreOfficeLiveWorkbook:
         message: Callable[[str, str], None] | None = None,
         choose_open: Callable[[str], Path | None] | None = None,
         choose_save: Callable[[str, str], Path | None] | None = None,
+        answer: Callable[[str, str, str], str | None] | None = None,
     ) -> None:
         self.doc, self.ctx = doc, ctx
         self._message, self._choose_open, self._choose_save = message, choose_open, choose_save
+        self._answer = answer
         self._indicator = None
         here = self.path()
         self.name = here.name if here is not None else str(doc.Title)
@@ -237,6 +239,32 @@ class LibreOfficeLiveWorkbook:
         if self._choose_save is not None:
             return self._choose_save(suggested, title)
         return self._pick("FILESAVE_AUTOEXTENSION", title, suggested)
+
+    def ask_text(self, prompt: str, title: str, default: str = "") -> str | None:
+        if self._answer is not None:
+            return self._answer(prompt, title, default)
+        # a small modal dialog: the prompt, one edit field, OK and Cancel
+        smgr = self.ctx.ServiceManager
+        model = smgr.createInstanceWithContext("com.sun.star.awt.UnoControlDialogModel", self.ctx)
+        model.Width, model.Height, model.Title = 220, 80, title
+        parts = (("prompt", "FixedText", dict(PositionX=8, PositionY=6, Width=204, Height=30, Label=prompt, MultiLine=True)),
+                 ("answer", "Edit", dict(PositionX=8, PositionY=40, Width=204, Height=14, Text=default)),
+                 ("ok", "Button", dict(PositionX=110, PositionY=60, Width=48, Height=14, Label="OK", PushButtonType=1, DefaultButton=True)),
+                 ("cancel", "Button", dict(PositionX=164, PositionY=60, Width=48, Height=14, Label="Avbryt", PushButtonType=2)))  # fmt: skip
+        for name, kind, props in parts:
+            part = model.createInstance(f"com.sun.star.awt.UnoControl{kind}Model")
+            for key, value in props.items():
+                setattr(part, key, value)
+            model.insertByName(name, part)
+        dialog = smgr.createInstanceWithContext("com.sun.star.awt.UnoControlDialog", self.ctx)
+        dialog.setModel(model)
+        dialog.createPeer(smgr.createInstanceWithContext("com.sun.star.awt.Toolkit", self.ctx), None)
+        try:
+            if dialog.execute() != 1:
+                return None
+            return str(dialog.getControl("answer").getText())
+        finally:
+            dialog.dispose()
 
     def _pick(self, template: str, title: str, suggested: str) -> Path | None:
         uno = uno_module()

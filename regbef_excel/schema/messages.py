@@ -20,6 +20,28 @@ _TEXT = {
     "valid": ("Alle inndata og kontroller er i orden. Klar til å kjøre.", "All inputs and checks pass. Ready to run."),
     "template_written": ("Ny mal lagret:\n{path}", "New template saved:\n{path}"),
     "cancelled": ("REGBEF: avbrutt", "REGBEF: cancelled"),
+    "save_first": ("Lagre arbeidsboken først: denne handlingen leser den lagrede filen.",
+                   "Save the workbook first: this action reads the saved file."),
+    "estimate_pick": ("Lagre arbeidsboken med nyestimerte parametre som",
+                      "Save the workbook with re-estimated parameters as"),
+    "estimating_parameters": ("REGBEF: estimerer parametre fra historikken …",
+                              "REGBEF: estimating parameters from the history …"),
+    "estimate_written": ("{n} verdier estimert på nytt, {kept} egne verdier beholdt. Lagret:\n{path}\n\n"
+                         "Åpne den og trykk «Kjør framskriving».",
+                         "{n} values re-estimated, {kept} of your own values kept. Saved:\n{path}\n\n"
+                         "Open it and press “Run projection”."),
+    "collect_pick": ("Velg én av de returnerte kommunearbeidsbøkene (alle i mappen samles inn)",
+                     "Pick one of the returned municipal workbooks (all in its folder are collected)"),
+    "collect_save": ("Lagre fylkesarbeidsboken som", "Save the county workbook as"),
+    "collecting": ("REGBEF: samler inn {n} arbeidsbøker …", "REGBEF: collecting {n} workbooks …"),
+    "collect_written": ("{n} kommuner i {county} samlet inn. Lagret:\n{path}\n\nArket «Kommunenes "
+                        "endringer» viser hva hver kommune endret og virkningen på folketallet.",
+                        "{n} municipalities of {county} collected. Saved:\n{path}\n\nThe sheet "
+                        "“Municipal changes” shows what each municipality changed and the effect."),
+    "output_would_replace_input": ("resultatarket «{sheet}» har samme navn som et ark med inndatatabeller",
+                                   "the result sheet “{sheet}” has the name of a sheet holding input tables"),
+    "output_would_replace_input_expected": ("gi inndataarket et annet navn; REGBEF erstatter aldri inndata",
+                                            "rename the input sheet; REGBEF never replaces inputs"),
     "compare_pick": ("Velg arbeidsboken med scenariet du vil sammenligne med",
                      "Choose the workbook with the scenario to compare with"),
     "compared": ("REGBEF: scenarier sammenlignet ({a} mot {b})", "REGBEF: scenarios compared ({a} vs {b})"),
