@@ -248,3 +248,20 @@ def test_each_model_note_once():
 
     out = grouped_notes([_O("M1", ["missing 5"]), _O("M2", ["missing 5", "other"]), _O("M3", ["missing 5"])])
     assert out == [("missing 5", ["M1", "M2", "M3"]), ("other", ["M2"])]
+
+
+def test_regression_outputs_in_norwegian_with_both_samples(tmp_path):
+    from regbef_excel.cli import main
+
+    src, out = tmp_path / "reg.xlsx", tmp_path / "out.xlsx"
+    assert main(["regress-template", str(src), "--panel", "synthetic"]) == 0
+    assert main(["regress", str(src), "-o", str(out)]) == 0
+    wb = load_workbook(out)
+    texts = [c.value for ws in (wb["Kjørelogg"], wb["Deskriptiv"], wb["Diagnostikk"]) for row in ws.iter_rows()
+             for c in row if isinstance(c.value, str)]  # fmt: skip
+    assert not [t for t in texts if re.search(r"\b(omitted|dropped|rows|not computed|collinearity)\b", t)]
+    captions = [t for t in texts if t.startswith(("Estimeringsutvalget", "Alle observasjoner"))]
+    assert len(captions) == 2
+    log = [c.value for row in wb["Kjørelogg"].iter_rows() for c in row if isinstance(c.value, str)]
+    notes = [t for t in log if "kollinearitet" in t]
+    assert notes and len(notes) == len(set(notes))  # each note once, beside the models it concerns

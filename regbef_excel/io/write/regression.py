@@ -19,6 +19,7 @@ the models and panel come from :mod:`regbef_excel.io.read.regression`, the estim
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
@@ -579,7 +580,7 @@ def _write_diagnostics(book: XlsxBook, run: RegressionRun, language: str) -> Non
             o.reset.pvalue,
             o.mundlak.stat if o.mundlak is not None else None,
             o.mundlak.pvalue if o.mundlak is not None else None,
-            "; ".join(o.notes) or None,
+            "; ".join(note_text(n, language) for n in o.notes) or None,
         ])  # fmt: skip
     lay = write_table(ws, R.DIAGNOSTICS, rows, language)
     wrap = _table_cell_style(R.DIAGNOSTICS, "notes").but(wrap=True, vertical="top")
@@ -746,13 +747,36 @@ def _write_run_log(book: XlsxBook, run: RegressionRun, language: str, items: dic
         r += 1
         many = (f"{len(models)} modeller: " if language == "nb" else f"{len(models)} models: ") if len(models) > 1 else ""
         ws.put(r, 1, many + ", ".join(models), CellStyle(vertical="top", wrap=True))
-        ws.put(r, 2, note, WRAP_TOP_STYLE)
+        ws.put(r, 2, note_text(note, language), WRAP_TOP_STYLE)
     ws.width(1, 30)
     ws.width(2, 90)
     ws.print_setup(landscape=False, title_row=None, footer=False)
 
 
 WRAP_TOP_STYLE = CellStyle(wrap=True, vertical="top")
+
+
+#: Model notes of the estimation run in Norwegian (pattern -> replacement); English stays as is.
+_NOTES_NB: tuple[tuple[re.Pattern[str], str], ...] = tuple((re.compile(a), b) for a, b in (
+    (r"^(\d+) rows with missing values dropped \(listwise; ", r"\1 rader med manglende verdier utelatt (listevis; "),
+    (r"^omitted because of collinearity: ", "utelatt på grunn av kollinearitet: "),
+    (r"^Mundlak test not computed: ", "Mundlak-testen ble ikke beregnet: "),
+    (r"^marginal effect of (\S+) by (\S+) not computed: ", r"marginaleffekten av \1 etter \2 ble ikke beregnet: "),
+    (r"region\(s\) with a single year", "region(er) med bare ett år"),
+    (r"kept as Stata xtreg does: they count in N and in the number of regions but carry no within variation",
+     "beholdt som i Statas xtreg: de teller i N og i antall regioner, men har ingen variasjon innen region"),
+    (r"\browsb?\b", "rader"),
+    (r"\brows?\b", "rad"),
+))  # fmt: skip
+
+
+def note_text(note: str, language: str) -> str:
+    """A model note in the workbook's language (the estimation code writes English)."""
+    if language != "nb":
+        return note
+    for pattern, repl in _NOTES_NB:
+        note = pattern.sub(repl, note)
+    return note
 
 
 def grouped_notes(outcomes: Sequence[ModelOutcome]) -> list[tuple[str, list[str]]]:
