@@ -12,8 +12,8 @@ from openpyxl import Workbook, load_workbook
 from support.synthetic import synthetic_inputs
 
 from regbef_excel.engine import project
-from regbef_excel.schema import age_groups as AG
 from regbef_excel.io.write import results as writer
+from regbef_excel.schema import age_groups as AG
 from regbef_excel.schema import outputs as S
 
 K, T = 4, 6

@@ -42,8 +42,8 @@ from regbef_excel.errors import InputError, Location, RegbefError
 from regbef_excel.io.cells import EXCEL_ERRORS, is_empty, parse_number
 from regbef_excel.io.read.projection import read_from_backend
 from regbef_excel.regression import fit_panel
-from regbef_excel.schema import outputs as S
 from regbef_excel.schema import age_groups as AG
+from regbef_excel.schema import outputs as S
 from regbef_excel.schema.udfs import COM_ERROR_CODES, ERROR_PREFIX, Matrix
 
 # ----------------------------------------------------------------------------------------------

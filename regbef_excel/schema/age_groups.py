@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from regbef_excel.engine.results import DEPENDENCY_RATIOS, OPEN_AGE, SERVICE_SUMS, SSB_AGE_GROUPS
+from regbef_excel.engine.results import OPEN_AGE, SERVICE_SUMS, SSB_AGE_GROUPS
 from regbef_excel.schema.outputs import Text
 
 

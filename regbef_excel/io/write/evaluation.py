@@ -306,6 +306,8 @@ def _ssb_sheet(book: XlsxBook, comparison: pd.DataFrame, lang: str, years: Seque
             return AG.CAPTIONS["all_ages"].get(lang)
         return g.label.get(lang) if g is not None else str(label)
 
+    if not {"age_from", "age_to"} <= set(comparison.columns):  # a frame without SSB's bounds
+        comparison = comparison.assign(age_from=pd.NA, age_to=pd.NA)
     ours_label = {a: group(a, f, t) for a, f, t in
                   comparison[["age_group", "age_from", "age_to"]].drop_duplicates().itertuples(index=False)}  # fmt: skip
     summ = ssb_summary(comparison, chosen)

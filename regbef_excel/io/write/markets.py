@@ -24,15 +24,15 @@ from openpyxl.utils import get_column_letter
 from regbef_excel.engine.results import Projection
 from regbef_excel.io.write import charts
 from regbef_excel.io.write.sheets import (
+    ASSUMPTION_NOTE,
     DECIMALS,
     HEADER,
     HELPER_TITLE,
-    ASSUMPTION_NOTE,
     OpenpyxlSheet,
     data_style,
+    fit_widths,
     freeze_labels,
     new_sheet,
-    fit_widths,
     rows_for_cm,
     set_widths,
     write_headers,

@@ -274,7 +274,6 @@ def _col_key(letters: bytes) -> tuple[int, bytes]:
 def key_figure_columns(p: Projection) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
     """The key-figures columns (:data:`schema.outputs.KEY_FIGURES`) by year: region (T+1,) and
     zones (T+1, K); the base year has no flows (NaN)."""
-    T1, K = len(p.years), len(p.zone_codes)
     tot = p.component_totals()  # (T, K)
     pop = p.population.sum(axis=(2, 3))  # (T+1, K)
     tfr_z, tfr_r = p.total_fertility()
