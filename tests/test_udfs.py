@@ -112,7 +112,9 @@ def test_agegroups():
     out = udfs.regbef_agegroups([ages], [[1.0] * 100])
     assert out[0] == ["Aldersgruppe", "Personer"]
     sums = {r[0]: r[1] for r in out[1:]}
-    assert sums["1–5 år (barnehage)"] == 5 and sums["Sum"] == 100
+    assert sums["1–5 år (barnehage)"] == 5 and sums["Alle aldre"] == 100
+    assert sums["16–19 år (videregående)"] == 4 and sums["6–15 år (grunnskole)"] == 10
+    assert sums["90 år og eldre"] == 10 and sums["67 år og eldre (pensjonister)"] == 33
 
 
 # -------------------------------------------------------------------------------- regression

@@ -256,12 +256,16 @@ def test_measure_sheets_hold_the_series(results, projection, sheet, measures, ch
         off = T1 - arr.shape[0]  # flows leave the base-year column blank
         region = [ws.cell(S.FIRST_DATA_ROW + m, 4 + off + i).value for i in range(arr.shape[0])]
         np.testing.assert_allclose(region, arr.sum(axis=1), atol=1e-5)
+        zone_first = next(r for r in range(S.FIRST_DATA_ROW, ws.max_row + 1)
+                          if ws.cell(r, 1).value == projection.zone_codes[0])  # fmt: skip
         for z in range(K):
-            r = S.FIRST_DATA_ROW + len(keys) * (1 + z) + m
+            r = zone_first + len(keys) * z + m
             assert ws.cell(r, 1).value == projection.zone_codes[z]
             assert ws.cell(r, 3).value == measures[key].get("nb")
             vals = [ws.cell(r, 4 + off + i).value for i in range(arr.shape[0])]
             np.testing.assert_allclose(vals, arr[:, z], atol=1e-5)
+    # the assumption note next to the numbers
+    assert "ANTAKELSE" in ws.cell(S.UNIT_ROW + 1, 1).value
     # one line chart: a series per charted measure, its region row over the year columns
     (chart,) = ws._charts
     title, first, last = sheet.name.get("nb"), "D", openpyxl.utils.get_column_letter(3 + T1)

@@ -12,8 +12,8 @@ from openpyxl import Workbook, load_workbook
 from support.synthetic import synthetic_inputs
 
 from regbef_excel.engine import project
-from regbef_excel.engine.results import SERVICE_AGE_GROUPS
 from regbef_excel.io.write import results as writer
+from regbef_excel.schema import age_groups as AG
 from regbef_excel.schema import outputs as S
 
 K, T = 4, 6
@@ -117,11 +117,18 @@ def test_cells_and_streamed_routes_agree(projection, results_nb):
     np.testing.assert_array_equal(a, b)
 
 
+def _first_zone_row(ws, code: str) -> int:
+    return next(r for r in range(S.FIRST_DATA_ROW, ws.max_row + 1) if ws.cell(r, 1).value == code)
+
+
 def test_components_balance(projection, wb_nb):
     ws = _sheet(wb_nb, "components")
     cols = [c.key for c in S.COMPONENTS.columns]
     n = (K + 1) * T
-    data = _table(ws, S.FIRST_DATA_ROW, n, 3, len(cols) - 3)  # year .. growth (no formula)
+    zone_first = _first_zone_row(ws, projection.zone_codes[0])
+    assert zone_first > S.FIRST_DATA_ROW + T  # the chart sits between the region's and the zones' rows
+    region = _table(ws, S.FIRST_DATA_ROW, T, 3, len(cols) - 3)  # year .. growth (no formula)
+    data = np.vstack([region, _table(ws, zone_first, K * T, 3, len(cols) - 3)])
     idx = {k: i for i, k in enumerate(cols[2:-1])}
     end = data[:, idx["start"]] + sum(sign * data[:, idx[k]] for k, sign in S.COMPONENT_SIGNS.items())
     np.testing.assert_allclose(end, data[:, idx["end"]], atol=1e-4)
@@ -135,25 +142,28 @@ def test_components_balance(projection, wb_nb):
     np.testing.assert_allclose(data[:T, idx["deaths"]], comp.groupby("year")["deaths"].sum(), atol=1e-5)
     check = ws.cell(S.FIRST_DATA_ROW, len(cols)).value
     assert isinstance(check, str) and check.startswith("=ROUND(")
-    assert ws.cell(S.FIRST_DATA_ROW + n - 1, len(cols)).value.startswith("=ROUND(")
+    assert ws.cell(zone_first + K * T - 1, len(cols)).value.startswith("=ROUND(")
+    assert n == len(data)
 
 
 def test_age_groups(projection, wb_nb):
     ws = _sheet(wb_nb, "age_groups")
-    G = len(SERVICE_AGE_GROUPS)
-    data = _table(ws, S.FIRST_DATA_ROW, (K + 1) * G, 4, T + 1)
+    G = len(AG.STANDARD_GROUPS)
+    region = _table(ws, S.FIRST_DATA_ROW, G, 4, T + 1)
     by_age = projection.population.sum(axis=2)
-    np.testing.assert_allclose(data[:G].sum(axis=0), by_age.sum(axis=(1, 2)), atol=1e-4)
-    np.testing.assert_allclose(data[G + G - 1], by_age[:, 0, 90:].sum(axis=1), atol=1e-6)  # zone 1, 90+
-    assert ws.cell(S.FIRST_DATA_ROW + 1, 3).value == S.AGE_GROUP_LABELS["1-5"].get("nb")
+    np.testing.assert_allclose(region.sum(axis=0), by_age.sum(axis=(1, 2)), atol=1e-4)
+    z1 = _first_zone_row(ws, projection.zone_codes[0])
+    zone = _table(ws, z1, G, 4, T + 1)
+    np.testing.assert_allclose(zone[G - 1], by_age[:, 0, 90:].sum(axis=1), atol=1e-6)  # zone 1, 90+
+    assert ws.cell(S.FIRST_DATA_ROW + 1, 3).value == AG.label("1-5", "nb")
 
 
 def test_pyramid_helper(projection, wb_nb):
     ws = _sheet(wb_nb, "pyramid")
     A1 = projection.population.shape[3]
-    data = _table(ws, S.FIRST_DATA_ROW, A1, 2, 4)
-    np.testing.assert_allclose(-data[:, 0], projection.population[0, :, 0].sum(axis=0), atol=1e-6)
-    np.testing.assert_allclose(data[:, 3], projection.population[-1, :, 1].sum(axis=0), atol=1e-6)
+    data = _table(ws, S.FIRST_DATA_ROW, A1, 2, 4)  # final year (bars), then base year (outline)
+    np.testing.assert_allclose(-data[:, 2], projection.population[0, :, 0].sum(axis=0), atol=1e-6)
+    np.testing.assert_allclose(data[:, 1], projection.population[-1, :, 1].sum(axis=0), atol=1e-6)
     assert (data[:, 0] <= 0).all() and (data[:, 1] >= 0).all()
     assert ws.cell(S.FIRST_DATA_ROW, 2).number_format == S.FMT_PYRAMID
 
@@ -169,7 +179,7 @@ def test_run_log(projection, wb_nb):
     assert re.fullmatch(r"[0-9a-f]{64}", items[lab["inputs_sha256"]])
     assert items[lab["inputs_sha256"]] == writer.inputs_sha256(projection.inputs)
     assert items[lab["input_path"]] == "in.xlsx"
-    assert items[lab["checks"]].startswith("1 checks, 0 not OK")
+    assert items[lab["checks"]].startswith("1 kontroller, 0 ikke OK")
     assert re.match(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+00:00", items[lab["time_utc"]])
     values = [r[1] for r in ws.iter_rows(min_row=S.FIRST_DATA_ROW, max_col=2, values_only=True)]
     for w in projection.warnings:
@@ -188,7 +198,7 @@ def _chart_xml(path: Path) -> dict[str, str]:
 
 def test_charts_reference_the_right_ranges(results_nb, projection):
     xml = _chart_xml(results_nb)
-    assert len(xml) == 6  # region total, zones, components, age index, 2 pyramids
+    assert len(xml) == 6  # region total, zones, components, 2 age-group charts, 1 overlaid pyramid
     allx = "\n".join(xml.values())
     assert '<delete val="1"' not in allx and allx.count('<delete val="0"/>') >= 12
     summary = S.POPULATION_SUMMARY.name.get("nb")
@@ -200,7 +210,7 @@ def test_charts_reference_the_right_ranges(results_nb, projection):
     A1 = projection.population.shape[3]
     assert f"'{pyr}'!$B$5:$B${4 + A1}" in allx and f"'{pyr}'!$E$5:$E${4 + A1}" in allx
     pyramid = [x for x in xml.values() if f"'{pyr}'" in x]
-    assert len(pyramid) == 2
+    assert len(pyramid) == 1 and pyramid[0].count("<ser>") == 4
     for x in pyramid:
         assert '<barDir val="bar"/>' in x and '<overlap val="100"/>' in x
         assert '<gapWidth val="0"/>' in x and '<tickLblPos val="low"/>' in x

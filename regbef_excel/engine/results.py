@@ -7,23 +7,54 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from regbef_excel.engine.ageing import age_one_year
 from regbef_excel.engine.allocation import allocate_internal_migration
-from regbef_excel.engine.inputs import SEXES, ProjectionInputs
+from regbef_excel.engine.fertility import fertility_rates
+from regbef_excel.engine.inputs import FEMALE, MALE, SEXES, ProjectionInputs
+from regbef_excel.engine.mortality import death_probabilities
 
-#: Service-planning age groups (spec §13): label -> (first age, last age inclusive).
-#: 0 (health-station), 1–5 kindergarten, 6–12 primary, 13–15 lower secondary, 16–18 upper
-#: secondary, 19–66 working age, 67–79, 80–89, 90+ elderly care.
-SERVICE_AGE_GROUPS: dict[str, tuple[int, int]] = {
+#: SSB's standard age groups for municipal planning (the groups of SSB's population projections,
+#: table 14288): key -> (first age, last age inclusive; 10 000 = open). These are the groups of
+#: every output (age-group sheet, scenario comparison, back-test, SSB comparison and the
+#: ``REGBEF_AGEGROUPS`` function). The numbers live here because the engine and the evaluation
+#: layer, which sit below the workbook contract, compute with them; their labels, the service
+#: sums and the dependency ratios are in :mod:`regbef_excel.schema.age_groups`.
+OPEN_AGE = 10_000
+SSB_AGE_GROUPS: dict[str, tuple[int, int]] = {
     "0": (0, 0),
     "1-5": (1, 5),
     "6-12": (6, 12),
     "13-15": (13, 15),
-    "16-18": (16, 18),
-    "19-66": (19, 66),
+    "16-19": (16, 19),
+    "20-44": (20, 44),
+    "45-66": (45, 66),
     "67-79": (67, 79),
     "80-89": (80, 89),
-    "90+": (90, 10_000),
+    "90+": (90, OPEN_AGE),
 }
+#: The groups the service-planning outputs use (SSB's standard groups).
+SERVICE_AGE_GROUPS = SSB_AGE_GROUPS
+#: Sums planners quote (kindergarten, compulsory school, upper secondary, elderly care).
+SERVICE_SUMS: dict[str, tuple[int, int]] = {
+    "1-5": (1, 5),
+    "6-15": (6, 15),
+    "16-19": (16, 19),
+    "67+": (67, OPEN_AGE),
+    "80+": (80, OPEN_AGE),
+    "90+": (90, OPEN_AGE),
+}
+#: Dependency ratios: key -> (numerator ages, denominator ages), each (first, last).
+DEPENDENCY_RATIOS: dict[str, tuple[tuple[int, int], tuple[int, int]]] = {
+    "young": ((0, 19), (20, 66)),
+    "old": ((67, OPEN_AGE), (20, 66)),
+}
+
+
+def sum_ages(by_age: np.ndarray, groups: dict[str, tuple[int, int]]) -> np.ndarray:
+    """Sum the last axis (single ages, the last one open) into ``groups``: (..., A1) -> (..., G)."""
+    A1 = by_age.shape[-1]
+    return np.stack([by_age[..., lo : min(hi, A1 - 1) + 1].sum(axis=-1) for lo, hi in groups.values()], axis=-1)
+
 
 #: Components of change in balancing-equation order. Sign +1 adds to the population.
 COMPONENTS: dict[str, int] = {
@@ -152,15 +183,15 @@ class Projection:
         df["growth"] = df["end"] - df["start"]
         return df
 
+    def age_group_array(self, groups: dict[str, tuple[int, int]] | None = None) -> np.ndarray:
+        """Population (T+1, K, G) in ``groups`` (SSB's standard groups by default), both sexes."""
+        return sum_ages(self.population.sum(axis=2), groups or SSB_AGE_GROUPS)
+
     def age_groups(self, groups: dict[str, tuple[int, int]] | None = None) -> pd.DataFrame:
-        """Population in service-planning age groups: zone_code, zone_name, year, group, population."""
-        groups = groups or SERVICE_AGE_GROUPS
-        by_age = self.population.sum(axis=2)  # (T+1, K, A1)
-        A1 = by_age.shape[2]
-        cols = []
-        for lo, hi in groups.values():
-            cols.append(by_age[:, :, lo : min(hi, A1 - 1) + 1].sum(axis=2))
-        arr = np.stack(cols, axis=2)  # (T+1, K, G)
+        """Population in age groups (SSB's standard groups by default):
+        zone_code, zone_name, year, group, population."""
+        groups = groups or SSB_AGE_GROUPS
+        arr = self.age_group_array(groups)  # (T+1, K, G)
         T1, K, G = arr.shape
         return pd.DataFrame(
             {
@@ -171,6 +202,100 @@ class Projection:
                 "population": arr.reshape(-1),
             }
         )
+
+    def dependency_ratios(self) -> dict[str, np.ndarray]:
+        """Dependency ratios per year and zone, (T+1, K), and for the region, (T+1,).
+
+        ``young`` = persons 0–19 per person 20–66, ``old`` = 67+ per 20–66, ``total`` = both
+        (0–19 and 67+) per 20–66; ``region_young`` … the same for the whole region. NaN where
+        nobody is 20–66.
+        """
+        by_age = self.population.sum(axis=2)  # (T+1, K, A1)
+        out: dict[str, np.ndarray] = {}
+        parts = {k: (sum_ages(by_age, {"n": num})[..., 0], sum_ages(by_age, {"d": den})[..., 0])
+                 for k, (num, den) in DEPENDENCY_RATIOS.items()}  # fmt: skip
+        parts["total"] = (parts["young"][0] + parts["old"][0], parts["young"][1])
+        for key, (num, den) in parts.items():
+            with np.errstate(invalid="ignore", divide="ignore"):
+                out[key] = np.where(den > 0, num / np.where(den > 0, den, 1.0), np.nan)
+                rn, rd = num.sum(axis=1), den.sum(axis=1)
+                out["region_" + key] = np.where(rd > 0, rn / np.where(rd > 0, rd, 1.0), np.nan)
+        return out
+
+    # ------------------------------------------------------------------ summary measures
+    def _aged(self, t: int) -> np.ndarray:
+        """BEF1 of projection year ``t`` (0-based): the stock after ageing, newborns at age 0."""
+        bef1, _ = age_one_year(self.population[t], drop_oldest=self.inputs.drop_oldest)
+        bef1[:, :, 0] = self.flows["births"][t]
+        return bef1
+
+    def total_fertility(self) -> tuple[np.ndarray, np.ndarray]:
+        """Total fertility rate per projection year: zones (T, K) and region (T,).
+
+        TFR is the sum over ages of the fertility rates the projection used that year,
+        ``TFR_k,t = Σ_a FODRAT[a] · FR_t · FK_k · s_t`` (handbook §3.6; ``s_t`` the region
+        reconciliation factor when it is on). It is computed as ``m_k,t · Σ_a FODRAT[a]`` with
+        ``m_k,t = FOD[k, t] / Σ_a BEF1[k, F, a] · FODRAT[a]``, the level the births of that year
+        imply, which is exactly the product above and also covers the reconciliation. The
+        region's TFR uses the region's births over the region's women (a weighted mean of the
+        zones' levels). With endogenous Hadwiger schedules (per zone and year, not kept) the
+        level is relative to the base schedule: an approximation, equal in births. Zones
+        without women get ``Σ FODRAT · FR_t · FK_k``.
+        """
+        inp = self.inputs
+        rates = fertility_rates(inp)
+        total = float(rates.sum())
+        T, K = self.flows["births"].shape[:2]
+        zones, region = np.empty((T, K)), np.empty(T)
+        fk = np.asarray(inp.fertility_level_zone, dtype=float)
+        for t in range(T):
+            women = self._aged(t)[:, FEMALE, :] @ rates  # (K,)
+            births = self.flows["births"][t].sum(axis=1)
+            fallback = total * float(inp.fertility_level_region[t]) * fk
+            with np.errstate(invalid="ignore", divide="ignore"):
+                zones[t] = np.where(women > 0, births / np.where(women > 0, women, 1.0) * total, fallback)
+            region[t] = births.sum() / women.sum() * total if women.sum() > 0 else float(fallback.mean())
+        return zones, region
+
+    def death_probabilities_used(self) -> tuple[np.ndarray, np.ndarray]:
+        """Death probabilities the projection used: zones (T, K, 2, A1) and region (T, 2, A1).
+
+        Zones: ``min(1, DODRAT[s, a] · DR_t · DK_k)`` with the region reconciliation when it is on
+        (:func:`regbef_excel.engine.mortality.death_probabilities`). Region: deaths over the
+        persons at risk summed over the zones (the population-weighted mean); where no zone has
+        anyone at an age, the unweighted mean of the zones.
+        """
+        inp = self.inputs
+        T, K = self.flows["births"].shape[:2]
+        A1 = self.population.shape[-1]
+        zones = np.empty((T, K, 2, A1))
+        region = np.empty((T, 2, A1))
+        dk = np.asarray(inp.mortality_level_zone, dtype=float)
+        for t in range(T):
+            bef1 = self._aged(t)
+            q = np.minimum(death_probabilities(bef1, np.asarray(inp.death_prob, dtype=float),
+                                               float(inp.mortality_level_region[t]), dk,
+                                               reconcile=inp.reconcile_deaths), 1.0)  # fmt: skip
+            zones[t] = q
+            at_risk = bef1.sum(axis=0)
+            dead = (bef1 * q).sum(axis=0)
+            with np.errstate(invalid="ignore", divide="ignore"):
+                region[t] = np.where(at_risk > 0, dead / np.where(at_risk > 0, at_risk, 1.0), q.mean(axis=0))
+        return zones, region
+
+    def life_expectancy(self) -> tuple[np.ndarray, np.ndarray]:
+        """Life expectancy at birth by sex: zones (T, K, 2) and region (T, 2).
+
+        A period life table (:func:`life_expectancy_at_birth`) of the death probabilities the
+        projection used that year (:meth:`death_probabilities_used`).
+        """
+        zones_q, region_q = self.death_probabilities_used()
+        zones = np.empty(zones_q.shape[:3])
+        region = np.empty(region_q.shape[:2])
+        for s in (MALE, FEMALE):
+            zones[..., s] = life_expectancy_at_birth(zones_q[..., s, :], sex=s)
+            region[..., s] = life_expectancy_at_birth(region_q[..., s, :], sex=s)
+        return zones, region
 
     def pyramid(self, year: int, zone: str | None = None) -> pd.DataFrame:
         """age, male, female for one year, for a zone code or (None) the region."""
@@ -190,3 +315,45 @@ class Projection:
         yrs = years or sorted({int(self.years[0]), min(int(self.years[0]) + 10, int(self.years[-1])), int(self.years[-1])})
         keep = [y for y in yrs if y in wide.columns]
         return wide[["zone_code", "zone_name", *keep]]
+
+
+def life_expectancy_at_birth(q: np.ndarray, *, sex: int) -> np.ndarray:
+    """Life expectancy at birth e0 from single-age death probabilities (last age open).
+
+    A standard period life table (Preston, Heuveline & Guillot, *Demography*, 2001, ch. 3;
+    HMD Methods Protocol, Wilmoth et al.): ``l_0 = 1``, ``l_{x+1} = l_x (1 − q_x)``,
+    ``d_x = l_x q_x``, person-years ``L_x = l_x − (1 − a_x) d_x`` with ``a_x = ½`` for x ≥ 1 and
+    the infant ``a_0`` of Andreev & Kingkade (2015) as used by the HMD
+    (men ``0.1493 − 2.0367 q_0`` for q_0 < 0.0226, ``0.0244 + 1.8914 q_0`` below 0.0785, else
+    0.2991; women ``0.1490 − 2.0867 q_0`` for q_0 < 0.0170, ``0.0438 + 4.1075 q_0`` below
+    0.0658, else 0.3141). The open age group ω+ lives ``l_ω / m_ω`` years with
+    ``m_ω = q_ω / (1 − ½ q_ω)`` (½ year when ``q_ω`` = 1). ``e_0 = Σ_x L_x``.
+
+    .. math:: e_0 = \\sum_{x<\\omega} \\bigl(l_x - (1-a_x) d_x\\bigr) + l_\\omega / m_\\omega
+
+    Parameters
+    ----------
+    q : (..., A1) death probabilities by single age, ages 0..ω, ω open.
+    sex : 0 = male, 1 = female (for ``a_0``).
+
+    Returns
+    -------
+    ndarray (...,) years.
+    """
+    q = np.clip(np.asarray(q, dtype=float), 0.0, 1.0)
+    surv = np.cumprod(1.0 - q[..., :-1], axis=-1)
+    lx = np.concatenate([np.ones(q.shape[:-1] + (1,)), surv], axis=-1)  # l_0..l_ω
+    dx = lx[..., :-1] * q[..., :-1]
+    q0 = q[..., 0]
+    if sex == MALE:
+        a0 = np.where(q0 < 0.0226, 0.1493 - 2.0367 * q0, np.where(q0 < 0.0785, 0.0244 + 1.8914 * q0, 0.2991))
+    else:
+        a0 = np.where(q0 < 0.0170, 0.1490 - 2.0867 * q0, np.where(q0 < 0.0658, 0.0438 + 4.1075 * q0, 0.3141))
+    ax = np.full(dx.shape, 0.5)
+    ax[..., 0] = a0
+    person_years = (lx[..., :-1] - (1.0 - ax) * dx).sum(axis=-1)
+    q_open = q[..., -1]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        m_open = q_open / (1.0 - 0.5 * q_open)
+        open_years = np.where(q_open >= 1.0, 0.5, np.where(m_open > 0, 1.0 / np.where(m_open > 0, m_open, 1.0), 0.0))
+    return person_years + lx[..., -1] * open_years

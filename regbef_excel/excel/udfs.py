@@ -39,13 +39,12 @@ from regbef_excel.app.udf_cache import ProjectionCache, backend_for, inputs_for,
 from regbef_excel.engine.fertility import hadwiger
 from regbef_excel.engine.inputs import RC_KEYS
 from regbef_excel.engine.migration import RC_FORMS, fit_rogers_castro, rogers_castro
-from regbef_excel.engine.results import SERVICE_AGE_GROUPS
 from regbef_excel.errors import InputError, Location, RegbefError
 from regbef_excel.io.cells import EXCEL_ERRORS, is_empty, parse_number
 from regbef_excel.io.read.projection import read_from_backend
 from regbef_excel.regression import fit_panel
+from regbef_excel.schema import age_groups as AG
 from regbef_excel.schema import outputs as S
-from regbef_excel.schema.outputs import AGE_GROUP_LABELS
 from regbef_excel.schema.udfs import COM_ERROR_CODES, ERROR_PREFIX, INPUTS_NAME, Matrix
 
 # ----------------------------------------------------------------------------------------------
@@ -336,7 +335,7 @@ def regbef_hadwiger(ages: object, a: object, b: object, c: object) -> Matrix:
 
 @udf_safe
 def regbef_agegroups(ages: object, population: object, language: str = "nb") -> Matrix:
-    """Population summed into the service-planning age groups (label, persons)."""
+    """Population summed into SSB's standard age groups, then the service sums (label, persons)."""
     x, _ = as_vector(ages, "ages")
     p, _ = as_vector(population, "population", allow_empty=True)
     if len(x) != len(p):
@@ -345,10 +344,11 @@ def regbef_agegroups(ages: object, population: object, language: str = "nb") -> 
         raise _bad("ages", "ages must be whole numbers ≥ 0")
     p = np.nan_to_num(p)
     rows = []
-    for key, (lo, hi) in SERVICE_AGE_GROUPS.items():
-        label = AGE_GROUP_LABELS[key].get(language) if key in AGE_GROUP_LABELS else key
-        rows.append([label, float(p[(x >= lo) & (x <= hi)].sum())])
-    rows.append(["Sum" if language == "nb" else "Total", float(p.sum())])
+    for g in AG.STANDARD_GROUPS:
+        rows.append([g.label.get(language), float(p[(x >= g.first) & (x <= g.last)].sum())])
+    rows.append([AG.CAPTIONS["all_ages"].get(language), float(p.sum())])
+    for g in AG.SERVICE_SUM_GROUPS:
+        rows.append([g.label.get(language), float(p[(x >= g.first) & (x <= g.last)].sum())])
     head = ["Aldersgruppe", "Personer"] if language == "nb" else ["Age group", "Persons"]
     return frame_rows(head, rows)
 
@@ -547,13 +547,12 @@ def result_table(projection, result: str = "total", zone: str = "", year: float 
         rows[-1][1] = region
         return frame_rows(head, rows)
     if kind == "agegroups":
-        df = projection.age_groups()
+        df = projection.age_groups(AG.group_bounds())
         if k is not None:
             df = df[df["zone_code"] == projection.zone_codes[k]]
         wide = df.pivot_table(index="group", columns="year", values="population", aggfunc="sum", sort=False)
         head = ["Aldersgruppe" if language == "nb" else "Age group", *years]
-        rows = [[S.AGE_GROUP_LABELS[g].get(language) if g in S.AGE_GROUP_LABELS else g,
-                 *wide.loc[g].tolist()] for g in wide.index]  # fmt: skip
+        rows = [[AG.label(g, language), *wide.loc[g].tolist()] for g in wide.index]
         return frame_rows(head, rows)
     if kind == "components":
         df = projection.components()

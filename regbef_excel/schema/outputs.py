@@ -107,19 +107,6 @@ ZONE_CODE = OutputColumn("zone_code", Text("Sonenr.", "Zone code"), FMT_TEXT, 10
 ZONE_NAME = OutputColumn("zone_name", Text("Sone", "Zone"), FMT_TEXT, 22.0)
 YEAR = OutputColumn("year", Text("År", "Year"), FMT_YEAR, 7.0)
 
-#: Service-planning age groups (spec §13), keyed as in ``results.SERVICE_AGE_GROUPS``.
-AGE_GROUP_LABELS: dict[str, Text] = {
-    "0": Text("0 år", "Age 0"),
-    "1-5": Text("1–5 år (barnehage)", "1–5 (kindergarten)"),
-    "6-12": Text("6–12 år (barneskole)", "6–12 (primary school)"),
-    "13-15": Text("13–15 år (ungdomsskole)", "13–15 (lower secondary)"),
-    "16-18": Text("16–18 år (videregående)", "16–18 (upper secondary)"),
-    "19-66": Text("19–66 år", "19–66"),
-    "67-79": Text("67–79 år", "67–79"),
-    "80-89": Text("80–89 år", "80–89"),
-    "90+": Text("90 år og eldre", "90 and older"),
-}
-
 #: Components of change, in the order of the balancing equation (handbook §3.16).
 COMPONENT_COLUMNS: tuple[OutputColumn, ...] = (
     OutputColumn("start", Text("Folkemengde 1.1.", "Population 1 Jan"), width=13.0),
@@ -215,8 +202,10 @@ AGE_GROUPS = OutputSheet(
         "Population in age groups for service planning",
     ),
     unit=Text(
-        "Personer per 31.12. Indeks: basisåret = 100.",
-        "Persons on 31 Dec. Index: base year = 100.",
+        "Personer per 31.12. i SSBs standard aldersgrupper, summer for tjenesteplanlegging og "
+        "forsørgerbrøker. Hele regionen øverst med diagrammer, deretter hver sone.",
+        "Persons on 31 Dec in SSB's standard age groups, sums for service planning and dependency "
+        "ratios. The whole region first with charts, then every zone.",
     ),
     columns=(ZONE_CODE, ZONE_NAME, OutputColumn("group", Text("Aldersgruppe", "Age group"), FMT_TEXT, 24.0)),
 )
@@ -332,9 +321,9 @@ HOUSING_RESULTS = OutputSheet(
                "Housing: stock, demolition, building and need by zone and year"),
     unit=Text(
         "Boliger. Beholdning og behov per 31.12. (basisåret først); avgang og bygging i løpet av "
-        "året. Byggebehov = max(behov − beholdning, 0). Diagram til høyre.",
+        "året. Byggebehov = max(behov − beholdning, 0). Diagram under regionens rader.",
         "Dwellings. Stock and need on 31 Dec (base year first); demolition and building during the "
-        "year. Building need = max(need − stock, 0). Chart on the right.",
+        "year. Building need = max(need − stock, 0). Chart under the region's rows.",
     ),
     columns=(ZONE_CODE, ZONE_NAME, MEASURE),
 )
@@ -354,9 +343,9 @@ LABOUR_RESULTS = OutputSheet(
                "Labour supply, jobs, commuting and labour migration by zone and year"),
     unit=Text(
         "Personer. Arbeidskraft og arbeidsplasser per år (basisåret først); netto innpendling og "
-        "arbeidsflytting (personer inkl. familie) i løpet av året. Diagram til høyre.",
+        "arbeidsflytting (personer inkl. familie) i løpet av året. Diagram under regionens rader.",
         "Persons. Labour supply and jobs per year (base year first); net in-commuting and labour "
-        "migration (persons incl. family) during the year. Chart on the right.",
+        "migration (persons incl. family) during the year. Chart under the region's rows.",
     ),
     columns=(ZONE_CODE, ZONE_NAME, MEASURE),
 )
@@ -508,7 +497,6 @@ SSB_TEXTS: dict[str, Text] = {
 
 __all__ = [
     "AGE_GROUPS",
-    "AGE_GROUP_LABELS",
     "BALANCE_CHECK",
     "CHART_TEXTS",
     "COMPONENTS",
@@ -535,6 +523,93 @@ __all__ = [
     "check_language",
     "output_sheet_names",
 ]
+
+
+# --------------------------------------------------------------------------- key figures, readable results
+#: Year headers of stock tables: the value stays the year (charts and formulas use it), the cell
+#: shows the reference date.
+FMT_YEAR_END = '"31.12."0'
+FMT_TWO_DECIMALS = "0.00"
+
+KEY_FIGURES = OutputSheet(
+    key="key_figures",
+    name=Text("Nøkkeltall", "Key figures"),
+    title=Text("Nøkkeltall: hva framskrivingen gir og hva den forutsetter",
+               "Key figures: what the projection gives and what it assumes"),
+    unit=Text(
+        "Folkemengde per 31.12.; fødte, døde og flytting i løpet av året. SFT = summen av de "
+        "aldersspesifikke fruktbarhetsratene framskrivingen brukte det året; forventet levealder ved "
+        "fødsel fra dødssannsynlighetene den brukte (periodedødelighetstabell).",
+        "Population on 31 Dec; births, deaths and migration during the year. TFR = the sum of the "
+        "age-specific fertility rates the projection used that year; life expectancy at birth from "
+        "the death probabilities it used (period life table).",
+    ),
+    columns=(
+        ZONE_CODE,
+        ZONE_NAME,
+        YEAR,
+        OutputColumn("population", Text("Folkemengde 31.12.", "Population 31 Dec"), width=12.0),
+        OutputColumn("growth", Text("Folkevekst", "Population growth"), FMT_SIGNED_PERSONS, 10.0),
+        OutputColumn("births", Text("Fødte", "Births"), width=8.0),
+        OutputColumn("deaths", Text("Døde", "Deaths"), width=8.0),
+        OutputColumn("net_internal", Text("Netto flytting innen regionen", "Net migration within the region"),
+                     FMT_SIGNED_PERSONS, 12.0),
+        OutputColumn("EIFN", Text("Innflytting fra resten av Norge", "In-migration from the rest of Norway"),
+                     width=12.0),
+        OutputColumn("EIFU", Text("Innvandring fra utlandet", "Immigration from abroad"), width=11.0),
+        OutputColumn("EUF", Text("Utflytting ut av regionen (innenlands og utvandring)",
+                                 "Out-migration from the region (domestic and emigration)"), width=14.0),
+        OutputColumn("net_external", Text("Netto flytting over regiongrensen", "Net migration across the "
+                                          "region's border"), FMT_SIGNED_PERSONS, 12.0),
+        OutputColumn("tfr", Text("Samlet fruktbarhet (SFT)", "Total fertility rate (TFR)"),
+                     FMT_TWO_DECIMALS, 11.0),
+        OutputColumn("e0_male", Text("Forventet levealder menn", "Life expectancy men"), FMT_ONE_DECIMAL, 10.0),
+        OutputColumn("e0_female", Text("Forventet levealder kvinner", "Life expectancy women"),
+                     FMT_ONE_DECIMAL, 10.0),
+    ),
+)  # fmt: skip
+OUTPUT_SHEETS = (KEY_FIGURES, *OUTPUT_SHEETS)
+OUTPUT_SHEETS_BY_KEY[KEY_FIGURES.key] = KEY_FIGURES
+
+#: Texts of the readable results (captions, notes, chart titles).
+READABLE_TEXTS: dict[str, Text] = {
+    "by_zone": Text("Etter sone", "By zone"),
+    "base_year_blank": Text("Basisåret har ingen strømmer (tomme celler).",
+                            "The base year has no flows (empty cells)."),
+    "children_chart": Text("Hele regionen: barn og unge", "Whole region: children and young people"),
+    "elderly_chart": Text("Hele regionen: eldre", "Whole region: the elderly"),
+    "pyramid_overlay": Text("Befolkningspyramide {last} (fylte søyler) og {first} (omriss)",
+                            "Population pyramid {last} (filled bars) and {first} (outline)"),
+    "sum_prefix": Text("Sum", "Sum"),
+    "ratio_prefix": Text("Forsørgerbrøk", "Dependency ratio"),
+    "one_flow": Text(
+        "Modellen skiller ikke utvandring fra innenlands utflytting ut av regionen: de er én strøm "
+        "(EUF) og står derfor i én kolonne.",
+        "The model does not separate emigration from domestic out-migration from the region: they "
+        "are one flow (EUF) and so share one column.",
+    ),
+    "assumption_note": Text(
+        "Merk: tallene bygger på parametere merket ANTAKELSE eller REKONSTRUERT i inndataarkene "
+        "({sheets}); les dem som et regneeksempel til de er erstattet med lokale tall.",
+        "Note: these figures rest on parameters marked ASSUMPTION or RECONSTRUCTED in the input "
+        "sheets ({sheets}); read them as a worked example until they are replaced by local figures.",
+    ),
+    "checks_summary": Text("{n} kontroller, {bad} ikke OK", "{n} checks, {bad} not OK"),
+}
+#: Run-log items the front ends add (key -> label); step names of the timing line.
+RUN_LOG_EXTRA_ITEMS: dict[str, Text] = {
+    "capped_persons": Text("Avkortet utflytting i alt (personer)", "Capped out-migration in total (persons)"),
+    "seconds": Text("Tidsbruk", "Time used"),
+    "warnings": Text("Advarsler", "Warnings"),
+}
+RUN_LOG_STEPS: dict[str, Text] = {
+    "read": Text("lesing", "read"),
+    "validate": Text("kontroll", "validate"),
+    "generate": Text("generering", "generate"),
+    "project": Text("framskriving", "project"),
+    "write": Text("skriving", "write"),
+    "total": Text("i alt", "total"),
+}
 
 
 #: Sheet written by ``collect``: what each municipality changed against its distributed template.

@@ -70,6 +70,7 @@ class ChartSeries:
     line_pt: float = 1.75
     marker: bool = False
     error_bars: Ref | None = None  # ± these values (custom error bars with caps)
+    outline: bool = False  # bars drawn as an outline only (an overlaid second year)
 
 
 @dataclass(frozen=True)
@@ -245,6 +246,40 @@ def pyramid_chart(
     )  # fmt: skip
 
 
+def overlaid_pyramid_chart(
+    sheet: str,
+    *,
+    header_row: int,
+    first_row: int,
+    last_row: int,
+    age_col: int,
+    male_col: int,
+    female_col: int,
+    line_male_col: int,
+    line_female_col: int,
+    title: str,
+    x_title: str,
+    axis_max: float | None = None,
+    label_every: int = 10,
+) -> Chart:
+    """One pyramid of two years: the first pair of columns as filled bars, the second pair as
+    dark outlines drawn over them (same ages, same axis), so the change shows at a glance."""
+    base = pyramid_chart(sheet, header_row=header_row, first_row=first_row, last_row=last_row,
+                         age_col=age_col, male_col=male_col, female_col=female_col, title=title,
+                         x_title=x_title, axis_max=axis_max, label_every=label_every)  # fmt: skip
+    outlines = tuple(
+        ChartSeries(Ref(sheet, first_row, c, last_row, c), Ref(sheet, header_row, c, header_row, c), colour,
+                    outline=True)
+        for c, colour in ((line_male_col, "1B3A66"), (line_female_col, "7A1F1C"))
+    )  # fmt: skip
+    return Chart(
+        base.kind, base.series + outlines, base.categories, title, value_title=x_title,
+        value_format=base.value_format, overlap=100, gap=0, label_every=label_every,
+        value_min=base.value_min, value_max=base.value_max, value_major=base.value_major,
+        legend="bottom", width_cm=16.0, height_cm=18.0, gridlines=False,
+    )  # fmt: skip
+
+
 def coefficient_chart(
     sheet: str,
     *,
@@ -314,8 +349,8 @@ def to_xlsxwriter(book, chart: Chart):  # noqa: ANN001, ANN201 - xlsxwriter Work
             so["marker"] = ({"type": "circle", "size": 4, "fill": {"color": colour}, "border": {"color": colour}}
                             if s.marker else {"type": "none"})  # fmt: skip
         else:
-            so["fill"] = {"color": colour}
-            so["border"] = {"color": colour}
+            so["fill"] = {"none": True} if s.outline else {"color": colour}
+            so["border"] = {"color": colour, "width": 1.0} if s.outline else {"color": colour}
             if chart.gap is not None:
                 so["gap"] = chart.gap
             if chart.overlap is not None:
@@ -371,6 +406,9 @@ def _op_series(s: ChartSeries, line: bool) -> Series:
             series.marker.graphicalProperties = GraphicalProperties(solidFill=s.colour)
         else:
             series.marker.symbol = "none"
+    elif s.outline:
+        series.graphicalProperties = GraphicalProperties(noFill=True)
+        series.graphicalProperties.line = LineProperties(solidFill=s.colour, w=12_700)
     else:
         series.graphicalProperties = GraphicalProperties(solidFill=s.colour)
         series.graphicalProperties.line = LineProperties(solidFill=s.colour)
@@ -442,6 +480,7 @@ __all__ = [
     "line_chart_from_columns",
     "line_chart_from_rows",
     "nice_ceiling",
+    "overlaid_pyramid_chart",
     "pyramid_chart",
     "to_openpyxl",
     "to_xlsxwriter",

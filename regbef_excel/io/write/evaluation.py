@@ -26,7 +26,6 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from regbef_excel.engine.results import SERVICE_AGE_GROUPS
 from regbef_excel.evaluation.backtest import MODEL, NAIVE_CONSTANT, NAIVE_TREND, TOTAL
 from regbef_excel.evaluation.ssb import ALL_AGES, REGION_NAME, ssb_summary
 from regbef_excel.io.write import charts
@@ -39,12 +38,14 @@ from regbef_excel.io.write.sheets import (
     area,
     cols_for_cm,
     data_style,
+    fit_header_height,
+    fit_widths,
     new_sheet,
     rows_for_cm,
-    set_widths,
     write_headers,
     write_title,
 )
+from regbef_excel.schema import age_groups as AG
 from regbef_excel.schema import outputs as S
 
 #: Column of the charts (right of the tables, which use at most nine columns).
@@ -68,7 +69,7 @@ def _block(st: XlsxSheet, top: int, caption: str, headers: Sequence[str], column
     st.put(top, 1, caption, HELPER_TITLE)
     h = top + 1
     write_headers(st, list(headers), row=h)
-    st.height(h, 44)
+    st.header_rows = [*getattr(st, "header_rows", []), (h, list(headers))]
     n = len(columns[0]) if columns else 0
     for i in range(n):
         total = i in total_rows
@@ -77,11 +78,14 @@ def _block(st: XlsxSheet, top: int, caption: str, headers: Sequence[str], column
     return h, h + 1, h + n
 
 
-def _finish(st: XlsxSheet, last_row: int, last_chart_row: int, widths: Sequence[float]) -> None:
-    set_widths(st, widths)
+def _finish(st: XlsxSheet, last_row: int, last_chart_row: int) -> None:
+    """Widths from the measured text of every block, header rows tall enough for their wrapped
+    labels, and a print area over every table and chart."""
+    widths = fit_widths(st, last=CHART_COL - 2, minimum=7.0, maximum=34.0)
+    for row, headers in getattr(st, "header_rows", []):
+        fit_header_height(st, row, dict(enumerate(headers, start=1)), widths)
     end_col = CHART_COL + cols_for_cm(charts.WIDTH_CM + 1, 8.43)
     st.print_setup(title_row=None, area=area(1, 1, max(last_row, last_chart_row), end_col))
-    st.freeze(4, 1)
 
 
 def _place(st: XlsxSheet, chart: charts.Chart, row: int) -> int:
@@ -132,8 +136,8 @@ def _comparison_sheet(book: XlsxBook, comp, lang: str) -> XlsxSheet:
     ag = ag[(ag["zone_code"] == "") & (ag["year"] == comp.horizon)]
     h3, f3, l3 = _block(
         st, l2 + 3, f"{T['age_groups'].get(lang)} {comp.horizon}",
-        ["", S.AGE_GROUPS.column("group").label.get(lang), a, b, diff, pct],
-        [ag["group"].tolist(), [S.AGE_GROUP_LABELS[g].get(lang) for g in ag["group"]], ag["a"].tolist(),
+        [S.AGE_GROUPS.column("group").label.get(lang), "", a, b, diff, pct],
+        [[AG.label(g, lang) for g in ag["group"]], [""] * len(ag), ag["a"].tolist(),
          ag["b"].tolist(), ag["difference"].tolist(), ag["pct_difference"].tolist()],
         fm,
     )  # fmt: skip
@@ -142,8 +146,8 @@ def _comparison_sheet(book: XlsxBook, comp, lang: str) -> XlsxSheet:
     labels = [_COMPONENT_LABELS[k].get(lang) if k in _COMPONENT_LABELS else k for k in co["component"]]
     h4, f4, l4 = _block(
         st, l3 + 3, T["components"].format(lang, first=comp.base_year + 1, last=comp.horizon),
-        ["", T["component"].get(lang), a, b, diff, pct],
-        [co["component"].tolist(), labels, co["a"].tolist(), co["b"].tolist(), co["difference"].tolist(),
+        [T["component"].get(lang), "", a, b, diff, pct],
+        [labels, [""] * len(labels), co["a"].tolist(), co["b"].tolist(), co["difference"].tolist(),
          co["pct_difference"].tolist()],
         [S.FMT_TEXT, S.FMT_TEXT, S.FMT_SIGNED_PERSONS, S.FMT_SIGNED_PERSONS, S.FMT_SIGNED_PERSONS, FMT_PCT],
     )  # fmt: skip
@@ -170,7 +174,7 @@ def _comparison_sheet(book: XlsxBook, comp, lang: str) -> XlsxSheet:
         y_title=S.CHART_TEXTS["persons"].get(lang), number_format=S.FMT_SIGNED_PERSONS,
     )  # fmt: skip
     row = _place(st, c2, row)
-    _finish(st, l4, row, [12.0, 30.0, 14.0, 14.0, 14.0, 11.0, 11.0])
+    _finish(st, l5, row)
     return st
 
 
@@ -227,13 +231,13 @@ def _backtest_sheet(book: XlsxBook, result, lang: str) -> XlsxSheet:
     )  # fmt: skip
     g = summ[(summ["group"] != TOTAL) & (summ["year"] == last_year)]
     gm = {m: g[g["method"] == m].set_index("group") for m in (MODEL, NAIVE_CONSTANT, NAIVE_TREND)}
-    groups = [x for x in SERVICE_AGE_GROUPS if x in gm[MODEL].index]
+    groups = [g.key for g in AG.STANDARD_GROUPS if g.key in gm[MODEL].index]
     h3, f3, l3 = _block(
         st, l2 + 3, T["by_group"].format(lang, year=last_year),
-        ["", T["group"].get(lang), f"{mape} {T['projected'].get(lang)}", T["mean_pct_error"].get(lang),
+        [T["group"].get(lang), "", f"{mape} {T['projected'].get(lang)}", T["mean_pct_error"].get(lang),
          f"{mape} {T['naive_constant'].get(lang)}", f"{mape} {T['naive_trend'].get(lang)}",
          T["region_pct_error"].get(lang)],
-        [groups, [S.AGE_GROUP_LABELS[x].get(lang) for x in groups],
+        [[AG.label(x, lang) for x in groups], [""] * len(groups),
          [gm[MODEL].loc[x, "mape"] for x in groups], [gm[MODEL].loc[x, "mean_pct_error"] for x in groups],
          [gm[NAIVE_CONSTANT].loc[x, "mape"] for x in groups], [gm[NAIVE_TREND].loc[x, "mape"] for x in groups],
          [gm[MODEL].loc[x, "region_pct_error"] for x in groups]],
@@ -263,7 +267,7 @@ def _backtest_sheet(book: XlsxBook, result, lang: str) -> XlsxSheet:
     )  # fmt: skip
     c2 = replace(c2, category_title=T["years_ahead"].get(lang))
     row = _place(st, c2, row)
-    _finish(st, l3, row, [10.0, 22.0, 11.0, 12.0, 12.0, 11.0, 12.0, 12.0, 20.0])
+    _finish(st, l4, row)
     return st
 
 
@@ -295,6 +299,17 @@ def _ssb_sheet(book: XlsxBook, comparison: pd.DataFrame, lang: str, years: Seque
     def name(code: str, n: str) -> str:
         return region if code == "" or n == REGION_NAME else n
 
+    def group(label: str, first: object, last: object) -> str:
+        """Our label of SSB's group (the same ages), else SSB's own label."""
+        g = AG.group_for_ages(int(first), None if pd.isna(last) else int(last)) if pd.notna(first) else None
+        if label == ALL_AGES:
+            return AG.CAPTIONS["all_ages"].get(lang)
+        return g.label.get(lang) if g is not None else str(label)
+
+    if not {"age_from", "age_to"} <= set(comparison.columns):  # a frame without SSB's bounds
+        comparison = comparison.assign(age_from=pd.NA, age_to=pd.NA)
+    ours_label = {a: group(a, f, t) for a, f, t in
+                  comparison[["age_group", "age_from", "age_to"]].drop_duplicates().itertuples(index=False)}  # fmt: skip
     summ = ssb_summary(comparison, chosen)
     summ = summ.sort_values(["year"], kind="stable").reset_index(drop=True)
     ours, ssb, dif, pct = (T[k].get(lang) for k in ("ours", "ssb", "difference", "pct"))
@@ -304,7 +319,7 @@ def _ssb_sheet(book: XlsxBook, comparison: pd.DataFrame, lang: str, years: Seque
          dif, pct, T["largest"].get(lang), pct],
         [summ["zone_code"].tolist(), [name(c, n) for c, n in zip(summ["zone_code"], summ["zone_name"], strict=True)],
          summ["year"].tolist(), summ["ours"].tolist(), summ["ssb"].tolist(), summ["difference"].tolist(),
-         summ["pct_difference"].tolist(), summ["largest_group"].fillna("").tolist(),
+         summ["pct_difference"].tolist(), [ours_label.get(g, g) for g in summ["largest_group"].fillna("")],
          summ["largest_group_pct"].tolist()],
         [S.FMT_TEXT, S.FMT_TEXT, S.FMT_YEAR, S.FMT_PERSONS, S.FMT_PERSONS, S.FMT_SIGNED_PERSONS, FMT_PCT,
          S.FMT_TEXT, FMT_PCT],
@@ -315,7 +330,8 @@ def _ssb_sheet(book: XlsxBook, comparison: pd.DataFrame, lang: str, years: Seque
     h2, f2, l2 = _block(
         st, l1 + 3, T["groups"].get(lang),
         [T["group"].get(lang), S.YEAR.label.get(lang), ours, ssb, dif, pct],
-        [reg["age_group"].tolist(), reg["year"].tolist(), reg["ours"].tolist(), reg["ssb"].tolist(),
+        [[group(*x) for x in zip(reg["age_group"], reg["age_from"], reg["age_to"], strict=True)],
+         reg["year"].tolist(), reg["ours"].tolist(), reg["ssb"].tolist(),
          reg["difference"].tolist(), reg["pct_difference"].tolist()],
         [S.FMT_TEXT, S.FMT_YEAR, S.FMT_PERSONS, S.FMT_PERSONS, S.FMT_SIGNED_PERSONS, FMT_PCT],
     )  # fmt: skip
@@ -338,7 +354,8 @@ def _ssb_sheet(book: XlsxBook, comparison: pd.DataFrame, lang: str, years: Seque
         [S.ZONE_CODE.label.get(lang), S.ZONE_NAME.label.get(lang), T["group"].get(lang),
          S.YEAR.label.get(lang), ours, ssb, dif, pct],
         [c["zone_code"].tolist(), [name(a, b) for a, b in zip(c["zone_code"], c["zone_name"], strict=True)],
-         c["age_group"].tolist(), c["year"].tolist(), c["ours"].tolist(), c["ssb"].tolist(),
+         [group(*x) for x in zip(c["age_group"], c["age_from"], c["age_to"], strict=True)],
+         c["year"].tolist(), c["ours"].tolist(), c["ssb"].tolist(),
          c["difference"].tolist(), c["pct_difference"].tolist()],
         [S.FMT_TEXT, S.FMT_TEXT, S.FMT_TEXT, S.FMT_YEAR, S.FMT_PERSONS, S.FMT_PERSONS, S.FMT_SIGNED_PERSONS,
          FMT_PCT],
@@ -362,7 +379,7 @@ def _ssb_sheet(book: XlsxBook, comparison: pd.DataFrame, lang: str, years: Seque
         colours=("0072B2", "7F7F7F"),
     )  # fmt: skip
     row = _place(st, c2, row)
-    _finish(st, l3, row, [10.0, 18.0, 9.0, 12.0, 12.0, 12.0, 11.0, 18.0, 10.0])
+    _finish(st, l4, row)
     return st
 
 

@@ -7,8 +7,8 @@ written when the inputs have distances (without them the engine's matrix is a fl
 allocation that tells a planner nothing).
 
 Layout as the other output sheets (title row 1, unit row 2, header row 4, data from row 5,
-frozen labels, landscape, one page wide); charts sit to the right of their data and are part
-of the print area.
+frozen labels, landscape, one page wide); a chart sits right under the region's rows (on screen
+when the sheet opens), the zones' rows follow it.
 """
 
 from __future__ import annotations
@@ -24,12 +24,13 @@ from openpyxl.utils import get_column_letter
 from regbef_excel.engine.results import Projection
 from regbef_excel.io.write import charts
 from regbef_excel.io.write.sheets import (
+    ASSUMPTION_NOTE,
     DECIMALS,
     HEADER,
     HELPER_TITLE,
     OpenpyxlSheet,
-    cols_for_cm,
     data_style,
+    fit_widths,
     freeze_labels,
     new_sheet,
     rows_for_cm,
@@ -39,6 +40,7 @@ from regbef_excel.io.write.sheets import (
     zone_arrays,
 )
 from regbef_excel.schema import outputs as S
+from regbef_excel.schema.inputs import HOUSING, HOUSING_MARKET, LABOUR
 
 #: Low → high colours of the matrices' colour scale (white → dark blue).
 SCALE_LOW, SCALE_MID, SCALE_HIGH = "FFFFFF", "9DC3E6", "1F4E79"
@@ -57,8 +59,14 @@ def _measure_sheet(
     chart_keys: tuple[str, ...],
     chart_title: S.Text,
     y_title: S.Text,
+    assumption_sheets: tuple[str, ...] = (),
 ) -> OpenpyxlSheet:
-    """Rows zone × measure, columns years (base year first; flows leave it blank)."""
+    """Rows zone × measure, columns years (base year first; flows leave it blank).
+
+    The region's rows come first with their chart right under them, then the zones' rows; a
+    red note in row 3 names the input sheets whose ANTAKELSE/REKONSTRUERT parameters the
+    numbers rest on.
+    """
     st = new_sheet(wb, sheet, lang)
     years = [int(y) for y in p.years]
     T1 = len(years)
@@ -74,7 +82,13 @@ def _measure_sheet(
 
     data = {k: padded(k) for k in keys}
     write_title(st, sheet, lang)
-    write_headers(st, [*sheet.headers(lang), *years])
+    if assumption_sheets:
+        st.put(S.UNIT_ROW + 1, 1, S.READABLE_TEXTS["assumption_note"].format(
+            lang, sheets=", ".join(assumption_sheets)), ASSUMPTION_NOTE)  # fmt: skip
+    year_head = HEADER.but(number_format=S.FMT_YEAR_END)
+    write_headers(st, sheet.headers(lang))
+    for i, y in enumerate(years):
+        st.put(S.HEADER_ROW, len(sheet.columns) + 1 + i, y, year_head)
     nl = len(sheet.columns)
     r = S.FIRST_DATA_ROW
     region_rows: dict[str, int] = {}
@@ -88,6 +102,17 @@ def _measure_sheet(
             st.put(r, nl + 1 + i, _value(total[i]), data_style(S.FMT_SIGNED_PERSONS, total=True))
         region_rows[k] = r
         r += 1
+    rows = [region_rows[k] for k in chart_keys if k in region_rows]
+    chart = None
+    if rows and K > 0:
+        chart = charts.line_chart_from_rows(
+            st.title, rows=rows, title_col=nl, first_col=nl + 1, last_col=nl + T1,
+            categories_row=S.HEADER_ROW, title=chart_title.get(lang), y_title=y_title.get(lang),
+        )  # fmt: skip
+        chart = replace(chart, legend="bottom", value_min=0.0)
+        st.chart(chart, r + 1, 1)
+        r += rows_for_cm(chart.height_cm) + 2
+        st.put(r - 1, 1, S.READABLE_TEXTS["by_zone"].get(lang), HELPER_TITLE)
     for z in range(K):
         for k in keys:
             st.put(r, 1, codes[z], data_style(S.FMT_TEXT))
@@ -99,23 +124,11 @@ def _measure_sheet(
     last_row = r - 1
     last_col = nl + T1
     set_widths(st, [c.width for c in sheet.columns] + [sheet.year_width] * T1)
+    fit_widths(st, last=last_col, minimum=8.0)
     st.height(S.HEADER_ROW, 30)
     freeze_labels(st, nl)
     st.autofilter(S.HEADER_ROW, 1, last_row, last_col)
-    rows = [region_rows[k] for k in chart_keys if k in region_rows]
-    areas = [f"A1:{get_column_letter(last_col)}{last_row}"]
-    if rows:
-        chart = charts.line_chart_from_rows(
-            st.title, rows=rows, title_col=nl, first_col=nl + 1, last_col=last_col,
-            categories_row=S.HEADER_ROW, title=chart_title.get(lang), y_title=y_title.get(lang),
-        )  # fmt: skip
-        chart = replace(chart, legend="bottom")
-        col = last_col + 2
-        st.chart(chart, S.HEADER_ROW, col)
-        end_col = get_column_letter(col + cols_for_cm(chart.width_cm, 8.43))
-        areas.insert(0, f"{get_column_letter(col)}{S.HEADER_ROW}:{end_col}"
-                        f"{S.HEADER_ROW + rows_for_cm(chart.height_cm)}")  # fmt: skip
-    st.print_setup(area=areas)
+    st.print_setup(area=f"A1:{get_column_letter(last_col)}{last_row}")
     return st
 
 
@@ -177,11 +190,12 @@ def add_market_sheets(wb: Workbook, p: Projection, lang: str) -> list[OpenpyxlSh
         out.append(_measure_sheet(
             wb, S.HOUSING_RESULTS, p, lang, S.HOUSING_MEASURES, ("housing_need", "housing_stock"),
             S.ISSUE3_CHART_TEXTS["housing"], S.ISSUE3_CHART_TEXTS["dwellings"],
+            (HOUSING.label(lang), HOUSING_MARKET.label(lang)),
         ))  # fmt: skip
     if "labour_supply" in p.series:
         out.append(_measure_sheet(
             wb, S.LABOUR_RESULTS, p, lang, S.LABOUR_MEASURES, ("labour_supply", "jobs"),
-            S.ISSUE3_CHART_TEXTS["labour"], S.CHART_TEXTS["persons"],
+            S.ISSUE3_CHART_TEXTS["labour"], S.CHART_TEXTS["persons"], (LABOUR.label(lang),),
         ))  # fmt: skip
     codes, names = zone_arrays(p)
     years = [int(y) for y in p.years]

@@ -19,6 +19,7 @@ the models and panel come from :mod:`regbef_excel.io.read.regression`, the estim
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
@@ -28,7 +29,7 @@ import pandas as pd
 from scipy import stats as _st
 
 from regbef_excel import __version__
-from regbef_excel.data.panels import PanelData, VariableInfo
+from regbef_excel.data.panels import REGION, PanelData, VariableInfo
 from regbef_excel.errors import InputError
 from regbef_excel.io.read.regression import ModelSpec, RegressionInput, default_models
 from regbef_excel.io.regression_run import ModelOutcome, RegressionRun
@@ -45,6 +46,7 @@ from regbef_excel.io.write.sheets import (
     CellStyle,
     XlsxBook,
     XlsxSheet,
+    fit_widths,
     role_style,
     safe_sheet_name,
     schema_sheet,
@@ -488,34 +490,45 @@ def _write_descriptives(book: XlsxBook, inp: RegressionInput, run: RegressionRun
     order = [v.key for v in inp.variables]
     cols.sort(key=lambda c: order.index(c) if c in order else len(order))
     data = inp.data[cols].apply(pd.to_numeric, errors="coerce")
-    tab = descriptive_table(data, cols, language=_lang_core(language))
     t = TABLE_TEXT[_lang_core(language)]
     head = [t["variable"], t["desc_obs"], t["mean"], t["sd"], "Min", "Max",
             "Merknad" if language == "nb" else "Note"]  # fmt: skip
     marks = {v.key: _mark(v, inp.kind, language) for v in inp.variables}
-    r0 = 4
-    for j, h in enumerate(head):
-        ws.put(r0, 1 + j, h, TABLE_HEADER)
     labels = _labels(inp, language)
-    for i, c in enumerate(cols):
-        row = tab.numeric.loc[c]
-        vals = [_term_label(c, language, labels), int(row["obs"]), row["mean"], row["sd"],
-                row["min"], row["max"], marks.get(c, "")]  # fmt: skip
-        for j, v in enumerate(vals):
-            style = OUTPUT_CELL
-            if j == 1:
-                style = OUTPUT_CELL.but(number_format="#,##0")
-            elif 2 <= j <= 5:
-                style = OUTPUT_CELL.but(number_format="0.000")
-            elif j == 6 and v:
-                style = OUTPUT_CELL.but(bold=True, colour=_RED)
-            ws.put(r0 + 1 + i, 1 + j, v, style)
+    sample = data.dropna()  # the rows every variable of the models is observed in
+    nb = language == "nb"
+    blocks = (
+        (sample, (f"Estimeringsutvalget: rader med alle modellenes variabler observert (N = {len(sample):,})"
+                  if nb else f"Estimation sample: rows with every model variable observed (N = {len(sample):,})")),
+        (data, (f"Alle observasjoner i datasettet (N = {len(data):,}; manglende verdier teller ikke)"
+                if nb else f"All observations in the data set (N = {len(data):,}; missing values do not count)")),
+    )  # fmt: skip
+    r0 = 4
+    for frame, caption in blocks:
+        tab = descriptive_table(frame, cols, language=_lang_core(language))
+        ws.put(r0 - 1, 1, caption, SHEET_SUBTITLE)
+        for j, h in enumerate(head):
+            ws.put(r0, 1 + j, h, TABLE_HEADER)
+        for i, c in enumerate(cols):
+            row = tab.numeric.loc[c]
+            vals = [_term_label(c, language, labels), int(row["obs"]), row["mean"], row["sd"],
+                    row["min"], row["max"], marks.get(c, "")]  # fmt: skip
+            for j, v in enumerate(vals):
+                style = OUTPUT_CELL
+                if j == 1:
+                    style = OUTPUT_CELL.but(number_format="#,##0")
+                elif 2 <= j <= 5:
+                    style = OUTPUT_CELL.but(number_format="0.000")
+                elif j == 6 and v:
+                    style = OUTPUT_CELL.but(bold=True, colour=_RED)
+                ws.put(r0 + 1 + i, 1 + j, v, style)
+        r0 += len(cols) + 3
+    r0 -= len(cols) + 3
     r = r0 + len(cols) + 2
     for n in _data_notes(inp, run.outcomes, language):
         ws.put(r, 1, n, RED_NOTE)
         r += 1
-    for j, w in enumerate((26, 8, 12, 12, 12, 12, 14)):
-        ws.width(1 + j, w)
+    fit_widths(ws, last=len(head), minimum=8.0, maximum=40.0)
     ws.print_setup(landscape=False, title_row=None, footer=False)
 
 
@@ -567,7 +580,7 @@ def _write_diagnostics(book: XlsxBook, run: RegressionRun, language: str) -> Non
             o.reset.pvalue,
             o.mundlak.stat if o.mundlak is not None else None,
             o.mundlak.pvalue if o.mundlak is not None else None,
-            "; ".join(o.notes) or None,
+            "; ".join(note_text(n, language) for n in o.notes) or None,
         ])  # fmt: skip
     lay = write_table(ws, R.DIAGNOSTICS, rows, language)
     wrap = _table_cell_style(R.DIAGNOSTICS, "notes").but(wrap=True, vertical="top")
@@ -690,8 +703,7 @@ def _write_plot(book: XlsxBook, run: RegressionRun, inp: RegressionInput, langua
                 res = o.result
                 if term not in res.params.index:
                     continue
-                x = res.estimation_frame[term].to_numpy(dtype=float)
-                sd = float(np.std(x, ddof=1))
+                sd = regressor_sd(res, term)
                 q = float(_st.t.ppf(0.975, res.df_resid))
                 ws.put(r + 2 + i, 2 + 2 * k, float(res.params[term]) * sd, three)
                 ws.put(r + 2 + i, 3 + 2 * k, q * float(res.bse[term]) * sd, three)
@@ -708,11 +720,15 @@ def _write_plot(book: XlsxBook, run: RegressionRun, inp: RegressionInput, langua
         if blocks % 2 == 0:
             breaks.append(r)
     ws.row_breaks(breaks)
-    note = ("Søyle = koeffisient × standardavvik (estimeringsutvalget); strek = 95 % "
-            "konfidensintervall (t-fordelingen modellen bruker). Samspill og årsdummyer vises ikke."
+    note = ("Søyle = standardisert koeffisient: koeffisient × standardavvik i modellens eget "
+            "estimeringsutvalg (POLS: totalt standardavvik; FE: standardavvik innen region, etter at "
+            "regionsnittet er trukket fra); strek = 95 % konfidensintervall (t-fordelingen modellen "
+            "bruker). Samspill og årsdummyer vises ikke."
             if language == "nb" else
-            "Bar = coefficient × standard deviation (estimation sample); whisker = 95 % confidence "
-            "interval (the model's t distribution). Interactions and year dummies not shown.")  # fmt: skip
+            "Bar = standardised coefficient: coefficient × standard deviation in the model's own "
+            "estimation sample (POLS: overall SD; FE: within-region SD, region means removed); "
+            "whisker = 95 % confidence interval (the model's t distribution). Interactions and year "
+            "dummies not shown.")  # fmt: skip
     ws.put(3, 1, note, NOTE)
     ws.print_setup(landscape=True, title_row=None, footer=False)
 
@@ -727,12 +743,61 @@ def _write_run_log(book: XlsxBook, run: RegressionRun, language: str, items: dic
         r += 1
     r += 1
     ws.put(r, 1, "Merknader per modell" if language == "nb" else "Notes per model", SHEET_SUBTITLE)
-    for w in run.warnings:
+    for note, models in grouped_notes(run.outcomes):
         r += 1
-        ws.put(r, 1, w)
+        many = (f"{len(models)} modeller: " if language == "nb" else f"{len(models)} models: ") if len(models) > 1 else ""
+        ws.put(r, 1, many + ", ".join(models), CellStyle(vertical="top", wrap=True))
+        ws.put(r, 2, note_text(note, language), WRAP_TOP_STYLE)
     ws.width(1, 30)
     ws.width(2, 90)
     ws.print_setup(landscape=False, title_row=None, footer=False)
+
+
+WRAP_TOP_STYLE = CellStyle(wrap=True, vertical="top")
+
+
+#: Model notes of the estimation run in Norwegian (pattern -> replacement); English stays as is.
+_NOTES_NB: tuple[tuple[re.Pattern[str], str], ...] = tuple((re.compile(a), b) for a, b in (
+    (r"^(\d+) rows with missing values dropped \(listwise; ", r"\1 rader med manglende verdier utelatt (listevis; "),
+    (r"^omitted because of collinearity: ", "utelatt på grunn av kollinearitet: "),
+    (r"^Mundlak test not computed: ", "Mundlak-testen ble ikke beregnet: "),
+    (r"^marginal effect of (\S+) by (\S+) not computed: ", r"marginaleffekten av \1 etter \2 ble ikke beregnet: "),
+    (r"region\(s\) with a single year", "region(er) med bare ett år"),
+    (r"kept as Stata xtreg does: they count in N and in the number of regions but carry no within variation",
+     "beholdt som i Statas xtreg: de teller i N og i antall regioner, men har ingen variasjon innen region"),
+    (r"\browsb?\b", "rader"),
+    (r"\brows?\b", "rad"),
+))  # fmt: skip
+
+
+def note_text(note: str, language: str) -> str:
+    """A model note in the workbook's language (the estimation code writes English)."""
+    if language != "nb":
+        return note
+    for pattern, repl in _NOTES_NB:
+        note = pattern.sub(repl, note)
+    return note
+
+
+def grouped_notes(outcomes: Sequence[ModelOutcome]) -> list[tuple[str, list[str]]]:
+    """Each distinct model note once, with the models it concerns (first-seen order)."""
+    seen: dict[str, list[str]] = {}
+    for o in outcomes:
+        for n in o.notes:
+            names = seen.setdefault(n, [])
+            if o.spec.name not in names:
+                names.append(o.spec.name)
+    return list(seen.items())
+
+
+def regressor_sd(result, term: str, entity: str = REGION) -> float:  # noqa: ANN001 - PanelResult
+    """Standard deviation of regressor ``term`` in the model's estimation sample: the overall SD
+    after pooled OLS, the within SD (entity means removed, the variation FE uses) after FE."""
+    frame = result.estimation_frame
+    x = frame[term].to_numpy(dtype=float)
+    if result.method == "fe" and entity in frame.columns:
+        x = x - frame.groupby(entity)[term].transform("mean").to_numpy(dtype=float)
+    return float(np.std(x, ddof=1))
 
 
 def _run_items(run: RegressionRun, language: str, run_items: dict[str, object] | None) -> dict[str, object]:

@@ -42,7 +42,7 @@ from openpyxl import Workbook, load_workbook
 from openpyxl.utils import get_column_letter
 
 from regbef_excel import SCHEMA_VERSION, __version__
-from regbef_excel.engine.results import SERVICE_AGE_GROUPS, Projection
+from regbef_excel.engine.results import Projection, sum_ages
 from regbef_excel.files import file_sha256
 from regbef_excel.files import same_file as _same_file
 from regbef_excel.io.write import charts
@@ -52,13 +52,18 @@ from regbef_excel.io.write.sheets import (
     HEADER,
     HELPER_TITLE,
     LEFT,
+    SUBTITLE,
+    UNIT,
     WRAP_TOP,
     CellStyle,
     Formula,
     OpenpyxlSheet,
     cols_for_cm,
     data_style,
+    fit_header_height,
+    fit_widths,
     freeze_labels,
+    measure_column,
     new_sheet,
     rows_for_cm,
     set_widths,
@@ -66,12 +71,27 @@ from regbef_excel.io.write.sheets import (
     write_title,
     zone_arrays,
 )
+from regbef_excel.schema import age_groups as AG
 from regbef_excel.schema import outputs as S
 
 #: Tables longer than this many rows are streamed by :func:`write_results`.
 BULK_THRESHOLD_ROWS = 500
 #: How many of the largest zones the population chart shows when there are many zones.
 MAX_ZONES_IN_CHART = 8
+#: Year headers of stock tables show "31.12.2025" (the cell value stays the year).
+YEAR_END_HEADER = HEADER.but(number_format=S.FMT_YEAR_END)
+
+
+def _year_headers(st: OpenpyxlSheet, years: Sequence[int], first_col: int, *, year_end: bool = True) -> None:
+    for i, y in enumerate(years):
+        st.put(S.HEADER_ROW, first_col + i, int(y), YEAR_END_HEADER if year_end else HEADER)
+
+
+def _measure(st: OpenpyxlSheet, columns: list, styles: list[CellStyle], first_col: int = 1) -> None:
+    """Measure the text of columns that :class:`_TableWriter` may stream instead of putting."""
+    for j, (col, style) in enumerate(zip(columns, styles, strict=True)):
+        if not isinstance(col, _Formula):
+            measure_column(st, first_col + j, col, style)
 
 # --------------------------------------------------------------------------- bulk rows
 @dataclass
@@ -251,6 +271,78 @@ def _col_key(letters: bytes) -> tuple[int, bytes]:
 
 
 # --------------------------------------------------------------------------- the sheets
+def key_figure_columns(p: Projection) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
+    """The key-figures columns (:data:`schema.outputs.KEY_FIGURES`) by year: region (T+1,) and
+    zones (T+1, K); the base year has no flows (NaN)."""
+    tot = p.component_totals()  # (T, K)
+    pop = p.population.sum(axis=(2, 3))  # (T+1, K)
+    tfr_z, tfr_r = p.total_fertility()
+    e0_z, e0_r = p.life_expectancy()
+
+    def pad(a: np.ndarray) -> np.ndarray:
+        return np.concatenate([np.full((1, *a.shape[1:]), np.nan), a], axis=0)
+
+    zones = {
+        "population": pop,
+        "growth": pad(np.diff(pop, axis=0)),
+        "births": pad(tot["births"]),
+        "deaths": pad(tot["deaths"]),
+        "net_internal": pad(tot["IIF"] - tot["IUF"]),
+        "EIFN": pad(tot["EIFN"]),
+        "EIFU": pad(tot["EIFU"]),
+        "EUF": pad(tot["EUF"]),
+        "net_external": pad(tot["EIFU"] + tot["EIFN"] - tot["EUF"]),
+        "tfr": pad(tfr_z),
+        "e0_male": pad(e0_z[..., 0]),
+        "e0_female": pad(e0_z[..., 1]),
+    }
+    region = {k: v.sum(axis=1) for k, v in zones.items() if k not in ("tfr", "e0_male", "e0_female")}
+    region["growth"][0] = np.nan
+    for k in ("births", "deaths", "net_internal", "EIFN", "EIFU", "EUF", "net_external"):
+        region[k][0] = np.nan
+    region |= {"tfr": pad(tfr_r), "e0_male": pad(e0_r[:, 0]), "e0_female": pad(e0_r[:, 1])}
+    return region, zones
+
+
+def _key_figures(wb: Workbook, p: Projection, lang: str, bulk) -> OpenpyxlSheet:
+    """Per year, the region and each zone: population, births, deaths, migration by kind, TFR
+    and life expectancy by sex (what the projection gives and what it assumes, one table)."""
+    sheet = S.KEY_FIGURES
+    st = new_sheet(wb, sheet, lang)
+    years = p.years.astype(int)
+    T1, K = len(years), len(p.zone_codes)
+    region, zones = key_figure_columns(p)
+    codes, names = zone_arrays(p)
+    write_title(st, sheet, lang)
+    st.put(S.UNIT_ROW + 1, 1, S.READABLE_TEXTS["one_flow"].get(lang), UNIT)
+    write_headers(st, sheet.headers(lang))
+    keys = [c.key for c in sheet.columns[3:]]
+    nl = 3
+    styles_t = [data_style(c.number_format, total=True) for c in sheet.columns]
+    row = _TableWriter(st, None).write(
+        S.FIRST_DATA_ROW, [[""] * T1, [S.REGION.get(lang)] * T1, years, *[region[k] for k in keys]], styles_t
+    )
+    cols: list[Column] = [
+        np.repeat(np.asarray(codes, dtype=object), T1).tolist(),
+        np.repeat(np.asarray(names, dtype=object), T1).tolist(),
+        np.tile(years, K),
+        *[zones[k].T.reshape(-1) for k in keys],
+    ]
+    styles = [data_style(c.number_format) for c in sheet.columns]
+    _measure(st, cols[:2], styles[:2])
+    if K > 1:  # one zone = the region: its rows would repeat the region's
+        _TableWriter(st, bulk).write(row, cols, styles)
+        last_row = row + K * T1 - 1
+    else:
+        last_row = row - 1
+    widths = fit_widths(st, last=len(sheet.columns), minimum=7.0, maximum=16.0)
+    fit_header_height(st, S.HEADER_ROW, dict(enumerate(sheet.headers(lang), start=1)), widths)
+    freeze_labels(st, nl)
+    st.autofilter(S.HEADER_ROW, 1, last_row, len(sheet.columns))
+    st.print_setup(area=f"A1:{get_column_letter(len(sheet.columns))}{last_row}")
+    return st
+
+
 def _population_summary(wb: Workbook, p: Projection, lang: str, tw_bulk) -> OpenpyxlSheet:
     sheet = S.POPULATION_SUMMARY
     st = new_sheet(wb, sheet, lang)
@@ -260,8 +352,10 @@ def _population_summary(wb: Workbook, p: Projection, lang: str, tw_bulk) -> Open
     K, Y = tot.shape
     write_title(st, sheet, lang)
     change = S.SUMMARY_CHANGE.label.format(lang, first=years[0], last=years[-1])
-    write_headers(st, [*sheet.headers(lang), *years, change, S.SUMMARY_CHANGE_PCT.label.get(lang)])
     nl = len(sheet.columns)
+    write_headers(st, sheet.headers(lang))
+    _year_headers(st, years, nl + 1)
+    write_headers(st, [change, S.SUMMARY_CHANGE_PCT.label.get(lang)], col=nl + Y + 1)
     first_year_col, last_year_col = nl + 1, nl + Y
     fy, ly = get_column_letter(first_year_col), get_column_letter(last_year_col)
     cols: list[Column] = [codes, names, *[tot[:, i] for i in range(Y)]]
@@ -269,6 +363,7 @@ def _population_summary(wb: Workbook, p: Projection, lang: str, tw_bulk) -> Open
     styles = [data_style(S.FMT_TEXT)] * 2 + [data_style(S.FMT_PERSONS)] * Y
     styles += [data_style(S.FMT_SIGNED_PERSONS), data_style(S.FMT_PERCENT)]
     first = S.FIRST_DATA_ROW
+    _measure(st, cols, styles)
     total_row = _TableWriter(st, tw_bulk).write(first, cols, styles)
     # region total: SUM formulas keep the sheet live if a planner edits or filters nothing else
     region = tot.sum(axis=0)
@@ -281,32 +376,38 @@ def _population_summary(wb: Workbook, p: Projection, lang: str, tw_bulk) -> Open
         total_row, last_year_col + 2, Formula(f"IF({fy}{total_row}=0,0,{ly}{total_row}/{fy}{total_row}-1)"),
         data_style(S.FMT_PERCENT, total=True),
     )
-    set_widths(st, [c.width for c in sheet.columns] + [sheet.year_width] * Y + [12.0, 10.0])
+    fit_widths(st, last=last_year_col + 2, minimum=8.0)
     st.height(S.HEADER_ROW, 30)
     freeze_labels(st, nl)
 
-    # charts below the table: the region total, then the zones (the largest ones if many)
-    chart_row = total_row + 3
+    # charts right under the table: the region total (axis from zero), then the zones (the
+    # largest ones if many; none when the only zone is the region)
+    chart_row = total_row + 2
     region_chart = charts.line_chart_from_rows(
         st.title, rows=[total_row], title_col=nl, first_col=first_year_col, last_col=last_year_col,
         categories_row=S.HEADER_ROW, title=S.CHART_TEXTS["region_total"].get(lang),
         y_title=S.CHART_TEXTS["persons"].get(lang),
     )
+    region_chart = replace(region_chart, value_min=0.0)
     st.chart(region_chart, chart_row, 1)
-    order = np.argsort(-tot[:, 0], kind="stable")
-    if K <= MAX_ZONES_IN_CHART:
-        chosen, title = sorted(order), S.CHART_TEXTS["zones_all"].get(lang)
-    else:
-        chosen = order[:MAX_ZONES_IN_CHART]
-        title = S.CHART_TEXTS["zones_largest"].format(lang, n=MAX_ZONES_IN_CHART, k=K)
-    zone_chart = charts.line_chart_from_rows(
-        st.title, rows=[first + int(k) for k in chosen], title_col=nl, first_col=first_year_col,
-        last_col=last_year_col, categories_row=S.HEADER_ROW, title=title,
-        y_title=S.CHART_TEXTS["persons"].get(lang),
-    )
-    zone_chart = replace(zone_chart, width_cm=charts.WIDTH_CM + 6)
-    st.chart(zone_chart, chart_row, nl + 1 + cols_for_cm(charts.WIDTH_CM - 6, 9.0))
-    st.print_setup()
+    last_row = chart_row + rows_for_cm(region_chart.height_cm)
+    if K > 1:
+        order = np.argsort(-tot[:, 0], kind="stable")
+        if K <= MAX_ZONES_IN_CHART:
+            chosen, title = sorted(order), S.CHART_TEXTS["zones_all"].get(lang)
+        else:
+            chosen = order[:MAX_ZONES_IN_CHART]
+            title = S.CHART_TEXTS["zones_largest"].format(lang, n=MAX_ZONES_IN_CHART, k=K)
+        zone_chart = charts.line_chart_from_rows(
+            st.title, rows=[first + int(k) for k in chosen], title_col=nl, first_col=first_year_col,
+            last_col=last_year_col, categories_row=S.HEADER_ROW, title=title,
+            y_title=S.CHART_TEXTS["persons"].get(lang),
+        )
+        zone_chart = replace(zone_chart, width_cm=charts.WIDTH_CM + 6, value_min=0.0)
+        zone_row = last_row + 1
+        st.chart(zone_chart, zone_row, 1)
+        last_row = zone_row + rows_for_cm(zone_chart.height_cm)
+    st.print_setup(area=f"A1:{get_column_letter(last_year_col + 2)}{last_row}")
     return st
 
 
@@ -317,7 +418,8 @@ def _population_detail(wb: Workbook, p: Projection, lang: str, bulk) -> Openpyxl
     T1, K, n_sex, A1 = p.population.shape
     codes, names = zone_arrays(p)
     write_title(st, sheet, lang)
-    write_headers(st, [*sheet.headers(lang), *years])
+    write_headers(st, sheet.headers(lang))
+    _year_headers(st, years, len(sheet.columns) + 1)
     n = K * n_sex * A1
     sex_labels = [S.SEX_LABELS[s].get(lang) for s in range(n_sex)]
     cols: list[Column] = [
@@ -362,16 +464,9 @@ def _components(wb: Workbook, p: Projection, lang: str, bulk) -> OpenpyxlSheet:
 
     region_name = S.REGION.get(lang)
     row = table(S.FIRST_DATA_ROW, [""] * T, [region_name] * T, region, True, _TableWriter(st, None))
-    zones = _by_zone(df, K, T)
-    zone_codes = zones["zone_code"].astype(str).tolist()
-    table(row, zone_codes, zones["zone_name"].astype(str).tolist(), zones, False, _TableWriter(st, bulk))
     last_table_col = len(sheet.columns)
-    set_widths(st, [c.width for c in sheet.columns])
-    st.height(S.HEADER_ROW, 58)
-    freeze_labels(st, nl)
-    st.autofilter(S.HEADER_ROW, 1, row + K * T - 1, last_table_col)
 
-    # chart data to the right: the region's components with outflows negative, rows = years
+    # chart data to the right of the region's rows: outflows negative, rows = years
     hc = last_table_col + 2
     st.put(S.HEADER_ROW - 1, hc, S.CHART_TEXTS["components_data"].get(lang), HELPER_TITLE)
     label = {c.key: c.label.get(lang) for c in S.COMPONENT_COLUMNS}
@@ -388,20 +483,33 @@ def _components(wb: Workbook, p: Projection, lang: str, bulk) -> OpenpyxlSheet:
             st.put(r, hc + 1 + j, v, data_style(S.FMT_SIGNED_PERSONS, helper=True))
         v = round(float(region["growth"].iloc[i]), DECIMALS)
         st.put(r, hc + 1 + len(series), v, data_style(S.FMT_SIGNED_PERSONS, helper=True))
-    set_widths(st, [7.0] + [13.0] * (len(series) + 1), start=hc)
     chart = charts.components_chart(
         st.title, header_row=S.HEADER_ROW, first_row=S.FIRST_DATA_ROW, last_row=S.FIRST_DATA_ROW + T - 1,
         category_col=hc, bar_cols=[hc + 1 + j for j in range(len(series))],
         line_col=hc + 1 + len(series), title=S.CHART_TEXTS["components"].get(lang),
         y_title=S.CHART_TEXTS["persons"].get(lang),
     )
-    chart_col = hc + len(series) + 3
-    st.chart(chart, S.HEADER_ROW, chart_col)
-    last_chart_col = get_column_letter(chart_col + cols_for_cm(chart.width_cm, 9.0))
-    last_chart_row = max(S.FIRST_DATA_ROW + T, S.HEADER_ROW + rows_for_cm(chart.height_cm))
-    table_area = f"A1:{get_column_letter(last_table_col)}{row + K * T - 1}"
-    chart_area = f"{get_column_letter(hc)}{S.HEADER_ROW - 1}:{last_chart_col}{last_chart_row}"
-    st.print_setup(area=[chart_area, table_area])
+    # the chart right under the region's rows, then the zones' rows
+    st.chart(chart, row + 1, 1)
+    zone_first = row + rows_for_cm(chart.height_cm) + 3
+    st.put(zone_first - 1, 1, S.READABLE_TEXTS["by_zone"].get(lang), SUBTITLE)
+    zones = _by_zone(df, K, T)
+    zone_codes = zones["zone_code"].astype(str).tolist()
+    zone_names = zones["zone_name"].astype(str).tolist()
+    for j, values in ((1, zone_codes), (2, zone_names)):
+        measure_column(st, j, values, data_style(S.FMT_TEXT))
+    table(zone_first, zone_codes, zone_names, zones, False, _TableWriter(st, bulk))
+    last_row = zone_first + K * T - 1
+    widths = {j + 1: c.width for j, c in enumerate(sheet.columns)} | fit_widths(st, last=3, minimum=6.0)
+    set_widths(st, [widths[j + 1] for j in range(len(sheet.columns))])
+    set_widths(st, [7.0] + [12.0] * (len(series) + 1), start=hc)
+    labels = dict(enumerate(sheet.headers(lang), start=1)) | {hc + j: h for j, h in enumerate(heads)}
+    fit_header_height(st, S.HEADER_ROW, labels, widths | {hc + j: 12.0 for j in range(1, len(heads))})
+    freeze_labels(st, nl)
+    st.autofilter(S.HEADER_ROW, 1, last_row, last_table_col)
+    table_area = f"A1:{get_column_letter(last_table_col)}{last_row}"
+    helper_area = f"{get_column_letter(hc)}{S.HEADER_ROW - 1}:{get_column_letter(hc + len(series) + 1)}{row - 1}"
+    st.print_setup(area=[table_area, helper_area])
     return st
 
 
@@ -411,82 +519,118 @@ def _by_zone(df, K: int, T: int):
     return df.iloc[order].reset_index(drop=True)
 
 
+def _age_group_rows(p: Projection) -> tuple[np.ndarray, list[str], list[str]]:
+    """Persons (T+1, K, R) in SSB's standard groups, then the service sums, then the dependency
+    ratios per 100 persons 20–66; row kinds ('group', 'sum', 'ratio') and keys."""
+    by_age = p.population.sum(axis=2)  # (T+1, K, A1)
+    groups = sum_ages(by_age, AG.group_bounds(AG.STANDARD_GROUPS))
+    sums = sum_ages(by_age, AG.group_bounds(AG.SERVICE_SUM_GROUPS))
+    ratios = p.dependency_ratios()
+    rat = np.stack([ratios[k] * 100.0 for k in AG.DEPENDENCY_LABELS], axis=2)
+    kinds = ["group"] * groups.shape[2] + ["sum"] * sums.shape[2] + ["ratio"] * rat.shape[2]
+    keys = [g.key for g in AG.STANDARD_GROUPS] + [g.key for g in AG.SERVICE_SUM_GROUPS] + list(AG.DEPENDENCY_LABELS)
+    return np.concatenate([groups, sums, rat], axis=2), kinds, keys
+
+
+def _age_group_labels(kinds: list[str], keys: list[str], lang: str) -> list[str]:
+    sums = {g.key: g for g in AG.SERVICE_SUM_GROUPS}
+    out = []
+    for kind, key in zip(kinds, keys, strict=True):
+        if kind == "group":
+            out.append(AG.label(key, lang))
+        elif kind == "sum":
+            out.append(f"{S.READABLE_TEXTS['sum_prefix'].get(lang)} {sums[key].label.get(lang)}")
+        else:
+            out.append(f"{S.READABLE_TEXTS['ratio_prefix'].get(lang)} {AG.DEPENDENCY_LABELS[key].get(lang)}")
+    return out
+
+
 def _age_groups(wb: Workbook, p: Projection, lang: str, bulk) -> OpenpyxlSheet:
+    """SSB's standard groups, service sums and dependency ratios; the region's rows first with
+    two charts under them (children and young people, the elderly; persons, axes from zero),
+    then every zone's rows."""
     sheet = S.AGE_GROUPS
     st = new_sheet(wb, sheet, lang)
     years = [int(y) for y in p.years]
-    by_age = p.population.sum(axis=2)  # (T+1, K, A1)
-    A1 = by_age.shape[2]
-    groups = list(SERVICE_AGE_GROUPS)
-    arr = np.stack(
-        [by_age[:, :, lo : min(hi, A1 - 1) + 1].sum(axis=2) for lo, hi in SERVICE_AGE_GROUPS.values()],
-        axis=2,
-    )  # (T+1, K, G)
-    T1, K, G = arr.shape
-    glabels = [S.AGE_GROUP_LABELS[g].get(lang) for g in groups]
+    arr, kinds, keys = _age_group_rows(p)  # (T+1, K, R)
+    T1, K, R = arr.shape
+    labels = _age_group_labels(kinds, keys, lang)
+    by_age = p.population.sum(axis=2).sum(axis=1)  # (T+1, A1) region
+    region = np.concatenate([
+        sum_ages(by_age, AG.group_bounds(AG.STANDARD_GROUPS)),
+        sum_ages(by_age, AG.group_bounds(AG.SERVICE_SUM_GROUPS)),
+        np.stack([p.dependency_ratios()["region_" + k] * 100.0 for k in AG.DEPENDENCY_LABELS], axis=1),
+    ], axis=1)  # (T+1, R)  # fmt: skip
     codes, names = zone_arrays(p)
     write_title(st, sheet, lang)
-    write_headers(st, [*sheet.headers(lang), *years])
+    write_headers(st, sheet.headers(lang))
     nl = len(sheet.columns)
-    region = arr.sum(axis=1)  # (T+1, G)
-    styles_t = [data_style(c.number_format, total=True) for c in sheet.columns] + [data_style(S.FMT_PERSONS, total=True)] * T1
-    row = _TableWriter(st, None).write(
-        S.FIRST_DATA_ROW, [[""] * G, [S.REGION.get(lang)] * G, glabels, *list(region)], styles_t
-    )
-    zone_vals = arr.transpose(1, 2, 0).reshape(K * G, T1)
+    _year_headers(st, years, nl + 1)
+    label_styles = [data_style(c.number_format) for c in sheet.columns]
+    r = S.FIRST_DATA_ROW
+    for i in range(R):
+        kind = kinds[i]
+        total = kind == "group"
+        style = data_style(S.FMT_PERSONS, total=total)
+        if kind != "group":
+            style = style.but(italic=True)
+        for j, v in enumerate(["", S.REGION.get(lang), labels[i]]):
+            st.put(r, 1 + j, v, label_styles[j].but(bold=total, fill=style.fill, italic=style.italic,
+                                                   border_top=style.border_top))  # fmt: skip
+        for t in range(T1):
+            st.put(r, nl + 1 + t, round(float(region[t, i]), DECIMALS) if np.isfinite(region[t, i]) else None, style)
+        r += 1
+    region_last = r - 1
+    # charts right under the region's rows
+    n_std = kinds.count("group")
+    young = [S.FIRST_DATA_ROW + i for i, k in enumerate(keys[:n_std]) if AG.GROUPS_BY_KEY[k].last <= 19]
+    old = [S.FIRST_DATA_ROW + i for i, k in enumerate(keys[:n_std]) if AG.GROUPS_BY_KEY[k].first >= 67]
+    chart_row = region_last + 2
+    height = 0
+    for c, (rows, title) in enumerate(((young, "children_chart"), (old, "elderly_chart"))):
+        chart = charts.line_chart_from_rows(
+            st.title, rows=rows, title_col=nl, first_col=nl + 1, last_col=nl + T1,
+            categories_row=S.HEADER_ROW, title=S.READABLE_TEXTS[title].get(lang),
+            y_title=S.CHART_TEXTS["persons"].get(lang),
+        )  # fmt: skip
+        chart = replace(chart, value_min=0.0, legend="bottom", width_cm=15.0, height_cm=9.5)
+        st.chart(chart, chart_row, 1 if c == 0 else nl + 1 + cols_for_cm(chart.width_cm - 11.5, 9.0))
+        height = rows_for_cm(chart.height_cm)
+    zone_first = chart_row + height + 2
+    st.put(zone_first - 1, 1, S.READABLE_TEXTS["by_zone"].get(lang), SUBTITLE)
+    zone_vals = arr.transpose(1, 2, 0).reshape(K * R, T1)
     cols: list[Column] = [
-        np.repeat(np.asarray(codes, dtype=object), G).tolist(),
-        np.repeat(np.asarray(names, dtype=object), G).tolist(),
-        glabels * K,
+        np.repeat(np.asarray(codes, dtype=object), R).tolist(),
+        np.repeat(np.asarray(names, dtype=object), R).tolist(),
+        labels * K,
         *[zone_vals[:, i] for i in range(T1)],
     ]
-    styles = [data_style(c.number_format) for c in sheet.columns] + [data_style(S.FMT_PERSONS)] * T1
-    _TableWriter(st, bulk).write(row, cols, styles)
-    set_widths(st, [c.width for c in sheet.columns] + [sheet.year_width] * T1)
+    styles = label_styles + [data_style(S.FMT_PERSONS)] * T1
+    _measure(st, cols[:nl], styles[:nl])
+    _TableWriter(st, bulk).write(zone_first, cols, styles)
+    last_col, last_row = nl + T1, zone_first + K * R - 1
+    set_widths(st, [sheet.year_width] * T1, start=nl + 1)
+    fit_widths(st, last=nl, minimum=7.0)
     freeze_labels(st, nl)
-    last_col = nl + T1
-
-    # index (base year = 100) for the region, to the right of the table, with its chart below
-    hc = last_col + 2
-    st.put(S.HEADER_ROW - 1, hc, S.CHART_TEXTS["age_index_data"].get(lang), HELPER_TITLE)
-    write_headers(st, [S.AGE_GROUPS.column("group").label.get(lang), *years], col=hc)
-    base = np.where(region[0] > 0, region[0], np.nan)
-    index = np.nan_to_num(region / base * 100.0, nan=0.0)  # (T+1, G)
-    for g in range(G):
-        r = S.FIRST_DATA_ROW + g
-        st.put(r, hc, glabels[g], data_style(S.FMT_TEXT, helper=True))
-        for i in range(T1):
-            st.put(r, hc + 1 + i, round(float(index[i, g]), DECIMALS), data_style(S.FMT_ONE_DECIMAL, helper=True))
-    set_widths(st, [24.0] + [7.0] * T1, start=hc)
-    chart = charts.line_chart_from_rows(
-        st.title, rows=[S.FIRST_DATA_ROW + g for g in range(G)], title_col=hc, first_col=hc + 1,
-        last_col=hc + T1, categories_row=S.HEADER_ROW, title=S.CHART_TEXTS["age_index"].get(lang),
-        y_title=S.CHART_TEXTS["index"].get(lang), number_format="0",
-    )
-    chart = replace(chart, width_cm=charts.WIDTH_CM + 5, height_cm=charts.HEIGHT_CM + 3)
-    chart_row = S.FIRST_DATA_ROW + G + 2
-    st.chart(chart, chart_row, hc)
-    table_area = f"A1:{get_column_letter(last_col)}{row + K * G - 1}"
-    chart_area = (
-        f"{get_column_letter(hc)}{S.HEADER_ROW - 1}:{get_column_letter(hc + T1)}"
-        f"{chart_row + rows_for_cm(chart.height_cm)}"
-    )
-    st.print_setup(area=[chart_area, table_area])
+    st.autofilter(S.HEADER_ROW, 1, last_row, last_col)
+    st.print_setup(area=f"A1:{get_column_letter(last_col)}{last_row}")
     return st
 
 
 def _pyramid(wb: Workbook, p: Projection, lang: str) -> OpenpyxlSheet:
+    """One overlaid pyramid of the whole region: the final year as bars, the base year as a
+    line over them (ages bottom to top)."""
     sheet = S.PYRAMID
     st = new_sheet(wb, sheet, lang)
     first_year, last_year = int(p.years[0]), int(p.years[-1])
     write_title(st, sheet, lang)
     heads = [sheet.column("age").label.get(lang)]
     data: list[np.ndarray] = []
-    for year in (first_year, last_year):
+    for year in (last_year, first_year):
         pyr = p.pyramid(year)
-        for s, key in ((0, "male"), (1, "female")):
-            heads.append(S.PYRAMID_SERIES.format(lang, sex=S.SEX_LABELS[s].get(lang), year=year))
-            sign = -1.0 if s == 0 else 1.0
+        for s_, key in ((0, "male"), (1, "female")):
+            heads.append(S.PYRAMID_SERIES.format(lang, sex=S.SEX_LABELS[s_].get(lang), year=year))
+            sign = -1.0 if s_ == 0 else 1.0
             data.append(sign * pyr[key].to_numpy(dtype=float))
     write_headers(st, heads)
     A1 = len(data[0])
@@ -494,18 +638,20 @@ def _pyramid(wb: Workbook, p: Projection, lang: str) -> OpenpyxlSheet:
     styles = [data_style("0")] + [data_style(S.FMT_PYRAMID)] * 4
     _TableWriter(st, None).write(S.FIRST_DATA_ROW, [ages, *data], styles)
     set_widths(st, [7.0] + [11.0] * 4)
+    fit_widths(st, last=5, minimum=7.0)
     st.height(S.HEADER_ROW, 30)
     freeze_labels(st, 1)
     top = charts.nice_ceiling(max(float(np.abs(d).max()) for d in data))
     last = S.FIRST_DATA_ROW + A1 - 1
-    for i, (year, col) in enumerate(((first_year, 2), (last_year, 4))):
-        chart = charts.pyramid_chart(
-            st.title, header_row=S.HEADER_ROW, first_row=S.FIRST_DATA_ROW, last_row=last, age_col=1,
-            male_col=col, female_col=col + 1, title=S.CHART_TEXTS["pyramid"].format(lang, year=year),
-            x_title=S.CHART_TEXTS["persons"].get(lang), axis_max=top,
-        )
-        st.chart(chart, S.HEADER_ROW, 7 + 8 * i)
-    st.print_setup(area=f"A1:V{last}")
+    chart = charts.overlaid_pyramid_chart(
+        st.title, header_row=S.HEADER_ROW, first_row=S.FIRST_DATA_ROW, last_row=last, age_col=1,
+        male_col=2, female_col=3, line_male_col=4, line_female_col=5,
+        title=S.READABLE_TEXTS["pyramid_overlay"].format(lang, first=first_year, last=last_year),
+        x_title=S.CHART_TEXTS["persons"].get(lang), axis_max=top,
+    )  # fmt: skip
+    st.chart(chart, S.HEADER_ROW, 7)
+    last_col = 7 + cols_for_cm(chart.width_cm, 8.43)
+    st.print_setup(area=f"A1:{get_column_letter(last_col)}{max(last, S.HEADER_ROW + rows_for_cm(chart.height_cm))}")
     return st
 
 
@@ -532,7 +678,7 @@ def inputs_sha256(inputs: object) -> str:
     return h.hexdigest()
 
 
-def run_log_items(p: Projection, run_log: dict | None = None) -> dict[str, object]:
+def run_log_items(p: Projection, run_log: dict | None = None, *, language: str = "nb") -> dict[str, object]:
     """The run log as key -> value (keys of ``schema.outputs.RUN_LOG_ITEMS`` first, then extras).
 
     ``run_log`` may give ``input_path``, ``input_file_sha256``, ``variant``, ``checks`` (text or a
@@ -566,11 +712,15 @@ def run_log_items(p: Projection, run_log: dict | None = None) -> dict[str, objec
     checks = given.pop("checks", None)
     if isinstance(checks, dict):
         bad = {k: v for k, v in checks.items() if v}
-        checks = f"{len(checks)} checks, {len(bad)} not OK" + (f": {', '.join(map(str, bad))}" if bad else "")
+        checks = S.READABLE_TEXTS["checks_summary"].format(language, n=len(checks), bad=len(bad))
+        checks += f": {', '.join(map(str, bad))}" if bad else ""
     items["checks"] = checks
     given.pop("warnings", None)
     items.update({k: v for k, v in given.items() if v is not None})
     return items
+
+
+_STEP_WORDS = re.compile(r"\b(" + "|".join(S.RUN_LOG_STEPS) + r")\b")
 
 
 def _run_log(wb: Workbook, p: Projection, lang: str, run_log: dict | None) -> OpenpyxlSheet:
@@ -578,11 +728,14 @@ def _run_log(wb: Workbook, p: Projection, lang: str, run_log: dict | None) -> Op
     st = new_sheet(wb, sheet, lang)
     write_title(st, sheet, lang)
     write_headers(st, sheet.headers(lang))
-    items = run_log_items(p, run_log)
+    items = run_log_items(p, run_log, language=lang)
     r = S.FIRST_DATA_ROW
     not_given = S.RUN_LOG_NOT_GIVEN.get(lang)
+    labels = {**S.RUN_LOG_ITEMS, **S.RUN_LOG_EXTRA_ITEMS}
     for key, value in items.items():
-        label = S.RUN_LOG_ITEMS[key].get(lang) if key in S.RUN_LOG_ITEMS else key
+        label = labels[key].get(lang) if key in labels else key
+        if key == "seconds" and isinstance(value, str):
+            value = _STEP_WORDS.sub(lambda m: S.RUN_LOG_STEPS[m.group(0)].get(lang), value)
         st.put(r, 1, label, data_style(S.FMT_TEXT))
         st.put(r, 2, not_given if value is None else value, LEFT)
         r += 1
@@ -605,6 +758,7 @@ def _build(wb: Workbook, projection: Projection, language: str, run_log: dict | 
     if wb.sheetnames == ["Sheet"] and wb["Sheet"].max_row == 1 and wb["Sheet"]["A1"].value is None:
         wb.remove(wb["Sheet"])  # the empty default sheet of a new Workbook
     first = len(wb.sheetnames)
+    _key_figures(wb, projection, language, bulk)
     _population_summary(wb, projection, language, bulk)
     _population_detail(wb, projection, language, bulk)
     _components(wb, projection, language, bulk)

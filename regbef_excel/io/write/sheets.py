@@ -104,6 +104,8 @@ NOTE = CellStyle(italic=True, size=10, colour=GREY, vertical="top")
 LINK = CellStyle(underline=True, colour="0563C1")
 LEFT = CellStyle(horizontal="left")
 WRAP_TOP = CellStyle(wrap=True, vertical="top")
+#: A note that results rest on assumed parameters (next to the numbers, hard to miss).
+ASSUMPTION_NOTE = CellStyle(bold=True, size=10, colour=RED)
 
 
 # the input-workbook look (editable cells yellow with blue text, calculated cells grey)
@@ -131,6 +133,117 @@ def data_style(fmt: str, *, total: bool = False, helper: bool = False) -> CellSt
     if helper:
         return CellStyle(fill=HELPER_FILL, size=9, number_format=fmt)
     return CellStyle(number_format=fmt)
+
+
+# --------------------------------------------------------------------------- measured widths
+#: Styles whose text is meant to run over the cells to its right (titles, notes, captions):
+#: they do not widen their column.
+SPILL_STYLES = frozenset({TITLE, UNIT, HELPER_TITLE, SUBTITLE, NOTE, SHEET_TITLE, SHEET_SUBTITLE, ASSUMPTION_NOTE})
+#: Bold text is about 10 % wider than regular text of the same size.
+_BOLD_FACTOR = 1.1
+
+
+def shown_text(value: object, number_format: str = "General") -> str:
+    """The text a spreadsheet shows for ``value`` in ``number_format`` (close enough to measure).
+
+    Handles the formats of this package: thousands separators (``#,##0``), fixed decimals
+    (``0.0``, ``0.00``), percentages (``0.0 %``), literal prefixes in quotes (``"31.12."0``) and
+    text. Other formats fall back to ``str``.
+    """
+    value = cell_value(value)
+    if value is None or isinstance(value, Formula):
+        return ""
+    if isinstance(value, str) or isinstance(value, bool):
+        return str(value)
+    fmt = number_format.split(";")[0]
+    prefix = "".join(re.findall(r'"([^"]*)"', fmt))
+    fmt = re.sub(r'"[^"]*"', "", fmt)
+    decimals = len(fmt.split(".")[1].rstrip(" %")) if "." in fmt else 0
+    x = float(value) * (100 if "%" in fmt else 1)
+    if fmt in ("General", "@", ""):
+        text = f"{x:.6g}" if isinstance(value, float) else str(value)
+    else:
+        text = f"{x:,.{decimals}f}" if "," in fmt else f"{x:.{decimals}f}"
+    return prefix + text + (" %" if "%" in fmt else "")
+
+
+def text_width(value: object, style: CellStyle = PLAIN) -> float:
+    """Column width (Excel character units) that shows ``value`` in ``style`` unclipped.
+
+    Wrapped text needs only its longest word; other text its longest line. Measured from the
+    shown text (:func:`shown_text`), scaled by font size (11 pt = 1) and bold.
+    """
+    text = shown_text(value, style.number_format)
+    if not text:
+        return 0.0
+    parts = text.split() if style.wrap else text.splitlines()
+    n = max((len(p) for p in parts), default=0)
+    scale = (style.size or 11) / 11 * (_BOLD_FACTOR if style.bold else 1.0)
+    return n * scale
+
+
+class WidthMeter:
+    """Remembers the widest shown text per column, for :func:`fit_widths`."""
+
+    def __init__(self) -> None:
+        self.widths: dict[int, float] = {}
+
+    def see(self, col: int, value: object, style: CellStyle) -> None:
+        if style in SPILL_STYLES:
+            return
+        w = text_width(value, style)
+        if w > self.widths.get(col, 0.0):
+            self.widths[col] = w
+
+
+def fit_widths(ws: SheetWriter, *, first: int = 1, last: int | None = None, minimum: float = 5.0,
+               maximum: float = 60.0, padding: float = 2.0) -> dict[int, float]:  # fmt: skip
+    """Set the widths of columns ``first..last`` from the text measured in them (plus padding).
+
+    Returns the widths set. Columns with nothing measured are left alone.
+    """
+    measured = ws.meter.widths
+    last = max(measured, default=first) if last is None else last
+    out = {}
+    for col in range(first, last + 1):
+        if col in measured:
+            out[col] = min(maximum, max(minimum, round(measured[col] + padding, 1)))
+            ws.width(col, out[col])
+    return out
+
+
+def wrapped_lines(text: str, width: float, style: CellStyle = HEADER) -> int:
+    """Lines ``text`` needs when wrapped at word boundaries in a column ``width`` characters wide."""
+    scale = (style.size or 11) / 11 * (_BOLD_FACTOR if style.bold else 1.0)
+    room = max(1.0, width - 1.0)
+    lines, used = 1, 0.0
+    for word in str(text).split():
+        w = len(word) * scale
+        if used and used + scale + w > room:
+            lines, used = lines + 1, w
+        else:
+            used = used + (scale if used else 0.0) + w
+    return lines
+
+
+def fit_header_height(ws: SheetWriter, row: int, labels: dict[int, str], widths: dict[int, float], *,
+                      style: CellStyle = HEADER, minimum: float = 15.0) -> float:  # fmt: skip
+    """Set row ``row`` tall enough for every wrapped header label (``col -> text``) at ``widths``."""
+    lines = max((wrapped_lines(t, widths.get(c, 8.43), style) for c, t in labels.items()), default=1)
+    height = max(minimum, round(lines * 14.5 + 4, 1))
+    ws.height(row, height)
+    return height
+
+
+def measure_column(ws: SheetWriter, col: int, values: Sequence[object], style: CellStyle) -> None:
+    """Record ``values`` of column ``col`` for :func:`fit_widths` without writing them
+    (rows that are streamed, not put)."""
+    seen: set[int] = set()
+    for v in values:
+        n = len(shown_text(v, style.number_format))
+        if n not in seen:
+            seen.add(n)
+            ws.meter.see(col, v, style)
 
 
 # --------------------------------------------------------------------------- values
@@ -185,6 +298,7 @@ class SheetWriter(Protocol):
     """What every output-sheet writer may call; both adapters implement it."""
 
     title: str
+    meter: WidthMeter
 
     def put(self, row: int, col: int, value: object, style: CellStyle = PLAIN) -> None: ...
     def width(self, col: int, width: float) -> None: ...
@@ -367,9 +481,11 @@ class XlsxSheet:
 
     def __init__(self, book: XlsxBook, ws, title: str) -> None:  # noqa: ANN001 - xlsxwriter Worksheet
         self.book, self.ws, self.title = book, ws, title
+        self.meter = WidthMeter()
 
     def put(self, row: int, col: int, value: object, style: CellStyle = PLAIN) -> None:
         r, c, value = row - 1, col - 1, cell_value(value)
+        self.meter.see(col, value, style)
         f = self.book.fmt(style) if style != PLAIN else None
         if isinstance(value, str):
             self.ws.write_string(r, c, value, f)  # text is text, whatever it starts with
@@ -462,9 +578,11 @@ class OpenpyxlSheet:
         self.ws = ws
         self.title = ws.title
         self._cell = ws.cell
+        self.meter = WidthMeter()
 
     def put(self, row: int, col: int, value: object, style: CellStyle = PLAIN) -> None:
         value = cell_value(value)
+        self.meter.see(col, value, style)
         if isinstance(value, Formula):
             cell = self._cell(row=row, column=col, value=value.source)
         elif isinstance(value, str):
