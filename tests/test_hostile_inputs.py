@@ -34,7 +34,7 @@ from support.synthetic import synthetic_inputs
 from regbef_excel.cli import main
 from regbef_excel.data.panels import PanelData, VariableInfo
 from regbef_excel.io.read.regression import ModelSpec
-from regbef_excel.io.write.regression import build_regression_workbook
+from regbef_excel.io.write.regression import write_regression_workbook
 from regbef_excel.io.write.template import build_workbook, save_workbook
 from regbef_excel.schema.inputs import TABLES
 
@@ -60,7 +60,7 @@ class Lab:
         panel = PanelData(d, tuple(VariableInfo(k, k, k) for k in "yabc"), "real", "Test", "Test")
         models = [ModelSpec("M1", "T", "y", ("a", "b"), "pooled"), ModelSpec("M2", "T", "y", ("a", "b", "a:b"), "fe")]
         reg = root / "reg.xlsx"
-        save_workbook(build_regression_workbook(panel, models), reg)
+        write_regression_workbook(panel, reg, models)
         self.reg = reg.read_bytes()
         self.regwb = openpyxl.load_workbook(BytesIO(self.reg))
         self.n = 0
