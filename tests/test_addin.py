@@ -21,6 +21,7 @@ import pytest
 from lxml import etree
 from oletools.olevba import VBA_Parser, decompress_stream
 
+from regbef_excel.excel import macros
 from regbef_excel.addin import build as addin
 from regbef_excel.addin import ovba
 from regbef_excel.cli import main
@@ -132,9 +133,11 @@ def test_ribbon_xml(built, part, ns):
     assert tab.get("label") == "REGBEF"
     buttons = list(root.iter(f"{{{ns}}}button"))
     labels = [b.get("label") for b in buttons]
-    assert labels == ["Ny arbeidsbok", "Valider", "Kjør framskriving", "Sammenlign scenarier",
-                      "Sammenlign med SSB", "Maler for kommuner", "Estimer regresjon",
-                      "Regresjon → mål", "Tilbaketest", "Hjelp/Om"]  # fmt: skip
+    assert labels == ["Ny arbeidsbok", "Valider", "Estimer parametre", "Kjør framskriving",
+                      "Sammenlign scenarier", "Sammenlign med SSB", "Maler for kommuner",
+                      "Samle inn kommunemaler", "Estimer regresjon", "Regresjon → mål", "Tilbaketest",
+                      "Hjelp/Om"]  # fmt: skip
+    assert {b.get("id") for b in buttons} == set(macros.ACTIONS)  # every button has its action
     assert all(b.get("supertip") and b.get("screentip") for b in buttons)
     ids = [e.get("id") for e in root.iter() if e.get("id")]
     assert len(ids) == len(set(ids))
