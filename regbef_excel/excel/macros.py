@@ -38,7 +38,7 @@ from regbef_excel.app.udf_cache import project_cached, read_inputs
 from regbef_excel.engine import project
 from regbef_excel.errors import FeatureNotAvailable, InputError, InputErrors, RegbefError
 from regbef_excel.io.backend import LiveWorkbook
-from regbef_excel.io.openpyxl_files import OpenpyxlBackend
+from regbef_excel.io.fast_files import open_file
 from regbef_excel.io.read.projection import read_from_backend
 from regbef_excel.io.read.regression import read_regression_workbook
 from regbef_excel.io.regression_run import run_regressions
@@ -204,7 +204,7 @@ def compare_scenarios(live: LiveWorkbook) -> MacroResult:
         return MacroResult(status=text("cancelled", lang))
     live.status(text("reading", lang))
     inputs_a, lang, _notes = _read(live)
-    with OpenpyxlBackend(other) as be:
+    with open_file(other) as be:
         inputs_b, _ = read_inputs(be)
     live.status(text("projecting", lang, year=inputs_a.horizon, t=1, T=1))
     pa, pb = project_cached(inputs_a), project_cached(inputs_b)

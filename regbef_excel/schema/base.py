@@ -8,8 +8,9 @@ keys (sheet keys, table names, column keys, stored codes) never change with the 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Literal
 
 Language = Literal["nb", "en"]
@@ -71,8 +72,12 @@ class ChoiceList:
     def labels(self, language: str) -> list[str]:
         return [c.label(language) for c in self.choices]
 
-    def lookup(self) -> dict[str, object]:
+    def lookup(self) -> Mapping[str, object]:
         """Every accepted spelling (both languages, codes, aliases), casefolded → code."""
+        return self._spellings
+
+    @cached_property
+    def _spellings(self) -> dict[str, object]:  # built once: the reader looks up every cell
         out: dict[str, object] = {}
         for c in self.choices:
             for text in (str(c.code), c.label_nb, c.label_en, *c.aliases):

@@ -39,7 +39,7 @@ from regbef_excel.engine.inputs import (
 )
 from regbef_excel.errors import InputError, InputErrors, Location
 from regbef_excel.io.backend import WorkbookBackend
-from regbef_excel.io.openpyxl_files import OpenpyxlBackend
+from regbef_excel.io.fast_files import FileReader, open_file
 from regbef_excel.io.read.markets import assemble_markets
 from regbef_excel.io.read.tables import ParsedTable, TableReader, compress_ranges
 from regbef_excel.io.rows import rc_array
@@ -288,12 +288,11 @@ def _assemble(r: TableReader, meta: WorkbookMeta) -> ProjectionInputs | None:  #
     return inputs
 
 
-def _open(path: str | Path) -> OpenpyxlBackend:
-    return OpenpyxlBackend(path)
-
-
-def read_workbook(path: str | Path) -> tuple[ProjectionInputs, WorkbookMeta]:
+def read_workbook(path: str | Path, *, reader: FileReader | None = None) -> tuple[ProjectionInputs, WorkbookMeta]:
     """Read a REGBEF workbook file into validated inputs and its meta data.
+
+    ``reader`` chooses the file reader (:func:`regbef_excel.io.fast_files.open_file`; default
+    the fast one).
 
     Raises
     ------
@@ -302,7 +301,7 @@ def read_workbook(path: str | Path) -> tuple[ProjectionInputs, WorkbookMeta]:
         files that are missing, not .xlsx, or password-protected.
     """
     try:
-        backend = _open(path)
+        backend = open_file(path, reader)
     except InputError as exc:
         raise InputErrors([exc]) from None
     with backend:
@@ -329,13 +328,13 @@ def check_errors(raw: RawTables, language: str = "nb") -> list[InputError]:
     return out
 
 
-def validate_workbook(path: str | Path) -> list[InputError]:
+def validate_workbook(path: str | Path, *, reader: FileReader | None = None) -> list[InputError]:
     """Every problem in a workbook file: cell-level and cross-table problems, then failed checks.
 
     Returns an empty list for a workbook ready to run. Never raises for bad input.
     """
     try:
-        backend = _open(path)
+        backend = open_file(path, reader)
     except InputError as exc:
         return [exc]
     with backend:
