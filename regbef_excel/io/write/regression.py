@@ -375,10 +375,6 @@ def _properties(wb: Workbook, panel: PanelData, language: str) -> None:
 # ----------------------------------------------------------------------------------------------
 # Output writer
 # ----------------------------------------------------------------------------------------------
-def _lang_core(language: str) -> str:
-    return "no" if language == "nb" else "en"
-
-
 def _labels(inp: RegressionInput, language: str) -> dict[str, str]:
     """Row labels of the tables: the variable names in Norwegian (as the thesis prints them),
     the English labels of tblVariables in English."""
@@ -392,7 +388,7 @@ def _labels(inp: RegressionInput, language: str) -> dict[str, str]:
 
 
 def _term_label(term: str, language: str, labels: dict[str, str]) -> str:
-    return variable_label(term, _lang_core(language), labels)
+    return variable_label(term, language, labels)
 
 
 def _safe_sheet_name(name: str, taken: set[str]) -> str:
@@ -433,7 +429,7 @@ def _write_regression_sheet(ws: Worksheet, name: str, outcomes: Sequence[ModelOu
 
     Returns ``{f"{model}|{term}": (row, col)}`` of every coefficient cell (for tests/readers).
     """
-    t = TABLE_TEXT[_lang_core(language)]
+    t = TABLE_TEXT[language]
     labels = _labels(inp, language)
     ws["A1"] = name
     ws["A1"].style = styles.TITLE
@@ -539,8 +535,8 @@ def _write_descriptives(wb: Workbook, inp: RegressionInput, run: RegressionRun, 
     order = [v.key for v in inp.variables]
     cols.sort(key=lambda c: order.index(c) if c in order else len(order))
     data = inp.data[cols].apply(pd.to_numeric, errors="coerce")
-    tab = descriptive_table(data, cols, language=_lang_core(language))
-    t = TABLE_TEXT[_lang_core(language)]
+    tab = descriptive_table(data, cols, language=language)
+    t = TABLE_TEXT[language]
     head = [t["variable"], t["desc_obs"], t["mean"], t["sd"], "Min", "Max",
             "Merknad" if language == "nb" else "Note"]  # fmt: skip
     marks = {v.key: _mark(v, inp.kind, language) for v in inp.variables}
@@ -584,7 +580,7 @@ def _write_correlations(wb: Workbook, inp: RegressionInput, run: RegressionRun, 
     corr = frame.corr()
     labels = _labels(inp, language)
     r0 = 4
-    ws.cell(row=r0, column=1, value=TABLE_TEXT[_lang_core(language)]["variables"].capitalize()
+    ws.cell(row=r0, column=1, value=TABLE_TEXT[language]["variables"].capitalize()
             ).style = styles.HEADER  # fmt: skip
     for j in range(len(cols)):
         c = ws.cell(row=r0, column=2 + j, value=f"({j + 1})")
@@ -613,7 +609,7 @@ def _fmt_list(values: Sequence[object]) -> str:
 
 def _write_diagnostics(wb: Workbook, run: RegressionRun, language: str) -> None:
     ws = new_sheet(wb, R.OUTPUT_SHEETS["diagnostics"], language)
-    t = TABLE_TEXT[_lang_core(language)]
+    t = TABLE_TEXT[language]
     rows = []
     for o in run.outcomes:
         res = o.result
@@ -703,7 +699,7 @@ def _write_marginal(wb: Workbook, run: RegressionRun, language: str) -> None:
 
 def _write_coefficients(wb: Workbook, run: RegressionRun, language: str) -> None:
     ws = new_sheet(wb, R.OUTPUT_SHEETS["coefficients"], language)
-    t = TABLE_TEXT[_lang_core(language)]
+    t = TABLE_TEXT[language]
     rows = []
     for o in run.outcomes:
         res = o.result
