@@ -11,7 +11,7 @@ import pytest
 from support.synthetic import synthetic_inputs
 
 import regbef_excel.engine
-from regbef_excel.app import run_workbook
+from regbef_excel.app.projection import run_workbook
 from regbef_excel.engine import project
 from regbef_excel.engine.inputs import NET_MIGRATION, TARGET, Targets
 from regbef_excel.errors import InputError

@@ -14,7 +14,7 @@ import pytest
 import xlsxwriter
 from openpyxl.worksheet.table import Table
 
-from regbef_excel.app import run_demo, write_template
+from regbef_excel.app.projection import run_demo, write_template
 from regbef_excel.errors import InputError, InputErrors
 from regbef_excel.io.backend import cell_value
 from regbef_excel.io.fast_files import (

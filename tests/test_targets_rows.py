@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 from support.synthetic import synthetic_inputs
 
-from regbef_excel.app import targets_frame_to_arrays
+from regbef_excel.app.regression import targets_frame_to_arrays
 from regbef_excel.engine.inputs import GROWTH, NET_MIGRATION, POPULATION, TARGET, TREND
 from regbef_excel.errors import InputError
 from regbef_excel.io.read.targets import targets_from_rows

@@ -223,7 +223,7 @@ def test_batched_generation_equals_generating_alone():
         np.testing.assert_allclose(inp.internal_net_trend, alone.internal_net_trend, atol=1e-9)
         assert meta.region_name.startswith(code)
         # the metadata split from the batch equals the metadata of the zone alone
-        from regbef_excel.app import meta_from_generation
+        from regbef_excel.app.projection import meta_from_generation
 
         h.region_name = meta.region_name
         alone_meta = meta_from_generation(alone, report, h, nat)
@@ -366,7 +366,7 @@ def test_round_trip_fill_target_and_run(telemark, tmp_path, capsys):
     names = out.sheetnames
     out.close()
     assert len(names) > len(openpyxl.load_workbook(src, read_only=True).sheetnames)
-    from regbef_excel.app import run_workbook
+    from regbef_excel.app.projection import run_workbook
 
     outcome = run_workbook(filled, tmp_path / "again.xlsx")
     proj = outcome.projection
