@@ -79,8 +79,8 @@ class MacroResult:
 
 def _language(live: LiveWorkbook) -> str:
     names = set(live.sheet_names())
-    nb = sum(s.label_nb in names for s in SHEETS.values())
-    en = sum(s.label_en in names for s in SHEETS.values())
+    nb = sum(s.label("nb") in names for s in SHEETS.values())
+    en = sum(s.label("en") in names for s in SHEETS.values())
     return "en" if en > nb else "nb"
 
 

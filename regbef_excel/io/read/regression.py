@@ -153,8 +153,8 @@ def _find_table(backend: WorkbookBackend, name: str, sheet_key: str) -> TableBlo
 
 
 def _detect_language(sheets: Sequence[str]) -> str:
-    nb = sum(s.label_nb in sheets for s in R.SHEETS.values())
-    en = sum(s.label_en in sheets for s in R.SHEETS.values())
+    nb = sum(s.label("nb") in sheets for s in R.SHEETS.values())
+    en = sum(s.label("en") in sheets for s in R.SHEETS.values())
     return "en" if en > nb else "nb"
 
 

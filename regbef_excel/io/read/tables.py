@@ -63,8 +63,8 @@ class TableReader:
         self.errors: list[InputError] = []
         self.sheets = backend.sheet_names()
         self.tables = {k.casefold(): v for k, v in backend.tables().items()}
-        nb = sum(s.label_nb in self.sheets for s in SHEETS.values())
-        en = sum(s.label_en in self.sheets for s in SHEETS.values())
+        nb = sum(s.label("nb") in self.sheets for s in SHEETS.values())
+        en = sum(s.label("en") in self.sheets for s in SHEETS.values())
         self.lang = "en" if en > nb else "nb"
         self.parsed: dict[str, ParsedTable] = {}
         self.empty: dict[tuple[str, str], list[int]] = {}

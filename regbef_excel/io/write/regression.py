@@ -54,7 +54,7 @@ from regbef_excel.regression.options import INTERACTION_SEPARATOR
 from regbef_excel.regression.tables import TEXT as TABLE_TEXT
 from regbef_excel.regression.tables import VARIABLE_LABELS, stars, variable_label
 from regbef_excel.schema import regression as R
-from regbef_excel.schema.base import Column, Table, check_language
+from regbef_excel.schema.base import Column, Table, Text, check_language
 from regbef_excel.schema.layout import quote_sheet
 
 _RED = "C00000"
@@ -74,7 +74,7 @@ def _panel_table(variables: Sequence[VariableInfo]) -> Table:
             fmt = "0"
         else:
             fmt = "0.000"
-        cols.append(Column(v.key, v.key, v.key, "float", role="input", required=False,
+        cols.append(Column(v.key, Text(v.key, v.key), "float", role="input", required=False,
                            width=max(11, len(v.key) + 3), number_format=fmt))  # fmt: skip
     return replace(R.PANEL, columns=tuple(cols))
 
@@ -219,7 +219,7 @@ def _write_models_sheet(
     if len(set(names)) != len(names):
         raise InputError("model names must be unique", found=names)
     cols = [*R.MODELS.columns] + [
-        Column(f"m{i}", m.name, m.name, "str", role="input", width=R.MODEL_COLUMN_WIDTH,
+        Column(f"m{i}", Text(m.name, m.name), "str", role="input", width=R.MODEL_COLUMN_WIDTH,
                required=False)
         for i, m in enumerate(models)
     ]  # fmt: skip
