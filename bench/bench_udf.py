@@ -12,7 +12,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from regbef_excel.app import write_template
+from regbef_excel.app.projection import write_template
 from regbef_excel.app.udf_cache import ProjectionCache
 from regbef_excel.excel.udfs import regbef_run
 

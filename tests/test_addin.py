@@ -21,11 +21,11 @@ import pytest
 from lxml import etree
 from oletools.olevba import VBA_Parser, decompress_stream
 
-from regbef_excel.excel import macros
 from regbef_excel.addin import build as addin
 from regbef_excel.addin import ovba
 from regbef_excel.cli import main
 from regbef_excel.errors import RegbefError
+from regbef_excel.excel import macros
 from regbef_excel.schema.udfs import UDFS
 
 ROOT = Path(__file__).resolve().parents[1]

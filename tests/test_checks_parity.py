@@ -36,7 +36,7 @@ import openpyxl
 import pytest
 from openpyxl.utils.cell import get_column_letter, range_boundaries
 
-from regbef_excel import app
+from regbef_excel.app import projection as app
 from regbef_excel.app.udf_cache import ProjectionCache, read_inputs
 from regbef_excel.cli import main
 from regbef_excel.errors import InputErrors

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from regbef_excel.app import demo_inputs
+from regbef_excel.app.projection import demo_inputs
 from regbef_excel.engine import project
 
 README = Path(__file__).resolve().parents[1] / "README.md"

@@ -15,10 +15,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from regbef_excel.engine.gravity import doubly_constrained, hybrid
-from regbef_excel.engine.labour import external_inmigration
 from regbef_excel.engine import migration
+from regbef_excel.engine.gravity import doubly_constrained, hybrid
 from regbef_excel.engine.inputs import N_AGES
+from regbef_excel.engine.labour import external_inmigration
 from regbef_excel.engine.migration import fit_rogers_castro, fit_rogers_castro_many, rogers_castro
 from regbef_excel.errors import ConvergenceError, InputError
 from regbef_excel.regression import fit_panel

@@ -11,12 +11,12 @@ import numpy as np
 import pytest
 
 from regbef_excel.engine.housing import (
+    HadwigerRegression,
     base_stock_by_period,
     hadwiger_coefficients,
     median_age,
     zone_demolition_share,
 )
-from regbef_excel.engine.housing import HadwigerRegression
 from regbef_excel.errors import InputError
 
 

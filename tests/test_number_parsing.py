@@ -30,7 +30,7 @@ import pytest
 from regbef_excel.errors import InputError
 from regbef_excel.excel import udfs
 from regbef_excel.io.cells import CellProblem, convert_cell, expected_text, parse_number
-from regbef_excel.schema.base import ANY_NUMBER, COUNT, NONNEG, PROBABILITY, Column
+from regbef_excel.schema.base import ANY_NUMBER, COUNT, NONNEG, PROBABILITY, Column, Text
 
 NBSP, NNBSP, THIN, MINUS = "\u00a0", "\u202f", "\u2009", "\u2212"
 
@@ -130,11 +130,11 @@ def test_parse_number_rejects(text):
 
 
 # ----------------------------------------------------------------------------- convert_cell
-FLOAT = Column("level", "Nivå", "Level", dtype="float", validation=ANY_NUMBER)
-SHARE = Column("share", "Andel", "Share", dtype="float", validation=PROBABILITY)
-NONNEG_COL = Column("rate", "Rate", "Rate", dtype="float", validation=NONNEG)
-COUNT_COL = Column("persons", "Personer", "Persons", dtype="float", validation=COUNT)
-INT = Column("year", "År", "Year", dtype="int")
+FLOAT = Column("level", Text("Nivå", "Level"), dtype="float", validation=ANY_NUMBER)
+SHARE = Column("share", Text("Andel", "Share"), dtype="float", validation=PROBABILITY)
+NONNEG_COL = Column("rate", Text("Rate", "Rate"), dtype="float", validation=NONNEG)
+COUNT_COL = Column("persons", Text("Personer", "Persons"), dtype="float", validation=COUNT)
+INT = Column("year", Text("År", "Year"), dtype="int")
 
 
 @pytest.mark.parametrize("text,expected", ACCEPTED, ids=[repr(t) for t, _ in ACCEPTED])

@@ -294,7 +294,7 @@ def test_target_steering_matches_reference(inp):
 # ============================================================================ fixed examples
 @pytest.fixture(scope="module")
 def demo():
-    from regbef_excel.app import demo_inputs
+    from regbef_excel.app.projection import demo_inputs
 
     inputs, _meta = demo_inputs("nb")
     return inputs

@@ -451,3 +451,14 @@ def test_mundlak_skips_regressors_that_vary_only_over_time():
     assert m.pvalue == pytest.approx(stats.f.sf(W / 2, 2, 29), rel=1e-9)
     # x is exogenous here (no correlation with the region effects): no evidence against RE
     assert m.pvalue > 0.01
+
+
+def test_table_language_codes_nb_en_and_no_as_alias():
+    df = pd.DataFrame({"y": [1.0, 2.0, 4.0, 3.0, 6.0], "x": [0.0, 1.0, 2.0, 3.0, 4.0]})
+    res = fit_panel(df, "y", ["x"], None, None, method="pooled", cov="classic")
+    nb = regression_table([res], language="nb").text
+    assert nb.equals(regression_table([res], language="no").text)  # the former code still reads
+    assert nb.equals(regression_table([res]).text)  # Norwegian by default
+    assert "Konstant" in nb.iloc[:, 0].tolist() and "Constant" in regression_table([res], language="en").text.iloc[:, 0].tolist()
+    with pytest.raises(InputError):
+        regression_table([res], language="de")

@@ -17,12 +17,12 @@ ALL_TABLES = [*TABLES.values(), CHECKS_TABLE]
 
 
 def test_sheet_keys_labels_orders_unique():
-    for attr in ("key", "label_nb", "label_en", "order"):
-        values = [getattr(s, attr) for s in INPUT_SHEETS]
-        assert len(values) == len(set(values)), attr
+    for what in ("key", "nb", "en", "order"):
+        values = [s.label(what) if what in ("nb", "en") else getattr(s, what) for s in INPUT_SHEETS]
+        assert len(values) == len(set(values)), what
     for s in INPUT_SHEETS:
-        assert len(s.label_nb) <= 31 and len(s.label_en) <= 31  # Excel's limit
-        assert not set("[]:*?/\\") & set(s.label_nb + s.label_en)
+        assert len(s.label("nb")) <= 31 and len(s.label("en")) <= 31  # Excel's limit
+        assert not set("[]:*?/\\") & set(s.label("nb") + s.label("en"))
 
 
 def test_every_table_is_on_a_sheet_and_listed_there():
@@ -44,7 +44,8 @@ def test_columns_unique_and_labelled(table):
     for i in range(len(aliases)):
         for j in range(i + 1, len(aliases)):
             assert not aliases[i] & aliases[j], (table.key, keys[i], keys[j])
-    for nb, en in iter_labels(table):
+    for text in iter_labels(table):
+        nb, en = text.nb, text.en
         assert nb and en
     for k in table.key_columns:
         assert k in keys
@@ -63,9 +64,9 @@ def test_validations_are_valid(table):
             assert v.minimum <= v.maximum
         if v.kind in ("whole", "decimal"):
             assert c.dtype in ("int", "float")
-        assert len(c.prompt_nb) <= 255 and len(c.prompt_en) <= 255
+        assert len(c.prompt("nb")) <= 255 and len(c.prompt("en")) <= 255
         if c.role in ("input", "key") and v.kind != "text":
-            assert c.prompt_nb and c.prompt_en, (table.key, c.key)
+            assert c.prompt("nb") and c.prompt("en"), (table.key, c.key)
 
 
 def test_lists_unambiguous():
@@ -75,8 +76,8 @@ def test_lists_unambiguous():
             assert len(labels) == len(set(labels))
         lookup = cl.lookup()
         for ch in cl.choices:
-            assert lookup[ch.label_nb.casefold()] == ch.code
-            assert lookup[ch.label_en.casefold()] == ch.code
+            assert lookup[ch.label("nb").casefold()] == ch.code
+            assert lookup[ch.label("en").casefold()] == ch.code
     assert tuple(c.code for c in LISTS["flow"].choices) == FLOWS
 
 

@@ -97,7 +97,7 @@ def test_rebuild_from_read_is_stable(tmp_path, rich_meta):
 
 def test_workbook_structure(tmp_path):
     wb = build_workbook(synthetic_inputs(2, 3))
-    names = [s.label_nb for s in sorted(SHEETS.values(), key=lambda s: s.order)]
+    names = [s.label("nb") for s in sorted(SHEETS.values(), key=lambda s: s.order)]
     assert wb.sheetnames == names
     tables = {name for ws in wb.worksheets for name in ws.tables}
     assert set(TABLES) <= tables

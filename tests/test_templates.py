@@ -320,7 +320,7 @@ def test_round_trip_fill_target_and_run(telemark, tmp_path, capsys):
     names = out.sheetnames
     out.close()
     assert len(names) > len(openpyxl.load_workbook(src, read_only=True).sheetnames)
-    from regbef_excel.app import run_workbook
+    from regbef_excel.app.projection import run_workbook
 
     outcome = run_workbook(filled, tmp_path / "again.xlsx")
     proj = outcome.projection

@@ -394,7 +394,7 @@ def test_regbef_run_on_a_file_rereads_only_when_the_file_changes(tmp_path):
 
     import openpyxl
 
-    from regbef_excel.app import write_template
+    from regbef_excel.app.projection import write_template
     from regbef_excel.app.udf_cache import ProjectionCache
     from regbef_excel.excel.udfs import regbef_run
 

@@ -16,7 +16,7 @@ import pytest
 from openpyxl import load_workbook
 from support.synthetic import synthetic_inputs
 
-from regbef_excel import app
+from regbef_excel.app import projection as app
 from regbef_excel.cli import main
 from regbef_excel.engine import project
 from regbef_excel.engine.housing import HadwigerRegression

@@ -39,7 +39,7 @@ from regbef_excel.engine.generation import GenerationReport, History, NationalRa
 from regbef_excel.errors import InputError, InputErrors, Location, RegbefError
 from regbef_excel.files import file_sha256
 from regbef_excel.files import same_file as _same_file
-from regbef_excel.io.read.projection import read_workbook, validate_workbook
+from regbef_excel.io.read.projection import in_workbook, read_workbook, validate_workbook
 from regbef_excel.io.write.results import write_results
 from regbef_excel.io.write.template import build_workbook, save_workbook
 from regbef_excel.schema.meta import RCFitQuality, WorkbookMeta
@@ -448,9 +448,12 @@ def run_workbook(
     lang = language or getattr(meta, "language", None) or "nb"
     record_warnings = check_estimation_record(meta, meta.language)  # refuses a stale estimate
     t0 = time.perf_counter()
-    projection = project_checked(
-        inputs, progress=(lambda t, T: _tell(progress, f"projecting {inputs.base_year + t}", 0.1 + 0.5 * t / T))
-    )
+    try:
+        projection = project_checked(
+            inputs, progress=(lambda t, T: _tell(progress, f"projecting {inputs.base_year + t}", 0.1 + 0.5 * t / T))
+        )
+    except InputError as exc:  # the engine names input fields; say where they are in this workbook
+        raise in_workbook(exc, meta) from None
     projection.warnings[:0] = [*meta.read_notes, *record_warnings]  # accepted but not used
     seconds["project"] = time.perf_counter() - t0
     t0 = time.perf_counter()

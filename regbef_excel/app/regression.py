@@ -21,11 +21,12 @@ from regbef_excel.app.projection import (
     unreadable,
 )
 from regbef_excel.data.panels import REGION, YEAR, ba_zones, demo_panel
-from regbef_excel.engine.inputs import ProjectionInputs, Targets
+from regbef_excel.engine.inputs import ProjectionInputs
 from regbef_excel.errors import InputError, Location, RegbefError
 from regbef_excel.files import file_sha256
-from regbef_excel.io.openpyxl_files import OpenpyxlBackend
+from regbef_excel.io.fast_files import open_file
 from regbef_excel.io.read.regression import ModelSpec, RegressionInput, read_regression_workbook
+from regbef_excel.io.read.targets import targets_from_rows
 from regbef_excel.io.regression_run import RegressionRun, run_regressions
 from regbef_excel.io.write.regression import write_regression_results, write_regression_workbook
 from regbef_excel.io.write.template import build_workbook, save_workbook
@@ -48,7 +49,7 @@ def read_regression_input(path: str | os.PathLike, *, name_file: bool = False) -
     runs. ``name_file`` prefixes every message with the file's name."""
     try:
         check_xlsx_package(path)
-        backend = OpenpyxlBackend(path)
+        backend = open_file(path)
         with backend:
             try:
                 inp = read_regression_workbook(backend)
@@ -145,23 +146,12 @@ def targets_frame_to_arrays(frame: pd.DataFrame, inputs: ProjectionInputs):
     Blank ``zone_code`` is the region. Rows outside the projection years or for unknown zones
     are input errors naming the row.
     """
-    T, K = inputs.n_years, inputs.n_zones
-    tg = Targets.trend(T, K)
-    index = {c: k for k, c in enumerate(inputs.zone_codes)}
-    for i, row in enumerate(frame.itertuples(index=False), start=1):
-        t = int(row.year) - inputs.base_year - 1
-        if not 0 <= t < T:
-            raise InputError("target year outside the projection", location=Location(table="tblTargets", row=i),
-                             found=int(row.year), expected=f"{inputs.base_year + 1}–{inputs.horizon}")
-        code = "" if row.zone_code is None or (isinstance(row.zone_code, float) and np.isnan(row.zone_code)) else str(row.zone_code)
-        if code == "":
-            tg.region_mode[t], tg.region_type[t], tg.region_value[t] = row.steering, row.target_type, row.value
-            continue
-        if code not in index:
-            raise InputError("target for an unknown zone", location=Location(table="tblTargets", row=i), found=code,
-                             expected="a zone of the projection")
-        k = index[code]
-        tg.zone_mode[t, k], tg.zone_type[t, k], tg.zone_value[t, k] = row.steering, row.target_type, row.value
+    tg, problems = targets_from_rows(enumerate(frame.to_dict("records"), start=1), inputs.zone_codes,
+                                     inputs.base_year, inputs.horizon)  # fmt: skip
+    if problems:
+        p = problems[0]
+        raise InputError(p.message, location=Location(table="tblTargets", row=p.row), found=p.found,
+                         expected=p.expected)  # fmt: skip
     return tg
 
 

@@ -14,7 +14,7 @@ from pathlib import Path
 from regbef_excel import __version__
 from regbef_excel.engine import project
 from regbef_excel.errors import InputError, InputErrors, Location
-from regbef_excel.io.openpyxl_files import OpenpyxlBackend
+from regbef_excel.io.fast_files import open_file
 from regbef_excel.io.read.projection import read_from_backend
 from regbef_excel.io.write.results import inputs_sha256
 
@@ -70,7 +70,7 @@ def backend_for(path: str, caller_backend: Callable[[], object] | None):  # noqa
     """A back-end over the workbook file ``path``, or else over the calling cell's workbook."""
     if path:
         p = Path(path).expanduser()
-        return OpenpyxlBackend(p)
+        return open_file(p)
     if caller_backend is None:
         raise InputError("no workbook to read", location=Location(cell="source"),
                          expected="a call from a worksheet cell, or the path of a workbook")  # fmt: skip

@@ -85,9 +85,12 @@ TARGET_VARIANTS = (2, 3, 5, 6)
 
 
 def _require(inputs: ProjectionInputs) -> None:
-    """Variants need their sheets: a clear message instead of a crash deep in the loop."""
+    """Variants need their inputs: a clear message instead of a crash deep in the loop.
+
+    The error names the input field (``Location.table``); the reader's side maps it to the
+    workbook's sheet in the workbook's language.
+    """
     v = inputs.variant
-    sheet = {"labour": "Arbeidsmarked", "housing": "Boliger", "distances": "Avstander"}
     need = []
     if v in LABOUR_VARIANTS:
         need += ["labour", "distances"]
@@ -97,8 +100,8 @@ def _require(inputs: ProjectionInputs) -> None:
         if getattr(inputs, name) is None:
             raise InputError(
                 f"model variant {v} ({VARIANT_NAMES[v]}) needs the {name} inputs",
-                location=Location(sheet=sheet[name]),
-                expected=f"a filled sheet '{sheet[name]}' or another model variant",
+                location=Location(table=name),
+                expected=f"the {name} inputs filled, or another model variant",
             )
 
 
@@ -396,8 +399,8 @@ class _EndogenousHadwiger:
         if inputs.housing is None or inputs.income is None:
             raise InputError(
                 "the endogenous Hadwiger option needs the housing inputs and the income indicator",
-                location=Location(sheet="Fruktbarhet"),
-                expected="housing sheet and income per zone and year, or the option switched off",
+                location=Location(table="income"),
+                expected="the housing inputs and income per zone and year, or the option switched off",
             )
         self.inputs = inputs
         self.coef = inputs.hadwiger_regression or HadwigerRegression()

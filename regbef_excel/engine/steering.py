@@ -107,7 +107,8 @@ def external_inflow_for(
         raise InputError(
             f"{year}: the target for zone {zone_codes[k]} needs negative in-migration "
             f"({eif[k]:.0f} persons: out-migration {euf[k]:.0f}, required net {net_external[k]:.0f})",
-            location=Location(sheet="Mål", table="tblTargets", row=None, column="value"),
+            # the input field: the target of this zone (column) in this year (row)
+            location=Location(table="targets", row=year, column=str(zone_codes[k])),
             expected="a target that in-migration can reach (net migration > −out-migration)",
         )
     eif = np.maximum(eif, 0.0)

@@ -35,19 +35,18 @@ from importlib.metadata import version
 from pathlib import Path
 
 from regbef_excel import SCHEMA_VERSION, __version__
-from regbef_excel.app.evaluation import backtest_county, ssb_frame_for
 from regbef_excel.app.collect import collect_workbooks
 from regbef_excel.app.estimate import estimate_workbook
+from regbef_excel.app.evaluation import backtest_county, ssb_frame_for
 from regbef_excel.app.projection import project_checked, run_log, write_template
 from regbef_excel.app.regression import regression_targets
 from regbef_excel.app.templates import write_templates
 from regbef_excel.app.udf_cache import project_cached, read_inputs
-from regbef_excel.engine import project
 from regbef_excel.errors import FeatureNotAvailable, InputError, InputErrors, Location, RegbefError
 from regbef_excel.evaluation.scenarios import compare_scenarios as scenario_comparison
 from regbef_excel.evaluation.ssb import compare_with_ssb
 from regbef_excel.io.backend import LiveWorkbook
-from regbef_excel.io.openpyxl_files import OpenpyxlBackend
+from regbef_excel.io.fast_files import open_file
 from regbef_excel.io.read.projection import read_from_backend
 from regbef_excel.io.read.regression import read_regression_workbook
 from regbef_excel.io.regression_run import run_regressions
@@ -88,8 +87,8 @@ class MacroResult:
 
 def _language(live: LiveWorkbook) -> str:
     names = set(live.sheet_names())
-    nb = sum(s.label_nb in names for s in SHEETS.values())
-    en = sum(s.label_en in names for s in SHEETS.values())
+    nb = sum(s.label("nb") in names for s in SHEETS.values())
+    en = sum(s.label("en") in names for s in SHEETS.values())
     return "en" if en > nb else "nb"
 
 
@@ -124,7 +123,7 @@ def _output_sheets(live: LiveWorkbook, written: Path, language: str,
     sheet the file holds (the same set ``regbef-excel run`` writes, incl. housing, labour and
     the migration matrix), never a sheet that holds an input table of the live workbook,
     whatever its name (refused with a message naming the sheet)."""
-    src = OpenpyxlBackend(written)
+    src = open_file(written)
     try:
         in_file = src.sheet_names()
     finally:
@@ -296,7 +295,7 @@ def _saved_path(live: LiveWorkbook, lang: str) -> Path:
     """The file of the live workbook; actions that read the saved file need it saved."""
     here = live.path()
     if here is None:
-        raise FeatureNotAvailable(text("save_first", lang))
+        raise FeatureNotAvailable(text("save_first", lang, what=text("estimate_title", lang)))
     return here
 
 
@@ -413,7 +412,7 @@ def compare_scenarios(live: LiveWorkbook) -> MacroResult:
         return MacroResult(status=text("cancelled", lang))
     live.status(text("reading", lang))
     inputs_a, lang, _notes = _read(live)
-    with OpenpyxlBackend(other) as be:
+    with open_file(other) as be:
         inputs_b, _ = read_inputs(be)
     live.status(text("projecting", lang, year=inputs_a.horizon, t=1, T=1))
     pa, pb = project_cached(inputs_a), project_cached(inputs_b)

@@ -3,12 +3,15 @@
 The reader's validation and conversion work on :class:`TableBlock` objects — plain 2-D lists of
 cell values plus the address of their top-left cell — so any back-end that can list sheets,
 locate Excel tables and return a rectangle of values can feed it. This module has the
-interface (:class:`WorkbookBackend`) and the openpyxl file back-end
-(:class:`OpenpyxlBackend`); a live-Excel (xlwings) back-end implements the same three methods.
+interface (:class:`WorkbookBackend`), the one form of a cell value (:func:`cell_value`) and an
+in-memory back-end; the file back-ends are :mod:`regbef_excel.io.fast_files` and
+:mod:`regbef_excel.io.openpyxl_files`, the live-Excel (xlwings) back-end implements the same
+three methods.
 """
 
 from __future__ import annotations
 
+import datetime as _dt
 from abc import ABC, abstractmethod
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -55,6 +58,29 @@ class TableBlock:
         return f"{get_column_letter(self.first_col + col_offset)}{self.header_row}"
 
 
+#: Floats with a whole value below this are whole numbers: writers (Excel, LibreOffice,
+#: XlsxWriter's %.16G, Python's repr) write them without an exponent; from 1e16 on they are
+#: written with one.
+WHOLE_LIMIT = 1e16
+
+
+def cell_value(value: object) -> object:
+    """One cell value as every file back-end returns it, whatever read it: a whole number
+    (below 1e16) is an ``int``, empty text is ``None``, a date is a ``datetime`` at midnight.
+
+    One form for all readers, so the fast reader (which reads every number as a float and
+    cannot tell empty text from an empty cell) returns exactly what the openpyxl reader returns.
+    """
+    t = type(value)
+    if t is float:
+        return int(value) if value.is_integer() and -WHOLE_LIMIT < value < WHOLE_LIMIT else value  # type: ignore[union-attr,operator]
+    if t is str:
+        return value or None
+    if t is _dt.date:
+        return _dt.datetime(value.year, value.month, value.day)  # type: ignore[union-attr]
+    return value
+
+
 class WorkbookBackend(ABC):
     """What the reader needs from a workbook, whatever holds it."""
 
@@ -74,7 +100,8 @@ class WorkbookBackend(ABC):
         self, sheet: str, min_row: int, min_col: int, max_col: int, max_row: int | None = None
     ) -> list[list[object]]:
         """A rectangle of cell values (``None`` for empty cells); ``max_row=None`` reads to the
-        last used row of the sheet. Error cells are their error text, e.g. ``'#N/A'``."""
+        last used row of the sheet (trailing empty rows may be left out). Error cells are their
+        error text, e.g. ``'#N/A'``. File back-ends return values in :func:`cell_value`'s form."""
 
     def custom_properties(self) -> dict[str, str]:
         """Custom document properties (version stamps); empty if unavailable."""
@@ -116,21 +143,6 @@ def read_table_block(backend: WorkbookBackend, ref: TableRef) -> TableBlock:
     return TableBlock(ref.name, ref.sheet, ref.min_row, ref.min_col, header, rows, numbers)
 
 
-# ----------------------------------------------------------------------------------------------
-# openpyxl (files)
-# ----------------------------------------------------------------------------------------------
-
-
-
-
-
-
-
-
-
-
-
-
 class InMemoryBackend(WorkbookBackend):
     """Read an openpyxl :class:`~openpyxl.Workbook` already in memory (not read-only).
 
@@ -160,7 +172,7 @@ class InMemoryBackend(WorkbookBackend):
     ) -> list[list[object]]:
         ws = self._wb[sheet]
         return [
-            list(r)
+            [cell_value(v) for v in r]
             for r in ws.iter_rows(
                 min_row=min_row, max_row=max_row or ws.max_row, min_col=min_col, max_col=max_col,
                 values_only=True,

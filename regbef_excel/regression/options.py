@@ -16,14 +16,14 @@ CovType = Literal["robust", "cluster", "classic"]
 BPVariant = Literal["normal", "koenker"]
 BPRegressors = Literal["fitted", "rhs"]
 FutureYearEffect = Literal["last", "mean", "zero"]
-Language = Literal["no", "en"]
+Language = Literal["nb", "en"]
 
 METHODS: tuple[str, ...] = ("pooled", "fe", "fd")
 COV_TYPES: tuple[str, ...] = ("robust", "cluster", "classic")
 BP_VARIANTS: tuple[str, ...] = ("normal", "koenker")
 BP_REGRESSORS: tuple[str, ...] = ("fitted", "rhs")
 FUTURE_YEAR_EFFECTS: tuple[str, ...] = ("last", "mean", "zero")
-LANGUAGES: tuple[str, ...] = ("no", "en")
+LANGUAGES: tuple[str, ...] = ("nb", "en")
 
 #: Separator of an interaction term in a regressor list: ``"arbeidsledighet:by"`` is the
 #: product of the columns ``arbeidsledighet`` and ``by`` (R/patsy syntax).

@@ -21,7 +21,7 @@ from regbef_excel.regression.results import PanelResult
 #: Variable labels (thesis table 10). Norwegian: the names the thesis prints; English: the
 #: definitions of table 10 in short form.
 VARIABLE_LABELS: dict[str, dict[str, str]] = {
-    "no": {"const": "Konstant"},
+    "nb": {"const": "Konstant"},
     "en": {
         "const": "Constant",
         "nettoinnflytting": "Net in-migration per 1000",
@@ -41,7 +41,7 @@ VARIABLE_LABELS: dict[str, dict[str, str]] = {
 }
 
 TEXT: dict[str, dict[str, str]] = {
-    "no": {
+    "nb": {
         "variables": "VARIABLER",
         "obs": "Observasjoner",
         "r2": "R2",
@@ -86,6 +86,11 @@ TEXT: dict[str, dict[str, str]] = {
 }
 
 
+def table_language(language: str) -> str:
+    """``"nb"`` or ``"en"`` as given; ``"no"`` (the code these tables once took) means ``"nb"``."""
+    return "nb" if language == "no" else language
+
+
 @dataclass(frozen=True)
 class Table:
     """A formatted table (strings, thesis layout) with its numeric counterpart."""
@@ -99,17 +104,18 @@ class Table:
         return f"{self.title}\n{body}" if self.title else body
 
 
-def variable_label(name: str, language: str = "no", labels: Mapping[str, str] | None = None) -> str:
+def variable_label(name: str, language: str = "nb", labels: Mapping[str, str] | None = None) -> str:
     """Label of a variable; interactions join their parts (``arbeidsledighet_by`` in
     Norwegian as the thesis prints them, ``a × b`` in English)."""
     if labels and name in labels:
         return labels[name]
+    language = table_language(language)
     table = VARIABLE_LABELS.get(language, {})
     if name in table:
         return table[name]
     if INTERACTION_SEPARATOR in name:
         parts = [variable_label(p, language, labels) for p in name.split(INTERACTION_SEPARATOR)]
-        return ("_" if language == "no" else " × ").join(parts)
+        return ("_" if language == "nb" else " × ").join(parts)
     return name
 
 
@@ -129,7 +135,7 @@ def descriptive_table(
     data: pd.DataFrame,
     columns: Sequence[str],
     *,
-    language: str = "no",
+    language: str = "nb",
     labels: Mapping[str, str] | None = None,
     decimals: int = 3,
 ) -> Table:
@@ -137,7 +143,7 @@ def descriptive_table(
 
     Each variable uses its own non-missing observations, as ``summarize`` does.
     """
-    check_option("language", language, LANGUAGES)
+    language = check_option("language", table_language(language), LANGUAGES)
     t = TEXT[language]
     rows = []
     for c in columns:
@@ -173,7 +179,7 @@ def correlation_table(
     data: pd.DataFrame,
     columns: Sequence[str],
     *,
-    language: str = "no",
+    language: str = "nb",
     labels: Mapping[str, str] | None = None,
     decimals: int = 3,
 ) -> Table:
@@ -181,7 +187,7 @@ def correlation_table(
 
     Correlations use the rows complete in all listed columns (``correlate``).
     """
-    check_option("language", language, LANGUAGES)
+    language = check_option("language", table_language(language), LANGUAGES)
     for c in columns:
         if c not in data.columns:
             raise InputError(f"unknown variable '{c}'", location=Location(column=c))
@@ -207,7 +213,7 @@ def _note_kind(result: PanelResult) -> str:
 def regression_table(
     results: Sequence[PanelResult],
     *,
-    language: str = "no",
+    language: str = "nb",
     labels: Mapping[str, str] | None = None,
     column_titles: Sequence[str] | None = None,
     order: Sequence[str] | None = None,
@@ -228,7 +234,7 @@ def regression_table(
     Table
         ``numeric``: long form with model, term, coef, se, pvalue, stars (NaN when absent).
     """
-    check_option("language", language, LANGUAGES)
+    language = check_option("language", table_language(language), LANGUAGES)
     if not results:
         raise InputError("a regression table needs at least one model")
     t = TEXT[language]
@@ -312,7 +318,7 @@ def nested_table(
     method: str = "fe",
     cov: str = "robust",
     time_dummies: bool = True,
-    language: str = "no",
+    language: str = "nb",
     labels: Mapping[str, str] | None = None,
 ) -> tuple[Table, list[PanelResult]]:
     """Thesis tables 2–3: model (j) uses the first j regressors of ``x``."""

@@ -2,14 +2,15 @@
 
 The input sheets (:mod:`.inputs`) and the output sheets (``outputs.py``) are both described with
 these classes, so the template builder, the reader, the result writer, the checks and the docs
-read one description. Labels come in Norwegian bokmål (``nb``, the default) and English (``en``);
+read one description. Labels are :class:`Text`: Norwegian bokmål (``nb``, the default) and English (``en``);
 keys (sheet keys, table names, column keys, stored codes) never change with the language.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Literal
 
 Language = Literal["nb", "en"]
@@ -26,6 +27,28 @@ def check_language(language: str) -> Language:
 
 
 @dataclass(frozen=True)
+class Text:
+    """A text in both workbook languages: the one label type of the workbook contract (sheet
+    names, headers, units, prompts, titles, list entries, output labels)."""
+
+    nb: str
+    en: str
+
+    def get(self, language: str) -> str:
+        """Return the text in ``language`` ('nb' or 'en')."""
+        check_language(language)
+        return self.nb if language == "nb" else self.en
+
+    def format(self, language: str, **values: object) -> str:
+        """Return the text in ``language`` with ``str.format`` placeholders filled."""
+        return self.get(language).format(**values)
+
+
+#: No text (an optional unit, prompt, title or introduction left out).
+NO_TEXT = Text("", "")
+
+
+@dataclass(frozen=True)
 class Choice:
     """One allowed value of a categorical input.
 
@@ -33,19 +56,18 @@ class Choice:
     ----------
     code
         The stored, language-independent value (what Python sees).
-    label_nb, label_en
+    label_text
         What the dropdown shows in each language.
     aliases
         Further spellings the reader accepts (matched case-insensitively).
     """
 
     code: object
-    label_nb: str
-    label_en: str
+    label_text: Text
     aliases: tuple[str, ...] = ()
 
     def label(self, language: str) -> str:
-        return self.label_nb if language == "nb" else self.label_en
+        return self.label_text.get(language)
 
     def cell_value(self, language: str) -> object:
         """What a cell holds for this choice: numbers stay numbers (unless the choice has a
@@ -61,21 +83,24 @@ class ChoiceList:
 
     key: str
     table: str
-    label_nb: str
-    label_en: str
+    label_text: Text
     choices: tuple[Choice, ...]
 
     def label(self, language: str) -> str:
-        return self.label_nb if language == "nb" else self.label_en
+        return self.label_text.get(language)
 
     def labels(self, language: str) -> list[str]:
         return [c.label(language) for c in self.choices]
 
-    def lookup(self) -> dict[str, object]:
+    def lookup(self) -> Mapping[str, object]:
         """Every accepted spelling (both languages, codes, aliases), casefolded → code."""
+        return self._spellings
+
+    @cached_property
+    def _spellings(self) -> dict[str, object]:  # built once: the reader looks up every cell
         out: dict[str, object] = {}
         for c in self.choices:
-            for text in (str(c.code), c.label_nb, c.label_en, *c.aliases):
+            for text in (str(c.code), c.label_text.nb, c.label_text.en, *c.aliases):
                 out[text.strip().casefold()] = c.code
         return out
 
@@ -140,11 +165,11 @@ class Column:
     ----------
     key
         Stable identifier (also accepted as a header by the reader).
-    label_nb, label_en
+    label_text
         Header text without the unit.
     dtype
         ``'int'``, ``'float'``, ``'str'`` or ``'bool'``.
-    unit_nb, unit_en
+    unit_text
         Unit shown in brackets after the label ("personer", "per kvinne", …).
     validation
         Rule used for Excel data validation and by the reader.
@@ -153,7 +178,7 @@ class Column:
     role
         ``'key'`` (identifies a row), ``'input'`` (editable, input style), ``'calc'``
         (written by the tool, read-only style) or ``'comment'`` (free text source/comment).
-    prompt_nb, prompt_en
+    prompt_text
         Input prompt shown by Excel when the cell is selected.
     width
         Column width in characters.
@@ -164,25 +189,22 @@ class Column:
     """
 
     key: str
-    label_nb: str
-    label_en: str
+    label_text: Text
     dtype: DType = "float"
-    unit_nb: str = ""
-    unit_en: str = ""
+    unit_text: Text = NO_TEXT
     validation: Validation | None = None
     required: bool = True
     role: Role = "input"
-    prompt_nb: str = ""
-    prompt_en: str = ""
+    prompt_text: Text = NO_TEXT
     width: float = 12.0
     number_format: str = "General"
     default: object = None
 
     def label(self, language: str) -> str:
-        return self.label_nb if language == "nb" else self.label_en
+        return self.label_text.get(language)
 
     def unit(self, language: str) -> str:
-        return self.unit_nb if language == "nb" else self.unit_en
+        return self.unit_text.get(language)
 
     def header(self, language: str) -> str:
         """The header text: label plus the unit in brackets."""
@@ -190,7 +212,7 @@ class Column:
         return f"{self.label(language)} ({unit})" if unit else self.label(language)
 
     def prompt(self, language: str) -> str:
-        return self.prompt_nb if language == "nb" else self.prompt_en
+        return self.prompt_text.get(language)
 
     def header_aliases(self) -> set[str]:
         """Every header text the reader accepts for this column (normalised)."""
@@ -235,7 +257,7 @@ class Table:
         The table may be empty.
     capacity
         Rows covered by data validation and by the checks' ranges (at least the rows written).
-    title_nb, title_en
+    title_text
         Caption written above the table.
     """
 
@@ -248,11 +270,10 @@ class Table:
     anchor: str = "A4"
     optional: bool = False
     capacity: int = 1000
-    title_nb: str = ""
-    title_en: str = ""
+    title_text: Text = NO_TEXT
 
     def title(self, language: str) -> str:
-        return self.title_nb if language == "nb" else self.title_en
+        return self.title_text.get(language)
 
     def column(self, key: str) -> Column:
         for c in self.columns:
@@ -279,30 +300,28 @@ class Sheet:
     """One worksheet: stable key, visible labels, position, explanatory text."""
 
     key: str
-    label_nb: str
-    label_en: str
+    label_text: Text
     order: int
     kind: Literal["cover", "input", "output", "checks", "lists"] = "input"
-    intro_nb: str = ""
-    intro_en: str = ""
+    intro_text: Text = NO_TEXT
     tables: tuple[str, ...] = field(default=())
 
     def label(self, language: str) -> str:
-        return self.label_nb if language == "nb" else self.label_en
+        return self.label_text.get(language)
 
     def intro(self, language: str) -> str:
-        return self.intro_nb if language == "nb" else self.intro_en
+        return self.intro_text.get(language)
 
 
-def iter_labels(obj: Sheet | Table | Column | ChoiceList) -> Iterator[tuple[str, str]]:
-    """Yield ``(nb, en)`` label pairs of an object (for schema consistency tests)."""
+def iter_labels(obj: Sheet | Table | Column | ChoiceList) -> Iterator[Text]:
+    """Yield the label texts of an object (for schema consistency tests)."""
     if isinstance(obj, Table):
-        yield obj.title_nb, obj.title_en
+        yield obj.title_text
         for c in (*obj.columns, *obj.items):
-            yield c.label_nb, c.label_en
+            yield c.label_text
     elif isinstance(obj, ChoiceList):
-        yield obj.label_nb, obj.label_en
+        yield obj.label_text
         for ch in obj.choices:
-            yield ch.label_nb, ch.label_en
+            yield ch.label_text
     else:
-        yield obj.label_nb, obj.label_en
+        yield obj.label_text

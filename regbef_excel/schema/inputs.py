@@ -29,6 +29,7 @@ from regbef_excel.schema.base import (
     Column,
     Sheet,
     Table,
+    Text,
     Validation,
 )
 
@@ -64,93 +65,92 @@ LISTS: dict[str, ChoiceList] = {
     cl.key: cl
     for cl in (
         ChoiceList(
-            "variant", "lstVariant", "Modellvariant", "Model variant",
+            "variant", "lstVariant", Text("Modellvariant", "Model variant"),
             tuple(
-                Choice(v, f"{v} – {VARIANT_NAMES_NB[v]}", f"{v} – {VARIANT_NAMES[v]}",
+                Choice(v, Text(f"{v} – {VARIANT_NAMES_NB[v]}", f"{v} – {VARIANT_NAMES[v]}"),
                        aliases=(VARIANT_NAMES_NB[v], VARIANT_NAMES[v], f"{v} - {VARIANT_NAMES[v]}",
                                 f"{v} - {VARIANT_NAMES_NB[v]}"))
                 for v in VARIANTS
             ),
         ),
         ChoiceList(
-            "flow", "lstFlow", "Flyttestrøm", "Migration flow",
-            tuple(Choice(f, f, f, aliases=_FLOW_LABELS[f]) for f in FLOWS),
+            "flow", "lstFlow", Text("Flyttestrøm", "Migration flow"),
+            tuple(Choice(f, Text(f, f), aliases=_FLOW_LABELS[f]) for f in FLOWS),
         ),
         ChoiceList(
-            "sex", "lstSex", "Kjønn", "Sex",
+            "sex", "lstSex", Text("Kjønn", "Sex"),
             (
-                Choice("M", "M", "M", aliases=("mann", "menn", "male", "males", "gutt")),
-                Choice("F", "K", "F", aliases=("kvinne", "kvinner", "female", "females", "jente")),
+                Choice("M", Text("M", "M"), aliases=("mann", "menn", "male", "males", "gutt")),
+                Choice("F", Text("K", "F"), aliases=("kvinne", "kvinner", "female", "females", "jente")),
             ),
         ),
         ChoiceList(
-            "yesno", "lstYesNo", "Ja/nei", "Yes/no",
+            "yesno", "lstYesNo", Text("Ja/nei", "Yes/no"),
             (
-                Choice(True, "JA", "YES", aliases=("true", "sann", "1", "j", "y")),
-                Choice(False, "NEI", "NO", aliases=("false", "usann", "0", "n")),
+                Choice(True, Text("JA", "YES"), aliases=("true", "sann", "1", "j", "y")),
+                Choice(False, Text("NEI", "NO"), aliases=("false", "usann", "0", "n")),
             ),
         ),
         ChoiceList(
-            "fertility_source", "lstFertilitySource", "Fruktbarhetskilde", "Fertility source",
+            "fertility_source", "lstFertilitySource", Text("Fruktbarhetskilde", "Fertility source"),
             tuple(
-                Choice(s, {"rates": "rater", "hadwiger": "hadwiger"}[s], s, aliases=("rate",) if s == "rates" else ())
+                Choice(s, Text({"rates": "rater", "hadwiger": "hadwiger"}[s], s), aliases=("rate",) if s == "rates" else ())
                 for s in FERTILITY_SOURCES
             ),
         ),
         ChoiceList(
-            "note_kind", "lstNoteKind", "Type merknad", "Note kind",
+            "note_kind", "lstNoteKind", Text("Type merknad", "Note kind"),
             (
-                Choice("provenance", "kilde", "source", aliases=("provenance", "kilde/lisens")),
-                Choice("note", "merknad", "note", aliases=("notat",)),
+                Choice("provenance", Text("kilde", "source"), aliases=("provenance", "kilde/lisens")),
+                Choice("note", Text("merknad", "note"), aliases=("notat",)),
             ),
         ),
         ChoiceList(
-            "language", "lstLanguage", "Språk", "Language",
+            "language", "lstLanguage", Text("Språk", "Language"),
             (
-                Choice("nb", "nb", "nb", aliases=("norsk", "bokmål", "norwegian", "no")),
-                Choice("en", "en", "en", aliases=("engelsk", "english")),
+                Choice("nb", Text("nb", "nb"), aliases=("norsk", "bokmål", "norwegian", "no")),
+                Choice("en", Text("en", "en"), aliases=("engelsk", "english")),
             ),
         ),
         # --- targets, labour, housing (added at the end: list positions are stable)
         ChoiceList(
-            "steering", "lstSteering", "Styring", "Steering",
+            "steering", "lstSteering", Text("Styring", "Steering"),
             (
-                Choice(1, "1", "1", aliases=("mål", "målstyring", "target")),
-                Choice(2, "2", "2", aliases=("trend",)),
+                Choice(1, Text("1", "1"), aliases=("mål", "målstyring", "target")),
+                Choice(2, Text("2", "2"), aliases=("trend",)),
             ),
         ),
         ChoiceList(
-            "target_type", "lstTargetType", "Måltype", "Target type",
+            "target_type", "lstTargetType", Text("Måltype", "Target type"),
             (
-                Choice(1, "1", "1", aliases=("netto flytting", "nettoflytting", "net migration")),
-                Choice(2, "2", "2", aliases=("folkemengde", "befolkning", "population")),
-                Choice(3, "3", "3", aliases=("vekst", "vekst %", "growth", "growth %")),
+                Choice(1, Text("1", "1"), aliases=("netto flytting", "nettoflytting", "net migration")),
+                Choice(2, Text("2", "2"), aliases=("folkemengde", "befolkning", "population")),
+                Choice(3, Text("3", "3"), aliases=("vekst", "vekst %", "growth", "growth %")),
             ),
         ),
         ChoiceList(
-            "civil_status", "lstCivilStatus", "Sivilstand", "Civil status",
+            "civil_status", "lstCivilStatus", Text("Sivilstand", "Civil status"),
             tuple(
-                Choice(i + 1, str(i + 1), str(i + 1), aliases=(nb, en))
+                Choice(i + 1, Text(str(i + 1), str(i + 1)), aliases=(nb, en))
                 for i, (nb, en) in enumerate(CIVIL_STATUS_LABELS)
             ),
         ),
         ChoiceList(
-            "housing_age_group", "lstHousingAgeGroup", "Aldersgruppe (bolig)",
-            "Age group (housing)",
-            tuple(Choice(g, g, g, aliases=(g.replace("-", "–"),)) for g in HOUSING_AGE_LABELS),
+            "housing_age_group", "lstHousingAgeGroup", Text("Aldersgruppe (bolig)", "Age group (housing)"),
+            tuple(Choice(g, Text(g, g), aliases=(g.replace("-", "–"),)) for g in HOUSING_AGE_LABELS),
         ),
         ChoiceList(
-            "distance_function", "lstDistanceFunction", "Avstandsfunksjon", "Distance function",
+            "distance_function", "lstDistanceFunction", Text("Avstandsfunksjon", "Distance function"),
             (
-                Choice("power", "potens", "power", aliases=("potensfunksjon", "d^-beta")),
-                Choice("exponential", "eksponentiell", "exponential", aliases=("exp", "eksponential")),
+                Choice("power", Text("potens", "power"), aliases=("potensfunksjon", "d^-beta")),
+                Choice("exponential", Text("eksponentiell", "exponential"), aliases=("exp", "eksponential")),
             ),
         ),
         ChoiceList(
-            "housing_mode", "lstHousingMode", "Bruk av boligmarkedet", "Housing-market use",
+            "housing_mode", "lstHousingMode", Text("Bruk av boligmarkedet", "Housing-market use"),
             (
-                Choice("simple", "enkel", "simple", aliases=("forenklet", "enkel og sikrere")),
-                Choice("advanced", "avansert", "advanced", aliases=("fordeling",)),
+                Choice("simple", Text("enkel", "simple"), aliases=("forenklet", "enkel og sikrere")),
+                Choice("advanced", Text("avansert", "advanced"), aliases=("fordeling",)),
             ),
         ),
     )
@@ -165,130 +165,142 @@ def _list(key: str) -> Validation:
 # Sheets in functional order: cover → settings → inputs → (outputs) → checks → lists
 # --------------------------------------------------------------------------------------------
 COVER = Sheet(
-    "cover", "Forside", "Cover", 0, kind="cover",
-    intro_nb="REGBEF – regional befolkningsframskriving", intro_en="REGBEF – regional population projection",
+    "cover", Text("Forside", "Cover"), 0, kind="cover",
+    intro_text=Text("REGBEF – regional befolkningsframskriving", "REGBEF – regional population projection"),
     tables=("tblProvenance",),
 )  # fmt: skip
 SETTINGS = Sheet(
-    "settings", "Innstillinger", "Settings", 10,
-    intro_nb="Kjøreinnstillinger: basisår, sluttår, modellvariant og valg. Gule celler fylles ut.",
-    intro_en="Run settings: base year, horizon, model variant and options. Fill in the yellow cells.",
+    "settings", Text("Innstillinger", "Settings"), 10,
+    intro_text=Text("Kjøreinnstillinger: basisår, sluttår, modellvariant og valg. Gule celler fylles ut.", "Run settings: base year, horizon, model variant and options. Fill in the yellow cells."),
     tables=("tblSettings",),
 )
 ZONES = Sheet(
-    "zones", "Soner", "Zones", 20,
-    intro_nb="Sonene (kommuner eller bydeler) i regionen. Sonekoden er tekst og må være unik.",
-    intro_en="The zones (municipalities or districts) of the region. Zone codes are text and unique.",
+    "zones", Text("Soner", "Zones"), 20,
+    intro_text=Text("Sonene (kommuner eller bydeler) i regionen. Sonekoden er tekst og må være unik.", "The zones (municipalities or districts) of the region. Zone codes are text and unique."),
     tables=("tblZones",),
 )
 POPULATION = Sheet(
-    "population", "Befolkning", "Population", 30,
-    intro_nb="Befolkning 31.12. i basisåret etter sone, alder (99 = 99 år og eldre) og kjønn. "
-    "Én rad per sone og alder (100 rader per sone).",
-    intro_en="Population on 31 Dec of the base year by zone, age (99 = 99 and older) and sex. "
-    "One row per zone and age (100 rows per zone).",
+    "population", Text("Befolkning", "Population"), 30,
+    intro_text=Text(
+        "Befolkning 31.12. i basisåret etter sone, alder (99 = 99 år og eldre) og kjønn. "
+        "Én rad per sone og alder (100 rader per sone).",
+        "Population on 31 Dec of the base year by zone, age (99 = 99 and older) and sex. "
+        "One row per zone and age (100 rows per zone).",
+    ),
     tables=("tblPopulation",),
 )
 FERTILITY = Sheet(
-    "fertility", "Fruktbarhet", "Fertility", 40,
-    intro_nb="Fødselsrater per kvinne etter alder ved utgangen av året (15–49), eller Hadwiger-"
-    "parametre (velg kilde i Innstillinger). Nivåfaktorer ligger på arket Nivåfaktorer. Til høyre: "
-    "endogene Hadwiger-koeffisienter (REKONSTRUERT, av som standard) og inntektsindikator.",
-    intro_en="Births per woman by age at the end of the year (15–49), or Hadwiger parameters "
-    "(choose the source in Settings). Level factors are on the Level factors sheet. On the right: "
-    "endogenous Hadwiger coefficients (RECONSTRUCTED, off by default) and the income indicator.",
+    "fertility", Text("Fruktbarhet", "Fertility"), 40,
+    intro_text=Text(
+        "Fødselsrater per kvinne etter alder ved utgangen av året (15–49), eller Hadwiger-"
+        "parametre (velg kilde i Innstillinger). Nivåfaktorer ligger på arket Nivåfaktorer. Til høyre: "
+        "endogene Hadwiger-koeffisienter (REKONSTRUERT, av som standard) og inntektsindikator.",
+        "Births per woman by age at the end of the year (15–49), or Hadwiger parameters "
+        "(choose the source in Settings). Level factors are on the Level factors sheet. On the right: "
+        "endogenous Hadwiger coefficients (RECONSTRUCTED, off by default) and the income indicator.",
+    ),
     tables=("tblFertilityRates", "tblHadwiger", "tblHadwigerRegression", "tblIncome"),
 )
 MORTALITY = Sheet(
-    "mortality", "Dødelighet", "Mortality", 50,
-    intro_nb="Sannsynlighet for å dø i løpet av året etter kjønn og alder ved utgangen av året.",
-    intro_en="Probability of dying during the year by sex and age at the end of the year.",
+    "mortality", Text("Dødelighet", "Mortality"), 50,
+    intro_text=Text("Sannsynlighet for å dø i løpet av året etter kjønn og alder ved utgangen av året.", "Probability of dying during the year by sex and age at the end of the year."),
     tables=("tblDeathProb",),
 )
 MIGRATION = Sheet(
-    "migration", "Flytting", "Migration", 60,
-    intro_nb="Rogers–Castro-parametre per flyttestrøm, sone og kjønn (ROGFUNK). Ubrukte ledd = 0. "
-    "Grå kolonner viser tilpasningen fra estimeringen og leses ikke inn.",
-    intro_en="Rogers–Castro parameters per flow, zone and sex (ROGFUNK). Unused terms = 0. "
-    "Grey columns show the fit from estimation and are not read.",
+    "migration", Text("Flytting", "Migration"), 60,
+    intro_text=Text(
+        "Rogers–Castro-parametre per flyttestrøm, sone og kjønn (ROGFUNK). Ubrukte ledd = 0. "
+        "Grå kolonner viser tilpasningen fra estimeringen og leses ikke inn.",
+        "Rogers–Castro parameters per flow, zone and sex (ROGFUNK). Unused terms = 0. "
+        "Grey columns show the fit from estimation and are not read.",
+    ),
     tables=("tblRogersCastro",),
 )
 LEVEL_FACTORS = Sheet(
-    "level_factors", "Nivåfaktorer", "Level factors", 70,
-    intro_nb="Nivåfaktorer per sone (venstre) og per år for regionen (høyre), innvandring og "
-    "innflytting fra resten av Norge. Faktorene multipliseres.",
-    intro_en="Level factors per zone (left) and per year for the region (right), immigration and "
-    "in-migration from the rest of Norway. The factors multiply.",
+    "level_factors", Text("Nivåfaktorer", "Level factors"), 70,
+    intro_text=Text(
+        "Nivåfaktorer per sone (venstre) og per år for regionen (høyre), innvandring og "
+        "innflytting fra resten av Norge. Faktorene multipliseres.",
+        "Level factors per zone (left) and per year for the region (right), immigration and "
+        "in-migration from the rest of Norway. The factors multiply.",
+    ),
     tables=("tblZoneFactors", "tblYearFactors"),
 )
 HISTORY = Sheet(
-    "history", "Historikk", "History", 80,
-    intro_nb="Valgfritt: historiske data for prosjektgenerering (estimeringsperioden). Kan stå tom.",
-    intro_en="Optional: historical data for project generation (the estimation period). May be empty.",
+    "history", Text("Historikk", "History"), 80,
+    intro_text=Text("Valgfritt: historiske data for prosjektgenerering (estimeringsperioden). Kan stå tom.", "Optional: historical data for project generation (the estimation period). May be empty."),
     tables=("tblHistPopulation", "tblHistMigration"),
 )
 CHECKS = Sheet(
-    "checks", "Kontroller", "Checks", 900, kind="checks",
-    intro_nb="Hver kontroll teller problemer (0 = OK). De samme kontrollene kjøres i Python før hver kjøring.",
-    intro_en="Each check counts problems (0 = OK). The same checks run in Python before every run.",
+    "checks", Text("Kontroller", "Checks"), 900, kind="checks",
+    intro_text=Text("Hver kontroll teller problemer (0 = OK). De samme kontrollene kjøres i Python før hver kjøring.", "Each check counts problems (0 = OK). The same checks run in Python before every run."),
     tables=("tblChecks",),
 )  # fmt: skip
 LISTS_SHEET = Sheet(
-    "lists", "Lister", "Lists", 990, kind="lists",
-    intro_nb="Kilder for nedtrekkslister. Ikke endre.",
-    intro_en="Sources of the dropdown lists. Do not edit.",
+    "lists", Text("Lister", "Lists"), 990, kind="lists",
+    intro_text=Text("Kilder for nedtrekkslister. Ikke endre.", "Sources of the dropdown lists. Do not edit."),
     tables=tuple(cl.table for cl in LISTS.values()),
 )  # fmt: skip
 
 # --- steering, labour market, housing, distances --------------------------------
 TARGETS = Sheet(
-    "targets", "Mål", "Targets", 72,
-    intro_nb="Målstyring per år: én rad per år og sone (tom sonekode = hele regionen). Styring 1 = mål, "
-    "2 = trend. Måltype 1 = netto flytting (personer), 2 = folkemengde 31.12. (personer), 3 = vekst "
-    "(% fra året før). År/soner uten rad følger trenden. Brukes i modellvariant 2, 3, 5 og 6.",
-    intro_en="Target steering per year: one row per year and zone (blank zone code = the whole region). "
-    "Steering 1 = target, 2 = trend. Target type 1 = net migration (persons), 2 = population on 31 Dec "
-    "(persons), 3 = growth (% from the year before). Years/zones without a row follow the trend. "
-    "Used by model variants 2, 3, 5 and 6.",
+    "targets", Text("Mål", "Targets"), 72,
+    intro_text=Text(
+        "Målstyring per år: én rad per år og sone (tom sonekode = hele regionen). Styring 1 = mål, "
+        "2 = trend. Måltype 1 = netto flytting (personer), 2 = folkemengde 31.12. (personer), 3 = vekst "
+        "(% fra året før). År/soner uten rad følger trenden. Brukes i modellvariant 2, 3, 5 og 6.",
+        "Target steering per year: one row per year and zone (blank zone code = the whole region). "
+        "Steering 1 = target, 2 = trend. Target type 1 = net migration (persons), 2 = population on 31 Dec "
+        "(persons), 3 = growth (% from the year before). Years/zones without a row follow the trend. "
+        "Used by model variants 2, 3, 5 and 6.",
+    ),
     tables=("tblTargets",),
 )  # fmt: skip
 LABOUR = Sheet(
-    "labour", "Arbeidsmarked", "Labour market", 74,
-    intro_nb="Yrkesdeltakelse etter kjønn og aldersgruppe, arbeidsmarkedsparametre (ANTAKELSE = ingen "
-    "verdi i håndboka, vurder dem), sonefaktorer, arbeidsplasser per sone og år (basisåret først) og "
-    "valgfri alders-/kjønnsprofil for arbeidsinnflyttere. Tomt ark = ingen arbeidsmarkedsmodell.",
-    intro_en="Labour-force participation by sex and age group, labour-market parameters (ASSUMPTION = "
-    "no value in the handbook, review them), zone factors, jobs per zone and year (base year first) "
-    "and an optional age/sex profile of labour migrants. Empty sheet = no labour-market model.",
+    "labour", Text("Arbeidsmarked", "Labour market"), 74,
+    intro_text=Text(
+        "Yrkesdeltakelse etter kjønn og aldersgruppe, arbeidsmarkedsparametre (ANTAKELSE = ingen "
+        "verdi i håndboka, vurder dem), sonefaktorer, arbeidsplasser per sone og år (basisåret først) og "
+        "valgfri alders-/kjønnsprofil for arbeidsinnflyttere. Tomt ark = ingen arbeidsmarkedsmodell.",
+        "Labour-force participation by sex and age group, labour-market parameters (ASSUMPTION = "
+        "no value in the handbook, review them), zone factors, jobs per zone and year (base year first) "
+        "and an optional age/sex profile of labour migrants. Empty sheet = no labour-market model.",
+    ),
     tables=("tblParticipation", "tblLabourParams", "tblLabourZones", "tblJobs", "tblLabourProfile"),
 )  # fmt: skip
 HOUSING = Sheet(
-    "housing", "Boliger", "Housing", 76,
-    intro_nb="Boligtyper, boligmassen ved utgangen av basisåret etter byggeperiode og hustype (summene "
-    "per sone må være like), avgang (AVGE/AVGN), familiestørrelse og byggeprogram per sone og år. "
-    "Tomt ark = ingen boligberegning.",
-    intro_en="House types, the housing stock at the end of the base year by construction period and "
-    "by house type (the zone totals must agree), demolition (AVGE/AVGN), household sizes and the "
-    "building programme per zone and year. Empty sheet = no housing calculation.",
+    "housing", Text("Boliger", "Housing"), 76,
+    intro_text=Text(
+        "Boligtyper, boligmassen ved utgangen av basisåret etter byggeperiode og hustype (summene "
+        "per sone må være like), avgang (AVGE/AVGN), familiestørrelse og byggeprogram per sone og år. "
+        "Tomt ark = ingen boligberegning.",
+        "House types, the housing stock at the end of the base year by construction period and "
+        "by house type (the zone totals must agree), demolition (AVGE/AVGN), household sizes and the "
+        "building programme per zone and year. Empty sheet = no housing calculation.",
+    ),
     tables=("tblHouseTypes", "tblStockByPeriod", "tblStockByType", "tblHousingZones", "tblBuilding"),
 )  # fmt: skip
 HOUSING_MARKET = Sheet(
-    "housing_market", "Boligbehov", "Housing need", 77,
-    intro_nb="Sivilstandsandeler (SIVRAT) og boligbehovsrater (BOLRAT) etter kjønn, aldersgruppe og "
-    "sivilstand, boligmarkedsparametre (A1–A3 fra håndboka, resten ANTAKELSE) og valgfri profil for "
-    "innflyttere i nye boliger (BFRAT). Nivåfaktoren BR per år står på arket Nivåfaktorer.",
-    intro_en="Civil-status shares (SIVRAT) and housing-need rates (BOLRAT) by sex, age group and civil "
-    "status, housing-market parameters (A1–A3 from the handbook, the others ASSUMPTIONS) and an "
-    "optional profile of movers into new dwellings (BFRAT). The level factor BR per year is on the "
-    "Level factors sheet.",
+    "housing_market", Text("Boligbehov", "Housing need"), 77,
+    intro_text=Text(
+        "Sivilstandsandeler (SIVRAT) og boligbehovsrater (BOLRAT) etter kjønn, aldersgruppe og "
+        "sivilstand, boligmarkedsparametre (A1–A3 fra håndboka, resten ANTAKELSE) og valgfri profil for "
+        "innflyttere i nye boliger (BFRAT). Nivåfaktoren BR per år står på arket Nivåfaktorer.",
+        "Civil-status shares (SIVRAT) and housing-need rates (BOLRAT) by sex, age group and civil "
+        "status, housing-market parameters (A1–A3 from the handbook, the others ASSUMPTIONS) and an "
+        "optional profile of movers into new dwellings (BFRAT). The level factor BR per year is on the "
+        "Level factors sheet.",
+    ),
     tables=("tblHousingNeed", "tblHousingMarket", "tblNewDwellingProfile"),
 )  # fmt: skip
 DISTANCES = Sheet(
-    "distances", "Avstander", "Distances", 78,
-    intro_nb="Avstander mellom sonene i km: rad = fra, kolonne = til (kolonneoverskrift = sonekode). "
-    "Diagonalen er avstanden internt i sonen og må være > 0 med potensfunksjonen.",
-    intro_en="Distances between the zones in km: row = from, column = to (column header = zone code). "
-    "The diagonal is the distance within the zone and must be > 0 with the power function.",
+    "distances", Text("Avstander", "Distances"), 78,
+    intro_text=Text(
+        "Avstander mellom sonene i km: rad = fra, kolonne = til (kolonneoverskrift = sonekode). "
+        "Diagonalen er avstanden internt i sonen og må være > 0 med potensfunksjonen.",
+        "Distances between the zones in km: row = from, column = to (column header = zone code). "
+        "The diagonal is the distance within the zone and must be > 0 with the power function.",
+    ),
     tables=("tblDistances",),
 )  # fmt: skip
 
@@ -308,50 +320,47 @@ FMT_PROB = "0.000000"
 
 def comment_column(width: float = 30) -> Column:
     return Column(
-        "comment", "Kilde/kommentar", "Source/comment", dtype="str", required=False,
+        "comment", Text("Kilde/kommentar", "Source/comment"), dtype="str", required=False,
         role="comment", validation=TEXT, width=width,
-        prompt_nb="Kilde eller kommentar (fritekst).", prompt_en="Source or comment (free text).",
+        prompt_text=Text("Kilde eller kommentar (fritekst).", "Source or comment (free text)."),
     )  # fmt: skip
 
 
 def zone_column(role: str = "key") -> Column:
     return Column(
-        "zone_code", "Sonekode", "Zone code", dtype="str", role=role, validation=TEXT, width=11,
+        "zone_code", Text("Sonekode", "Zone code"), dtype="str", role=role, validation=TEXT, width=11,
         number_format="@",
-        prompt_nb="Sonekode som i arket Soner (tekst, f.eks. 0301).",
-        prompt_en="Zone code as on the Zones sheet (text, e.g. 0301).",
+        prompt_text=Text("Sonekode som i arket Soner (tekst, f.eks. 0301).", "Zone code as on the Zones sheet (text, e.g. 0301)."),
     )  # fmt: skip
 
 
 def age_column(validation: Validation = AGE, width: float = 7) -> Column:
     return Column(
-        "age", "Alder", "Age", dtype="int", unit_nb="år", unit_en="years", role="key",
+        "age", Text("Alder", "Age"), dtype="int", unit_text=Text("år", "years"), role="key",
         validation=validation, width=width,
-        prompt_nb="Alder ved utgangen av året; 99 = 99 år og eldre.",
-        prompt_en="Age at the end of the year; 99 = 99 and older.",
+        prompt_text=Text("Alder ved utgangen av året; 99 = 99 år og eldre.", "Age at the end of the year; 99 = 99 and older."),
     )  # fmt: skip
 
 
 def year_column() -> Column:
     return Column(
-        "year", "År", "Year", dtype="int", role="key", validation=YEAR, width=8,
-        prompt_nb="Kalenderår.", prompt_en="Calendar year.",
+        "year", Text("År", "Year"), dtype="int", role="key", validation=YEAR, width=8,
+        prompt_text=Text("Kalenderår.", "Calendar year."),
     )  # fmt: skip
 
 
 def persons_column(key: str, nb: str, en: str, width: float = 12) -> Column:
     return Column(
-        key, nb, en, dtype="float", unit_nb="personer", unit_en="persons", validation=NONNEG,
+        key, Text(nb, en), dtype="float", unit_text=Text("personer", "persons"), validation=NONNEG,
         width=width, number_format=FMT_PERSONS,
-        prompt_nb="Antall personer (≥ 0, normalt heltall).",
-        prompt_en="Number of persons (≥ 0, normally a whole number).",
+        prompt_text=Text("Antall personer (≥ 0, normalt heltall).", "Number of persons (≥ 0, normally a whole number)."),
     )  # fmt: skip
 
 
 def factor_column(key: str, nb: str, en: str, prompt_nb: str, prompt_en: str) -> Column:
     return Column(
-        key, nb, en, dtype="float", unit_nb="faktor", unit_en="factor", validation=NONNEG,
-        width=11, number_format=FMT_FACTOR, prompt_nb=prompt_nb, prompt_en=prompt_en,
+        key, Text(nb, en), dtype="float", unit_text=Text("faktor", "factor"), validation=NONNEG,
+        width=11, number_format=FMT_FACTOR, prompt_text=Text(prompt_nb, prompt_en),
     )  # fmt: skip
 
 
@@ -359,92 +368,80 @@ def factor_column(key: str, nb: str, en: str, prompt_nb: str, prompt_en: str) ->
 # Key/value tables
 # --------------------------------------------------------------------------------------------
 KEYVALUE_COLUMNS: tuple[Column, ...] = (
-    Column("key", "Nøkkel", "Key", dtype="str", role="key", width=18),
-    Column("label", "Innstilling", "Setting", dtype="str", role="calc", required=False, width=44),
-    Column("value", "Verdi", "Value", dtype="str", role="input", width=14),
-    Column("unit", "Enhet", "Unit", dtype="str", role="calc", required=False, width=12),
+    Column("key", Text("Nøkkel", "Key"), dtype="str", role="key", width=18),
+    Column("label", Text("Innstilling", "Setting"), dtype="str", role="calc", required=False, width=44),
+    Column("value", Text("Verdi", "Value"), dtype="str", role="input", width=14),
+    Column("unit", Text("Enhet", "Unit"), dtype="str", role="calc", required=False, width=12),
     comment_column(40),
 )
 
 YESNO = _list("yesno")
 
 SETTINGS_ITEMS: tuple[Column, ...] = (
-    Column("base_year", "Basisår (siste år med kjent befolkning 31.12.)",
-           "Base year (last year with known population on 31 Dec)", dtype="int",
-           unit_nb="år", unit_en="year", validation=YEAR, default=2025,
-           prompt_nb="Befolkningen i arket Befolkning gjelder 31.12. dette året.",
-           prompt_en="The population on the Population sheet is on 31 Dec of this year."),
-    Column("horizon", "Sluttår for framskrivingen", "Last projection year (horizon)", dtype="int",
-           unit_nb="år", unit_en="year", validation=YEAR, default=2050,
-           prompt_nb="Siste framskrivingsår; må være etter basisåret.",
-           prompt_en="Last projection year; must be after the base year."),
-    Column("variant", "Modellvariant (1 = trend)", "Model variant (1 = trend)", dtype="int",
+    Column("base_year", Text("Basisår (siste år med kjent befolkning 31.12.)", "Base year (last year with known population on 31 Dec)"), dtype="int",
+           unit_text=Text("år", "year"), validation=YEAR, default=2025,
+           prompt_text=Text("Befolkningen i arket Befolkning gjelder 31.12. dette året.", "The population on the Population sheet is on 31 Dec of this year.")),
+    Column("horizon", Text("Sluttår for framskrivingen", "Last projection year (horizon)"), dtype="int",
+           unit_text=Text("år", "year"), validation=YEAR, default=2050,
+           prompt_text=Text("Siste framskrivingsår; må være etter basisåret.", "Last projection year; must be after the base year.")),
+    Column("variant", Text("Modellvariant (1 = trend)", "Model variant (1 = trend)"), dtype="int",
            validation=_list("variant"), default=1,
-           prompt_nb="1 trend; 2 mål region + kommuner; 3 mål region + boligmarked; 4 arbeids- + "
-           "boligmarked; 5 mål region + arbeids- + boligmarked; 6 mål + arbeidsmarked regionalt.",
-           prompt_en="1 trend; 2 target region + municipalities; 3 target region + housing market; "
-           "4 labour + housing market; 5 target region + labour + housing market; 6 target + labour "
-           "market at region level."),
-    Column("estimation_start", "Estimeringsperiode, første år", "Estimation period, first year",
-           dtype="int", unit_nb="år", unit_en="year", validation=YEAR, required=False,
-           prompt_nb="Første år i estimeringsperioden (valgfritt).",
-           prompt_en="First year of the estimation period (optional)."),
-    Column("estimation_end", "Estimeringsperiode, siste år", "Estimation period, last year",
-           dtype="int", unit_nb="år", unit_en="year", validation=YEAR, required=False,
-           prompt_nb="Siste år i estimeringsperioden (valgfritt).",
-           prompt_en="Last year of the estimation period (optional)."),
-    Column("fertility_source", "Kilde for fruktbarhet", "Fertility source", dtype="str",
+           prompt_text=Text(
+               "1 trend; 2 mål region + kommuner; 3 mål region + boligmarked; 4 arbeids- + "
+               "boligmarked; 5 mål region + arbeids- + boligmarked; 6 mål + arbeidsmarked regionalt.",
+               "1 trend; 2 target region + municipalities; 3 target region + housing market; "
+               "4 labour + housing market; 5 target region + labour + housing market; 6 target + labour "
+               "market at region level.",
+           )),
+    Column("estimation_start", Text("Estimeringsperiode, første år", "Estimation period, first year"),
+           dtype="int", unit_text=Text("år", "year"), validation=YEAR, required=False,
+           prompt_text=Text("Første år i estimeringsperioden (valgfritt).", "First year of the estimation period (optional).")),
+    Column("estimation_end", Text("Estimeringsperiode, siste år", "Estimation period, last year"),
+           dtype="int", unit_text=Text("år", "year"), validation=YEAR, required=False,
+           prompt_text=Text("Siste år i estimeringsperioden (valgfritt).", "Last year of the estimation period (optional).")),
+    Column("fertility_source", Text("Kilde for fruktbarhet", "Fertility source"), dtype="str",
            validation=_list("fertility_source"), default="rates",
-           prompt_nb="rater = tabellen Fødselsrater; hadwiger = Hadwiger-funksjonen.",
-           prompt_en="rates = the fertility-rate table; hadwiger = the Hadwiger function."),
-    Column("share_boys", "Andel gutter blant fødte", "Share of boys among births", dtype="float",
-           unit_nb="andel", unit_en="share", validation=Validation("decimal", 0, 1),
+           prompt_text=Text("rater = tabellen Fødselsrater; hadwiger = Hadwiger-funksjonen.", "rates = the fertility-rate table; hadwiger = the Hadwiger function.")),
+    Column("share_boys", Text("Andel gutter blant fødte", "Share of boys among births"), dtype="float",
+           unit_text=Text("andel", "share"), validation=Validation("decimal", 0, 1),
            default=0.514, number_format="0.000",
-           prompt_nb="Mellom 0 og 1; SSBs langtidssnitt er 0,514.",
-           prompt_en="Between 0 and 1; the SSB long-run average is 0.514."),
-    Column("drop_oldest", "Fjern personer over 99 år (som PANDA)",
-           "Drop people older than 99 (as PANDA)", dtype="bool", validation=YESNO, default=False,
-           prompt_nb="NEI = åpen aldersgruppe 99+ (anbefalt); JA = som PANDA.",
-           prompt_en="NO = open age group 99+ (recommended); YES = as PANDA."),
-    Column("reconcile_births", "Avstem fødte mot regionen", "Reconcile births with the region",
+           prompt_text=Text("Mellom 0 og 1; SSBs langtidssnitt er 0,514.", "Between 0 and 1; the SSB long-run average is 0.514.")),
+    Column("drop_oldest", Text("Fjern personer over 99 år (som PANDA)", "Drop people older than 99 (as PANDA)"), dtype="bool", validation=YESNO, default=False,
+           prompt_text=Text("NEI = åpen aldersgruppe 99+ (anbefalt); JA = som PANDA.", "NO = open age group 99+ (recommended); YES = as PANDA.")),
+    Column("reconcile_births", Text("Avstem fødte mot regionen", "Reconcile births with the region"),
            dtype="bool", validation=YESNO, default=False,
-           prompt_nb="JA = sonenes fødte skaleres til regionens sum.",
-           prompt_en="YES = zone births are scaled to the regional total."),
-    Column("reconcile_deaths", "Avstem døde mot regionen", "Reconcile deaths with the region",
+           prompt_text=Text("JA = sonenes fødte skaleres til regionens sum.", "YES = zone births are scaled to the regional total.")),
+    Column("reconcile_deaths", Text("Avstem døde mot regionen", "Reconcile deaths with the region"),
            dtype="bool", validation=YESNO, default=False,
-           prompt_nb="JA = sonenes døde skaleres til regionens sum.",
-           prompt_en="YES = zone deaths are scaled to the regional total."),
-    Column("endogenous_hadwiger", "Endogene Hadwiger-koeffisienter (REKONSTRUERT)",
-           "Endogenous Hadwiger coefficients (RECONSTRUCTED)", dtype="bool", validation=YESNO,
+           prompt_text=Text("JA = sonenes døde skaleres til regionens sum.", "YES = zone deaths are scaled to the regional total.")),
+    Column("endogenous_hadwiger", Text("Endogene Hadwiger-koeffisienter (REKONSTRUERT)", "Endogenous Hadwiger coefficients (RECONSTRUCTED)"), dtype="bool", validation=YESNO,
            default=False, required=False,
-           prompt_nb="JA = HDWA/HDWB/HDWC beregnes hvert år fra boliger, inntekt og medianalder "
-           "(koeffisientene på arket Fruktbarhet; fortegn rekonstruert). Standard NEI.",
-           prompt_en="YES = HDWA/HDWB/HDWC are computed every year from housing, income and median "
-           "age (coefficients on the Fertility sheet; signs reconstructed). Default NO."),
-    Column("language", "Språk i arbeidsboka (nb/en)", "Workbook language (nb/en)", dtype="str",
+           prompt_text=Text(
+               "JA = HDWA/HDWB/HDWC beregnes hvert år fra boliger, inntekt og medianalder "
+               "(koeffisientene på arket Fruktbarhet; fortegn rekonstruert). Standard NEI.",
+               "YES = HDWA/HDWB/HDWC are computed every year from housing, income and median "
+               "age (coefficients on the Fertility sheet; signs reconstructed). Default NO.",
+           )),
+    Column("language", Text("Språk i arbeidsboka (nb/en)", "Workbook language (nb/en)"), dtype="str",
            validation=_list("language"), default="nb",
-           prompt_nb="nb = norsk bokmål, en = engelsk (gjelder nye arbeidsbøker og resultater).",
-           prompt_en="nb = Norwegian bokmål, en = English (for new workbooks and results)."),
-    Column("region_name", "Regionens navn", "Region name", dtype="str", validation=TEXT,
+           prompt_text=Text("nb = norsk bokmål, en = engelsk (gjelder nye arbeidsbøker og resultater).", "nb = Norwegian bokmål, en = English (for new workbooks and results).")),
+    Column("region_name", Text("Regionens navn", "Region name"), dtype="str", validation=TEXT,
            required=False, default="",
-           prompt_nb="Navn som vises på forsiden og i resultatene.",
-           prompt_en="Name shown on the cover and in the results."),
+           prompt_text=Text("Navn som vises på forsiden og i resultatene.", "Name shown on the cover and in the results.")),
 )  # fmt: skip
 
 HADWIGER_ITEMS: tuple[Column, ...] = (
-    Column("HDWA", "HDWA – samlet fruktbarhet (SFT)", "HDWA – total fertility rate (TFR)",
-           unit_nb="per kvinne", unit_en="per woman", validation=Validation("decimal", 0, 10),
+    Column("HDWA", Text("HDWA – samlet fruktbarhet (SFT)", "HDWA – total fertility rate (TFR)"),
+           unit_text=Text("per kvinne", "per woman"), validation=Validation("decimal", 0, 10),
            default=1.5, number_format="0.000",
-           prompt_nb="Samlet fruktbarhet per kvinne (f.eks. 1,5).",
-           prompt_en="Total fertility per woman (e.g. 1.5)."),
-    Column("HDWB", "HDWB – formparameter", "HDWB – shape parameter",
+           prompt_text=Text("Samlet fruktbarhet per kvinne (f.eks. 1,5).", "Total fertility per woman (e.g. 1.5).")),
+    Column("HDWB", Text("HDWB – formparameter", "HDWB – shape parameter"),
            validation=Validation("decimal", 0, 100), default=3.5, number_format="0.000",
-           prompt_nb="Større verdi = smalere kurve.", prompt_en="Larger = narrower schedule."),
-    Column("HDWC", "HDWC – gjennomsnittlig fødealder", "HDWC – mean age at childbirth",
-           unit_nb="år", unit_en="years", validation=Validation("decimal", 15, 49), default=31.0,
+           prompt_text=Text("Større verdi = smalere kurve.", "Larger = narrower schedule.")),
+    Column("HDWC", Text("HDWC – gjennomsnittlig fødealder", "HDWC – mean age at childbirth"),
+           unit_text=Text("år", "years"), validation=Validation("decimal", 15, 49), default=31.0,
            number_format="0.00",
-           prompt_nb="Gjennomsnittlig alder ved fødsel (15–49).",
-           prompt_en="Mean age at childbirth (15–49)."),
+           prompt_text=Text("Gjennomsnittlig alder ved fødsel (15–49).", "Mean age at childbirth (15–49).")),
 )  # fmt: skip
 
 # --------------------------------------------------------------------------------------------
@@ -456,8 +453,8 @@ RC_CAPACITY = ZONE_CAPACITY * 10
 YEAR_CAPACITY = 120
 
 _SEX = Column(
-    "sex", "Kjønn", "Sex", dtype="str", role="key", validation=_list("sex"), width=7,
-    prompt_nb="M = menn, K = kvinner.", prompt_en="M = males, F = females.",
+    "sex", Text("Kjønn", "Sex"), dtype="str", role="key", validation=_list("sex"), width=7,
+    prompt_text=Text("M = menn, K = kvinner.", "M = males, F = females."),
 )  # fmt: skip
 
 _RC_LABELS = {
@@ -475,10 +472,9 @@ def _rc_column(key: str) -> Column:
     nb, en = _RC_LABELS[key]
     age_unit = key in ("mu2", "mu3")
     return Column(
-        key, key, key, dtype="float", unit_nb="år" if age_unit else "", unit_en="years" if age_unit else "",
+        key, Text(key, key), dtype="float", unit_text=Text("år" if age_unit else "", "years" if age_unit else ""),
         validation=NONNEG, width=10 if age_unit else 9, number_format="0.00" if age_unit else "0.0000",
-        prompt_nb=f"Rogers–Castro {key}: {nb} (≥ 0; 0 = ledd ikke brukt).",
-        prompt_en=f"Rogers–Castro {key}: {en} (≥ 0; 0 = term not used).",
+        prompt_text=Text(f"Rogers–Castro {key}: {nb} (≥ 0; 0 = ledd ikke brukt).", f"Rogers–Castro {key}: {en} (≥ 0; 0 = term not used)."),
     )  # fmt: skip
 
 
@@ -488,18 +484,18 @@ TABLES: dict[str, Table] = {
         Table(
             "tblSettings", "settings", KEYVALUE_COLUMNS, kind="keyvalue", key_columns=("key",),
             items=SETTINGS_ITEMS, capacity=len(SETTINGS_ITEMS),
-            title_nb="Innstillinger", title_en="Settings",
+            title_text=Text("Innstillinger", "Settings"),
         ),
         Table(
             "tblZones", "zones",
             (
                 zone_column(),
-                Column("zone_name", "Sonenavn", "Zone name", dtype="str", validation=TEXT, width=26,
-                       prompt_nb="Navn på sonen.", prompt_en="Name of the zone."),
+                Column("zone_name", Text("Sonenavn", "Zone name"), dtype="str", validation=TEXT, width=26,
+                       prompt_text=Text("Navn på sonen.", "Name of the zone.")),
                 comment_column(40),
             ),
             key_columns=("zone_code",), capacity=ZONE_CAPACITY,
-            title_nb="Soner", title_en="Zones",
+            title_text=Text("Soner", "Zones"),
         ),
         Table(
             "tblPopulation", "population",
@@ -510,64 +506,59 @@ TABLES: dict[str, Table] = {
                 comment_column(),
             ),
             key_columns=("zone_code", "age"), capacity=POP_CAPACITY,
-            title_nb="Befolkning 31.12. i basisåret", title_en="Population on 31 Dec of the base year",
+            title_text=Text("Befolkning 31.12. i basisåret", "Population on 31 Dec of the base year"),
         ),
         Table(
             "tblFertilityRates", "fertility",
             (
                 age_column(Validation("whole", 15, 49)),
-                Column("rate", "Fødselsrate", "Fertility rate", unit_nb="per kvinne",
-                       unit_en="per woman", validation=Validation("decimal", 0, 1), width=14,
+                Column("rate", Text("Fødselsrate", "Fertility rate"), unit_text=Text("per kvinne", "per woman"), validation=Validation("decimal", 0, 1), width=14,
                        number_format=FMT_RATE,
-                       prompt_nb="Levendefødte per kvinne i alderen i løpet av året (0–1).",
-                       prompt_en="Live births per woman of this age during the year (0–1)."),
+                       prompt_text=Text("Levendefødte per kvinne i alderen i løpet av året (0–1).", "Live births per woman of this age during the year (0–1).")),
                 comment_column(24),
             ),
             key_columns=("age",), capacity=35,
-            title_nb="Fødselsrater (15–49 år)", title_en="Fertility rates (ages 15–49)",
+            title_text=Text("Fødselsrater (15–49 år)", "Fertility rates (ages 15–49)"),
         ),
         Table(
             "tblHadwiger", "fertility", KEYVALUE_COLUMNS, kind="keyvalue", key_columns=("key",),
             items=HADWIGER_ITEMS, anchor="F4", capacity=len(HADWIGER_ITEMS),
-            title_nb="Hadwiger-funksjonen", title_en="The Hadwiger function",
+            title_text=Text("Hadwiger-funksjonen", "The Hadwiger function"),
         ),
         Table(
             "tblDeathProb", "mortality",
             (
                 age_column(),
-                Column("male", "Menn", "Males", unit_nb="sannsynlighet", unit_en="probability",
+                Column("male", Text("Menn", "Males"), unit_text=Text("sannsynlighet", "probability"),
                        validation=PROBABILITY, width=16, number_format=FMT_PROB,
-                       prompt_nb="Sannsynlighet for å dø i løpet av året (0–1).",
-                       prompt_en="Probability of dying during the year (0–1)."),
-                Column("female", "Kvinner", "Females", unit_nb="sannsynlighet", unit_en="probability",
+                       prompt_text=Text("Sannsynlighet for å dø i løpet av året (0–1).", "Probability of dying during the year (0–1).")),
+                Column("female", Text("Kvinner", "Females"), unit_text=Text("sannsynlighet", "probability"),
                        validation=PROBABILITY, width=16, number_format=FMT_PROB,
-                       prompt_nb="Sannsynlighet for å dø i løpet av året (0–1).",
-                       prompt_en="Probability of dying during the year (0–1)."),
+                       prompt_text=Text("Sannsynlighet for å dø i løpet av året (0–1).", "Probability of dying during the year (0–1).")),
                 comment_column(),
             ),
             key_columns=("age",), capacity=100,
-            title_nb="Dødssannsynligheter", title_en="Death probabilities",
+            title_text=Text("Dødssannsynligheter", "Death probabilities"),
         ),
         Table(
             "tblRogersCastro", "migration",
             (
-                Column("flow", "Strøm", "Flow", dtype="str", role="key", validation=_list("flow"),
-                       width=8, prompt_nb="EUF, IUF, EIFU, EIFN eller IIF.",
-                       prompt_en="EUF, IUF, EIFU, EIFN or IIF."),
+                Column("flow", Text("Strøm", "Flow"), dtype="str", role="key", validation=_list("flow"),
+                       width=8, prompt_text=Text("EUF, IUF, EIFU, EIFN eller IIF.", "EUF, IUF, EIFU, EIFN or IIF.")),
                 zone_column(), _SEX,
                 *(_rc_column(k) for k in RC_KEYS),
-                Column("n_params", "Antall parametre", "Parameters", dtype="int", role="calc",
+                Column("n_params", Text("Antall parametre", "Parameters"), dtype="int", role="calc",
                        required=False, width=11),
-                Column("sse", "SSE", "SSE", dtype="float", role="calc", required=False, width=10,
+                Column("sse", Text("SSE", "SSE"), dtype="float", role="calc", required=False, width=10,
                        number_format="0.00E+00"),
-                Column("converged", "Konvergert", "Converged", dtype="bool", role="calc",
+                Column("converged", Text("Konvergert", "Converged"), dtype="bool", role="calc",
                        required=False, width=11),
-                Column("at_bounds", "På grense", "At bounds", dtype="str", role="calc",
+                Column("at_bounds", Text("På grense", "At bounds"), dtype="str", role="calc",
                        required=False, width=12),
                 comment_column(24),
             ),
             key_columns=("flow", "zone_code", "sex"), capacity=RC_CAPACITY,
-            title_nb="Rogers–Castro-parametre (ROGFUNK)", title_en="Rogers–Castro parameters (ROGFUNK)",
+            title_text=Text("Rogers–Castro-parametre (ROGFUNK)", "Rogers–Castro parameters (ROGFUNK)"),
         ),
         Table(
             "tblZoneFactors", "level_factors",
@@ -583,25 +574,20 @@ TABLES: dict[str, Table] = {
                               "Level factor of out-migration from the region."),
                 factor_column("IUF_K", "IUF intern utflytting", "IUF internal out",
                               "Nivåfaktor for intern utflytting.", "Level factor of internal out-migration."),
-                Column("EIFU_share", "Andel av innvandringen", "Share of immigration",
-                       unit_nb="andel", unit_en="share", validation=PROBABILITY, width=13,
+                Column("EIFU_share", Text("Andel av innvandringen", "Share of immigration"),
+                       unit_text=Text("andel", "share"), validation=PROBABILITY, width=13,
                        number_format="0.0000",
-                       prompt_nb="Sonens andel av innvandringen fra utlandet; summen må være 1.",
-                       prompt_en="The zone's share of immigration from abroad; must sum to 1."),
-                Column("EIFN_total", "Innflytting fra resten av Norge",
-                       "In-migration from rest of Norway", unit_nb="personer/år",
-                       unit_en="persons/year", validation=NONNEG, width=16, number_format="#,##0.0",
-                       prompt_nb="Innflyttere fra resten av Norge per år (før årsfaktor).",
-                       prompt_en="In-migrants from the rest of Norway per year (before year factor)."),
-                Column("INF_trend", "Trend netto intern flytting", "Trend net internal migration",
-                       unit_nb="personer/år", unit_en="persons/year", validation=ANY_NUMBER,
+                       prompt_text=Text("Sonens andel av innvandringen fra utlandet; summen må være 1.", "The zone's share of immigration from abroad; must sum to 1.")),
+                Column("EIFN_total", Text("Innflytting fra resten av Norge", "In-migration from rest of Norway"), unit_text=Text("personer/år", "persons/year"), validation=NONNEG, width=16, number_format="#,##0.0",
+                       prompt_text=Text("Innflyttere fra resten av Norge per år (før årsfaktor).", "In-migrants from the rest of Norway per year (before year factor).")),
+                Column("INF_trend", Text("Trend netto intern flytting", "Trend net internal migration"),
+                       unit_text=Text("personer/år", "persons/year"), validation=ANY_NUMBER,
                        width=15, number_format="#,##0.0",
-                       prompt_nb="Trendnivå for netto intern innflytting (kan være negativ).",
-                       prompt_en="Trend net internal in-migration (may be negative)."),
+                       prompt_text=Text("Trendnivå for netto intern innflytting (kan være negativ).", "Trend net internal in-migration (may be negative).")),
                 comment_column(24),
             ),
             key_columns=("zone_code",), capacity=ZONE_CAPACITY,
-            title_nb="Nivåfaktorer per sone", title_en="Level factors per zone",
+            title_text=Text("Nivåfaktorer per sone", "Level factors per zone"),
         ),
         Table(
             "tblYearFactors", "level_factors",
@@ -620,25 +606,20 @@ TABLES: dict[str, Table] = {
                 factor_column("EIFN_R", "EIFN innflytting Norge", "EIFN in from Norway",
                               "Faktor på innflytting fra resten av Norge.",
                               "Factor on in-migration from the rest of Norway."),
-                Column("EIFU_total", "Innvandring til regionen", "Immigration to the region",
-                       unit_nb="personer", unit_en="persons", validation=NONNEG, width=14,
+                Column("EIFU_total", Text("Innvandring til regionen", "Immigration to the region"),
+                       unit_text=Text("personer", "persons"), validation=NONNEG, width=14,
                        number_format="#,##0",
-                       prompt_nb="Innvandring fra utlandet til hele regionen dette året.",
-                       prompt_en="Immigration from abroad to the whole region this year."),
-                Column("YR", "YR yrkesdeltakelse", "YR participation", unit_nb="faktor",
-                       unit_en="factor", validation=NONNEG, width=11, number_format=FMT_FACTOR,
+                       prompt_text=Text("Innvandring fra utlandet til hele regionen dette året.", "Immigration from abroad to the whole region this year.")),
+                Column("YR", Text("YR yrkesdeltakelse", "YR participation"), unit_text=Text("faktor", "factor"), validation=NONNEG, width=11, number_format=FMT_FACTOR,
                        required=False,
-                       prompt_nb="Regional nivåfaktor for yrkesdeltakelse (tom = 1).",
-                       prompt_en="Regional level factor of participation (blank = 1)."),
-                Column("BR", "BR boligbehov", "BR housing need", unit_nb="faktor",
-                       unit_en="factor", validation=NONNEG, width=11, number_format=FMT_FACTOR,
+                       prompt_text=Text("Regional nivåfaktor for yrkesdeltakelse (tom = 1).", "Regional level factor of participation (blank = 1).")),
+                Column("BR", Text("BR boligbehov", "BR housing need"), unit_text=Text("faktor", "factor"), validation=NONNEG, width=11, number_format=FMT_FACTOR,
                        required=False,
-                       prompt_nb="Regional nivåfaktor for boligbehovet (tom = 1).",
-                       prompt_en="Regional level factor of housing need (blank = 1)."),
+                       prompt_text=Text("Regional nivåfaktor for boligbehovet (tom = 1).", "Regional level factor of housing need (blank = 1).")),
                 comment_column(24),
             ),
             key_columns=("year",), anchor="L4", capacity=YEAR_CAPACITY,
-            title_nb="Nivåfaktorer per år (regionen)", title_en="Level factors per year (region)",
+            title_text=Text("Nivåfaktorer per år (regionen)", "Level factors per year (region)"),
         ),
         Table(
             "tblHistPopulation", "history",
@@ -648,7 +629,7 @@ TABLES: dict[str, Table] = {
                 persons_column("females", "Kvinner", "Females"),
             ),
             key_columns=("year", "zone_code", "age"), optional=True, capacity=POP_CAPACITY,
-            title_nb="Historisk befolkning 31.12.", title_en="Historical population on 31 Dec",
+            title_text=Text("Historisk befolkning 31.12.", "Historical population on 31 Dec"),
         ),
         Table(
             "tblHistMigration", "history",
@@ -659,7 +640,7 @@ TABLES: dict[str, Table] = {
             ),
             key_columns=("year", "zone_code", "age"), anchor="H4", optional=True,
             capacity=POP_CAPACITY,
-            title_nb="Historisk flytting (begge kjønn)", title_en="Historical migration (both sexes)",
+            title_text=Text("Historisk flytting (begge kjønn)", "Historical migration (both sexes)"),
         ),
     )
 }  # fmt: skip
@@ -683,8 +664,8 @@ def _param(key: str, nb: str, en: str, default: object, *, unit: tuple[str, str]
            validation: Validation = NONNEG, dtype: str = "float", fmt: str = "0.000",
            prompt: tuple[str, str] = ("", "")) -> Column:
     return Column(
-        key, nb, en, dtype=dtype, unit_nb=unit[0], unit_en=unit[1], validation=validation,  # type: ignore[arg-type]
-        default=default, number_format=fmt, prompt_nb=prompt[0] or nb, prompt_en=prompt[1] or en,
+        key, Text(nb, en), dtype=dtype, unit_text=Text(unit[0], unit[1]), validation=validation,  # type: ignore[arg-type]
+        default=default, number_format=fmt, prompt_text=Text(prompt[0] or nb, prompt[1] or en),
     )  # fmt: skip
 
 
@@ -760,14 +741,14 @@ HADWIGER_REGRESSION_ITEMS: tuple[Column, ...] = tuple(
 def _num(key: str, nb: str, en: str, unit: tuple[str, str], validation: Validation, fmt: str,
          prompt: tuple[str, str], width: float = 12, required: bool = True) -> Column:
     return Column(
-        key, nb, en, dtype="float", unit_nb=unit[0], unit_en=unit[1], validation=validation,
-        width=width, number_format=fmt, prompt_nb=prompt[0], prompt_en=prompt[1], required=required,
+        key, Text(nb, en), dtype="float", unit_text=Text(unit[0], unit[1]), validation=validation,
+        width=width, number_format=fmt, prompt_text=Text(prompt[0], prompt[1]), required=required,
     )  # fmt: skip
 
 
 def _text_key(key: str, nb: str, en: str, prompt: tuple[str, str], width: float = 14) -> Column:
-    return Column(key, nb, en, dtype="str", role="key", validation=TEXT, width=width,
-                  prompt_nb=prompt[0], prompt_en=prompt[1])  # fmt: skip
+    return Column(key, Text(nb, en), dtype="str", role="key", validation=TEXT, width=width,
+                  prompt_text=Text(prompt[0], prompt[1]))  # fmt: skip
 
 
 _HOUSE_TYPE = _text_key("house_type", "Hustype", "House type",
@@ -777,10 +758,9 @@ _DWELLINGS = ("boliger", "dwellings")
 _PROFILE_PROMPT = ("Relativ andel (≥ 0); profilen normaliseres til sum 1 over kjønn og alder.",
                    "Relative share (≥ 0); the profile is normalised to sum 1 over sex and age.")
 _AGE_GROUP = Column(
-    "age_lower", "Fra alder", "From age", dtype="int", unit_nb="år", unit_en="years", role="key",
+    "age_lower", Text("Fra alder", "From age"), dtype="int", unit_text=Text("år", "years"), role="key",
     validation=AGE, width=9,
-    prompt_nb="Laveste alder i gruppen; gruppen går til neste rads alder − 1, siste gruppe er åpen.",
-    prompt_en="Lowest age of the group; it ends at the next row's age − 1, the last group is open.",
+    prompt_text=Text("Laveste alder i gruppen; gruppen går til neste rads alder − 1, siste gruppe er åpen.", "Lowest age of the group; it ends at the next row's age − 1, the last group is open."),
 )  # fmt: skip
 
 ISSUE3_TABLES: tuple[Table, ...] = (
@@ -788,31 +768,29 @@ ISSUE3_TABLES: tuple[Table, ...] = (
         "tblTargets", "targets",
         (
             year_column(),
-            Column("zone_code", "Sonekode (tom = regionen)", "Zone code (blank = region)",
+            Column("zone_code", Text("Sonekode (tom = regionen)", "Zone code (blank = region)"),
                    dtype="str", role="key", validation=TEXT, width=14, number_format="@",
                    required=False,
-                   prompt_nb="Sonekode som i arket Soner, eller tom for hele regionen.",
-                   prompt_en="Zone code as on the Zones sheet, or blank for the whole region."),
-            Column("steering", "Styring (1 = mål, 2 = trend)", "Steering (1 = target, 2 = trend)",
+                   prompt_text=Text("Sonekode som i arket Soner, eller tom for hele regionen.", "Zone code as on the Zones sheet, or blank for the whole region.")),
+            Column("steering", Text("Styring (1 = mål, 2 = trend)", "Steering (1 = target, 2 = trend)"),
                    dtype="int", validation=_list("steering"), width=14,
-                   prompt_nb="1 = målstyring dette året, 2 = trend.",
-                   prompt_en="1 = target steering this year, 2 = trend."),
-            Column("target_type", "Måltype (1 netto flytting, 2 folkemengde, 3 vekst %)",
-                   "Target type (1 net migration, 2 population, 3 growth %)", dtype="int",
+                   prompt_text=Text("1 = målstyring dette året, 2 = trend.", "1 = target steering this year, 2 = trend.")),
+            Column("target_type", Text("Måltype (1 netto flytting, 2 folkemengde, 3 vekst %)", "Target type (1 net migration, 2 population, 3 growth %)"), dtype="int",
                    validation=_list("target_type"), width=20,
-                   prompt_nb="1 = netto flytting (personer), 2 = folkemengde 31.12. (personer), "
-                   "3 = vekst i % fra året før.",
-                   prompt_en="1 = net migration (persons), 2 = population on 31 Dec (persons), "
-                   "3 = growth in % from the year before."),
-            Column("value", "Målverdi", "Target value", dtype="float",
-                   unit_nb="personer eller %", unit_en="persons or %", validation=ANY_NUMBER,
+                   prompt_text=Text(
+                       "1 = netto flytting (personer), 2 = folkemengde 31.12. (personer), "
+                       "3 = vekst i % fra året før.",
+                       "1 = net migration (persons), 2 = population on 31 Dec (persons), "
+                       "3 = growth in % from the year before.",
+                   )),
+            Column("value", Text("Målverdi", "Target value"), dtype="float",
+                   unit_text=Text("personer eller %", "persons or %"), validation=ANY_NUMBER,
                    width=14, number_format="#,##0.0", required=False,
-                   prompt_nb="Personer (type 1 og 2) eller prosent (type 3). Kan være negativ for type 1 og 3.",
-                   prompt_en="Persons (types 1 and 2) or per cent (type 3). May be negative for types 1 and 3."),
+                   prompt_text=Text("Personer (type 1 og 2) eller prosent (type 3). Kan være negativ for type 1 og 3.", "Persons (types 1 and 2) or per cent (type 3). May be negative for types 1 and 3.")),
             comment_column(36),
         ),
         key_columns=("year", "zone_code"), optional=True, capacity=YEAR_CAPACITY * 20,
-        title_nb="Mål per år (målstyring)", title_en="Targets per year (target steering)",
+        title_text=Text("Mål per år (målstyring)", "Targets per year (target steering)"),
     ),
     Table(
         "tblParticipation", "labour",
@@ -827,12 +805,12 @@ ISSUE3_TABLES: tuple[Table, ...] = (
             comment_column(22),
         ),
         key_columns=("age_lower",), optional=True, capacity=40,
-        title_nb="Yrkesdeltakelse (YRKRAT)", title_en="Labour-force participation (YRKRAT)",
+        title_text=Text("Yrkesdeltakelse (YRKRAT)", "Labour-force participation (YRKRAT)"),
     ),
     Table(
         "tblLabourParams", "labour", KEYVALUE_COLUMNS, kind="keyvalue", key_columns=("key",),
         items=LABOUR_PARAM_ITEMS, anchor="G4", optional=True, capacity=len(LABOUR_PARAM_ITEMS),
-        title_nb="Arbeidsmarkedsparametre", title_en="Labour-market parameters",
+        title_text=Text("Arbeidsmarkedsparametre", "Labour-market parameters"),
     ),
     Table(
         "tblLabourZones", "labour",
@@ -855,7 +833,7 @@ ISSUE3_TABLES: tuple[Table, ...] = (
             comment_column(22),
         ),
         key_columns=("zone_code",), anchor="M4", optional=True, capacity=ZONE_CAPACITY,
-        title_nb="Sonefaktorer (arbeidsmarked)", title_en="Zone factors (labour market)",
+        title_text=Text("Sonefaktorer (arbeidsmarked)", "Zone factors (labour market)"),
     ),
     Table(
         "tblJobs", "labour",
@@ -868,7 +846,7 @@ ISSUE3_TABLES: tuple[Table, ...] = (
             comment_column(22),
         ),
         key_columns=("year", "zone_code"), anchor="T4", optional=True,
-        capacity=ZONE_CAPACITY * 40, title_nb="Arbeidsplasser per sone og år", title_en="Jobs per zone and year",
+        capacity=ZONE_CAPACITY * 40, title_text=Text("Arbeidsplasser per sone og år", "Jobs per zone and year"),
     ),
     Table(
         "tblLabourProfile", "labour",
@@ -880,7 +858,7 @@ ISSUE3_TABLES: tuple[Table, ...] = (
             comment_column(18),
         ),
         key_columns=("age",), anchor="Y4", optional=True, capacity=100,
-        title_nb="Profil for arbeidsflyttere (valgfri)", title_en="Profile of labour migrants (optional)",
+        title_text=Text("Profil for arbeidsflyttere (valgfri)", "Profile of labour migrants (optional)"),
     ),
     # ---- housing stock and building ---------------------------------------------------------
     Table(
@@ -895,7 +873,7 @@ ISSUE3_TABLES: tuple[Table, ...] = (
             comment_column(18),
         ),
         key_columns=("house_type",), optional=True, capacity=20,
-        title_nb="Hustyper", title_en="House types",
+        title_text=Text("Hustyper", "House types"),
     ),
     Table(
         "tblStockByPeriod", "housing",
@@ -911,7 +889,7 @@ ISSUE3_TABLES: tuple[Table, ...] = (
         ),
         key_columns=("zone_code", "period"), anchor="E4", optional=True,
         capacity=ZONE_CAPACITY * 10,
-        title_nb="Boligmasse etter byggeperiode (BOLMAS)", title_en="Housing stock by construction period",
+        title_text=Text("Boligmasse etter byggeperiode (BOLMAS)", "Housing stock by construction period"),
     ),
     Table(
         "tblStockByType", "housing",
@@ -929,7 +907,7 @@ ISSUE3_TABLES: tuple[Table, ...] = (
         ),
         key_columns=("zone_code", "house_type"), anchor="J4", optional=True,
         capacity=ZONE_CAPACITY * 10,
-        title_nb="Boligmasse etter hustype", title_en="Housing stock by house type",
+        title_text=Text("Boligmasse etter hustype", "Housing stock by house type"),
     ),
     Table(
         "tblHousingZones", "housing",
@@ -951,7 +929,7 @@ ISSUE3_TABLES: tuple[Table, ...] = (
             comment_column(18),
         ),
         key_columns=("zone_code",), anchor="P4", optional=True, capacity=ZONE_CAPACITY,
-        title_nb="Avgang og husholdninger per sone", title_en="Demolition and households per zone",
+        title_text=Text("Avgang og husholdninger per sone", "Demolition and households per zone"),
     ),
     Table(
         "tblBuilding", "housing",
@@ -964,23 +942,24 @@ ISSUE3_TABLES: tuple[Table, ...] = (
             comment_column(22),
         ),
         key_columns=("year", "zone_code"), anchor="V4", optional=True,
-        capacity=ZONE_CAPACITY * 40, title_nb="Byggeprogram per sone og år",
-        title_en="Building programme per zone and year",
+        capacity=ZONE_CAPACITY * 40, title_text=Text("Byggeprogram per sone og år", "Building programme per zone and year"),
     ),
     # ---- housing need and market ------------------------------------------------------------
     Table(
         "tblHousingNeed", "housing_market",
         (
             _SEX,
-            Column("age_group", "Aldersgruppe", "Age group", dtype="str", role="key",
+            Column("age_group", Text("Aldersgruppe", "Age group"), dtype="str", role="key",
                    validation=_list("housing_age_group"), width=10,
-                   prompt_nb="16-19, 20-24, …, 75-79, 80+.", prompt_en="16-19, 20-24, …, 75-79, 80+."),
-            Column("civil_status", "Sivilstand (1–4)", "Civil status (1–4)", dtype="int", role="key",
+                   prompt_text=Text("16-19, 20-24, …, 75-79, 80+.", "16-19, 20-24, …, 75-79, 80+.")),
+            Column("civil_status", Text("Sivilstand (1–4)", "Civil status (1–4)"), dtype="int", role="key",
                    validation=_list("civil_status"), width=10,
-                   prompt_nb="1 enslig, 2 enslig med barn < 20, 3 gift, 4 gift med barn < 20 "
-                   "(samboere i 1/2).",
-                   prompt_en="1 single, 2 single with children < 20, 3 married, 4 married with "
-                   "children < 20 (cohabitants in 1/2)."),
+                   prompt_text=Text(
+                       "1 enslig, 2 enslig med barn < 20, 3 gift, 4 gift med barn < 20 "
+                       "(samboere i 1/2).",
+                       "1 single, 2 single with children < 20, 3 married, 4 married with "
+                       "children < 20 (cohabitants in 1/2).",
+                   )),
             _num("SIVRAT", "Andel i sivilstanden (SIVRAT)", "Share in the civil status (SIVRAT)",
                  ("andel", "share"), SHARE, "0.000",
                  ("Andel av kjønn og aldersgruppe i sivilstanden; summen over 1–4 = 1.",
@@ -993,12 +972,12 @@ ISSUE3_TABLES: tuple[Table, ...] = (
             comment_column(20),
         ),
         key_columns=("sex", "age_group", "civil_status"), optional=True, capacity=2 * 14 * 4,
-        title_nb="Sivilstand og boligbehov", title_en="Civil status and housing need",
+        title_text=Text("Sivilstand og boligbehov", "Civil status and housing need"),
     ),
     Table(
         "tblHousingMarket", "housing_market", KEYVALUE_COLUMNS, kind="keyvalue", key_columns=("key",),
         items=HOUSING_PARAM_ITEMS, anchor="I4", optional=True, capacity=len(HOUSING_PARAM_ITEMS),
-        title_nb="Boligmarkedsparametre", title_en="Housing-market parameters",
+        title_text=Text("Boligmarkedsparametre", "Housing-market parameters"),
     ),
     Table(
         "tblNewDwellingProfile", "housing_market",
@@ -1010,22 +989,20 @@ ISSUE3_TABLES: tuple[Table, ...] = (
             comment_column(18),
         ),
         key_columns=("house_type", "age"), anchor="O4", optional=True, capacity=20 * 100,
-        title_nb="Profil for innflyttere i nye boliger (BFRAT, valgfri)",
-        title_en="Profile of movers into new dwellings (BFRAT, optional)",
+        title_text=Text("Profil for innflyttere i nye boliger (BFRAT, valgfri)", "Profile of movers into new dwellings (BFRAT, optional)"),
     ),
     # ---- distances ----------------------------------------------------------------------------
     Table(
         "tblDistances", "distances", (zone_column(),), kind="matrix", key_columns=("zone_code",),
         optional=True, capacity=ZONE_CAPACITY,
-        title_nb="Avstander (km), fra rad til kolonne", title_en="Distances (km), from row to column",
+        title_text=Text("Avstander (km), fra rad til kolonne", "Distances (km), from row to column"),
     ),
     # ---- endogenous Hadwiger (fertility sheet) -----------------------------------------------
     Table(
         "tblHadwigerRegression", "fertility", KEYVALUE_COLUMNS, kind="keyvalue", key_columns=("key",),
         items=HADWIGER_REGRESSION_ITEMS, anchor="L4", optional=True,
         capacity=len(HADWIGER_REGRESSION_ITEMS),
-        title_nb="Endogene Hadwiger-koeffisienter (REKONSTRUERT)",
-        title_en="Endogenous Hadwiger coefficients (RECONSTRUCTED)",
+        title_text=Text("Endogene Hadwiger-koeffisienter (REKONSTRUERT)", "Endogenous Hadwiger coefficients (RECONSTRUCTED)"),
     ),
     Table(
         "tblIncome", "fertility",
@@ -1038,8 +1015,7 @@ ISSUE3_TABLES: tuple[Table, ...] = (
             comment_column(18),
         ),
         key_columns=("year", "zone_code"), anchor="R4", optional=True, capacity=ZONE_CAPACITY * 40,
-        title_nb="Inntekt per sone og år (endogen Hadwiger)",
-        title_en="Income per zone and year (endogenous Hadwiger)",
+        title_text=Text("Inntekt per sone og år (endogen Hadwiger)", "Income per zone and year (endogenous Hadwiger)"),
     ),
 )  # fmt: skip
 for _t in ISSUE3_TABLES:
@@ -1050,9 +1026,8 @@ def distance_table(zone_codes: tuple[str, ...] | list[str]) -> Table:
     """The distance matrix as written for ``zone_codes``: the zone column, then one km column per
     zone (header = the zone code)."""
     cols = tuple(
-        Column(str(c), str(c), str(c), dtype="float", validation=NONNEG, width=9,
-               number_format="#,##0.0", prompt_nb="Avstand i km (≥ 0; > 0 med potensfunksjonen).",
-               prompt_en="Distance in km (≥ 0; > 0 with the power function).")
+        Column(str(c), Text(str(c), str(c)), dtype="float", validation=NONNEG, width=9,
+               number_format="#,##0.0", prompt_text=Text("Avstand i km (≥ 0; > 0 med potensfunksjonen).", "Distance in km (≥ 0; > 0 with the power function)."))
         for c in zone_codes
     )  # fmt: skip
     base = TABLES["tblDistances"]
@@ -1063,27 +1038,26 @@ def distance_table(zone_codes: tuple[str, ...] | list[str]) -> Table:
 PROVENANCE_TABLE = Table(
     "tblProvenance", "cover",
     (
-        Column("kind", "Type", "Kind", dtype="str", role="key", width=28,
+        Column("kind", Text("Type", "Kind"), dtype="str", role="key", width=28,
                validation=Validation("list", choices="note_kind"),
-               prompt_nb="kilde = datakilde eller lisens; merknad = fritt notat.",
-               prompt_en="source = data source or licence; note = free note."),
-        Column("text", "Tekst", "Text", dtype="str", role="input", width=100, validation=TEXT),
+               prompt_text=Text("kilde = datakilde eller lisens; merknad = fritt notat.", "source = data source or licence; note = free note.")),
+        Column("text", Text("Tekst", "Text"), dtype="str", role="input", width=100, validation=TEXT),
     ),
     anchor="B40", optional=True, capacity=20,
-    title_nb="Kilder, lisenser og merknader", title_en="Sources, licences and notes",
+    title_text=Text("Kilder, lisenser og merknader", "Sources, licences and notes"),
 )
 TABLES[PROVENANCE_TABLE.key] = PROVENANCE_TABLE
 
 #: Columns of the checks table (written by the builder; read only for display).
 CHECK_COLUMNS: tuple[Column, ...] = (
-    Column("id", "Nr.", "Id", dtype="str", role="key", width=7),
-    Column("description", "Kontroll", "Check", dtype="str", role="calc", width=70),
-    Column("value", "Antall problemer", "Problems", dtype="int", role="calc", width=12),
-    Column("status", "Status", "Status", dtype="str", role="calc", width=10),
+    Column("id", Text("Nr.", "Id"), dtype="str", role="key", width=7),
+    Column("description", Text("Kontroll", "Check"), dtype="str", role="calc", width=70),
+    Column("value", Text("Antall problemer", "Problems"), dtype="int", role="calc", width=12),
+    Column("status", Text("Status", "Status"), dtype="str", role="calc", width=10),
 )
 CHECKS_TABLE = Table(
     "tblChecks", "checks", CHECK_COLUMNS, key_columns=("id",), capacity=50,
-    title_nb="Kontroller", title_en="Checks",
+    title_text=Text("Kontroller", "Checks"),
 )
 
 SHEETS: dict[str, Sheet] = {s.key: s for s in INPUT_SHEETS}

@@ -63,6 +63,10 @@ class WorkbookMeta:
     engine_version: str | None = None
     read_notes: tuple[str, ...] = ()
     created: str | None = None
+    #: Schema sheet key → the sheet's name in this workbook (either language).
+    sheet_names: dict[str, str] = field(default_factory=dict)
+    #: ``(year, zone code)`` → the cell of that target's value (zone ``''``: the region).
+    target_cells: dict[tuple[int, str], str] = field(default_factory=dict)
 
     def comment(self, table: str, key: tuple) -> str | None:
         return self.comments.get(table, {}).get(key)

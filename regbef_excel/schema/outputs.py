@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from regbef_excel.schema.base import LANGUAGES, Language, check_language
+from regbef_excel.schema.base import LANGUAGES, Language, Text, check_language
 
 #: Number formats. Persons are shown whole (the engine keeps fractions); rates and indices
 #: with one decimal. The pyramid format hides the minus sign of the males' helper values.
@@ -26,23 +26,6 @@ FMT_PERCENT = "0.0 %"
 FMT_PYRAMID = "#,##0;#,##0"
 FMT_YEAR = "0"
 FMT_TEXT = "@"
-
-
-@dataclass(frozen=True)
-class Text:
-    """A label in both workbook languages."""
-
-    nb: str
-    en: str
-
-    def get(self, language: str) -> str:
-        """Return the label in ``language`` ('nb' or 'en')."""
-        check_language(language)
-        return self.nb if language == "nb" else self.en
-
-    def format(self, language: str, **values: object) -> str:
-        """Return the label in ``language`` with ``str.format`` placeholders filled."""
-        return self.get(language).format(**values)
 
 
 @dataclass(frozen=True)

@@ -29,6 +29,7 @@ from regbef_excel.schema.base import (
     Column,
     Sheet,
     Table,
+    Text,
     Validation,
 )
 
@@ -36,26 +37,26 @@ from regbef_excel.schema.base import (
 # Lists (dropdown sources). Codes are what regbef_excel.regression.fit_panel takes.
 # ----------------------------------------------------------------------------------------------
 ESTIMATORS = ChoiceList(
-    "estimator", "tblEstimators", "Estimator", "Estimator",
+    "estimator", "tblEstimators", Text("Estimator", "Estimator"),
     (
-        Choice("pooled", "POLS", "POLS", ("pooled", "pooled ols", "ols")),
-        Choice("fe", "FE", "FE", ("fixed effects", "within", "faste effekter")),
-        Choice("fd", "FD", "FD", ("first differences", "førstedifferanser")),
+        Choice("pooled", Text("POLS", "POLS"), ("pooled", "pooled ols", "ols")),
+        Choice("fe", Text("FE", "FE"), ("fixed effects", "within", "faste effekter")),
+        Choice("fd", Text("FD", "FD"), ("first differences", "førstedifferanser")),
     ),
 )  # fmt: skip
 COV_TYPES = ChoiceList(
-    "cov", "tblCovariance", "Standardfeil", "Standard errors",
+    "cov", "tblCovariance", Text("Standardfeil", "Standard errors"),
     (
-        Choice("robust", "robust", "robust", ("robuste",)),
-        Choice("cluster", "klynge (region)", "cluster (region)", ("cluster", "klynge")),
-        Choice("classic", "klassisk", "classic", ("klassiske", "conventional")),
+        Choice("robust", Text("robust", "robust"), ("robuste",)),
+        Choice("cluster", Text("klynge (region)", "cluster (region)"), ("cluster", "klynge")),
+        Choice("classic", Text("klassisk", "classic"), ("klassiske", "conventional")),
     ),
 )  # fmt: skip
 YES_NO = ChoiceList(
-    "yesno", "tblYesNo", "Ja/nei", "Yes/no",
+    "yesno", "tblYesNo", Text("Ja/nei", "Yes/no"),
     (
-        Choice(True, "Ja", "Yes", ("j", "y", "1", "true", "sann", "x")),
-        Choice(False, "Nei", "No", ("n", "0", "false", "usann")),
+        Choice(True, Text("Ja", "Yes"), ("j", "y", "1", "true", "sann", "x")),
+        Choice(False, Text("Nei", "No"), ("n", "0", "false", "usann")),
     ),
 )  # fmt: skip
 LISTS: dict[str, ChoiceList] = {c.key: c for c in (ESTIMATORS, COV_TYPES, YES_NO)}
@@ -70,27 +71,33 @@ TICK_NO = frozenset({"", "0", "nei", "no", "n", "false", "usann", "-"})
 SHEETS: dict[str, Sheet] = {
     s.key: s
     for s in (
-        Sheet("cover", "Forside", "Cover", 0, "cover"),
-        Sheet("panel", "Paneldata", "Panel data", 1, "input",
-              "Én rad per region og år. Tomme celler = manglende verdi (raden tas ut av modeller "
-              "som bruker variabelen). Variabeldefinisjonene står på neste ark.",
-              "One row per region and year. Blank cells = missing (the row is dropped from "
-              "models that use the variable). Variable definitions on the next sheet.",
+        Sheet("cover", Text("Forside", "Cover"), 0, "cover"),
+        Sheet("panel", Text("Paneldata", "Panel data"), 1, "input",
+              Text(
+                  "Én rad per region og år. Tomme celler = manglende verdi (raden tas ut av modeller "
+                  "som bruker variabelen). Variabeldefinisjonene står på neste ark.",
+                  "One row per region and year. Blank cells = missing (the row is dropped from "
+                  "models that use the variable). Variable definitions on the next sheet.",
+              ),
               ("tblPanel",)),
-        Sheet("variables", "Variabler", "Variables", 2, "input",
-              "Definisjon, enhet og kilde for hver kolonne i tblPanel. Estimert = Ja: "
-              "variabelen er beregnet, ikke observert.",
-              "Definition, unit and source of every tblPanel column. Estimated = Yes: the "
-              "variable is computed, not observed.",
+        Sheet("variables", Text("Variabler", "Variables"), 2, "input",
+              Text(
+                  "Definisjon, enhet og kilde for hver kolonne i tblPanel. Estimert = Ja: "
+                  "variabelen er beregnet, ikke observert.",
+                  "Definition, unit and source of every tblPanel column. Estimated = Yes: the "
+                  "variable is computed, not observed.",
+              ),
               ("tblVariables",)),
-        Sheet("models", "Modeller", "Models", 3, "input",
-              "Hver KOLONNE er en modell. Kryss av (x) variablene modellen skal ha; modeller med "
-              "samme tabellnavn skrives side om side i én tabell.",
-              "Each COLUMN is a model. Tick (x) the variables a model uses; models with the "
-              "same table name are printed side by side in one table.",
+        Sheet("models", Text("Modeller", "Models"), 3, "input",
+              Text(
+                  "Hver KOLONNE er en modell. Kryss av (x) variablene modellen skal ha; modeller med "
+                  "samme tabellnavn skrives side om side i én tabell.",
+                  "Each COLUMN is a model. Tick (x) the variables a model uses; models with the "
+                  "same table name are printed side by side in one table.",
+              ),
               ("tblModels",)),
-        Sheet("lists", "Lister", "Lists", 9, "lists",
-              "Kilder for nedtrekkslistene.", "Sources of the dropdown lists."),
+        Sheet("lists", Text("Lister", "Lists"), 9, "lists",
+              Text("Kilder for nedtrekkslistene.", "Sources of the dropdown lists.")),
     )
 }  # fmt: skip
 
@@ -98,15 +105,14 @@ SHEETS: dict[str, Sheet] = {
 # Tables
 # ----------------------------------------------------------------------------------------------
 REGION_COLUMN = Column(
-    "region", "Region", "Region", "str", role="key", width=22, validation=TEXT,
-    prompt_nb="Regionens navn (samme skrivemåte alle år)",
-    prompt_en="Region name (same spelling every year)",
+    "region", Text("Region", "Region"), "str", role="key", width=22, validation=TEXT,
+    prompt_text=Text("Regionens navn (samme skrivemåte alle år)", "Region name (same spelling every year)"),
 )  # fmt: skip
 YEAR_COLUMN = Column(
-    "year", "År", "Year", "int", role="key", width=8, validation=YEAR, number_format="0",
+    "year", Text("År", "Year"), "int", role="key", width=8, validation=YEAR, number_format="0",
 )  # fmt: skip
 REGION_CODE_COLUMN = Column(
-    "region_code", "Regionkode", "Region code", "int", role="key", width=10, required=False,
+    "region_code", Text("Regionkode", "Region code"), "int", role="key", width=10, required=False,
     number_format="0",
 )  # fmt: skip
 
@@ -114,58 +120,54 @@ REGION_CODE_COLUMN = Column(
 PANEL = Table(
     "tblPanel", "panel", (REGION_COLUMN, REGION_CODE_COLUMN, YEAR_COLUMN),
     key_columns=("region", "year"), anchor="A5", capacity=5000,
-    title_nb="Paneldata", title_en="Panel data",
+    title_text=Text("Paneldata", "Panel data"),
 )  # fmt: skip
 
 VARIABLES = Table(
     "tblVariables", "variables",
     (
-        Column("key", "Variabel", "Variable", "str", role="key", width=18),
-        Column("label_nb", "Navn (norsk)", "Label (Norwegian)", "str", role="input", width=34,
+        Column("key", Text("Variabel", "Variable"), "str", role="key", width=18),
+        Column("label_nb", Text("Navn (norsk)", "Label (Norwegian)"), "str", role="input", width=34,
                required=False),
-        Column("label_en", "Navn (engelsk)", "Label (English)", "str", role="input", width=34,
+        Column("label_en", Text("Navn (engelsk)", "Label (English)"), "str", role="input", width=34,
                required=False),
-        Column("unit", "Enhet", "Unit", "str", role="input", width=10, required=False),
-        Column("source", "Kilde", "Source", "str", role="comment", width=30, required=False),
-        Column("estimated", "Estimert", "Estimated", "bool", role="input", width=10,
+        Column("unit", Text("Enhet", "Unit"), "str", role="input", width=10, required=False),
+        Column("source", Text("Kilde", "Source"), "str", role="comment", width=30, required=False),
+        Column("estimated", Text("Estimert", "Estimated"), "bool", role="input", width=10,
                required=False, validation=Validation("list", choices="yesno")),
-        Column("note", "Definisjon og merknad", "Definition and note", "str", role="comment",
+        Column("note", Text("Definisjon og merknad", "Definition and note"), "str", role="comment",
                width=70, required=False),
     ),
     key_columns=("key",), anchor="A5", capacity=60,
-    title_nb="Variabeldefinisjoner", title_en="Variable definitions",
+    title_text=Text("Variabeldefinisjoner", "Variable definitions"),
 )  # fmt: skip
 
 #: Settings rows of tblModels (the first column holds the key, the second its label); the
 #: variable tick rows follow, keyed by the variable names of tblPanel.
 MODEL_SETTINGS: tuple[Column, ...] = (
-    Column("table", "Tabell", "Table", "str", required=False,
-           prompt_nb="Modeller med samme tabellnavn skrives side om side i én utdatatabell",
-           prompt_en="Models with the same table name are printed side by side in one table"),
-    Column("dependent", "Avhengig variabel", "Dependent variable", "str",
-           prompt_nb="Navnet på en kolonne i tblPanel", prompt_en="A column name of tblPanel"),
-    Column("estimator", "Estimator", "Estimator", "str",
+    Column("table", Text("Tabell", "Table"), "str", required=False,
+           prompt_text=Text("Modeller med samme tabellnavn skrives side om side i én utdatatabell", "Models with the same table name are printed side by side in one table")),
+    Column("dependent", Text("Avhengig variabel", "Dependent variable"), "str",
+           prompt_text=Text("Navnet på en kolonne i tblPanel", "A column name of tblPanel")),
+    Column("estimator", Text("Estimator", "Estimator"), "str",
            validation=Validation("list", choices="estimator"),
-           prompt_nb="POLS (pooled OLS), FE (faste effekter, within) eller FD (førstedifferanser)",
-           prompt_en="POLS (pooled OLS), FE (fixed effects, within) or FD (first differences)"),
-    Column("cov", "Standardfeil", "Standard errors", "str",
+           prompt_text=Text("POLS (pooled OLS), FE (faste effekter, within) eller FD (førstedifferanser)", "POLS (pooled OLS), FE (fixed effects, within) or FD (first differences)")),
+    Column("cov", Text("Standardfeil", "Standard errors"), "str",
            validation=Validation("list", choices="cov"),
-           prompt_nb="robust = som Stata (HC1 etter POLS, klynge per region etter FE)",
-           prompt_en="robust = as Stata (HC1 after POLS, cluster by region after FE)"),
-    Column("time_dummies", "Årsdummyer", "Year dummies", "bool",
+           prompt_text=Text("robust = som Stata (HC1 etter POLS, klynge per region etter FE)", "robust = as Stata (HC1 after POLS, cluster by region after FE)")),
+    Column("time_dummies", Text("Årsdummyer", "Year dummies"), "bool",
            validation=Validation("list", choices="yesno")),
-    Column("interactions", "Samspill", "Interactions", "str", required=False,
-           prompt_nb="F.eks. arbeidsledighet:by (flere skilles med ; eller ,)",
-           prompt_en="E.g. arbeidsledighet:by (separate several with ; or ,)"),
+    Column("interactions", Text("Samspill", "Interactions"), "str", required=False,
+           prompt_text=Text("F.eks. arbeidsledighet:by (flere skilles med ; eller ,)", "E.g. arbeidsledighet:by (separate several with ; or ,)")),
 )  # fmt: skip
 MODELS = Table(
     "tblModels", "models",
     (
-        Column("setting", "Innstilling", "Setting", "str", role="key", width=18),
-        Column("label", "Forklaring", "Description", "str", role="calc", width=34,
+        Column("setting", Text("Innstilling", "Setting"), "str", role="key", width=18),
+        Column("label", Text("Forklaring", "Description"), "str", role="calc", width=34,
                required=False),
     ),
-    anchor="A5", capacity=40, title_nb="Modellspesifikasjon", title_en="Model specification",
+    anchor="A5", capacity=40, title_text=Text("Modellspesifikasjon", "Model specification"),
 )  # fmt: skip
 #: Columns of tblModels a planner may add models to (validation covers this many columns).
 MODEL_CAPACITY = 40
@@ -179,52 +181,57 @@ TABLES: dict[str, Table] = {t.key: t for t in (PANEL, VARIABLES, MODELS)}
 OUTPUT_SHEETS: dict[str, Sheet] = {
     s.key: s
     for s in (
-        Sheet("run", "Kjørelogg", "Run log", 10, "output",
-              "Hva som ble kjørt, på hvilke data, og hva som ble tatt ut.",
-              "What was run, on which data, and what was dropped."),
-        Sheet("descriptives", "Deskriptiv", "Descriptives", 11, "output",
-              "Deskriptiv statistikk (som Stata summarize: Obs, gj.snitt, std.avvik med N−1, "
-              "min, maks) for variablene modellene bruker.",
-              "Descriptive statistics (as Stata summarize: Obs, mean, SD with N−1, min, max) "
-              "of the variables the models use."),
-        Sheet("correlations", "Korrelasjoner", "Correlations", 12, "output",
-              "Pearson-korrelasjoner (nedre trekant; rader komplette i alle variablene).",
-              "Pearson correlations (lower triangle; rows complete in every variable)."),
-        Sheet("diagnostics", "Diagnostikk", "Diagnostics", 30, "output",
-              "Breusch–Pagan (estat hettest), RESET (estat ovtest) og Mundlak-test (FE mot RE, "
-              "klyngerobust) per modell.",
-              "Breusch–Pagan (estat hettest), RESET (estat ovtest) and Mundlak test (FE vs RE, "
-              "cluster-robust) per model."),
-        Sheet("marginal", "Marginaleffekter", "Marginal effects", 31, "output",
-              "Marginaleffekt av en variabel i et samspill ved nivåer av moderatoren "
-              "(lincom: koeffisient + samspill × nivå, SE fra hele kovariansmatrisen).",
-              "Marginal effect of an interacted variable at levels of the moderator "
-              "(lincom: coefficient + interaction × level, SE from the full covariance)."),
-        Sheet("coefficients", "Koeffisienter", "Coefficients", 32, "output",
-              "Alle koeffisienter med full presisjon (maskinlesbar tabell tblCoefficients).",
-              "Every coefficient at full precision (machine-readable table tblCoefficients)."),
-        Sheet("plot", "Koeffisientplott", "Coefficient plot", 33, "output",
-              "Effekt av ett standardavviks endring i hver variabel (koeffisient × SD) med 95 % "
-              "konfidensintervall.",
-              "Effect of a one-SD change of each variable (coefficient × SD) with 95 % "
-              "confidence interval."),
+        Sheet("run", Text("Kjørelogg", "Run log"), 10, "output",
+              Text("Hva som ble kjørt, på hvilke data, og hva som ble tatt ut.", "What was run, on which data, and what was dropped.")),
+        Sheet("descriptives", Text("Deskriptiv", "Descriptives"), 11, "output",
+              Text(
+                  "Deskriptiv statistikk (som Stata summarize: Obs, gj.snitt, std.avvik med N−1, "
+                  "min, maks) for variablene modellene bruker.",
+                  "Descriptive statistics (as Stata summarize: Obs, mean, SD with N−1, min, max) "
+                  "of the variables the models use.",
+              )),
+        Sheet("correlations", Text("Korrelasjoner", "Correlations"), 12, "output",
+              Text("Pearson-korrelasjoner (nedre trekant; rader komplette i alle variablene).", "Pearson correlations (lower triangle; rows complete in every variable).")),
+        Sheet("diagnostics", Text("Diagnostikk", "Diagnostics"), 30, "output",
+              Text(
+                  "Breusch–Pagan (estat hettest), RESET (estat ovtest) og Mundlak-test (FE mot RE, "
+                  "klyngerobust) per modell.",
+                  "Breusch–Pagan (estat hettest), RESET (estat ovtest) and Mundlak test (FE vs RE, "
+                  "cluster-robust) per model.",
+              )),
+        Sheet("marginal", Text("Marginaleffekter", "Marginal effects"), 31, "output",
+              Text(
+                  "Marginaleffekt av en variabel i et samspill ved nivåer av moderatoren "
+                  "(lincom: koeffisient + samspill × nivå, SE fra hele kovariansmatrisen).",
+                  "Marginal effect of an interacted variable at levels of the moderator "
+                  "(lincom: coefficient + interaction × level, SE from the full covariance).",
+              )),
+        Sheet("coefficients", Text("Koeffisienter", "Coefficients"), 32, "output",
+              Text("Alle koeffisienter med full presisjon (maskinlesbar tabell tblCoefficients).", "Every coefficient at full precision (machine-readable table tblCoefficients).")),
+        Sheet("plot", Text("Koeffisientplott", "Coefficient plot"), 33, "output",
+              Text(
+                  "Effekt av ett standardavviks endring i hver variabel (koeffisient × SD) med 95 % "
+                  "konfidensintervall.",
+                  "Effect of a one-SD change of each variable (coefficient × SD) with 95 % "
+                  "confidence interval.",
+              )),
     )
 }  # fmt: skip
 
 COEFFICIENTS = Table(
     "tblCoefficients", "coefficients",
     (
-        Column("table", "Tabell", "Table", "str", role="calc", width=18),
-        Column("model", "Modell", "Model", "str", role="calc", width=17),
-        Column("estimator", "Estimator", "Estimator", "str", role="calc", width=10),
-        Column("term", "Variabel", "Term", "str", role="calc", width=26),
-        Column("coef", "Koeffisient", "Coefficient", role="calc", number_format="0.000000"),
-        Column("se", "Standardfeil", "Std. error", role="calc", number_format="0.000000"),
-        Column("t", "t", "t", role="calc", number_format="0.000"),
-        Column("pvalue", "p-verdi", "p-value", role="calc", number_format="0.0000"),
-        Column("ci_lower", "KI nedre", "CI lower", role="calc", number_format="0.000000"),
-        Column("ci_upper", "KI øvre", "CI upper", role="calc", number_format="0.000000"),
-        Column("df", "Frihetsgrader (t)", "d.o.f. (t)", "int", role="calc", number_format="0"),
+        Column("table", Text("Tabell", "Table"), "str", role="calc", width=18),
+        Column("model", Text("Modell", "Model"), "str", role="calc", width=17),
+        Column("estimator", Text("Estimator", "Estimator"), "str", role="calc", width=10),
+        Column("term", Text("Variabel", "Term"), "str", role="calc", width=26),
+        Column("coef", Text("Koeffisient", "Coefficient"), role="calc", number_format="0.000000"),
+        Column("se", Text("Standardfeil", "Std. error"), role="calc", number_format="0.000000"),
+        Column("t", Text("t", "t"), role="calc", number_format="0.000"),
+        Column("pvalue", Text("p-verdi", "p-value"), role="calc", number_format="0.0000"),
+        Column("ci_lower", Text("KI nedre", "CI lower"), role="calc", number_format="0.000000"),
+        Column("ci_upper", Text("KI øvre", "CI upper"), role="calc", number_format="0.000000"),
+        Column("df", Text("Frihetsgrader (t)", "d.o.f. (t)"), "int", role="calc", number_format="0"),
     ),
     anchor="A5", capacity=1,
 )  # fmt: skip
@@ -232,23 +239,23 @@ COEFFICIENTS = Table(
 DIAGNOSTICS = Table(
     "tblDiagnostics", "diagnostics",
     (
-        Column("model", "Modell", "Model", "str", role="calc", width=17),
-        Column("table", "Tabell", "Table", "str", role="calc", width=18),
-        Column("estimator", "Estimator", "Estimator", "str", role="calc", width=10),
-        Column("nobs", "Observasjoner", "Observations", "int", role="calc",
+        Column("model", Text("Modell", "Model"), "str", role="calc", width=17),
+        Column("table", Text("Tabell", "Table"), "str", role="calc", width=18),
+        Column("estimator", Text("Estimator", "Estimator"), "str", role="calc", width=10),
+        Column("nobs", Text("Observasjoner", "Observations"), "int", role="calc",
                number_format="#,##0"),
-        Column("dropped_rows", "Rader tatt ut (mangler)", "Rows dropped (missing)", "int",
+        Column("dropped_rows", Text("Rader tatt ut (mangler)", "Rows dropped (missing)"), "int",
                role="calc", number_format="#,##0"),
-        Column("bp_chi2", "Breusch–Pagan χ²", "Breusch–Pagan χ²", role="calc",
+        Column("bp_chi2", Text("Breusch–Pagan χ²", "Breusch–Pagan χ²"), role="calc",
                number_format="0.000"),
-        Column("bp_p", "BP p-verdi", "BP p-value", role="calc", number_format="0.0000"),
-        Column("reset_f", "RESET F", "RESET F", role="calc", number_format="0.000"),
-        Column("reset_df", "RESET fg", "RESET d.o.f.", "str", role="calc"),
-        Column("reset_p", "RESET p-verdi", "RESET p-value", role="calc", number_format="0.0000"),
-        Column("mundlak_f", "Mundlak F", "Mundlak F", role="calc", number_format="0.000"),
-        Column("mundlak_p", "Mundlak p-verdi", "Mundlak p-value", role="calc",
+        Column("bp_p", Text("BP p-verdi", "BP p-value"), role="calc", number_format="0.0000"),
+        Column("reset_f", Text("RESET F", "RESET F"), role="calc", number_format="0.000"),
+        Column("reset_df", Text("RESET fg", "RESET d.o.f."), "str", role="calc"),
+        Column("reset_p", Text("RESET p-verdi", "RESET p-value"), role="calc", number_format="0.0000"),
+        Column("mundlak_f", Text("Mundlak F", "Mundlak F"), role="calc", number_format="0.000"),
+        Column("mundlak_p", Text("Mundlak p-verdi", "Mundlak p-value"), role="calc",
                number_format="0.0000"),
-        Column("notes", "Merknader", "Notes", "str", role="calc", width=80),
+        Column("notes", Text("Merknader", "Notes"), "str", role="calc", width=80),
     ),
     anchor="A5", capacity=1,
 )  # fmt: skip
@@ -256,17 +263,17 @@ DIAGNOSTICS = Table(
 MARGINAL = Table(
     "tblMarginal", "marginal",
     (
-        Column("model", "Modell", "Model", "str", role="calc", width=17),
-        Column("variable", "Variabel", "Variable", "str", role="calc", width=18),
-        Column("moderator", "Moderator", "Moderator", "str", role="calc", width=14),
-        Column("at", "Ved", "At", "str", role="calc", width=8),
-        Column("level", "Nivå", "Level", role="calc", number_format="0.000"),
-        Column("effect", "Effekt", "Effect", role="calc", number_format="0.0000"),
-        Column("se", "Standardfeil", "Std. error", role="calc", number_format="0.0000"),
-        Column("t", "t", "t", role="calc", number_format="0.00"),
-        Column("pvalue", "p-verdi", "p-value", role="calc", number_format="0.0000"),
-        Column("ci_lower", "KI nedre", "CI lower", role="calc", number_format="0.0000"),
-        Column("ci_upper", "KI øvre", "CI upper", role="calc", number_format="0.0000"),
+        Column("model", Text("Modell", "Model"), "str", role="calc", width=17),
+        Column("variable", Text("Variabel", "Variable"), "str", role="calc", width=18),
+        Column("moderator", Text("Moderator", "Moderator"), "str", role="calc", width=14),
+        Column("at", Text("Ved", "At"), "str", role="calc", width=8),
+        Column("level", Text("Nivå", "Level"), role="calc", number_format="0.000"),
+        Column("effect", Text("Effekt", "Effect"), role="calc", number_format="0.0000"),
+        Column("se", Text("Standardfeil", "Std. error"), role="calc", number_format="0.0000"),
+        Column("t", Text("t", "t"), role="calc", number_format="0.00"),
+        Column("pvalue", Text("p-verdi", "p-value"), role="calc", number_format="0.0000"),
+        Column("ci_lower", Text("KI nedre", "CI lower"), role="calc", number_format="0.0000"),
+        Column("ci_upper", Text("KI øvre", "CI upper"), role="calc", number_format="0.0000"),
     ),
     anchor="A5", capacity=1,
 )  # fmt: skip

@@ -21,11 +21,8 @@ from regbef_excel.engine.housing import (
 )
 from regbef_excel.engine.inputs import (
     N_AGES,
-    NET_MIGRATION,
-    POPULATION,
     SEXES,
     SHARE_TOLERANCE,
-    TARGET,
     VARIANT_NAMES,
     HousingInputs,
     LabourInputs,
@@ -36,6 +33,7 @@ from regbef_excel.engine.migration import rc_schedule
 from regbef_excel.errors import InputError
 from regbef_excel.io.cells import CellProblem, convert_cell, is_empty
 from regbef_excel.io.read.tables import ParsedTable, TableReader, compress_ranges
+from regbef_excel.io.read.targets import targets_from_rows
 from regbef_excel.schema import plausibility
 from regbef_excel.schema.inputs import TABLES, distance_table
 
@@ -129,7 +127,7 @@ def assemble_markets(
             prof[:] = 1.0
         return prof / prof.sum()
 
-    out["targets"] = _targets(r, zones, base, horizon, years)
+    out["targets"] = _targets(r, zones, base, horizon)
     labour = _labour(r, zones, base, years, yf, iif_profile)
     housing = _housing(r, zones, years, yf, iif_profile)
     out["labour"], out["housing"] = labour, housing
@@ -139,43 +137,24 @@ def assemble_markets(
     return out
 
 
-def _targets(r: TableReader, zones: list[str], base: int, horizon: int, years: list[int]) -> Targets | None:
+def _targets(r: TableReader, zones: list[str], base: int, horizon: int) -> Targets | None:
     pt = r.parsed.get("tblTargets")
     if not _present(pt):
         return None
     assert pt is not None
-    T, K = len(years), len(zones)
-    tg = Targets.trend(T, K)
-    zpos = {z: k for k, z in enumerate(zones)}
-    r.known_zones(pt, set(zones))
+    r.known_zones(pt, set(zones))  # these two name the cell; the rows they flag are left out
     idx = _index(r, pt, ("year", "zone_code"), "year and zone", optional=("zone_code",))
     r.years_in_period(pt, idx, base + 1, horizon, "target")
-    for (y, z), i in idx.items():
-        rec = pt.records[i]
-        if not (base < y <= horizon) or (z and z not in zpos) or not pt.ok(i, "steering"):  # type: ignore[operator]
-            continue
-        mode = int(rec["steering"])  # type: ignore[arg-type]
-        typ = int(rec.get("target_type") or NET_MIGRATION)  # type: ignore[arg-type]
-        value = rec.get("value")
-        if "target_type" in pt.bad.get(i, ()) or "value" in pt.bad.get(i, ()):
-            continue
-        if mode == TARGET and value is None:
-            r.err("a target needs a value", sheet=pt.block.sheet, table=pt.table.key,
-                  cell=pt.cell(i, "value"), column=pt.header_text("value"),
-                  expected="persons (types 1, 2) or per cent (type 3)")  # fmt: skip
-            continue
-        if mode == TARGET and typ == POPULATION and value < 0:  # type: ignore[operator]
-            r.err("a population target cannot be negative", sheet=pt.block.sheet, table=pt.table.key,
-                  cell=pt.cell(i, "value"), column=pt.header_text("value"), found=value,
-                  expected=">= 0 persons")  # fmt: skip
-            continue
-        t = y - base - 1  # type: ignore[operator]
-        v = float(value) if value is not None else 0.0  # type: ignore[arg-type]
-        if z:
-            k = zpos[z]  # type: ignore[index]
-            tg.zone_mode[t, k], tg.zone_type[t, k], tg.zone_value[t, k] = mode, typ, v
-        else:
-            tg.region_mode[t], tg.region_type[t], tg.region_value[t] = mode, typ, v
+    zset = set(zones)
+    rows = [
+        (i, pt.records[i]) for (y, z), i in idx.items()
+        if base < y <= horizon and (not z or z in zset) and pt.ok(i, "steering")  # type: ignore[operator]
+        and not {"target_type", "value"} & pt.bad.get(i, set())
+    ]  # fmt: skip
+    tg, problems = targets_from_rows(rows, zones, base, horizon)
+    for p in problems:
+        r.err(p.message, sheet=pt.block.sheet, table=pt.table.key, cell=pt.cell(p.row, p.column),
+              column=pt.header_text(p.column), found=p.found, expected=p.expected)  # fmt: skip
     return tg
 
 

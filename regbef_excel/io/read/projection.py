@@ -39,7 +39,7 @@ from regbef_excel.engine.inputs import (
 )
 from regbef_excel.errors import InputError, InputErrors, Location
 from regbef_excel.io.backend import WorkbookBackend
-from regbef_excel.io.openpyxl_files import OpenpyxlBackend
+from regbef_excel.io.fast_files import FileReader, open_file
 from regbef_excel.io.read.markets import assemble_markets
 from regbef_excel.io.read.tables import ParsedTable, TableReader, compress_ranges
 from regbef_excel.io.rows import rc_array
@@ -75,7 +75,7 @@ def read_from_backend(backend: WorkbookBackend) -> ReadResult:
     for key in TABLES:
         r.parse(TABLES[key])
     raw = {k: pt.raw for k, pt in r.parsed.items()}
-    meta = WorkbookMeta(language=r.lang)
+    meta = WorkbookMeta(language=r.lang, sheet_names={k: r.sheet_label(k) for k in SHEETS})
     props = backend.custom_properties()
     meta.template_version = props.get("REGBEF_template_version")
     meta.schema_version = props.get("REGBEF_schema_version")
@@ -247,6 +247,12 @@ def _assemble(r: TableReader, meta: WorkbookMeta) -> ProjectionInputs | None:  #
                       f"one row for each year {base + 1}–{horizon}")  # fmt: skip
             r.years_in_period(yt, idx, base + 1, horizon, "year-factor")
 
+    tt = P.get("tblTargets")
+    if tt is not None:  # where the engine's errors about a target point to
+        for i, rec in enumerate(tt.records):
+            if isinstance(rec.get("year"), int):
+                meta.target_cells[(rec["year"], str(rec.get("zone_code") or ""))] = tt.cell(i, "value")  # type: ignore[index]
+
     markets: dict[str, object] = {}
     if isinstance(base, int) and isinstance(horizon, int) and horizon > base and zones:
         markets = assemble_markets(r, zones, base, horizon, settings, yf, rc_rows)
@@ -288,12 +294,11 @@ def _assemble(r: TableReader, meta: WorkbookMeta) -> ProjectionInputs | None:  #
     return inputs
 
 
-def _open(path: str | Path) -> OpenpyxlBackend:
-    return OpenpyxlBackend(path)
-
-
-def read_workbook(path: str | Path) -> tuple[ProjectionInputs, WorkbookMeta]:
+def read_workbook(path: str | Path, *, reader: FileReader | None = None) -> tuple[ProjectionInputs, WorkbookMeta]:
     """Read a REGBEF workbook file into validated inputs and its meta data.
+
+    ``reader`` chooses the file reader (:func:`regbef_excel.io.fast_files.open_file`; default
+    the fast one).
 
     Raises
     ------
@@ -302,7 +307,7 @@ def read_workbook(path: str | Path) -> tuple[ProjectionInputs, WorkbookMeta]:
         files that are missing, not .xlsx, or password-protected.
     """
     try:
-        backend = _open(path)
+        backend = open_file(path, reader)
     except InputError as exc:
         raise InputErrors([exc]) from None
     with backend:
@@ -311,6 +316,39 @@ def read_workbook(path: str | Path) -> tuple[ProjectionInputs, WorkbookMeta]:
         raise InputErrors(res.errors)
     assert res.inputs is not None
     return res.inputs, res.meta
+
+
+#: Input fields the engine names in its errors (``Location.table``) → where they are in a
+#: workbook: (schema sheet key, table, column).
+FIELD_PLACES: dict[str, tuple[str, str | None, str | None]] = {
+    "targets": ("targets", "tblTargets", "value"),
+    "labour": ("labour", None, None),
+    "housing": ("housing", None, None),
+    "distances": ("distances", "tblDistances", None),
+    "income": ("fertility", "tblIncome", None),
+}
+
+
+def in_workbook(error: InputError, meta: WorkbookMeta) -> InputError:
+    """An engine error that names an input field, pointed at the workbook's sheet (and, for a
+    target of a zone and year, its cell) under the sheet's name in this workbook.
+
+    Other errors are returned as they are.
+    """
+    loc = error.location
+    place = FIELD_PLACES.get(loc.table or "")
+    if place is None or loc.sheet or isinstance(error, InputErrors):
+        return error
+    sheet_key, table, column = place
+    sheet = meta.sheet_names.get(sheet_key) or SHEETS[sheet_key].label(meta.language)
+    language = "en" if sheet == SHEETS[sheet_key].label("en") else "nb"
+    cell = None
+    if loc.table == "targets" and isinstance(loc.row, int):
+        cells = meta.target_cells
+        cell = cells.get((loc.row, loc.column or "")) or cells.get((loc.row, ""))
+    header = TABLES[table].column(column).header(language) if table and column else None
+    return InputError(error.message, location=Location(sheet, table, cell, None, header),
+                      found=error.found, expected=error.expected)  # fmt: skip
 
 
 def check_errors(raw: RawTables, language: str = "nb") -> list[InputError]:
@@ -329,13 +367,13 @@ def check_errors(raw: RawTables, language: str = "nb") -> list[InputError]:
     return out
 
 
-def validate_workbook(path: str | Path) -> list[InputError]:
+def validate_workbook(path: str | Path, *, reader: FileReader | None = None) -> list[InputError]:
     """Every problem in a workbook file: cell-level and cross-table problems, then failed checks.
 
     Returns an empty list for a workbook ready to run. Never raises for bad input.
     """
     try:
-        backend = _open(path)
+        backend = open_file(path, reader)
     except InputError as exc:
         return [exc]
     with backend:

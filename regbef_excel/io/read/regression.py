@@ -19,7 +19,7 @@ from openpyxl.utils.cell import get_column_letter
 from regbef_excel.data.panels import REGION, YEAR, PanelData, VariableInfo
 from regbef_excel.errors import InputError, Location
 from regbef_excel.io.backend import TableBlock, WorkbookBackend, read_table_block
-from regbef_excel.io.openpyxl_files import OpenpyxlBackend
+from regbef_excel.io.fast_files import open_file
 from regbef_excel.regression.data import rows_text
 from regbef_excel.regression.options import INTERACTION_SEPARATOR
 from regbef_excel.schema import regression as R
@@ -153,8 +153,8 @@ def _find_table(backend: WorkbookBackend, name: str, sheet_key: str) -> TableBlo
 
 
 def _detect_language(sheets: Sequence[str]) -> str:
-    nb = sum(s.label_nb in sheets for s in R.SHEETS.values())
-    en = sum(s.label_en in sheets for s in R.SHEETS.values())
+    nb = sum(s.label("nb") in sheets for s in R.SHEETS.values())
+    en = sum(s.label("en") in sheets for s in R.SHEETS.values())
     return "en" if en > nb else "nb"
 
 
@@ -417,7 +417,7 @@ def _read_models(backend: WorkbookBackend, columns: set[str], variable_order: li
 
 def read_regression_workbook(source: str | Path | WorkbookBackend) -> RegressionInput:
     """Read and check a regression workbook (file path or back-end). The file is only read."""
-    backend = source if isinstance(source, WorkbookBackend) else OpenpyxlBackend(source)
+    backend = source if isinstance(source, WorkbookBackend) else open_file(source)
     try:
         language = _detect_language(backend.sheet_names())
         variables = _read_variables(backend, language)

@@ -64,8 +64,8 @@ class TableReader:
         self.errors: list[InputError] = []
         self.sheets = backend.sheet_names()
         self.tables = {k.casefold(): v for k, v in backend.tables().items()}
-        nb = sum(s.label_nb in self.sheets for s in SHEETS.values())
-        en = sum(s.label_en in self.sheets for s in SHEETS.values())
+        nb = sum(s.label("nb") in self.sheets for s in SHEETS.values())
+        en = sum(s.label("en") in self.sheets for s in SHEETS.values())
         self.lang = "en" if en > nb else "nb"
         self.parsed: dict[str, ParsedTable] = {}
         self.empty: dict[tuple[str, str], list[int]] = {}
@@ -216,17 +216,26 @@ class TableReader:
             del self.empty[(tkey, key)]
 
     def _convert_long(self, pt: ParsedTable) -> None:
-        cols = [(c, pt.offsets[c.key]) for c in pt.table.columns if c.key in pt.offsets]
+        # Every cell of the workbook passes here: a valid value takes the short way (one
+        # convert_cell call); problems and required empty cells go through _convert.
+        cols = [(c, pt.offsets[c.key], pt.raw[c.key], c.required) for c in pt.table.columns if c.key in pt.offsets]
+        lang = self.lang
         for i, row in enumerate(pt.block.rows):
-            if all(is_empty(row[off]) for _, off in cols if off < len(row)):
+            n = len(row)
+            if all(is_empty(row[off]) for _, off, _, _ in cols if off < n):
                 pt.records.append({})
                 continue
             rec: dict[str, object] = {}
-            for col, off in cols:
-                value = row[off] if off < len(row) else None
-                out = self._convert(pt, i, col, value, col.key)
+            for col, off, raw, required in cols:
+                value = row[off] if off < n else None
+                try:
+                    out = convert_cell(value, col, lang)
+                except CellProblem:
+                    out = None
+                if out is None and (required or value is not None):
+                    out = self._convert(pt, i, col, value, col.key)
                 rec[col.key] = out
-                pt.raw[col.key].append(out if out is not None and col.key not in pt.bad.get(i, ()) else value)
+                raw.append(value if out is None or i in pt.bad and col.key in pt.bad[i] else out)
             pt.records.append(rec)
 
     def _convert_keyvalue(self, pt: ParsedTable) -> None:

@@ -59,7 +59,7 @@ from regbef_excel.regression.options import INTERACTION_SEPARATOR
 from regbef_excel.regression.tables import TEXT as TABLE_TEXT
 from regbef_excel.regression.tables import VARIABLE_LABELS, stars, variable_label
 from regbef_excel.schema import regression as R
-from regbef_excel.schema.base import Column, Table, check_language
+from regbef_excel.schema.base import Column, Table, Text, check_language
 from regbef_excel.schema.layout import column_letter, quote_sheet
 
 _RED = "C00000"
@@ -84,7 +84,7 @@ def _panel_table(variables: Sequence[VariableInfo]) -> Table:
             fmt = "0"
         else:
             fmt = "0.000"
-        cols.append(Column(v.key, v.key, v.key, "float", role="input", required=False,
+        cols.append(Column(v.key, Text(v.key, v.key), "float", role="input", required=False,
                            width=max(11, len(v.key) + 3), number_format=fmt))  # fmt: skip
     return replace(R.PANEL, columns=tuple(cols))
 
@@ -219,7 +219,7 @@ def _write_models_sheet(
     if len(set(names)) != len(names):
         raise InputError("model names must be unique", found=names)
     cols = [*R.MODELS.columns] + [
-        Column(f"m{i}", m.name, m.name, "str", role="input", width=R.MODEL_COLUMN_WIDTH,
+        Column(f"m{i}", Text(m.name, m.name), "str", role="input", width=R.MODEL_COLUMN_WIDTH,
                required=False)
         for i, m in enumerate(models)
     ]  # fmt: skip
@@ -351,10 +351,6 @@ def _properties(book: XlsxBook, panel: PanelData, language: str) -> None:
 # ----------------------------------------------------------------------------------------------
 # Output writer
 # ----------------------------------------------------------------------------------------------
-def _lang_core(language: str) -> str:
-    return "no" if language == "nb" else "en"
-
-
 def _labels(inp: RegressionInput, language: str) -> dict[str, str]:
     """Row labels of the tables: the variable names in Norwegian (as the thesis prints them),
     the English labels of tblVariables in English."""
@@ -368,7 +364,7 @@ def _labels(inp: RegressionInput, language: str) -> dict[str, str]:
 
 
 def _term_label(term: str, language: str, labels: dict[str, str]) -> str:
-    return variable_label(term, _lang_core(language), labels)
+    return variable_label(term, language, labels)
 
 
 def _estimated_used(inp: RegressionInput, outcomes: Sequence[ModelOutcome]) -> list[str]:
@@ -398,7 +394,7 @@ def _write_regression_sheet(ws: XlsxSheet, name: str, outcomes: Sequence[ModelOu
 
     Returns ``{f"{model}|{term}": (row, col)}`` of every coefficient cell (for tests/readers).
     """
-    t = TABLE_TEXT[_lang_core(language)]
+    t = TABLE_TEXT[language]
     labels = _labels(inp, language)
     ws.put(1, 1, name, SHEET_TITLE)
     ws.put(2, 1, f"Avhengig variabel: {outcomes[0].spec.y}" if language == "nb"
@@ -490,7 +486,7 @@ def _write_descriptives(book: XlsxBook, inp: RegressionInput, run: RegressionRun
     order = [v.key for v in inp.variables]
     cols.sort(key=lambda c: order.index(c) if c in order else len(order))
     data = inp.data[cols].apply(pd.to_numeric, errors="coerce")
-    t = TABLE_TEXT[_lang_core(language)]
+    t = TABLE_TEXT[language]
     head = [t["variable"], t["desc_obs"], t["mean"], t["sd"], "Min", "Max",
             "Merknad" if language == "nb" else "Note"]  # fmt: skip
     marks = {v.key: _mark(v, inp.kind, language) for v in inp.variables}
@@ -505,7 +501,7 @@ def _write_descriptives(book: XlsxBook, inp: RegressionInput, run: RegressionRun
     )  # fmt: skip
     r0 = 4
     for frame, caption in blocks:
-        tab = descriptive_table(frame, cols, language=_lang_core(language))
+        tab = descriptive_table(frame, cols, language=language)
         ws.put(r0 - 1, 1, caption, SHEET_SUBTITLE)
         for j, h in enumerate(head):
             ws.put(r0, 1 + j, h, TABLE_HEADER)
@@ -545,7 +541,7 @@ def _write_correlations(book: XlsxBook, inp: RegressionInput, run: RegressionRun
     corr = frame.corr()
     labels = _labels(inp, language)
     r0 = 4
-    ws.put(r0, 1, TABLE_TEXT[_lang_core(language)]["variables"].capitalize(), TABLE_HEADER)
+    ws.put(r0, 1, TABLE_TEXT[language]["variables"].capitalize(), TABLE_HEADER)
     for j in range(len(cols)):
         ws.put(r0, 2 + j, f"({j + 1})", TABLE_HEADER.but(horizontal="center"))
         ws.width(2 + j, 8)
@@ -570,7 +566,7 @@ def _fmt_list(values: Sequence[object]) -> str:
 
 def _write_diagnostics(book: XlsxBook, run: RegressionRun, language: str) -> None:
     ws = _output_sheet(book, "diagnostics", language)
-    t = TABLE_TEXT[_lang_core(language)]
+    t = TABLE_TEXT[language]
     rows = []
     for o in run.outcomes:
         res = o.result
@@ -657,7 +653,7 @@ def _write_marginal(book: XlsxBook, run: RegressionRun, language: str) -> None:
 
 def _write_coefficients(book: XlsxBook, run: RegressionRun, language: str) -> None:
     ws = _output_sheet(book, "coefficients", language)
-    t = TABLE_TEXT[_lang_core(language)]
+    t = TABLE_TEXT[language]
     rows = []
     for o in run.outcomes:
         res = o.result
