@@ -40,12 +40,14 @@ import pandas as pd
 
 from regbef_excel import data
 from regbef_excel.data import inputs as shipped_inputs
+from regbef_excel.data import vintage
 from regbef_excel.engine.generation import GenerationReport, History, NationalRates, generate
 from regbef_excel.engine.inputs import MAX_AGE, N_AGES, ProjectionInputs
 from regbef_excel.engine.projection import project
 from regbef_excel.engine.residual import InfantRule, ResidualMigration, residual_net_migration
 from regbef_excel.engine.results import SERVICE_AGE_GROUPS, Projection
 from regbef_excel.errors import InputError, Location
+from regbef_excel.evaluation import breaks
 
 #: First and last year with a stock on 31 Dec in the shipped data (SSB 1 Jan 2005 … 2026).
 FIRST_STOCK_YEAR = 2004
@@ -387,13 +389,30 @@ def prepare_backtest(
             f"has a population on 31 Dec {est_first - 2}"
         )
     national = shipped_inputs.national_rates(as_of=base_year)
+    if standard_out is None:
+        standard_out, std_source = vintage.standard_out_rates_as_of(base_year)
+    else:
+        std_source = "Bruttoflytting: oppgitt standard utflyttingsprofil + netto"
+    if shares is None:
+        shares, split_source = vintage.split_shares_as_of(base_year)
+    else:
+        split_source = "Flyttestrømmer: oppgitt fordeling"
     names = shipped_inputs.municipality_names(codes)
     pop = shipped_inputs.stocks(codes, first_stock, base_year)
+    known = [x for x in breaks.transfers(base_year) if {x.donor, x.receiver} & set(codes)]
+    pop = breaks.on_borders_of(pop, codes, base_year, known)
+    for x in known:
+        if x.year > first_stock:
+            warnings.append(
+                f"boundary transfer {x.year}: {x.persons:.0f} persons from {x.donor} to "
+                f"{x.receiver}; earlier stocks put on the borders of {base_year}"
+            )
     est_pop = {y: pop[y] for y in range(est_first - 1, base_year + 1)}
     hist, res = history_from_arrays(
         codes, names, est_pop, national, standard_out=standard_out, shares=shares,
         infant=infant, region_name=region_name,
     )  # fmt: skip
+    hist.sources[-1:] = [std_source, split_source]
     inputs, report = generate(
         hist, national, base_year=base_year, horizon=horizon,
         estimation=(est_first, base_year), n_params=n_params,
@@ -595,6 +614,19 @@ def run_backtest(
         )
     years = np.arange(setup.base_year, last + 1)
     observed = observed_stocks(setup.codes, setup.base_year, last)
+    later = [x for x in breaks.transfers() if x.year > setup.base_year and x.year <= last
+             and {x.donor, x.receiver} & set(setup.codes)]  # fmt: skip
+    if later:
+        obs = breaks.on_borders_of(
+            {y: observed[i] for i, y in enumerate(range(setup.base_year, last + 1))},
+            setup.codes, setup.base_year, later,
+        )  # fmt: skip
+        observed = np.stack([obs[y] for y in range(setup.base_year, last + 1)])
+        for x in later:
+            warnings.append(
+                f"boundary transfer {x.year}: {x.persons:.0f} persons from {x.donor} to "
+                f"{x.receiver}; observed stocks put back on the borders of {setup.base_year}"
+            )
     forecasts = naive_forecasts(setup.past_groups, setup.base_year, years)
     forecasts[MODEL] = _group_sums(projection.population[: len(years)])
     tot = observed.sum(axis=(2, 3))  # (T, K)
