@@ -117,7 +117,9 @@ def test_standard_schedule_and_split_use_only_years_up_to_the_base(monkeypatch):
     assert not np.allclose(r2017, bt.standard_out_rates())
     # The 2017 schedule is the same when the data after 2017 do not exist.
     real = data.telemark_migration_by_age
-    monkeypatch.setattr(data, "telemark_migration_by_age", lambda: real()[real()["year"] <= 2017].copy())
+    monkeypatch.setattr(
+        data, "telemark_migration_by_age", lambda: real()[real()["year"] <= 2017].copy()
+    )
     vintage._pooled_out_rates.cache_clear()
     try:
         cut, _ = vintage.standard_out_rates_as_of(2017)
@@ -143,7 +145,9 @@ def test_errors_of_a_backtest_are_its_log_ratios(small_run):
     ref = ref[(ref["method"] == bt.MODEL) & (ref["years_ahead"] > 0)]
     m = tot.merge(ref, left_on=["zone_code", "horizon"], right_on=["zone_code", "years_ahead"])
     assert len(m) == 3 * 12
-    np.testing.assert_allclose(m["log_error"], np.log(m["observed_y"] / m["projected_y"]), rtol=1e-9)
+    np.testing.assert_allclose(
+        m["log_error"], np.log(m["observed_y"] / m["projected_y"]), rtol=1e-9
+    )
     reg = e[(e["kind"] == iv.REGION) & (e["measure"] == "67+")].sort_values("horizon")
     ages = r.observed.sum(axis=2)[1:, :, 67:].sum(axis=(1, 2))
     np.testing.assert_allclose(reg["observed"], ages)
@@ -182,7 +186,9 @@ def test_intervals_for_a_projection_are_ordered_and_start_at_the_base():
     assert set(out["measure"]) == set(iv.MEASURES)
     assert set(out["zone_code"]) == {*proj.zone_codes, ""}
     assert len(out) == (3 + 1) * len(iv.MEASURES) * 13
-    assert (out["lower95"] <= out["lower80"] + 1e-9).all() and (out["lower80"] <= out["upper80"]).all()
+    assert (out["lower95"] <= out["lower80"] + 1e-9).all() and (
+        out["lower80"] <= out["upper80"]
+    ).all()
     assert (out["upper80"] <= out["upper95"] + 1e-9).all()
     base = out[out["horizon"] == 0]
     np.testing.assert_allclose(base["upper95"], base["projected"])
