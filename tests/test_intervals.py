@@ -101,6 +101,11 @@ def test_stad_kinn_boundary_transfer_is_found_and_adjusted():
         np.testing.assert_allclose(new[y][1].sum(), pop[y][1].sum() + moved)
         np.testing.assert_allclose(new[y].sum(), pop[y].sum())
         assert (new[y] >= 0).all()
+    # The stock of 31 Dec 2019 is already on the new borders: with border year 2019 only the
+    # years before it move.
+    same = breaks.on_borders_of(pop, codes, 2019, [x])
+    np.testing.assert_array_equal(same[2019], pop[2019])
+    np.testing.assert_allclose(same[2018][1].sum(), pop[2018][1].sum() + x.persons)
     # And back to the 2015 borders from 2019 on.
     old = breaks.on_borders_of(pop, codes, 2015, [x])
     np.testing.assert_allclose(old[2020][1].sum(), pop[2020][1].sum() - x.persons)
@@ -223,3 +228,27 @@ def test_bad_calibration_file_and_base_years_are_one_line_exit_2(tmp_path, capsy
     assert main(["calibrate", "-o", str(tmp_path / "c.csv"), "--base-years", "x"]) == 2
     assert main(["calibrate", "-o", str(tmp_path / "c.csv"), "--exclude-counties", "99"]) == 2
     assert not list(tmp_path.glob("c*.csv"))
+
+
+def test_cli_calibrate_and_backtest_csv(tmp_path, capsys):
+    cal = tmp_path / "kal.csv"
+    others = [c for c in data.county_codes() if c not in ("03", "39")]
+    assert main(["calibrate", "-o", str(cal), "--exclude-counties", ",".join(others),
+                 "--base-years", "2018-2022", "--jobs", "1", "-q"]) == 0  # fmt: skip
+    text = capsys.readouterr().out
+    assert "2 counties × 5 base years" in text and "leave-one-county-out" in text
+    fitted = iv.read_calibration(cal)
+    assert set(fitted["kind"]) == {iv.MUNICIPALITY} and fitted["horizon"].max() == 5  # n >= 20
+    assert (tmp_path / "kal-coverage.csv").exists() and (tmp_path / "kal-breaks.csv").exists()
+    out, csv = tmp_path / "bt.xlsx", tmp_path / "bt.csv"
+    assert main(["backtest", "--county", "39", "--base-year", "2020", "--horizon", "5",
+                 "--calibration", str(cal), "--csv", str(csv), "-o", str(out)]) == 0  # fmt: skip
+    assert "inside 80 %" in capsys.readouterr().out
+    df = pd.read_csv(csv, dtype={"zone_code": str})
+    assert list(df.columns[:7]) == ["zone_code", "zone_name", "year", "observed", "projected",
+                                    "lower80", "upper80"]  # fmt: skip
+    assert len(df) == 6 * 6 and df["lower80"].notna().all()
+    codes = data.municipality_codes("39")
+    assert list(df.loc[df["year"] == 2025, "zone_code"]) == codes
+    obs = [data.population_array([c], 2026).sum() for c in codes]
+    np.testing.assert_allclose(df.loc[df["year"] == 2025, "observed"], obs, atol=0.05)

@@ -234,13 +234,17 @@ def apply_intervals(
     calibration: pd.DataFrame, frame: pd.DataFrame, *, value: str = "projected"
 ) -> pd.DataFrame:
     """Add lower80, upper80, lower95, upper95 to a frame with columns kind, measure,
-    size_class, volatility_class, horizon and ``value`` (one interval per row)."""
+    size_class, volatility_class, horizon and ``value`` (one interval per row; NaN where the
+    calibration has no rows for the stratum or a coarser one)."""
     out = frame.copy()
     for col in ("lower80", "upper80", "lower95", "upper95"):
         out[col] = np.nan
     keys = ["kind", "measure", "size_class", "volatility_class"]
     for key, g in out.groupby(keys, sort=False):
-        f = interval_factors(calibration, Stratum(*key), g["horizon"].to_numpy())
+        try:
+            f = interval_factors(calibration, Stratum(*key), g["horizon"].to_numpy())
+        except KeyError:  # no rows for this stratum or a coarser one: no interval
+            continue
         v = g[value].to_numpy(dtype=float)
         for col in ("lower80", "upper80", "lower95", "upper95"):
             out.loc[g.index, col] = v * f[col].to_numpy()
@@ -252,8 +256,10 @@ def coverage(frame: pd.DataFrame, by: Sequence[str] = ("horizon",)) -> pd.DataFr
 
     ``frame`` needs observed, projected, lower80, upper80, lower95, upper95. Returns per group:
     n, cover80 and cover95 (share of observed inside, %), median half-widths of the 80 % and
-    95 % intervals in % of the projection (half80_pct, half95_pct).
+    95 % intervals in % of the projection (half80_pct, half95_pct). Rows without an interval
+    are left out.
     """
+    frame = frame[frame["lower80"].notna()]
     f = frame.assign(
         in80=(frame["observed"] >= frame["lower80"]) & (frame["observed"] <= frame["upper80"]),
         in95=(frame["observed"] >= frame["lower95"]) & (frame["observed"] <= frame["upper95"]),
