@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 import numpy as np
 import pandas as pd
@@ -93,10 +94,10 @@ def errors_of(result: bt.BacktestResult, county: str) -> pd.DataFrame:
     return e.reset_index(drop=True)
 
 
-def _county(task: tuple[str, tuple[int, ...]]) -> tuple[pd.DataFrame, list[str]]:
-    """Every back-test of one county; its stocks are read once (years without a stock for
-    every municipality are left out, as the back-test itself does)."""
-    county, base_years = task
+@lru_cache(maxsize=32)
+def _county_stocks(county: str) -> dict[int, np.ndarray]:
+    """A county's stocks by year, read once per process (years without a stock for every
+    municipality are left out, as the back-test itself does)."""
     codes = data.municipality_codes(county)
     stocks = {}
     for y in range(bt.FIRST_STOCK_YEAR, bt.LAST_STOCK_YEAR + 1):
@@ -104,10 +105,17 @@ def _county(task: tuple[str, tuple[int, ...]]) -> tuple[pd.DataFrame, list[str]]
             stocks[y] = data.population_array(codes, y + 1).astype(float)
         except InputError:
             continue
+    return stocks
+
+
+def _base_year(task: tuple[int, tuple[str, ...]]) -> tuple[pd.DataFrame, list[str]]:
+    """Every county's back-test from one base year (national rates are computed once per base
+    year; each county's stocks once per process)."""
+    base, counties = task
     frames, notes = [], []
-    for base in base_years:
+    for county in counties:
         r = bt.run_backtest(county, base, horizon_years=bt.LAST_STOCK_YEAR - base,
-                            known_stocks=stocks)  # fmt: skip
+                            known_stocks=_county_stocks(county))  # fmt: skip
         notes += [f"{county} {base}: {w}" for w in r.warnings
                   if "boundary" in w or "changes by" in w]  # fmt: skip
         frames.append(errors_of(r, county))
@@ -133,25 +141,24 @@ def collect_errors(
     progress: Callable[[str, float], None] | None = None,
 ) -> tuple[pd.DataFrame, list[str]]:
     """Back-test every county from every base year; return the errors and the break notes."""
-    years = tuple(int(b) for b in base_years)
-    # Largest counties first so that two workers finish together.
-    sizes = data.municipalities()["county_code"].value_counts()
-    tasks = sorted(((str(c).zfill(2), years) for c in counties), key=lambda t: -sizes.get(t[0], 0))
+    counties = tuple(str(c).zfill(2) for c in counties)
+    # Earliest base years first: they project furthest and take longest.
+    tasks = [(int(b), counties) for b in sorted(base_years)]
     frames, notes = [], []
     if jobs > 1 and len(tasks) > 1:
         with ProcessPoolExecutor(max_workers=jobs) as pool:
-            for i, (e, n) in enumerate(pool.map(_county, tasks)):
+            for i, (e, n) in enumerate(pool.map(_base_year, tasks)):
                 frames.append(e)
                 notes += n
                 if progress:
-                    progress(f"back-tests {tasks[i][0]}", (i + 1) / len(tasks))
+                    progress(f"back-tests from {tasks[i][0]}", (i + 1) / len(tasks))
     else:
         for i, task in enumerate(tasks):
-            e, n = _county(task)
+            e, n = _base_year(task)
             frames.append(e)
             notes += n
             if progress:
-                progress(f"back-tests {task[0]}", (i + 1) / len(tasks))
+                progress(f"back-tests from {task[0]}", (i + 1) / len(tasks))
     return pd.concat(frames, ignore_index=True), notes
 
 
