@@ -238,18 +238,24 @@ def recent_volatility(codes: Sequence[str], base_year: int) -> np.ndarray:
     """Volatility of each municipality's growth over the five years to ``base_year`` from the
     shipped stocks (NaN where a code or year is not in them: the interval then uses the
     calibration's pooled volatility class)."""
+    codes = [str(c) for c in codes]
     out = np.full(len(codes), np.nan)
     known = set(data.municipality_codes())
-    for k, c in enumerate(codes):
-        if str(c) not in known:
-            continue
-        try:
-            tot = np.array([[data.population_array([str(c)], y + 1).sum()]
-                            for y in range(int(base_year) - VOLATILITY_YEARS, int(base_year) + 1)],
-                           dtype=float)  # fmt: skip
-        except InputError:
-            continue
-        out[k] = growth_volatility(tot)[0]
+    idx = [k for k, c in enumerate(codes) if c in known]
+    if not idx:
+        return out
+    years = range(int(base_year) - VOLATILITY_YEARS, int(base_year) + 1)
+    sel = [codes[k] for k in idx]
+    try:
+        tot = np.stack([data.population_array(sel, y + 1).sum(axis=(1, 2)) for y in years])
+    except InputError:  # a year outside the data or a municipality without it: one by one
+        tot = np.full((len(years), len(sel)), np.nan)
+        for j, c in enumerate(sel):
+            try:
+                tot[:, j] = [data.population_array([c], y + 1).sum() for y in years]
+            except InputError:
+                continue
+    out[idx] = growth_volatility(tot.astype(float))
     return out
 
 
