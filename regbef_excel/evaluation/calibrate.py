@@ -12,6 +12,7 @@ measures coverage leave-one-county-out and on later base years.
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
@@ -46,9 +47,11 @@ def growth_volatility(totals: np.ndarray) -> np.ndarray:
     """Standard deviation of yearly growth rates (%) over the years of ``totals`` (Y, K)."""
     with np.errstate(divide="ignore", invalid="ignore"):
         growth = 100 * (totals[1:] / totals[:-1] - 1)
-    return (
-        np.nanstd(growth, axis=0, ddof=1) if len(growth) >= 2 else np.full(totals.shape[1], np.nan)
-    )
+    if len(growth) < 2:
+        return np.full(totals.shape[1], np.nan)
+    with warnings.catch_warnings():  # a zone with fewer than two growth rates gets NaN
+        warnings.simplefilter("ignore", RuntimeWarning)
+        return np.nanstd(growth, axis=0, ddof=1)
 
 
 def errors_of(result: bt.BacktestResult, county: str) -> pd.DataFrame:
