@@ -84,9 +84,10 @@ def backtest_county(
     result.intervals = cb.backtest_intervals(result, cal)
     inside = result.intervals[result.intervals["horizon"] > 0]
     result.interval_coverage = iv.coverage(inside, by=("kind", "measure", "horizon"))
+    text = backtest_csv(result.intervals) if csv else ""
     write_backtest(result, output, language=language or "nb")
     if csv:
-        write_text(csv, backtest_csv(result.intervals))
+        write_text(csv, text)
     return result
 
 
