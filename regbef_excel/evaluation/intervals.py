@@ -13,13 +13,14 @@ the next projection. Here:
   base year (:data:`SIZE_BREAKS`); the volatility class splits at the calibration's median the
   standard deviation of the municipality's yearly growth rates over the five years to the base
   year (``all`` = both classes pooled, used when the history is unknown);
-* for each stratum, horizon and probability p in :data:`PROBABILITIES` the empirical quantile
-  ``Q_p(h)`` of the errors; the curve over horizons is smoothed as a drift plus a spread,
-  ``Q_p(h) = β·h + sign(p − ½)·a_p·h^{c_p}``, β fitted by weighted least squares through the
-  origin to the medians, ``a_p`` and ``c_p`` by weighted least squares of ``ln|Q_p − β·h|`` on
-  ``ln h`` (weights: the number of errors at h), ``c_p`` kept in [0.3, 1]. Beyond the longest
-  horizon with data the same curves continue: the spread grows as ``h^{c_p}``, at most linearly
-  (Keilman: ex-post errors grow roughly linearly with the horizon), and the drift linearly.
+* for each stratum and horizon with at least :data:`MIN_ERRORS` errors from at least
+  :data:`MIN_BASE_YEARS` base years, the empirical quantiles ``Q_p(h)`` of the errors for p in
+  :data:`PROBABILITIES` and the median; the spreads ``|Q_p(h) − Q_50(h)|`` are made
+  non-decreasing in h by weighted isotonic regression (weights: number of errors);
+* beyond the longest such horizon h_max the median stays at its h_max value (a bias measured
+  over h_max years is not extrapolated further) and each spread grows as ``(h/h_max)^c``, c the
+  mean slope of log-spread on log-h over the observed horizons, kept in [0.3, 1] (at most
+  linear growth: Keilman found ex-post errors growing roughly linearly with the horizon).
 
 The interval of a projected value P is ``[P·exp(Q_lo(h)), P·exp(Q_hi(h))]``: not symmetric
 around P when the record shows a bias (ages 1–5, for instance, have been over-projected).
@@ -53,8 +54,10 @@ VOLATILITY_CLASSES = ("low", "high", "all")
 #: Quantiles of the log errors: the 95 % and 80 % central intervals.
 PROBABILITIES = (0.025, 0.10, 0.90, 0.975)
 LEVELS = {80: (0.10, 0.90), 95: (0.025, 0.975)}
-#: Fewest errors at a horizon for its empirical quantile to enter the fit.
+#: Fewest errors, and fewest base years they come from, at a horizon for its empirical
+#: quantiles to enter the calibration.
 MIN_ERRORS = 20
+MIN_BASE_YEARS = 3
 POWER_BOUNDS = (0.3, 1.0)
 #: Columns of a calibration table (one row per stratum and horizon).
 QUANTILE_COLUMNS = {0.025: "q025", 0.10: "q10", 0.90: "q90", 0.975: "q975"}
@@ -96,7 +99,10 @@ def _stratum_table(g: pd.DataFrame, min_errors: int) -> pd.DataFrame | None:
     """Quantiles by horizon of one stratum's errors, spreads made non-decreasing in h."""
     by_h = g.groupby("horizon")["log_error"]
     n = by_h.size()
-    n = n[n >= min_errors]
+    keep = n >= min_errors
+    if "base_year" in g.columns:  # one base year is one period's shock, not a distribution
+        keep &= g.groupby("horizon")["base_year"].nunique() >= MIN_BASE_YEARS
+    n = n[keep]
     if n.empty:
         return None
     h = n.index.to_numpy(dtype=int)
@@ -158,8 +164,8 @@ def quantiles_at(rows: pd.DataFrame, horizon: np.ndarray) -> np.ndarray:
     """Log-error quantiles (4 probabilities, H horizons) of one stratum's rows.
 
     Horizons with a row take its quantiles; a horizon between rows takes the next row; longer
-    horizons continue the last row (h_max): drift ``q50·h/h_max`` and spreads around it
-    ``× (h/h_max)^power``.
+    horizons continue the last row (h_max): the median (the record's bias) stays at its h_max
+    value and the spreads around it grow ``× (h/h_max)^power``.
     """
     r = rows.sort_values("horizon")
     hs = r["horizon"].to_numpy(dtype=int)
@@ -171,7 +177,7 @@ def quantiles_at(rows: pd.DataFrame, horizon: np.ndarray) -> np.ndarray:
     power = float(r["power"].iloc[-1])
     for i, p in enumerate(PROBABILITIES):
         q = r[QUANTILE_COLUMNS[p]].to_numpy()[idx]
-        out[i] = med * ratio + (q - med) * ratio**power
+        out[i] = med + (q - med) * ratio**power
     return out
 
 
