@@ -164,7 +164,8 @@ def test_errors_of_a_backtest_are_its_log_ratios(small_run):
 
 def test_backtest_intervals_csv_has_the_promised_columns(tmp_path, small_run):
     r, e = small_run
-    cal = iv.fit_intervals(pd.concat([e] * 10, ignore_index=True))  # enough rows per horizon
+    # enough errors (and base years) per horizon: ten relabelled copies
+    cal = iv.fit_intervals(pd.concat([e.assign(base_year=2000 + i) for i in range(10)]))
     out = cb.backtest_intervals(r, cal)
     text = app_eval.backtest_csv(out)
     df = pd.read_csv(pd.io.common.StringIO(text), dtype={"zone_code": str})
@@ -252,3 +253,16 @@ def test_cli_calibrate_and_backtest_csv(tmp_path, capsys):
     assert list(df.loc[df["year"] == 2025, "zone_code"]) == codes
     obs = [data.population_array([c], 2026).sum() for c in codes]
     np.testing.assert_allclose(df.loc[df["year"] == 2025, "observed"], obs, atol=0.05)
+
+
+def test_a_horizon_seen_from_fewer_than_three_base_years_is_extrapolated():
+    e = _synthetic_errors(n=300, horizons=range(1, 7))
+    e["base_year"] = np.where(e["horizon"] >= 5, 2000 + e.index % 2, 2000 + e.index % 5)
+    cal = iv.fit_intervals(e)
+    rows = iv.stratum_rows(cal, iv.Stratum(iv.MUNICIPALITY, "total", "2000-4999", "all"))
+    assert rows["horizon"].max() == 4
+    q = iv.quantiles_at(rows, np.array([4, 8]))
+    med4 = rows["q50"].iloc[-1]
+    # the bias is held, the spreads grow by (8/4)^power
+    ratio = 2.0 ** rows["power"].iloc[-1]
+    np.testing.assert_allclose(q[:, 1] - med4, (q[:, 0] - med4) * ratio)
