@@ -1,5 +1,5 @@
 """Command line: ``regbef-excel demo | template | run | validate | regress | regress-template |
-templates | addin | compare | backtest | ssb-compare``. Argument parsing and printing only: every
+templates | addin | compare | backtest | calibrate | ssb-compare``. Argument parsing and printing only: every
 command calls a use case of :mod:`regbef_excel.app` (``addin`` calls :mod:`regbef_excel.addin`).
 Each command imports its use case when it runs (``# heavy: per command``): they load pandas,
 statsmodels and openpyxl, and ``--help`` or a mistyped argument should answer at once.
@@ -35,7 +35,8 @@ EPILOG = """examples:
   regbef-excel estimate min-kommune.xlsx -o ny.xlsx re-fit parameters from the history
   regbef-excel run min-kommune.xlsx --csv befolkning.csv
   regbef-excel compare trend.xlsx boligprogram.xlsx -o sammenligning.xlsx
-  regbef-excel backtest --county 40 --base-year 2015 -o tilbaketest.xlsx
+  regbef-excel backtest --county 40 --base-year 2015 -o tilbaketest.xlsx [--csv tilbaketest.csv]
+  regbef-excel calibrate -o intervaller.csv [--exclude-counties 40] [--base-years 2009-2020]
   regbef-excel ssb-compare min-kommune.xlsx -o mot-ssb.xlsx
   regbef-excel regress-template regresjon.xlsx [--panel synthetic]
   regbef-excel regress regresjon.xlsx -o regresjon-resultat.xlsx
@@ -384,7 +385,8 @@ def cmd_backtest(args) -> int:
     from regbef_excel.evaluation import backtest as bt  # heavy: per command
 
     result = backtest_county(args.county, args.base_year, args.output, horizon_years=args.horizon,
-                             language=args.language)  # fmt: skip
+                             language=args.language, calibration=args.calibration,
+                             csv=args.csv)  # fmt: skip
     s = result.summary()
     s = s[(s["group"] == bt.TOTAL) & (s["years_ahead"] > 0)]
     by = {m: s[s["method"] == m].set_index("year") for m in (bt.MODEL, bt.NAIVE_CONSTANT, bt.NAIVE_TREND)}
@@ -395,9 +397,49 @@ def cmd_backtest(args) -> int:
         print(f"{y:>6}{row.years_ahead:>6}{row.mape:>9.2f}{row.mean_pct_error:>9.2f}"
               f"{by[bt.NAIVE_CONSTANT].loc[y, 'mape']:>13.2f}{by[bt.NAIVE_TREND].loc[y, 'mape']:>13.2f}"
               f"{row.region_pct_error:>10.2f}")  # fmt: skip
+    cov = result.interval_coverage
+    if cov is not None:
+        tot = cov[(cov["kind"] == "municipality") & (cov["measure"] == "total")]
+        print("prediction intervals, municipal totals: " + "; ".join(
+            f"{r.horizon} yr {r.cover80:.0f} % inside 80 %, {r.cover95:.0f} % inside 95 %"
+            for r in tot.itertuples() if r.horizon in (1, 5, 10)))  # fmt: skip
     for w in result.warnings[:5]:
         print(f"warning: {w}", file=sys.stderr)
-    print(f"\nwrote {args.output}")
+    print(f"\nwrote {args.output}" + (f"\nwrote {args.csv}" if args.csv else ""))
+    return EXIT_OK
+
+
+def _base_years(text: str | None) -> list[int] | None:
+    if not text:
+        return None
+    first, sep, last = text.partition("-")
+    try:
+        a, b = int(first), int(last if sep else first)
+    except ValueError:
+        raise InputError("--base-years must look like FROM-TO", found=text, expected="e.g. 2009-2020") from None
+    return list(range(a, b + 1))
+
+
+def cmd_calibrate(args) -> int:
+    """Back-test every county and base year and fit the prediction-interval model."""
+    from regbef_excel.app.evaluation import calibrate_intervals  # heavy: per command
+
+    codes = [c.strip() for c in args.exclude_counties.split(",") if c.strip()] if args.exclude_counties else []
+    progress = Progress(not args.quiet)
+    rep = calibrate_intervals(args.output, exclude_counties=codes, base_years=_base_years(args.base_years),
+                              jobs=args.jobs, progress=progress)  # fmt: skip
+    progress.close()
+    c = rep.coverage
+    c = c[(c["kind"] == "municipality") & (c["size_class"] == "all")]
+    print(f"{'check':<22}{'measure':<8}{'ahead':>6}{'n':>7}{'80 % in':>9}{'95 % in':>9}{'±80 %':>8}{'±95 %':>8}")
+    for r in c.itertuples():
+        print(f"{r.check:<22}{r.measure:<8}{r.horizon:>6}{r.n:>7}{r.cover80:>9.1f}{r.cover95:>9.1f}"
+              f"{r.half80_pct:>8.1f}{r.half95_pct:>8.1f}")  # fmt: skip
+    n_tr = int((rep.breaks["kind"] == "boundary transfer").sum() // 2)
+    print(f"\n{len(rep.run.counties)} counties × {len(rep.run.base_years)} base years, "
+          f"{len(rep.run.errors):,} errors, {n_tr} boundary transfers adjusted ({rep.seconds:.0f} s)")  # fmt: skip
+    for path in rep.paths:
+        print(f"wrote {path}")
     return EXIT_OK
 
 
@@ -440,7 +482,21 @@ def add_evaluation_commands(sub, common) -> None:
     p.add_argument("--base-year", type=int, required=True, help="base year (stock on 31 Dec), e.g. 2015")
     p.add_argument("--horizon", type=int, default=10, help="years projected (default 10)")
     p.add_argument("-o", "--output", required=True, help="back-test workbook to write (.xlsx)")
+    p.add_argument("--calibration", help="interval calibration from 'calibrate' (default: the shipped one)")
+    p.add_argument("--csv", help="also write one row per municipality and year with the 80/95 %% intervals")
     p.set_defaults(func=cmd_backtest)
+
+    p = common(sub.add_parser("calibrate", help="back-test all counties and base years, fit prediction intervals",
+                              description="Back-test every county from every base year the data allow "
+                              "(information up to the base year only), fit the prediction-interval model "
+                              "(log errors by horizon, size class, growth volatility and age group) and "
+                              "write it as CSV, with its out-of-sample coverage (FILE-coverage.csv) and the "
+                              "detected series breaks (FILE-breaks.csv)."))
+    p.add_argument("-o", "--output", required=True, help="calibration file to write (.csv)")
+    p.add_argument("--exclude-counties", help="county codes left out, e.g. 40,46 (for out-of-sample checks)")
+    p.add_argument("--base-years", help="FROM-TO, e.g. 2009-2020 (default: 2007-2024)")
+    p.add_argument("--jobs", type=int, default=2, help="worker processes (default 2)")
+    p.set_defaults(func=cmd_calibrate)
 
     p = common(sub.add_parser("ssb-compare", help="run a workbook and compare with SSB's projection",
                               description="Run a workbook and compare the result with Statistics Norway's "

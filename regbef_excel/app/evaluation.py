@@ -1,11 +1,14 @@
 """Use cases that judge a projection: compare two scenarios, back-test a county, compare with
-SSB's official municipal projection. Each reads, computes and writes one new workbook; the input
+SSB's official municipal projection, calibrate and attach prediction intervals. Each reads, computes and writes one new workbook; the input
 workbooks are never written.
 """
 
 from __future__ import annotations
 
+import os
+import time
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
@@ -13,7 +16,12 @@ import pandas as pd
 from regbef_excel import data
 from regbef_excel.app.projection import read_input
 from regbef_excel.engine import project
+from regbef_excel.engine.results import Projection
 from regbef_excel.errors import InputError, Location
+from regbef_excel.evaluation import backtest as bt
+from regbef_excel.evaluation import breaks
+from regbef_excel.evaluation import calibrate as cb
+from regbef_excel.evaluation import intervals as iv
 from regbef_excel.evaluation.backtest import BacktestResult, run_backtest
 from regbef_excel.evaluation.scenarios import ScenarioComparison, compare_scenarios
 from regbef_excel.evaluation.ssb import compare_with_ssb, read_ssb_projection_csv
@@ -43,14 +51,128 @@ def compare_workbooks(
     return comp
 
 
+def load_calibration(path: str | None = None) -> pd.DataFrame:
+    """The interval calibration in ``path`` (``regbef-excel calibrate -o FILE``) or the shipped one."""
+    return iv.read_calibration(path) if path else iv.shipped_calibration()
+
+
 def backtest_county(
-    county: str, base_year: int, output: str, *, horizon_years: int = 10, language: str | None = None
+    county: str,
+    base_year: int,
+    output: str,
+    *,
+    horizon_years: int = 10,
+    language: str | None = None,
+    calibration: str | None = None,
+    csv: str | None = None,
 ) -> BacktestResult:
     """Project a county from an earlier base year with information up to then, compare with the
-    observed population and write the back-test workbook to ``output``."""
+    observed population and write the back-test workbook to ``output``.
+
+    The result carries prediction intervals (``result.intervals``, see
+    :func:`regbef_excel.evaluation.calibrate.backtest_intervals`) from ``calibration`` (a file
+    written by ``regbef-excel calibrate``; default: the shipped calibration, which was fitted on
+    all counties, this one included: use ``calibrate --exclude-counties`` for an out-of-sample
+    check) and their coverage (``result.interval_coverage``). ``csv``: one row per
+    municipality and year, columns zone_code, zone_name, year, observed, projected, lower80,
+    upper80, lower95, upper95, horizon.
+    """
+    if csv:
+        refuse_input_as_output(csv, *([calibration] if calibration else []))
+    cal = load_calibration(calibration)
     result = run_backtest(county, base_year, horizon_years=horizon_years)
+    result.intervals = cb.backtest_intervals(result, cal)
+    inside = result.intervals[result.intervals["horizon"] > 0]
+    result.interval_coverage = iv.coverage(inside, by=("kind", "measure", "horizon"))
+    text = backtest_csv(result.intervals) if csv else ""
     write_backtest(result, output, language=language or "nb")
+    if csv:
+        write_text(csv, text)
     return result
+
+
+def backtest_csv(intervals: pd.DataFrame) -> str:
+    """One row per municipality and year (total population): zone_code, zone_name, year,
+    observed, projected, lower80, upper80, lower95, upper95, horizon."""
+    t = intervals[(intervals["measure"] == "total") & (intervals["zone_code"] != "")]
+    cols = ["zone_code", "zone_name", "year", "observed", "projected", "lower80", "upper80",
+            "lower95", "upper95", "horizon"]  # fmt: skip
+    return t[cols].to_csv(index=False, float_format="%.1f", lineterminator="\n")
+
+
+def write_text(path: str, text: str) -> Path:
+    """Write a text file through a temporary file renamed into place (no partial output)."""
+    target = Path(path)
+    tmp = target.with_name(f".{target.name}.tmp")
+    tmp.write_text(text, encoding="utf-8")
+    os.replace(tmp, target)
+    return target
+
+
+def intervals_for(projection: Projection, calibration: pd.DataFrame | None = None) -> pd.DataFrame:
+    """80 % and 95 % prediction intervals of a projection from the back-test record.
+
+    One row per zone (and the region, ``zone_code`` ``""``, when there are two or more zones),
+    year and measure (``total``, ``1-5``, ``6-15``, ``67+``, ``80+``): zone_code, zone_name,
+    year, horizon, measure, projected, lower80, upper80, lower95, upper95. The base year's
+    bounds equal the projection. Size class: each zone's base-year total; volatility class: from
+    the shipped SSB stocks of the five years to the base year for zones with a municipality code
+    in them, otherwise pooled. ``calibration``: default the shipped one.
+    """
+    cal = iv.shipped_calibration() if calibration is None else calibration
+    codes = [str(c) for c in projection.zone_codes]
+    pop = projection.population
+    return cb.projection_intervals(
+        pop[0].sum(axis=(1, 2)), iv.measure_sums(pop), projection.years, codes,
+        list(projection.zone_names), cal, cb.recent_volatility(codes, int(projection.years[0])),
+    )  # fmt: skip
+
+
+@dataclass
+class CalibrationReport:
+    """What ``regbef-excel calibrate`` made: the run, its out-of-sample coverage, the breaks."""
+
+    run: cb.CalibrationRun
+    coverage: pd.DataFrame
+    breaks: pd.DataFrame
+    paths: list[Path]
+    seconds: float
+
+
+def calibrate_intervals(
+    output: str,
+    *,
+    exclude_counties: Sequence[str] = (),
+    base_years: Sequence[int] | None = None,
+    jobs: int = 2,
+    progress=None,  # noqa: ANN001 - Callable[[str, float], None]
+) -> CalibrationReport:
+    """Back-test every county (but the excluded) from every base year, fit the interval model
+    and write it to ``output`` (CSV), its out-of-sample coverage to ``<output>-coverage.csv``
+    and the detected series breaks to ``<output>-breaks.csv``."""
+    start = time.perf_counter()
+    known = set(data.county_codes())
+    for c in exclude_counties:
+        if str(c).zfill(2) not in known:
+            raise InputError("unknown county code", location=Location(table="calibrate", column="exclude-counties"),
+                             found=c, expected=", ".join(sorted(known)))  # fmt: skip
+    allowed = range(bt.FIRST_STOCK_YEAR + 1, bt.LAST_STOCK_YEAR)
+    for b in base_years or ():
+        if b not in allowed:
+            raise InputError("base year outside the back-test range",
+                             location=Location(table="calibrate", column="base-years"),
+                             found=b, expected=f"{allowed[0]}–{allowed[-1]}")  # fmt: skip
+    run = cb.calibrate(
+        base_years=base_years, exclude_counties=exclude_counties, jobs=jobs, progress=progress
+    )
+    coverage = cb.coverage_table(cb.out_of_sample(run.errors))
+    found = breaks.detect_breaks()
+    out = Path(output)
+    stem = out.with_suffix("")
+    paths = [write_text(output, iv.calibration_csv(run.calibration)),
+             write_text(f"{stem}-coverage.csv", coverage.to_csv(index=False, float_format="%.2f", lineterminator="\n")),
+             write_text(f"{stem}-breaks.csv", found.to_csv(index=False, lineterminator="\n"))]  # fmt: skip
+    return CalibrationReport(run, coverage, found, paths, time.perf_counter() - start)
 
 
 def ssb_frame_for(zone_codes, csv_path: str | None, source_name: str) -> pd.DataFrame:  # noqa: ANN001
@@ -67,7 +189,12 @@ def ssb_frame_for(zone_codes, csv_path: str | None, source_name: str) -> pd.Data
 
 
 def ssb_compare_workbook(
-    input: str, output: str, *, ssb: str | None = None, alternative: str = "MMMM", language: str | None = None
+    input: str,
+    output: str,
+    *,
+    ssb: str | None = None,
+    alternative: str = "MMMM",
+    language: str | None = None,
 ) -> pd.DataFrame:
     """Run a workbook, compare it with SSB's projection and write the comparison to ``output``."""
     refuse_input_as_output(output, input)
@@ -79,9 +206,15 @@ def ssb_compare_workbook(
 
 
 __all__ = [
+    "CalibrationReport",
     "backtest_county",
+    "backtest_csv",
+    "calibrate_intervals",
+    "intervals_for",
+    "load_calibration",
     "compare_workbooks",
     "refuse_input_as_output",
     "ssb_compare_workbook",
     "ssb_frame_for",
+    "write_text",
 ]

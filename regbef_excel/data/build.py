@@ -725,6 +725,21 @@ def provenance_records() -> list[dict]:
             "transformed": "English codes for status/sex; names -> region codes "
             "(Svalbard og øvrige områder = 21, Ukjent = 99)",
         },
+        # Not built here: written by `regbef-excel calibrate` (bench/bench_calibrate.py -o ...).
+        {
+            "file": "interval_calibration.csv",
+            "title": "Prediction-interval calibration: quantiles of REGBEF back-test errors by "
+            "horizon, municipality size, growth volatility and age group (derived, not published "
+            "statistics)",
+            "source_table": "derived from 07459 (population_municipality.csv.gz) by 'regbef-excel "
+            "calibrate': back-tests of all counties, base years 2007-2024",
+            "publisher": "regbef_excel, from Statistisk sentralbyrå (SSB) data",
+            "licence": "NLOD 2.0 / CC BY 4.0 (derived from SSB data)",
+            "credit": "Kilde: Statistisk sentralbyrå (befolkning); beregnet med regbef_excel",
+            "url": "https://www.ssb.no/statbank/table/07459",
+            "transformed": "empirical quantiles of ln(observed / projected), spreads made "
+            "non-decreasing in the horizon; see docs/model.md",
+        },
     ]
 
 

@@ -31,27 +31,28 @@ trend continues".
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
 
 import numpy as np
 import pandas as pd
 
 from regbef_excel import data
 from regbef_excel.data import inputs as shipped_inputs
+from regbef_excel.data import vintage
 from regbef_excel.engine.generation import GenerationReport, History, NationalRates, generate
-from regbef_excel.engine.inputs import MAX_AGE, N_AGES, ProjectionInputs
+from regbef_excel.engine.inputs import ProjectionInputs
 from regbef_excel.engine.projection import project
 from regbef_excel.engine.residual import InfantRule, ResidualMigration, residual_net_migration
 from regbef_excel.engine.results import SERVICE_AGE_GROUPS, Projection
 from regbef_excel.errors import InputError, Location
+from regbef_excel.evaluation import breaks
 
 #: First and last year with a stock on 31 Dec in the shipped data (SSB 1 Jan 2005 … 2026).
 FIRST_STOCK_YEAR = 2004
 LAST_STOCK_YEAR = 2025
 #: Ages at and above this one share one standard out-migration rate (few moves, noisy).
-STANDARD_POOL_FROM = 90
+STANDARD_POOL_FROM = vintage.STANDARD_POOL_FROM
 #: Label of the all-ages row in the error tables.
 TOTAL = "Total"
 #: Method labels in the error tables.
@@ -68,31 +69,6 @@ BREAK_THRESHOLD = 0.40
 # ---------------------------------------------------------------------------------------------
 # the standard gross out-migration schedule and the flow split (Telemark)
 # ---------------------------------------------------------------------------------------------
-
-
-@lru_cache(maxsize=1)
-def _standard_out_rates() -> np.ndarray:
-    codes = data.municipality_codes(shipped_inputs.TELEMARK)
-    mig = data.telemark_migration_by_age()
-    nat = shipped_inputs.national_rates()
-    years = sorted(int(y) for y in mig["year"].unique())
-    pop = shipped_inputs.stocks(codes, years[0] - 1, years[-1])
-    stocks = np.stack([pop[y] for y in range(years[0] - 1, years[-1] + 1)])
-    q = np.stack([nat.death_prob_for(y) for y in years])
-    res = residual_net_migration(stocks, q)
-    risk = res.at_risk.sum(axis=(1, 2))  # (Y, A1), both sexes, all municipalities
-    out = np.zeros((len(years), N_AGES))
-    seen = np.zeros((len(years), N_AGES), dtype=bool)
-    g = mig.assign(age=np.minimum(mig["age"], MAX_AGE)).groupby(["year", "age"])["out"].sum()
-    for (y, a), v in g.items():
-        out[years.index(int(y)), int(a)] += float(v)
-        seen[years.index(int(y)), int(a)] = True
-    num = np.where(seen, out, 0).sum(axis=0)
-    den = np.where(seen, risk, 0).sum(axis=0)
-    old = slice(STANDARD_POOL_FROM, None)
-    num[old] = num[old].sum()
-    den[old] = den[old].sum()
-    return np.divide(num, den, out=np.zeros(N_AGES), where=den > 0)
 
 
 def standard_out_rates() -> np.ndarray:
@@ -112,10 +88,9 @@ def standard_out_rates() -> np.ndarray:
     -------
     ndarray (A1,)
     """
-    return _standard_out_rates().copy()
+    return vintage.standard_out_rates_as_of(None)[0]
 
 
-@lru_cache(maxsize=1)
 def telemark_split_shares() -> dict[str, float]:
     """Telemark's 2025 split of gross flows, pooled over its municipalities.
 
@@ -129,21 +104,7 @@ def telemark_split_shares() -> dict[str, float]:
     -------
     dict with keys internal_out, internal_in, abroad_out, abroad_in.
     """
-    tm = shipped_inputs.TELEMARK
-    flows = data.telemark_flows()
-    last = int(flows["year"].max())
-    mig = data.telemark_migration_by_age()
-    tot = mig[mig["year"] == last][["out", "in"]].sum()
-    inside = flows[(flows["origin_county_code"] == tm) & (flows["dest_county_code"] == tm)]
-    internal = float(inside.loc[inside["origin_code"] != inside["dest_code"], "persons"].sum())
-    dom_out = float(flows.loc[flows["origin_county_code"] == tm, "persons"].sum())
-    dom_in = float(flows.loc[flows["dest_county_code"] == tm, "persons"].sum())
-    return {
-        "internal_out": internal / float(tot["out"]),
-        "internal_in": internal / float(tot["in"]),
-        "abroad_out": max(0.0, 1 - dom_out / float(tot["out"])),
-        "abroad_in": max(0.0, 1 - dom_in / float(tot["in"])),
-    }
+    return vintage.split_shares_as_of(None)[0]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -340,12 +301,16 @@ def prepare_backtest(
     infant: InfantRule = "child",
     standard_out: np.ndarray | None = None,
     shares: dict[str, float] | None = None,
+    known_stocks: Mapping[int, np.ndarray] | None = None,
 ) -> BacktestSetup:
     """Build the back-test projection inputs using only information up to ``base_year``.
 
     Reads population stocks of 31 Dec ``base_year − max(estimation_years, trend_years)`` ..
     ``base_year`` and ``national_rates(as_of=base_year)``; nothing later (apart from the two
-    Telemark constants of the method, see the module docstring). Estimation years without a
+    Telemark constants of the method, see the module docstring). ``known_stocks`` (year ->
+    (K, 2, A1) stocks of the region's municipalities, e.g. read once by a caller running many
+    back-tests of one region) replaces the reads; only its years <= ``base_year`` are used.
+    Estimation years without a
     stock for every municipality at their start (Vindafjord 1160 and Aure 1576 have none on
     31 Dec 2004) are dropped with a warning.
     """
@@ -368,9 +333,13 @@ def prepare_backtest(
         )
     warnings: list[str] = []
     first_stock = max(FIRST_STOCK_YEAR, base_year - max(estimation_years, trend_years))
-    while first_stock < base_year and not _has_stock(codes, first_stock):
+
+    def has(year: int) -> bool:
+        return year in known_stocks if known_stocks is not None else _has_stock(codes, year)
+
+    while first_stock < base_year and not has(first_stock):
         first_stock += 1
-    if not _has_stock(codes, base_year):
+    if not has(base_year):
         raise InputError(
             "no population for the base year", location=Location(table="backtest"), found=base_year
         )
@@ -387,13 +356,35 @@ def prepare_backtest(
             f"has a population on 31 Dec {est_first - 2}"
         )
     national = shipped_inputs.national_rates(as_of=base_year)
+    if standard_out is None:
+        standard_out, std_source = vintage.standard_out_rates_as_of(base_year)
+    else:
+        std_source = "Bruttoflytting: oppgitt standard utflyttingsprofil + netto"
+    if shares is None:
+        shares, split_source = vintage.split_shares_as_of(base_year)
+    else:
+        split_source = "Flyttestrømmer: oppgitt fordeling"
     names = shipped_inputs.municipality_names(codes)
-    pop = shipped_inputs.stocks(codes, first_stock, base_year)
+    if known_stocks is None:
+        pop = shipped_inputs.stocks(codes, first_stock, base_year)
+    else:
+        pop = {
+            y: np.asarray(known_stocks[y], dtype=float) for y in range(first_stock, base_year + 1)
+        }
+    known = [x for x in breaks.transfers(base_year) if {x.donor, x.receiver} & set(codes)]
+    pop = breaks.on_borders_of(pop, codes, base_year, known)
+    for x in known:
+        if x.year > first_stock:
+            warnings.append(
+                f"boundary transfer {x.year}: {x.persons:.0f} persons from {x.donor} to "
+                f"{x.receiver}; earlier stocks put on the borders of {base_year}"
+            )
     est_pop = {y: pop[y] for y in range(est_first - 1, base_year + 1)}
     hist, res = history_from_arrays(
         codes, names, est_pop, national, standard_out=standard_out, shares=shares,
         infant=infant, region_name=region_name,
     )  # fmt: skip
+    hist.sources[-1:] = [std_source, split_source]
     inputs, report = generate(
         hist, national, base_year=base_year, horizon=horizon,
         estimation=(est_first, base_year), n_params=n_params,
@@ -453,6 +444,12 @@ class BacktestResult:
     #: Zones whose observed total jumps by more than BREAK_THRESHOLD in one year after the base
     #: (a boundary change or a data problem, e.g. Ålesund 1508 / Haram 1580 before 2024).
     suspect_zones: list[str] = field(default_factory=list)
+    #: Prediction intervals with what was observed (zone × measure × year; see
+    #: :func:`regbef_excel.evaluation.calibrate.backtest_intervals`) and their coverage per
+    #: kind × measure × horizon (:func:`regbef_excel.evaluation.intervals.coverage`), set by the
+    #: back-test use case; None otherwise.
+    intervals: pd.DataFrame | None = None
+    interval_coverage: pd.DataFrame | None = None
 
     @property
     def base_year(self) -> int:
@@ -581,9 +578,11 @@ def run_backtest(
     estimation_years : int
         Length of the estimation period (years of residual net migration).
     **options
-        ``trend_years``, ``n_params``, ``infant``, ``standard_out``, ``shares``
-        (see :func:`prepare_backtest`).
+        ``trend_years``, ``n_params``, ``infant``, ``standard_out``, ``shares``,
+        ``known_stocks`` (see :func:`prepare_backtest`; the observed stocks are read from
+        ``known_stocks`` too when it is given).
     """
+    known_stocks = options.get("known_stocks")
     setup = prepare_backtest(region, base_year, horizon_years, estimation_years, **options)
     projection = project(setup.inputs)
     last = min(setup.horizon, LAST_STOCK_YEAR)
@@ -594,7 +593,25 @@ def run_backtest(
             f"years {last + 1}–{setup.horizon} are not compared"
         )
     years = np.arange(setup.base_year, last + 1)
-    observed = observed_stocks(setup.codes, setup.base_year, last)
+    if known_stocks is None:
+        observed = observed_stocks(setup.codes, setup.base_year, last)
+    else:
+        observed = np.stack([known_stocks[y] for y in range(setup.base_year, last + 1)]).astype(
+            float
+        )
+    later = [x for x in breaks.transfers() if x.year > setup.base_year and x.year <= last
+             and {x.donor, x.receiver} & set(setup.codes)]  # fmt: skip
+    if later:
+        obs = breaks.on_borders_of(
+            {y: observed[i] for i, y in enumerate(range(setup.base_year, last + 1))},
+            setup.codes, setup.base_year, later,
+        )  # fmt: skip
+        observed = np.stack([obs[y] for y in range(setup.base_year, last + 1)])
+        for x in later:
+            warnings.append(
+                f"boundary transfer {x.year}: {x.persons:.0f} persons from {x.donor} to "
+                f"{x.receiver}; observed stocks put back on the borders of {setup.base_year}"
+            )
     forecasts = naive_forecasts(setup.past_groups, setup.base_year, years)
     forecasts[MODEL] = _group_sums(projection.population[: len(years)])
     tot = observed.sum(axis=(2, 3))  # (T, K)
