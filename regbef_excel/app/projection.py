@@ -177,7 +177,8 @@ def write_projection(
             "the output file must differ from the input file (the planner's input is never overwritten)",
             location=Location(cell=str(output_path)),
         )
-    wb = build_workbook(projection.inputs, language=language, meta=meta)
+    # the output sheets are still added to an openpyxl workbook: load the written input sheets
+    wb = build_workbook(projection.inputs, language=language, meta=meta).to_openpyxl()
     log = run_log(projection, input_path=input_path, input_sha256=input_sha256, seconds=seconds)
     write_results(projection, output_path, language=language, base_workbook=wb, run_log=log)
 

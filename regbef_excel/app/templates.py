@@ -81,14 +81,6 @@ from regbef_excel.evaluation.backtest import (
     telemark_split_shares,
 )
 from regbef_excel.io.write.template import build_workbook
-from regbef_excel.io.write.templates import (
-    PROTOTYPES,
-    TemplatePrototype,
-    add_template_properties,
-    add_xlwings_conf,
-    clear_template_caches,
-    save_fast,
-)
 from regbef_excel.schema.base import check_language
 
 MIN_ESTIMATION_YEARS = 3
@@ -517,20 +509,13 @@ def build_template(
     *,
     language: str = "nb",
     base_year: int = DEFAULT_BASE_YEAR,
-    skip_sheets: Sequence[str] = (),
-):  # noqa: ANN201 - openpyxl Workbook
-    """The template workbook of ``spec`` (not saved): the REGBEF workbook of ``inputs`` with the
-    template's cover instructions, document properties and ``xlwings.conf`` sheet.
-
-    ``skip_sheets``: sheet keys (see :func:`regbef_excel.io.write.template.build_workbook`, plus
-    ``'xlwings.conf'``) left out for the caller to insert.
-    """
-    wb = build_workbook(inputs, language=language, meta=meta, skip_sheets=skip_sheets,
+):  # noqa: ANN201 - InputWorkbook
+    """The template workbook of ``spec`` (not yet written): the REGBEF workbook of ``inputs``
+    with the template's cover instructions, document properties and ``xlwings.conf`` sheet."""
+    wb = build_workbook(inputs, language=language, meta=meta,
                         cover_sections=cover_sections(spec, meta, language, base_year))  # fmt: skip
-    if "xlwings.conf" not in skip_sheets:
-        add_xlwings_conf(wb, language)
-    add_template_properties(
-        wb,
+    wb.add_xlwings_conf()
+    wb.add_properties(
         category="REGBEF-mal" if language != "en" else "REGBEF template",
         keywords=f"{spec.region_name}; " + ", ".join(spec.codes),
         custom=(
@@ -545,69 +530,15 @@ def build_template(
     return wb
 
 
-# ----------------------------------------------------------------------------------------------
-# saving: reuse the XML of sheets that are the same in every template of a run
-# ----------------------------------------------------------------------------------------------
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
 def _build_and_save(task: tuple) -> tuple[str, float, float]:
-    """Worker: build one template and save it into the staging folder.
-
-    The first template of a process is built completely and kept as the prototype; later ones
-    are built without :data:`REUSED_SHEETS` and completed with the prototype's sheets (the
-    national schedules, the empty market-model tables and the lists are the same in every one-zone
-    template), whose XML :func:`save_fast` then writes from its cache. The cyclic garbage
-    collector is paused while openpyxl creates its many small objects and run once afterwards
-    on the young generation.
-    """
-    inputs, meta, spec, language, base_year, folder, reuse = task
+    """Worker: plan one template and write it (XlsxWriter) into the staging folder."""
+    inputs, meta, spec, language, base_year, folder = task
     path = Path(folder) / spec.file_name
-    gc.disable()
-    try:
-        t0 = time.perf_counter()
-        proto = PROTOTYPES.get(language) if reuse else None
-        wb = None
-        if proto is not None:
-            wb = build_template(inputs, meta, spec, language=language, base_year=base_year,
-                                skip_sheets=proto.keys)  # fmt: skip
-            if not proto.adopt(wb):
-                wb = None
-        if wb is None:
-            wb = build_template(inputs, meta, spec, language=language, base_year=base_year)
-        t1 = time.perf_counter()
-        save_fast(wb, path, language if reuse else None)
-        t2 = time.perf_counter()
-        if reuse and proto is None:
-            PROTOTYPES[language] = TemplatePrototype.of(wb, language, {*spec.codes, spec.region_name, *spec.region_name.split(" ", 1)[1:]})
-    finally:
-        gc.enable()
-    del wb
-    gc.collect(0)  # the workbook is all young objects: a young-generation pass frees it
+    t0 = time.perf_counter()
+    wb = build_template(inputs, meta, spec, language=language, base_year=base_year)
+    t1 = time.perf_counter()
+    wb.save(path)
+    t2 = time.perf_counter()
     return str(path), t1 - t0, t2 - t1
 
 
@@ -676,7 +607,6 @@ def write_templates(
         written.
     """
     t_start = time.perf_counter()
-    clear_template_caches()  # forked workers start from empty caches
     language = check_language(language)
     selected = resolve_codes(county=county, codes=codes, all_municipalities=all_municipalities)
     _check_years(int(base_year), int(horizon), int(estimation_years))
@@ -710,8 +640,7 @@ def write_templates(
     if jobs is None:
         jobs = min(2, os.cpu_count() or 1) if n >= POOL_THRESHOLD else 1
     jobs = max(1, min(int(jobs), n))
-    reuse = per == "municipality"  # one-zone templates share their national/empty sheets
-    tasks = [(inp, meta, s, language, base_year, str(stage), reuse)
+    tasks = [(inp, meta, s, language, base_year, str(stage))
              for s, (inp, meta) in zip(specs, pieces, strict=True)]  # fmt: skip
     t_build = t_save = 0.0
     t1 = time.perf_counter()
@@ -743,8 +672,6 @@ def write_templates(
     except BaseException:
         shutil.rmtree(stage, ignore_errors=True)
         raise
-    finally:
-        clear_template_caches()  # serial runs keep them in this process: free the prototype
     if created_out:
         _fix_permissions(out)
     tell("done", 1.0)

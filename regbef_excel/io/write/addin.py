@@ -64,7 +64,7 @@ def addin_xlsx(when: datetime, *, title: str, creator: str, description: str) ->
 def macro_workbook_xlsx(when: datetime, language: str = "nb", inputs=None, meta=None) -> tuple[bytes, list[str]]:  # noqa: ANN001
     """The REGBEF workbook (the empty template unless ``inputs``) with an ``xlwings.conf`` sheet,
     stamped with the build time ``when``, as .xlsx bytes, and its sheets' code names."""
-    wb = build_workbook(inputs, language=language, meta=meta or WorkbookMeta(language=language))
+    wb = build_workbook(inputs, language=language, meta=meta or WorkbookMeta(language=language)).to_openpyxl()
     # the template stamps the current time; a reproducible build uses the build time
     created = next((str(p.value) for p in wb.custom_doc_props if p.name == "REGBEF_created"), None)
     fixed = when.isoformat(sep=" ")
