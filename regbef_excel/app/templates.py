@@ -60,6 +60,7 @@ import re
 import shutil
 import tempfile
 import time
+import tomllib
 import unicodedata
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor
@@ -82,6 +83,7 @@ from regbef_excel.evaluation.backtest import (
 )
 from regbef_excel.io.write.template import build_workbook
 from regbef_excel.schema.base import check_language
+from regbef_excel.schema.cover import COVER_TEXT, templates_dir
 
 MIN_ESTIMATION_YEARS = 3
 MAX_HORIZON = 2100
@@ -455,51 +457,16 @@ def generate_region(
 
 
 def cover_sections(spec: TemplateSpec, meta, language: str, base_year: int) -> list:  # noqa: ANN001
-    """The template's instructions for the cover: ``[(heading, lines)]``."""
-    y0, y1 = meta.estimation_start, meta.estimation_end
-    f = spec.file_name
-    res = Path(f).stem + ("-resultat.xlsx" if language != "en" else "-result.xlsx")
-    what = spec.region_name
-    if language == "en":
-        head = f"This template: {what}"
-        items = [
-            f"Made for {what}: SSB population on 31 Dec {base_year} (1 Jan {base_year + 1}); "
-            "national HMD/HFD schedules with level factors and migration schedules estimated "
-            f"from the {'municipality' if spec.kind == 'municipality' else 'region'}'s own "
-            f"history {y0}–{y1} (residual method). Review them before use.",
-            "Optional: enter targets on the Targets sheet (and set the model variant to 2 in "
-            "Settings) and a building programme on the Housing sheet. Empty tables = trend.",
-            "With the REGBEF add-in (Windows/macOS): install it once (regbef-excel addin "
-            "install), open this file, REGBEF tab → “Run projection”. This file has no macros; "
-            "the xlwings.conf sheet tells Excel which Python to use.",
-            "Macros blocked by your IT? Use the command line instead (no Excel needed): "
-            f"regbef-excel run {f} -o {res}  (results go to a new file; this one is never "
-            "changed).",
-            f"Check first: Checks sheet (master check = 0) or regbef-excel validate {f}.",
-            "Downloaded file? Right-click → Properties → Unblock (Mark of the Web), or keep it "
-            "in a Trusted Location.",
-        ]
-    else:
-        head = f"Denne malen: {what}"
-        hvem = "kommunens" if spec.kind == "municipality" else "regionens"
-        items = [
-            f"Laget for {what}: SSB-befolkningen 31.12.{base_year} (1.1.{base_year + 1}); "
-            "nasjonale HMD/HFD-rater med nivåfaktorer og flyttekurver estimert fra "
-            f"{hvem} egen historikk {y0}–{y1} (residualmetoden). Vurder dem før bruk.",
-            "Valgfritt: legg inn mål på arket Mål (og sett modellvariant til 2 i Innstillinger) "
-            "og et byggeprogram på arket Boliger. Tomme tabeller = trend.",
-            "Med REGBEF-tillegget (Windows/macOS): installer det én gang (regbef-excel addin "
-            "install), åpne denne fila, fanen REGBEF → «Kjør framskriving». Fila har ingen "
-            "makroer; arket xlwings.conf sier hvilken Python Excel skal bruke.",
-            "Blokkerer IT-avdelingen makroer? Bruk kommandolinja i stedet (uten Excel): "
-            f"regbef-excel run {f} -o {res}  (resultatene skrives til en ny fil; denne endres "
-            "aldri).",
-            "Kontroller først: arket Kontroller (hovedkontroll = 0) eller "
-            f"regbef-excel validate {f}.",
-            "Lastet ned fila? Høyreklikk → Egenskaper → Fjern blokkering (Mark of the Web), eller "
-            "legg den i en klarert plassering.",
-        ]
-    return [(head, items)]
+    """The template's instructions for the cover: ``[(heading, lines)]``, from the text
+    sources in ``templates/cover.<language>.toml`` (section ``municipality``)."""
+    t = COVER_TEXT[language]["municipality"]
+    fill = {
+        "what": spec.region_name, "base_year": base_year, "next_year": base_year + 1,
+        "first_year": meta.estimation_start, "last_year": meta.estimation_end,
+        "file": spec.file_name, "result": Path(spec.file_name).stem + t["result_suffix"],
+        "whose": t["whose_municipality"] if spec.kind == "municipality" else t["whose_region"],
+    }  # fmt: skip
+    return [(t["heading"].format(**fill), [line.format(**fill) for line in t["lines"]])]
 
 
 def build_template(
@@ -681,6 +648,51 @@ def write_templates(
     return TemplatesResult(out, paths, list(specs), seconds, warnings, jobs)
 
 
+@dataclass(frozen=True)
+class PublishedSet:
+    """One set of templates published for distribution (``templates/published.toml``)."""
+
+    folder: str
+    select: str
+    per: str
+    language: str
+
+
+def published_sets(manifest: str | os.PathLike[str] | None = None) -> list[PublishedSet]:
+    """The sets listed in ``templates/published.toml`` (or ``manifest``)."""
+    path = Path(manifest) if manifest is not None else templates_dir() / "published.toml"
+    with open(path, "rb") as f:
+        sets = tomllib.load(f).get("set", [])
+    out = []
+    for i, entry in enumerate(sets, start=1):
+        try:
+            item = PublishedSet(**{k: str(entry[k]) for k in ("folder", "select", "per", "language")})
+        except KeyError as exc:
+            raise InputError("a published template set lacks a key", location=Location(cell=f"{path} set {i}"),
+                             found=sorted(entry), expected="folder, select, per, language") from exc  # fmt: skip
+        out.append(item)
+    return out
+
+
+def write_published(
+    out_dir: str | os.PathLike[str],
+    *,
+    manifest: str | os.PathLike[str] | None = None,
+    jobs: int | None = None,
+    progress: Progress | None = None,
+) -> list[TemplatesResult]:
+    """Write every published template set (:func:`published_sets`) into ``out_dir/<folder>``."""
+    results = []
+    for item in published_sets(manifest):
+        every = item.select == "all"
+        results.append(write_templates(
+            Path(out_dir) / item.folder, all_municipalities=every,
+            county=None if every else item.select, per=item.per, language=item.language,
+            jobs=jobs, progress=progress,
+        ))  # fmt: skip
+    return results
+
+
 def _fix_permissions(out: Path) -> None:
     """mkdtemp makes a 0700 folder: give the folder we created the usual permissions."""
     umask = os.umask(0)
@@ -693,7 +705,8 @@ def _fix_permissions(out: Path) -> None:
 
 __all__ = [
     "DEFAULT_BASE_YEAR", "DEFAULT_ESTIMATION_YEARS", "DEFAULT_HORIZON", "TemplateSpec",
-    "TemplatesResult", "build_template", "cover_sections",
+    "PublishedSet", "TemplatesResult", "build_template", "cover_sections", "published_sets",
+    "write_published",
     "generate_municipalities", "generate_region", "plan_templates", "resolve_codes",
     "safe_file_stem", "write_templates",
 ]  # fmt: skip
