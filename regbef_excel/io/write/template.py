@@ -244,6 +244,11 @@ def write_input_table(
             if value is None and skip_empty[j]:
                 continue  # empty read-only cells need no cell at all (national tables are big)
             put(ws, r, c0 + j, value, f)
+        if wrap_columns:  # wrapped text: no spreadsheet grows the row by itself on load
+            lines = max(math.ceil(len(str(row[j] or "")) / (cols[j].width * 1.05))
+                        for j in range(len(cols)) if cols[j].key in wrap_columns)  # fmt: skip
+            if lines > 1:
+                ws.set_row(r - 1, 15 * lines)
     ws.add_table(r0 - 1, c0 - 1, lay.last_row - 1, c0 + len(cols) - 2, {
         "name": table.key, "style": styles.TABLE_STYLE, "banded_rows": False,
         "columns": [{"header": c.header(language), "header_format": header_fmt} for c in cols],
