@@ -83,3 +83,14 @@ def test_published_set_missing_key(tmp_path):
     manifest.write_text('[[set]]\nfolder = "a"\nper = "region"\nlanguage = "en"\n')
     with pytest.raises(InputError, match="lacks a key"):
         published_sets(manifest)
+
+
+def test_cli_published(tmp_path, monkeypatch, capsys):
+    from regbef_excel import cli
+    from regbef_excel.app import templates
+
+    small = [templates.PublishedSet("fylke", "03", "region", "nb")]
+    monkeypatch.setattr(templates, "published_sets", lambda manifest=None: small)
+    assert cli.main(["templates", "--published", "--out", str(tmp_path / "dist"), "-q"]) == 0
+    assert [p.name for p in (tmp_path / "dist" / "fylke").iterdir()] == ["03-Oslo.xlsx"]
+    assert "1 template(s)" in capsys.readouterr().out
