@@ -215,9 +215,15 @@ def cmd_addin(args) -> int:
 
 
 def cmd_templates(args) -> int:
-    from regbef_excel.app.templates import write_templates  # heavy: per command
+    from regbef_excel.app.templates import write_published, write_templates  # heavy: per command
 
     progress = Progress(not args.quiet)
+    if args.published:
+        results = write_published(args.out, jobs=args.jobs, progress=progress)
+        progress.close()
+        for res in results:
+            print(f"{len(res.paths)} template(s) in {res.out_dir} ({res.seconds['total']:.1f} s)")
+        return EXIT_OK
     res = write_templates(
         args.out, county=args.county, codes=args.codes, all_municipalities=args.all, per=args.per,
         language=args.language, base_year=args.base_year, horizon=args.horizon,
@@ -252,6 +258,9 @@ def add_templates_command(sub, common) -> None:
     sel.add_argument("--county", help="county code(s), e.g. 40 or 40,42")
     sel.add_argument("--codes", help="municipality codes, e.g. 4001,4003")
     sel.add_argument("--all", action="store_true", help="all 357 municipalities of Norway")
+    sel.add_argument("--published", action="store_true",
+                     help="every set listed in templates/published.toml, each into its folder "
+                     "under --out")  # fmt: skip
     p.add_argument("--out", required=True, help="output folder (created if missing)")
     p.add_argument("--per", choices=("municipality", "region"), default="municipality",
                    help="one workbook per municipality (default) or per county with its "

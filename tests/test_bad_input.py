@@ -47,7 +47,7 @@ def problems(path: Path) -> list[InputError]:
 
 @pytest.fixture(scope="module")
 def good_wb():
-    return build_workbook(synthetic_inputs(3, 5))
+    return build_workbook(synthetic_inputs(3, 5)).to_openpyxl()
 
 
 def memory_problems(good_wb, edit) -> list[InputError]:

@@ -94,7 +94,7 @@ def snapshot(wb: Workbook, names: Sequence[str] | None = None) -> dict:
 
 @pytest.fixture
 def live() -> FakeLiveWorkbook:
-    wb = build_workbook(synthetic_inputs(3, 5))
+    wb = build_workbook(synthetic_inputs(3, 5)).to_openpyxl()
     own = wb.create_sheet("Mine notater")
     own["A1"] = "planleggerens egne tall"
     return FakeLiveWorkbook(wb)

@@ -16,13 +16,11 @@ import pytest
 
 from regbef_excel import cli, data
 from regbef_excel.app.templates import (
-    generate_municipalities,
     plan_templates,
     resolve_codes,
     safe_file_stem,
     write_templates,
 )
-from regbef_excel.data.inputs import national_rates
 from regbef_excel.errors import InputError
 from regbef_excel.io.read.projection import read_workbook, validate_workbook
 from regbef_excel.io.write.templates import conf_rows
@@ -127,70 +125,68 @@ def test_template_contents(telemark):
 
 
 # --------------------------------------------------------------------------------------------
-# speed-ups are exact: reused sheets and cached XML give the workbook a full build gives
+# text is data: a name or comment that looks like a formula is stored as a string
 # --------------------------------------------------------------------------------------------
-def _dump(path: Path) -> dict:
-    """Everything a planner or the reader sees, per sheet (the creation time masked)."""
+FORMULA_LIKE = ("=1+1", '=HYPERLINK("http://example.invalid","klikk")', "=SUM(A1:A9)", "+1-2", "@now")
+
+
+def _sheet_xml(path: Path) -> dict[str, str]:
+    with zipfile.ZipFile(path) as z:
+        return {n: z.read(n).decode("utf-8") for n in z.namelist()
+                if n.startswith("xl/worksheets/sheet")}  # fmt: skip
+
+
+def test_text_that_looks_like_a_formula_is_stored_as_text(tmp_path):
+    import re
+
+    from support.synthetic import synthetic_inputs
+
+    from regbef_excel.app.templates import TemplateSpec, build_template
+    from regbef_excel.schema.meta import WorkbookMeta
+
+    inp = synthetic_inputs(len(FORMULA_LIKE), 3)
+    inp = inp.replace(zone_names=FORMULA_LIKE)
+    meta = WorkbookMeta(region_name="=1+1", estimation_start=2016, estimation_end=2025)
+    spec = TemplateSpec(("=1+1",), "=1+1", "x.xlsx", "municipality", "40", "=2*3")
+    path = tmp_path / "x.xlsx"
+    build_template(inp, meta, spec).save(path)
+    formulas = []
+    for name, xml in _sheet_xml(path).items():
+        formulas += [(name, f) for f in re.findall(r"<f>(.*?)</f>", xml)]
+    # formulas only where the builder makes them: the checks sheet and the cover's master check
+    assert formulas and all(not any(t in f for t in FORMULA_LIKE) for _, f in formulas), formulas
+    cover_formulas = [f for n, f in formulas if n.endswith("sheet1.xml")]
+    assert cover_formulas == ['IF(REGBEF_MASTER_CHECK=0,"OK","SE KONTROLLER: "&amp;REGBEF_MASTER_CHECK)']
     wb = openpyxl.load_workbook(path)
-    out: dict = {"names": sorted(wb.defined_names), "sheets": wb.sheetnames}
-    for ws in wb.worksheets:
-        cells = {}
-        for row in ws.iter_rows():
-            for c in row:
-                if c.value is None and not c.has_style:
-                    continue
-                v = c.value
-                if isinstance(v, str) and len(v) == 19 and v[:2] == "20" and v[13] == ":":
-                    v = "<created>"
-                font, fill, border = c.font, c.fill, c.border
-                cells[c.coordinate] = (
-                    v, c.number_format, c.style, font.b, font.i,
-                    font.color.rgb if font.color else None,
-                    fill.fgColor.rgb if fill is not None else None, c.alignment.wrap_text,
-                    c.protection.locked, border.bottom.style if border.bottom else None,
-                )  # fmt: skip
-        out[ws.title] = (
-            cells,
-            sorted((str(d.sqref), d.type, d.operator, d.formula1, d.formula2, d.prompt, d.error)
-                   for d in ws.data_validations.dataValidation),
-            sorted((t.displayName, t.ref, tuple(col.name for col in t.tableColumns))
-                   for t in ws.tables.values()),
-            sorted(str(r) for r in ws.merged_cells.ranges), ws.freeze_panes, ws.print_title_rows,
-            sorted((k, d.width) for k, d in ws.column_dimensions.items()),
-            len(ws.conditional_formatting), ws.page_setup.orientation,
-        )  # fmt: skip
-    return out
+    zones = next(ws for ws in wb.worksheets if "tblZones" in ws.tables)
+    names = [row[1].value for row in _table_cells(zones, "tblZones")[1:]]
+    assert names == list(FORMULA_LIKE)
+    assert all(row[1].data_type == "s" for row in _table_cells(zones, "tblZones")[1:])
+    text = [c.value for row in wb.worksheets[0].iter_rows() for c in row if isinstance(c.value, str)]
+    assert "REGBEF – regional befolkningsframskriving – =1+1" in text
+    assert {p.name: p.value for p in wb.custom_doc_props}["REGBEF_region_name"] == "=1+1"
+    inputs, meta_back = read_workbook(path)
+    assert inputs.zone_names == FORMULA_LIKE and meta_back.region_name == "=1+1"
 
 
-@pytest.mark.parametrize("codes", [("0301", "1856", "4036"), ("4001", "4003")])
-def test_reused_sheets_equal_a_full_build(tmp_path, codes):
-    from regbef_excel.app.templates import build_template
-
-    res = write_templates(tmp_path / "fast", codes=",".join(codes), jobs=1)
-    specs = plan_templates(list(codes))
-    pieces = generate_municipalities(specs, national_rates())
-    for spec, (inp, meta), fast in zip(specs, pieces, res.paths, strict=True):
-        full = tmp_path / f"full-{spec.file_name}"
-        build_template(inp, meta, spec).save(full)
-        a, b = _dump(fast), _dump(full)
-        assert a.keys() == b.keys()
-        for key in a:
-            assert a[key] == b[key], (spec.file_name, key)
-
-
-def test_fixture_templates_equal_full_builds(telemark, tmp_path):
-    """With two worker processes every file but each worker's first reuses sheets."""
-    from regbef_excel.app.templates import build_template
-
-    wanted = ["4012", "4036"]
-    specs = plan_templates(data.municipality_codes(TELEMARK))  # the same batch as the fixture
-    pieces = generate_municipalities(specs, national_rates())
-    for spec, (inp, meta) in zip(specs, pieces, strict=True):
-        if spec.codes[0] not in wanted:
-            continue
-        full = tmp_path / spec.file_name
-        build_template(inp, meta, spec).save(full)
-        assert _dump(telemark.out_dir / spec.file_name) == _dump(full), spec.file_name
+def test_template_layout(telemark):
+    """Freeze panes, print set-up, column widths, input cells unlocked, names and properties."""
+    wb = openpyxl.load_workbook(telemark.out_dir / "4001-Porsgrunn.xlsx")
+    pop = wb["Befolkning"]
+    assert pop.freeze_panes == "A5" and pop.print_title_rows == "$4:$4"
+    assert pop.page_setup.paperSize == 9 and pop.page_setup.fitToWidth in (None, 1)  # 1 = default
+    assert pop.page_setup.fitToHeight == 0
+    assert pop.sheet_properties.pageSetUpPr.fitToPage
+    assert pop.column_dimensions["C"].width > 8
+    assert pop["C5"].protection.locked is False and pop["A5"].protection.locked is False
+    assert pop["C5"].fill.fgColor.rgb.endswith("FFF2CC")
+    checks = wb["Kontroller"]
+    assert checks["C5"].number_format == "#,##0" and checks["C5"].protection.locked is True
+    assert checks.page_setup.orientation == "landscape"
+    assert set(wb.defined_names) == {"REGBEF_MASTER_CHECK", "REGBEF_SCHEMA_VERSION"}
+    assert wb.properties.category == "REGBEF-mal" and "4001" in wb.properties.keywords
+    custom = {p.name for p in wb.custom_doc_props}
+    assert {"REGBEF_schema_version", "REGBEF_created", "REGBEF_county", "REGBEF_base_year"} <= custom
 
 
 # --------------------------------------------------------------------------------------------

@@ -153,7 +153,7 @@ def test_regress_bad_input():
 # -------------------------------------------------------------------------------- REGBEF_RUN
 @pytest.fixture
 def workbook():
-    return build_workbook(synthetic_inputs(3, 5))
+    return build_workbook(synthetic_inputs(3, 5)).to_openpyxl()
 
 
 def _snapshot(wb) -> dict:

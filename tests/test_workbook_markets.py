@@ -98,7 +98,7 @@ def test_assumptions_and_reconstruction_are_flagged(good):
 
 
 def test_older_workbook_without_new_sheets_still_reads():
-    wb = build_workbook(synthetic_inputs(3, 5))
+    wb = build_workbook(synthetic_inputs(3, 5)).to_openpyxl()
     for key in ("targets", "labour", "housing", "housing_market", "distances"):
         del wb[SHEETS[key].label("nb")]
     res = read_from_backend(InMemoryBackend(wb))

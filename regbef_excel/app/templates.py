@@ -37,17 +37,10 @@ Decisions
 * **Nothing half-written.** Every code is checked before any work; the workbooks are written
   into a hidden staging folder beside/inside ``out_dir`` and moved into place only when all
   succeeded; on any failure the staging folder is removed.
-* **Speed.** openpyxl's building and saving dominate (~0.19 s per one-zone workbook done
-  plainly). Three measures bring that to ~0.11 s: (1) every process builds its first template
-  completely and later ones without the municipality-independent sheets
-  (:data:`CACHEABLE_SHEETS`: national schedules, empty market-model tables, lists, and
-  ``xlwings.conf``), which it inserts from the first (style tables merged, style references
-  renumbered); (2) :func:`save_fast` writes those sheets' XML once per process and reuses it
-  (shared strings and cell styles seeded so every index means the same), keeps sheet XML in
-  memory and deflates at level 1; (3) the garbage collector is paused while a workbook is made.
-  A pool of ``jobs`` processes (default: up to 2 when there are 8 or more workbooks) builds and
-  saves in parallel. Reused and freshly built workbooks are compared cell by cell in
-  ``tests/test_templates.py``.
+* **Speed.** Each workbook is planned (table rows, ~5 ms) and written with XlsxWriter
+  (~0.1 s on a quiet machine: cells, data validation, 43 tables, XML and zip), by a pool of
+  ``jobs`` processes (default: up to 2 when there are 8 or more workbooks). No openpyxl
+  internals and no reuse of one file's XML in another: every workbook is written whole.
 """
 
 from __future__ import annotations
@@ -59,6 +52,7 @@ import re
 import shutil
 import tempfile
 import time
+import tomllib
 import unicodedata
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor
@@ -81,15 +75,8 @@ from regbef_excel.evaluation.backtest import (
     history_from_stocks,
 )
 from regbef_excel.io.write.template import build_workbook
-from regbef_excel.io.write.templates import (
-    PROTOTYPES,
-    TemplatePrototype,
-    add_template_properties,
-    add_xlwings_conf,
-    clear_template_caches,
-    save_fast,
-)
 from regbef_excel.schema.base import check_language
+from regbef_excel.schema.cover import COVER_TEXT, templates_dir
 from regbef_excel.schema.meta import RCFitQuality
 
 MIN_ESTIMATION_YEARS = 3
@@ -386,65 +373,21 @@ def generate_region(
 
 
 def cover_sections(spec: TemplateSpec, meta, language: str, base_year: int) -> list:  # noqa: ANN001
-    """The template's instructions for the cover: ``[(heading, lines)]``."""
-    y0, y1 = meta.estimation_start, meta.estimation_end
-    f = spec.file_name
-    res = Path(f).stem + ("-resultat.xlsx" if language != "en" else "-result.xlsx")
-    what = spec.region_name
-    if language == "en":
-        head = f"This template: {what}"
-        items = [
-            f"Made for {what}: SSB population on 31 Dec {base_year} (1 Jan {base_year + 1}); "
-            "national HMD/HFD schedules with level factors and migration schedules estimated "
-            f"from {'the county' if spec.kind == 'municipality' else 'the region'}'s "
-            f"history {y0}–{y1}. Review them before use.",
-            *([f"County context: this municipality is cut from the projection of {spec.county_code} "
-               f"{spec.county_name}. Out-migration (EUF) includes moves to the county's other "
-               "municipalities, in-migration from the rest of Norway (EIFN, year factor EIFN_R) "
-               "includes moves from them as the county projection gives them year by year. Run "
-               "unchanged, this workbook reproduces the municipality in the county projection. "
-               "Return the edited workbook to the county: regbef-excel collect combines them."]
-              if spec.kind == "municipality" else []),
-            "Optional: enter targets on the Targets sheet (and set the model variant to 2 in "
-            "Settings) and a building programme on the Housing sheet. Empty tables = trend.",
-            "With the REGBEF add-in (Windows/macOS): install it once (regbef-excel addin "
-            "install), open this file, REGBEF tab → “Run projection”. This file has no macros; "
-            "the xlwings.conf sheet tells Excel which Python to use.",
-            "Macros blocked by your IT? Use the command line instead (no Excel needed): "
-            f"regbef-excel run {f} -o {res}  (results go to a new file; this one is never "
-            "changed).",
-            f"Check first: Checks sheet (master check = 0) or regbef-excel validate {f}.",
-            "Downloaded file? Right-click → Properties → Unblock (Mark of the Web), or keep it "
-            "in a Trusted Location.",
-        ]
-    else:
-        head = f"Denne malen: {what}"
-        hvem = "fylkets" if spec.kind == "municipality" else "regionens"
-        items = [
-            f"Laget for {what}: SSB-befolkningen 31.12.{base_year} (1.1.{base_year + 1}); "
-            "nasjonale HMD/HFD-rater med nivåfaktorer og flyttekurver estimert fra "
-            f"{hvem} historikk {y0}–{y1}. Vurder dem før bruk.",
-            *([f"Fylkessammenheng: kommunen er hentet fra framskrivingen for {spec.county_code} "
-               f"{spec.county_name}. Utflyttingen (EUF) inkluderer flytting til fylkets andre "
-               "kommuner, innflyttingen fra resten av Norge (EIFN, årsfaktor EIFN_R) flytting fra "
-               "dem slik fylkesframskrivingen gir den år for år. Kjørt uendret gir denne "
-               "arbeidsboka kommunens tall i fylkesframskrivingen. Send den utfylte arbeidsboka "
-               "tilbake til fylket: regbef-excel collect samler dem."]
-              if spec.kind == "municipality" else []),
-            "Valgfritt: legg inn mål på arket Mål (og sett modellvariant til 2 i Innstillinger) "
-            "og et byggeprogram på arket Boliger. Tomme tabeller = trend.",
-            "Med REGBEF-tillegget (Windows/macOS): installer det én gang (regbef-excel addin "
-            "install), åpne denne fila, fanen REGBEF → «Kjør framskriving». Fila har ingen "
-            "makroer; arket xlwings.conf sier hvilken Python Excel skal bruke.",
-            "Blokkerer IT-avdelingen makroer? Bruk kommandolinja i stedet (uten Excel): "
-            f"regbef-excel run {f} -o {res}  (resultatene skrives til en ny fil; denne endres "
-            "aldri).",
-            "Kontroller først: arket Kontroller (hovedkontroll = 0) eller "
-            f"regbef-excel validate {f}.",
-            "Lastet ned fila? Høyreklikk → Egenskaper → Fjern blokkering (Mark of the Web), eller "
-            "legg den i en klarert plassering.",
-        ]
-    return [(head, items)]
+    """The template's instructions for the cover: ``[(heading, lines)]``, from the text
+    sources in ``templates/cover.<language>.toml`` (section ``municipality``); a municipal
+    template cut from its county says so (``county_context``)."""
+    t = COVER_TEXT[language]["municipality"]
+    fill = {
+        "what": spec.region_name, "base_year": base_year, "next_year": base_year + 1,
+        "first_year": meta.estimation_start, "last_year": meta.estimation_end,
+        "file": spec.file_name, "result": Path(spec.file_name).stem + t["result_suffix"],
+        "whose": t["whose_municipality"] if spec.kind == "municipality" else t["whose_region"],
+        "county": f"{spec.county_code} {spec.county_name}",
+    }  # fmt: skip
+    lines = [line.format(**fill) for line in t["lines"]]
+    if spec.kind == "municipality":
+        lines.insert(1, t["county_context"].format(**fill))
+    return [(t["heading"].format(**fill), lines)]
 
 
 def build_template(
@@ -454,20 +397,13 @@ def build_template(
     *,
     language: str = "nb",
     base_year: int = DEFAULT_BASE_YEAR,
-    skip_sheets: Sequence[str] = (),
-):  # noqa: ANN201 - openpyxl Workbook
-    """The template workbook of ``spec`` (not saved): the REGBEF workbook of ``inputs`` with the
-    template's cover instructions, document properties and ``xlwings.conf`` sheet.
-
-    ``skip_sheets``: sheet keys (see :func:`regbef_excel.io.write.template.build_workbook`, plus
-    ``'xlwings.conf'``) left out for the caller to insert.
-    """
-    wb = build_workbook(inputs, language=language, meta=meta, skip_sheets=skip_sheets,
+):  # noqa: ANN201 - InputWorkbook
+    """The template workbook of ``spec`` (not yet written): the REGBEF workbook of ``inputs``
+    with the template's cover instructions, document properties and ``xlwings.conf`` sheet."""
+    wb = build_workbook(inputs, language=language, meta=meta,
                         cover_sections=cover_sections(spec, meta, language, base_year))  # fmt: skip
-    if "xlwings.conf" not in skip_sheets:
-        add_xlwings_conf(wb, language)
-    add_template_properties(
-        wb,
+    wb.add_xlwings_conf()
+    wb.add_properties(
         category="REGBEF-mal" if language != "en" else "REGBEF template",
         keywords=f"{spec.region_name}; " + ", ".join(spec.codes),
         custom=(
@@ -482,69 +418,15 @@ def build_template(
     return wb
 
 
-# ----------------------------------------------------------------------------------------------
-# saving: reuse the XML of sheets that are the same in every template of a run
-# ----------------------------------------------------------------------------------------------
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
 def _build_and_save(task: tuple) -> tuple[str, float, float]:
-    """Worker: build one template and save it into the staging folder.
-
-    The first template of a process is built completely and kept as the prototype; later ones
-    are built without :data:`REUSED_SHEETS` and completed with the prototype's sheets (the
-    national schedules, the empty market-model tables and the lists are the same in every one-zone
-    template), whose XML :func:`save_fast` then writes from its cache. The cyclic garbage
-    collector is paused while openpyxl creates its many small objects and run once afterwards
-    on the young generation.
-    """
-    inputs, meta, spec, language, base_year, folder, reuse = task
+    """Worker: plan one template and write it (XlsxWriter) into the staging folder."""
+    inputs, meta, spec, language, base_year, folder = task
     path = Path(folder) / spec.file_name
-    gc.disable()
-    try:
-        t0 = time.perf_counter()
-        proto = PROTOTYPES.get(language) if reuse else None
-        wb = None
-        if proto is not None:
-            wb = build_template(inputs, meta, spec, language=language, base_year=base_year,
-                                skip_sheets=proto.keys)  # fmt: skip
-            if not proto.adopt(wb):
-                wb = None
-        if wb is None:
-            wb = build_template(inputs, meta, spec, language=language, base_year=base_year)
-        t1 = time.perf_counter()
-        save_fast(wb, path, language if reuse else None)
-        t2 = time.perf_counter()
-        if reuse and proto is None:
-            PROTOTYPES[language] = TemplatePrototype.of(wb, language, {*spec.codes, spec.region_name, *spec.region_name.split(" ", 1)[1:]})
-    finally:
-        gc.enable()
-    del wb
-    gc.collect(0)  # the workbook is all young objects: a young-generation pass frees it
+    t0 = time.perf_counter()
+    wb = build_template(inputs, meta, spec, language=language, base_year=base_year)
+    t1 = time.perf_counter()
+    wb.save(path)
+    t2 = time.perf_counter()
     return str(path), t1 - t0, t2 - t1
 
 
@@ -613,7 +495,6 @@ def write_templates(
         written.
     """
     t_start = time.perf_counter()
-    clear_template_caches()  # forked workers start from empty caches
     language = check_language(language)
     selected = resolve_codes(county=county, codes=codes, all_municipalities=all_municipalities)
     _check_years(int(base_year), int(horizon), int(estimation_years))
@@ -647,8 +528,7 @@ def write_templates(
     if jobs is None:
         jobs = min(2, os.cpu_count() or 1) if n >= POOL_THRESHOLD else 1
     jobs = max(1, min(int(jobs), n))
-    reuse = per == "municipality"  # one-zone templates share their national/empty sheets
-    tasks = [(inp, meta, s, language, base_year, str(stage), reuse)
+    tasks = [(inp, meta, s, language, base_year, str(stage))
              for s, (inp, meta) in zip(specs, pieces, strict=True)]  # fmt: skip
     t_build = t_save = 0.0
     t1 = time.perf_counter()
@@ -680,8 +560,6 @@ def write_templates(
     except BaseException:
         shutil.rmtree(stage, ignore_errors=True)
         raise
-    finally:
-        clear_template_caches()  # serial runs keep them in this process: free the prototype
     if created_out:
         _fix_permissions(out)
     tell("done", 1.0)
@@ -689,6 +567,51 @@ def write_templates(
                "total": time.perf_counter() - t_start}  # fmt: skip
     paths = [out / s.file_name for s in specs]
     return TemplatesResult(out, paths, list(specs), seconds, warnings, jobs)
+
+
+@dataclass(frozen=True)
+class PublishedSet:
+    """One set of templates published for distribution (``templates/published.toml``)."""
+
+    folder: str
+    select: str
+    per: str
+    language: str
+
+
+def published_sets(manifest: str | os.PathLike[str] | None = None) -> list[PublishedSet]:
+    """The sets listed in ``templates/published.toml`` (or ``manifest``)."""
+    path = Path(manifest) if manifest is not None else templates_dir() / "published.toml"
+    with open(path, "rb") as f:
+        sets = tomllib.load(f).get("set", [])
+    out = []
+    for i, entry in enumerate(sets, start=1):
+        try:
+            item = PublishedSet(**{k: str(entry[k]) for k in ("folder", "select", "per", "language")})
+        except KeyError as exc:
+            raise InputError("a published template set lacks a key", location=Location(cell=f"{path} set {i}"),
+                             found=sorted(entry), expected="folder, select, per, language") from exc  # fmt: skip
+        out.append(item)
+    return out
+
+
+def write_published(
+    out_dir: str | os.PathLike[str],
+    *,
+    manifest: str | os.PathLike[str] | None = None,
+    jobs: int | None = None,
+    progress: Progress | None = None,
+) -> list[TemplatesResult]:
+    """Write every published template set (:func:`published_sets`) into ``out_dir/<folder>``."""
+    results = []
+    for item in published_sets(manifest):
+        every = item.select == "all"
+        results.append(write_templates(
+            Path(out_dir) / item.folder, all_municipalities=every,
+            county=None if every else item.select, per=item.per, language=item.language,
+            jobs=jobs, progress=progress,
+        ))  # fmt: skip
+    return results
 
 
 def _fix_permissions(out: Path) -> None:
@@ -703,7 +626,8 @@ def _fix_permissions(out: Path) -> None:
 
 __all__ = [
     "DEFAULT_BASE_YEAR", "DEFAULT_ESTIMATION_YEARS", "DEFAULT_HORIZON", "TemplateSpec",
-    "TemplatesResult", "build_template", "cover_sections",
+    "PublishedSet", "TemplatesResult", "build_template", "cover_sections", "published_sets",
+    "write_published",
     "generate_municipalities", "generate_region", "plan_templates", "resolve_codes",
     "safe_file_stem", "write_templates",
 ]  # fmt: skip

@@ -125,7 +125,7 @@ def macro_workbook_xlsx(when: datetime, language: str = "nb", inputs=None, meta=
                         source_dir: Path | None = None) -> tuple[bytes, list[str]]:  # fmt: skip
     """The REGBEF workbook (the empty template unless ``inputs``) with a ``regbef.conf`` sheet,
     stamped with the build time ``when``, as .xlsx bytes, and its sheets' code names."""
-    wb = build_workbook(inputs, language=language, meta=meta or WorkbookMeta(language=language))
+    wb = build_workbook(inputs, language=language, meta=meta or WorkbookMeta(language=language)).to_openpyxl()
     # the template stamps the current time; a reproducible build uses the build time
     created = next((str(p.value) for p in wb.custom_doc_props if p.name == "REGBEF_created"), None)
     fixed = when.isoformat(sep=" ")

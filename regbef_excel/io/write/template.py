@@ -1,54 +1,56 @@
-"""Template builder: a ready-to-fill REGBEF workbook, empty or pre-filled, driven by the schema.
+"""Template builder: a ready-to-fill REGBEF workbook, empty or pre-filled, driven by the schema,
+written with XlsxWriter.
 
 Public API::
 
-    build_workbook(inputs=None, *, language="nb", meta=None) -> openpyxl.Workbook
+    build_workbook(inputs=None, *, language="nb", meta=None) -> InputWorkbook
     save_workbook(wb, path)        # atomic: temp file + os.replace
 
-Reusable pieces for output sheets: :func:`new_sheet`, :func:`write_table`.
+An :class:`InputWorkbook` is the workbook as planned (validated inputs turned into table rows);
+it is written by :meth:`InputWorkbook.save` (a path), :meth:`InputWorkbook.to_bytes`, or
+:meth:`InputWorkbook.write` into an XlsxWriter workbook the caller owns (e.g. to add output
+sheets after the input sheets). :meth:`InputWorkbook.to_openpyxl` loads the written workbook
+for code that reads or edits a workbook in memory.
+
+Every value from the inputs, the metadata or a planner is written as a string, number or
+boolean by type; formulas exist only where this module builds them (the checks and the
+master check on the cover).
 """
 
 from __future__ import annotations
 
 import datetime as _dt
+import io
+import math
 import os
 import tempfile
 from collections.abc import Collection, Sequence
-from copy import copy
-from dataclasses import replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from openpyxl import Workbook
-from openpyxl.cell.cell import Cell
-from openpyxl.formatting.rule import CellIsRule
-from openpyxl.packaging.custom import StringProperty
-from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.styles.cell_style import StyleArray
-from openpyxl.utils.cell import get_column_letter
-from openpyxl.workbook.defined_name import DefinedName
-from openpyxl.worksheet.datavalidation import DataValidation
-from openpyxl.worksheet.hyperlink import Hyperlink
-from openpyxl.worksheet.table import Table as XlTable
-from openpyxl.worksheet.table import TableStyleInfo
-from openpyxl.worksheet.worksheet import Worksheet
+import numpy as np
+import xlsxwriter
+from openpyxl import load_workbook
 
 from regbef_excel import SCHEMA_VERSION, __version__
 from regbef_excel.engine.inputs import ProjectionInputs
 from regbef_excel.io.cells import display_value
 from regbef_excel.io.rows import inputs_to_rows, table_for_rows
 from regbef_excel.io.write import styles
-from regbef_excel.schema.base import (
-    ChoiceList,
-    Column,
-    Sheet,
-    Table,
-    Validation,
-    check_language,
-)
-from regbef_excel.schema.checks import CHECKS, check_formula, checks_layout
+from regbef_excel.io.write.legacy_tables import new_sheet, print_setup, write_table
+from regbef_excel.io.write.styles import Formats
+from regbef_excel.io.write.templates import write_xlwings_conf
+from regbef_excel.schema.base import ChoiceList, Column, Sheet, Table, Validation, check_language
+from regbef_excel.schema.checks import CHECKS, check_formula, checks_layout, run_checks
 from regbef_excel.schema.cover import COVER_TEXT
 from regbef_excel.schema.inputs import CHECKS_TABLE, INPUT_SHEETS, LISTS, SHEETS, TABLES
-from regbef_excel.schema.layout import TableLayout, quote_sheet
+from regbef_excel.schema.layout import (
+    TableLayout,
+    column_index,
+    column_letter,
+    quote_sheet,
+    split_cell,
+)
 from regbef_excel.schema.meta import WorkbookMeta
 from regbef_excel.schema.udfs import INPUTS_NAME, inputs_name_formula
 
@@ -56,6 +58,17 @@ from regbef_excel.schema.udfs import INPUTS_NAME, inputs_name_formula
 MASTER_CHECK_NAME = "REGBEF_MASTER_CHECK"
 SCHEMA_VERSION_NAME = "REGBEF_SCHEMA_VERSION"
 HEADER_ROW_HEIGHT = 33
+XLWINGS_CONF_SHEET = "xlwings.conf"
+#: Characters of the cover's 10-point notes per line of its 100-character-wide column C.
+COVER_NOTE_CHARS_PER_LINE = 105
+
+#: XlsxWriter options: nothing a string holds is turned into a formula, number or link.
+BOOK_OPTIONS = {
+    "in_memory": True, "strings_to_formulas": False, "strings_to_numbers": False,
+    "strings_to_urls": False, "nan_inf_to_errors": True,
+}  # fmt: skip
+
+A4 = 9  # Excel's paper size code
 
 
 # ----------------------------------------------------------------------------------------------
@@ -70,98 +83,128 @@ def list_layout(key: str) -> tuple[int, int, int]:
 
 def list_range(key: str, language: str) -> str:
     col, r0, r1 = list_layout(key)
-    c = get_column_letter(col)
+    c = column_letter(col)
     return f"{quote_sheet(SHEETS['lists'].label(language))}!${c}${r0}:${c}${r1}"
 
 
 # ----------------------------------------------------------------------------------------------
-# Generic writing helpers (also used for output sheets)
+# Cells (1-based row and column, as in the schema's layouts)
 # ----------------------------------------------------------------------------------------------
-def new_sheet(wb: Workbook, sheet: Sheet, language: str, *, first: bool = False) -> Worksheet:
-    """Create a worksheet with the sheet's title (row 1) and intro text (row 2)."""
-    ws = wb.active if first else wb.create_sheet()
-    ws.title = sheet.label(language)
-    if sheet.kind != "cover":
-        ws["A1"] = sheet.label(language)
-        ws["A1"].style = styles.TITLE
-        ws["A2"] = sheet.intro(language)
-        ws["A2"].style = styles.NOTE
-        ws.row_dimensions[1].height = 22
-    ws.sheet_view.zoomScale = 100
-    return ws
+def put(ws, row: int, col: int, value: object, fmt=None) -> None:  # noqa: ANN001
+    """Write one value by its type: text always as a string (never a formula), numbers as
+    numbers, booleans as booleans, ``None`` as an empty (formatted) cell."""
+    r, c = row - 1, col - 1
+    if isinstance(value, np.generic):
+        value = value.item()
+    if value is None:
+        if fmt is not None:
+            ws.write_blank(r, c, None, fmt)
+    elif isinstance(value, bool):
+        ws.write_boolean(r, c, value, fmt)
+    elif isinstance(value, (int, float)):
+        if isinstance(value, float) and not math.isfinite(value):
+            ws.write_string(r, c, str(value), fmt)
+        else:
+            ws.write_number(r, c, value, fmt)
+    else:
+        ws.write_string(r, c, str(value), fmt)
 
 
-def _validation(column: Column, language: str, sqref: str) -> DataValidation | None:
+def put_formula(ws, row: int, col: int, formula: str, fmt, value: object) -> None:  # noqa: ANN001
+    """Write a formula this module built, with its value as computed in Python (shown by
+    viewers that do not recalculate; Excel and LibreOffice recalculate on load)."""
+    ws.write_formula(row - 1, col - 1, formula, fmt, value)
+
+
+def set_width(ws, col: int, width: float) -> None:  # noqa: ANN001
+    ws.set_column(col - 1, col - 1, width)
+
+
+def sheet_title(ws, fmt: Formats, sheet: Sheet, language: str) -> None:  # noqa: ANN001
+    """The sheet's title (row 1) and intro text (row 2)."""
+    put(ws, 1, 1, sheet.label(language), fmt(styles.TITLE))
+    put(ws, 2, 1, sheet.intro(language), fmt(styles.NOTE))
+    ws.set_row(0, 22)
+
+
+def page_setup(ws, *, landscape: bool = False, title_row: int | None = 4) -> None:  # noqa: ANN001
+    """A4, fit to one page wide, header row repeated (every input sheet)."""
+    if landscape:
+        ws.set_landscape()
+    else:
+        ws.set_portrait()
+    ws.set_paper(A4)
+    ws.fit_to_pages(1, 0)
+    if title_row:
+        ws.repeat_rows(title_row - 1)
+
+
+# ----------------------------------------------------------------------------------------------
+# Data validation
+# ----------------------------------------------------------------------------------------------
+def validation_rule(column: Column, language: str) -> dict | None:
+    """The data-validation options (XlsxWriter's form) of a column or key/value item."""
     v: Validation | None = column.validation
     prompt = column.prompt(language)[:255]
     title = column.label(language)[:32]
-    common = dict(
-        allow_blank=True, showInputMessage=bool(prompt), promptTitle=title or None,
-        prompt=prompt or None, showErrorMessage=True, errorTitle=title or None,
-    )  # fmt: skip
+    rule: dict[str, object] = {"ignore_blank": True}
+    if prompt:
+        rule.update(input_message=prompt, input_title=title or None, show_input=True)
+    if title:
+        rule["error_title"] = title
     if v is None or v.kind == "text":
         if not prompt:
             return None
-        dv = DataValidation(**common)  # any value; just the prompt
-        dv.showErrorMessage = False
-    elif v.kind == "list":
-        dv = DataValidation(type="list", formula1=list_range(v.choices or "", language), **common)
-        dv.error = LISTS[v.choices or ""].expected(language)
+        rule.update(validate="any", show_error=False)
+        return {k: x for k, x in rule.items() if x is not None and k != "error_title"}
+    if v.kind == "list":
+        rule.update(validate="list", source="=" + list_range(v.choices or "", language),
+                    error_message=LISTS[v.choices or ""].expected(language)[:255])  # fmt: skip
     else:
-        kind = "whole" if v.kind == "whole" else "decimal"
+        rule["validate"] = "integer" if v.kind == "whole" else "decimal"
         lo, hi = v.minimum, v.maximum
         if lo is not None and hi is not None:
-            dv = DataValidation(type=kind, operator="between", formula1=str(lo), formula2=str(hi), **common)
+            rule.update(criteria="between", minimum=lo, maximum=hi)
         elif lo is not None:
-            dv = DataValidation(type=kind, operator="greaterThanOrEqual", formula1=str(lo), **common)
+            rule.update(criteria=">=", value=lo)
         elif hi is not None:
-            dv = DataValidation(type=kind, operator="lessThanOrEqual", formula1=str(hi), **common)
+            rule.update(criteria="<=", value=hi)
         else:
-            dv = DataValidation(type=kind, operator="between", formula1="-1E+307", formula2="1E+307", **common)
-        dv.error = v.describe(language)
-    dv.sqref = sqref  # type: ignore[assignment]
-    return dv
+            rule.update(criteria="between", minimum="-1E+307", maximum="1E+307")
+        rule["error_message"] = v.describe(language)[:255]
+    return {k: x for k, x in rule.items() if x is not None}
 
 
-def _style_array(ws: Worksheet, style: str, number_format: str = "General") -> StyleArray:
-    """The style array of a cell with named style ``style`` and ``number_format``."""
-    proto = Cell(ws)
-    proto.style = style
-    if number_format != "General":
-        proto.number_format = number_format
-    return proto._style
+def add_validation(ws, a1_range: str, rule: dict | None) -> None:  # noqa: ANN001
+    if rule is None:
+        return
+    first, _, last = a1_range.replace("$", "").partition(":")
+    c0, r0 = split_cell(first)
+    c1, r1 = split_cell(last or first)
+    ws.data_validation(r0 - 1, column_index(c0) - 1, r1 - 1, column_index(c1) - 1, dict(rule))
 
 
-def put_cell(ws: Worksheet, row: int, column: int, value: object, style: StyleArray) -> None:
-    """Write one cell with a prepared style array.
-
-    Bulk writing: about ten times faster than ``ws.cell(...)`` followed by ``cell.style = …``,
-    which looks the named style up and copies it for every cell (national workbooks have
-    ~250 000 input cells).
-    """
-    ws._add_cell(Cell(ws, row=row, column=column, value=value, style_array=copy(style)))
-
-
-def _set_width(ws: Worksheet, col: int, width: float) -> None:
-    dim = ws.column_dimensions[get_column_letter(col)]
-    dim.width = max(dim.width or 0, width)
-
-
-def write_table(
-    ws: Worksheet,
+# ----------------------------------------------------------------------------------------------
+# Tables
+# ----------------------------------------------------------------------------------------------
+def write_input_table(
+    ws,  # noqa: ANN001 - xlsxwriter Worksheet
+    fmt: Formats,
     table: Table,
     rows: Sequence[Sequence[object]],
     language: str,
     *,
     anchor: str | None = None,
     validate: bool = True,
+    wrap_columns: Collection[str] = (),
+    title: str | None = None,
 ) -> TableLayout:
     """Write ``rows`` (stored values, schema column order) as an Excel table.
 
-    Writes the caption above the header, the header (labels with units), the data with the
-    named style of each column role and its number format, the Excel table object, and one
-    data validation per column over the table's capacity. Key/value tables get one validation
-    per value cell, following each item.
+    Writes the caption above the header (unless it equals the sheet title ``title``), the
+    header (labels with units), the data with the style of each column role and its number
+    format, the Excel table object, and one data validation per column over the table's
+    capacity. Key/value tables get one validation per value cell, following each item.
 
     Returns the :class:`TableLayout` actually written.
     """
@@ -170,173 +213,307 @@ def write_table(
     lay = TableLayout.of(table, len(rows))
     r0, c0 = lay.header_row, lay.first_col
     cols = table.columns
-    if table.title(language) and table.title(language) != ws.title:
-        cap = ws.cell(row=r0 - 1, column=c0, value=table.title(language))
-        cap.style = styles.SUBTITLE
+    caption = table.title(language)
+    if caption and caption != title:
+        put(ws, r0 - 1, c0, caption, fmt(styles.SUBTITLE))
+    header_fmt = fmt(styles.HEADER)
     for j, col in enumerate(cols):
-        cell = ws.cell(row=r0, column=c0 + j, value=col.header(language))
-        cell.style = styles.HEADER
-        _set_width(ws, c0 + j, col.width)
-    ws.row_dimensions[r0].height = HEADER_ROW_HEIGHT
+        set_width(ws, c0 + j, col.width)
+    ws.set_row(r0 - 1, HEADER_ROW_HEIGHT)
     col_styles = [styles.style_for_role(c.role) for c in cols]
     if table.kind == "keyvalue":
         col_styles = [styles.CALC, styles.CALC, styles.INPUT, styles.CALC, styles.INPUT]
-    formats = [c.number_format for c in cols]
+    wrap = {"text_wrap": True, "valign": "top"}
+    formats = [fmt(col_styles[j], c.number_format, **(wrap if c.key in wrap_columns else {}))
+               for j, c in enumerate(cols)]  # fmt: skip
     kv_items = {c.key: c for c in table.items}
     displays = [
         c.validation is not None and c.validation.kind == "list" or c.dtype == "bool" for c in cols
     ]
     data = rows if rows else [[None] * len(cols)]
     skip_empty = [c.role == "calc" and table.kind == "long" and len(data) > 1 for c in cols]
-    protos = [_style_array(ws, col_styles[j], formats[j]) for j in range(len(cols))]
     for i, row in enumerate(data):
         r = r0 + 1 + i
         item = kv_items.get(row[0]) if table.kind == "keyvalue" else None  # type: ignore[arg-type]
         for j, value in enumerate(row):
-            proto = protos[j]
+            f = formats[j]
             if item is not None and cols[j].key == "value":
                 value = display_value(value, item, language)
-                proto = _style_array(ws, col_styles[j], item.number_format)
+                f = fmt(col_styles[j], item.number_format)
             elif displays[j]:
                 value = display_value(value, cols[j], language)
             if value is None and skip_empty[j]:
                 continue  # empty read-only cells need no cell at all (national tables are big)
-            put_cell(ws, r, c0 + j, value, proto)
-    xt = XlTable(displayName=table.key, ref=lay.ref)
-    xt.tableStyleInfo = TableStyleInfo(name=styles.TABLE_STYLE, showRowStripes=False)
-    ws.add_table(xt)
+            put(ws, r, c0 + j, value, f)
+        if wrap_columns:  # wrapped text: no spreadsheet grows the row by itself on load
+            lines = max(math.ceil(len(str(row[j] or "")) / (cols[j].width * 1.05))
+                        for j in range(len(cols)) if cols[j].key in wrap_columns)  # fmt: skip
+            if lines > 1:
+                ws.set_row(r - 1, 15 * lines)
+    ws.add_table(r0 - 1, c0 - 1, lay.last_row - 1, c0 + len(cols) - 2, {
+        "name": table.key, "style": styles.TABLE_STYLE, "banded_rows": False,
+        "columns": [{"header": c.header(language), "header_format": header_fmt} for c in cols],
+    })  # fmt: skip
     if validate:
         if table.kind == "keyvalue":
             vcol = lay.letter("value")
             for i, row in enumerate(rows):
                 item = kv_items.get(row[0])  # type: ignore[arg-type]
                 if item is not None:
-                    dv = _validation(item, language, f"{vcol}{lay.first_row + i}")
-                    if dv is not None:
-                        ws.add_data_validation(dv)
-            dv = _validation(cols[-1], language, lay.span_range(cols[-1].key, absolute=False))
-            if dv is not None:
-                ws.add_data_validation(dv)
+                    add_validation(ws, f"{vcol}{lay.first_row + i}", validation_rule(item, language))
+            add_validation(ws, lay.span_range(cols[-1].key), validation_rule(cols[-1], language))
         else:
             for col in cols:
-                if col.role == "calc":
-                    continue
-                dv = _validation(col, language, lay.span_range(col.key, absolute=False))
-                if dv is not None:
-                    ws.add_data_validation(dv)
+                if col.role != "calc":
+                    add_validation(ws, lay.span_range(col.key), validation_rule(col, language))
     return lay
 
 
-def print_setup(ws: Worksheet, landscape: bool = False, title_row: int | None = 4) -> None:
-    """A4, fit to one page wide, header row repeated (shared by every workbook we write)."""
-    ws.page_setup.orientation = "landscape" if landscape else "portrait"
-    ws.page_setup.paperSize = ws.PAPERSIZE_A4
-    ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 0
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
-    if title_row:
-        ws.print_title_rows = f"{title_row}:{title_row}"
+# ----------------------------------------------------------------------------------------------
+# The workbook
+# ----------------------------------------------------------------------------------------------
+@dataclass
+class InputWorkbook:
+    """A REGBEF input workbook, planned and ready to write with XlsxWriter.
+
+    Made by :func:`build_workbook`. Add the ``xlwings.conf`` sheet and template properties
+    with :meth:`add_xlwings_conf` and :meth:`add_properties` before writing.
+    """
+
+    language: str
+    meta: WorkbookMeta
+    inputs: ProjectionInputs | None
+    rows: dict[str, list[list[object]]]
+    created: _dt.datetime
+    cover_sections: Sequence[tuple[str, Sequence[str]]] = ()
+    skip_sheets: Collection[str] = ()
+    xlwings_conf: bool = False
+    category: str | None = None
+    keywords: list[str] = field(default_factory=list)
+    custom: list[tuple[str, str]] = field(default_factory=list)
+
+    @property
+    def created_text(self) -> str:
+        return self.created.isoformat(sep=" ")
+
+    @property
+    def sheetnames(self) -> list[str]:
+        """The sheet names in order, as they will be written."""
+        names = [SHEETS["cover"].label(self.language)]
+        names += [s.label(self.language) for s in self._input_sheets()]
+        names.append(SHEETS["checks"].label(self.language))
+        if "lists" not in self.skip_sheets:
+            names.append(SHEETS["lists"].label(self.language))
+        if self.xlwings_conf:
+            names.append(XLWINGS_CONF_SHEET)
+        return names
+
+    def add_xlwings_conf(self) -> None:
+        """Append the ``xlwings.conf`` sheet for the REGBEF add-in (last sheet)."""
+        self.xlwings_conf = True
+
+    def add_properties(self, *, category: str | None = None, keywords: str = "",
+                       custom: Sequence[tuple[str, str]] = ()) -> None:  # fmt: skip
+        """Set the document category, append ``keywords`` and custom string properties."""
+        if category is not None:
+            self.category = category
+        if keywords:
+            self.keywords.append(keywords)
+        self.custom.extend(custom)
+
+    def _input_sheets(self) -> list[Sheet]:
+        return [s for s in sorted(INPUT_SHEETS, key=lambda s: s.order)
+                if s.kind == "input" and s.key not in self.skip_sheets]  # fmt: skip
+
+    # --- writing ------------------------------------------------------------------------------
+    def write(self, book) -> None:  # noqa: ANN001 - xlsxwriter.Workbook
+        """Add the input sheets, names and document properties to ``book`` (which the caller
+        made with :data:`BOOK_OPTIONS` and closes)."""
+        language = self.language
+        fmt = Formats(book)
+        nrows = {k: len(v) for k, v in self.rows.items()}
+        checks = run_checks(raw_tables(self.rows, self.inputs), language=language)
+        cover = book.add_worksheet(SHEETS["cover"].label(language))
+        for sheet in self._input_sheets():
+            ws = book.add_worksheet(sheet.label(language))
+            sheet_title(ws, fmt, sheet, language)
+            for tkey in sheet.tables:
+                write_input_table(ws, fmt, table_for_rows(tkey, self.inputs), self.rows[tkey],
+                                  language, title=sheet.label(language))  # fmt: skip
+            ws.freeze_panes(4, 0)
+            page_setup(ws, landscape=sum(len(TABLES[k].columns) for k in sheet.tables) > 8)
+        master_ref, master = write_checks(book, fmt, language, nrows, checks)
+        if "lists" not in self.skip_sheets:
+            write_lists(book, fmt, language)
+        schema_ref = write_cover(cover, fmt, language, self.meta, self.rows["tblProvenance"],
+                                 self.created_text, self.cover_sections, master)  # fmt: skip
+        if self.xlwings_conf:
+            write_xlwings_conf(book, fmt, language)
+        book.define_name(MASTER_CHECK_NAME, "=" + master_ref)
+        book.define_name(SCHEMA_VERSION_NAME, "=" + schema_ref)
+        # =REGBEF_RUN(Inndata): the name references every input row, so the cell recalculates
+        # when an input changes
+        input_sheets = [s.label(language) for s in self._input_sheets()]
+        book.define_name(INPUTS_NAME[language], "=" + inputs_name_formula(input_sheets))
+        self._properties(book)
+
+    def _properties(self, book) -> None:  # noqa: ANN001
+        t = COVER_TEXT[self.language]
+        region = self.meta.region_name
+        props = {
+            "title": str(t["title"]) + (f" – {region}" if region else ""),
+            "author": f"regbef_excel {__version__}",
+            "keywords": "; ".join([f"REGBEF; schema {SCHEMA_VERSION}; template {__version__}",
+                                   *self.keywords]),
+            "comments": f"REGBEF workbook, template {__version__}, engine {__version__}, "
+                        f"schema {SCHEMA_VERSION}",
+            "created": self.created,
+        }  # fmt: skip
+        if region:
+            props["subject"] = region
+        if self.category:
+            props["category"] = self.category
+        book.set_properties(props)
+        for name, value in (
+            ("REGBEF_template_version", __version__),
+            ("REGBEF_engine_version", __version__),
+            ("REGBEF_schema_version", SCHEMA_VERSION),
+            ("REGBEF_created", self.created_text),
+            ("REGBEF_language", self.language),
+            *self.custom,
+        ):
+            book.set_custom_property(name, str(value), "text")
+
+    def save(self, path: str | os.PathLike[str] | io.BytesIO) -> None:
+        """Write the workbook to ``path`` (not atomic: see :func:`save_workbook`)."""
+        book = xlsxwriter.Workbook(path, BOOK_OPTIONS)
+        try:
+            self.write(book)
+        finally:
+            book.close()
+
+    def to_bytes(self) -> bytes:
+        buf = io.BytesIO()
+        self.save(buf)
+        return buf.getvalue()
+
+    def to_openpyxl(self):  # noqa: ANN201 - openpyxl Workbook
+        """The written workbook loaded with openpyxl (to read or edit it in memory)."""
+        return load_workbook(io.BytesIO(self.to_bytes()))
+
+
+def raw_tables(rows: dict[str, list[list[object]]], inputs: ProjectionInputs | None) -> dict:
+    """Column-wise stored values of the tables written (the form ``run_checks`` reads)."""
+    out = {}
+    for key, rs in rows.items():
+        cols = table_for_rows(key, inputs).column_keys
+        out[key] = {c: [r[i] for r in rs] for i, c in enumerate(cols)}
+    return out
 
 
 # ----------------------------------------------------------------------------------------------
 # The sheets
 # ----------------------------------------------------------------------------------------------
-def _write_lists(wb: Workbook, language: str) -> None:
-    ws = new_sheet(wb, SHEETS["lists"], language)
+def write_lists(book, fmt: Formats, language: str) -> None:  # noqa: ANN001
+    ws = book.add_worksheet(SHEETS["lists"].label(language))
+    sheet_title(ws, fmt, SHEETS["lists"], language)
+    calc, header = fmt(styles.CALC), fmt(styles.HEADER)
     for key, cl in LISTS.items():
         col, r0, _ = list_layout(key)
         lst: ChoiceList = cl
-        h = ws.cell(row=4, column=col, value=lst.label(language))
-        h.style = styles.HEADER
         for i, choice in enumerate(lst.choices):
-            ws.cell(row=r0 + i, column=col, value=choice.cell_value(language)).style = styles.CALC
-        c = get_column_letter(col)
-        xt = XlTable(displayName=lst.table, ref=f"{c}4:{c}{r0 + len(lst.choices) - 1}")
-        xt.tableStyleInfo = TableStyleInfo(name=styles.TABLE_STYLE, showRowStripes=False)
-        ws.add_table(xt)
-        _set_width(ws, col, max(16, max(len(x) for x in lst.labels(language)) + 2))
-        _set_width(ws, col + 1, 3)
-    ws.row_dimensions[4].height = HEADER_ROW_HEIGHT
-    ws.freeze_panes = "A5"
-    print_setup(ws, landscape=True)
+            put(ws, r0 + i, col, choice.cell_value(language), calc)
+        ws.add_table(3, col - 1, r0 + len(lst.choices) - 2, col - 1, {
+            "name": lst.table, "style": styles.TABLE_STYLE, "banded_rows": False,
+            "columns": [{"header": lst.label(language), "header_format": header}],
+        })  # fmt: skip
+        set_width(ws, col, max(16, max(len(x) for x in lst.labels(language)) + 2))
+        set_width(ws, col + 1, 3)
+    ws.set_row(3, HEADER_ROW_HEIGHT)
+    ws.freeze_panes(4, 0)
+    page_setup(ws, landscape=True)
 
 
-def _write_checks(wb: Workbook, language: str, nrows: dict[str, int]) -> str:
-    ws = new_sheet(wb, SHEETS["checks"], language)
+def write_checks(book, fmt: Formats, language: str, nrows: dict[str, int], results) -> tuple[str, int]:  # noqa: ANN001
+    """The checks sheet; returns the master check's reference and its value in Python."""
+    sheet = SHEETS["checks"]
+    ws = book.add_worksheet(sheet.label(language))
+    sheet_title(ws, fmt, sheet, language)
     ok, bad = ("OK", "FEIL") if language == "nb" else ("OK", "ERROR")
     lay = checks_layout()
     vcol, scol = lay.letter("value"), lay.letter("status")
-    rows = []
+    counts = {r.id: r.count for r in results}
+    # the table's cells first (ids and descriptions), then its formulas over them
+    rows = [[chk.id, chk.description(language), None, None] for chk in CHECKS]
+    write_input_table(ws, fmt, CHECKS_TABLE, rows, language, validate=False, title=ws.name)
+    calc, number = fmt(styles.CALC), fmt(styles.CALC, "#,##0")
     for i, chk in enumerate(CHECKS):
         r = lay.first_row + i
-        rows.append([chk.id, chk.description(language), check_formula(chk, language, nrows),
-                     f'=IF({vcol}{r}=0,"{ok}","{bad}")'])  # fmt: skip
-    write_table(ws, CHECKS_TABLE, rows, language, validate=False)
-    for i in range(len(rows)):
-        ws[f"{vcol}{lay.first_row + i}"].number_format = "#,##0"
+        n = counts[chk.id]
+        put_formula(ws, r, lay.col("value"), check_formula(chk, language, nrows), number, n)
+        put_formula(ws, r, lay.col("status"), f'=IF({vcol}{r}=0,"{ok}","{bad}")', calc,
+                    ok if n == 0 else bad)  # fmt: skip
     master_row = lay.last_row + 2
-    label = ws.cell(row=master_row, column=lay.col("description"), value=COVER_TEXT[language]["master"])
-    label.style = styles.SUBTITLE
-    master = ws.cell(row=master_row, column=lay.col("value"),
-                     value=f"=SUM({vcol}{lay.first_row}:{vcol}{lay.last_row})")  # fmt: skip
-    master.style = styles.CALC
-    master.number_format = "#,##0"
-    ws.cell(row=master_row, column=lay.col("status"), value=f'=IF({vcol}{master_row}=0,"{ok}","{bad}")').style = styles.CALC
+    total = sum(counts.values())
+    put(ws, master_row, lay.col("description"), COVER_TEXT[language]["master"], fmt(styles.SUBTITLE))
+    put_formula(ws, master_row, lay.col("value"),
+                f"=SUM({vcol}{lay.first_row}:{vcol}{lay.last_row})", number, total)  # fmt: skip
+    put_formula(ws, master_row, lay.col("status"), f'=IF({vcol}{master_row}=0,"{ok}","{bad}")',
+                calc, ok if total == 0 else bad)  # fmt: skip
     rng = f"{scol}{lay.first_row}:{scol}{master_row}"
-    ws.conditional_formatting.add(
-        rng, CellIsRule(operator="equal", formula=[f'"{ok}"'], fill=PatternFill("solid", fgColor=styles.OK_FILL))
-    )
-    ws.conditional_formatting.add(
-        rng, CellIsRule(operator="equal", formula=[f'"{bad}"'], fill=PatternFill("solid", fgColor=styles.ERROR_FILL))
-    )
-    ws.freeze_panes = "A5"
-    print_setup(ws, landscape=True)
-    return f"{quote_sheet(ws.title)}!${vcol}${master_row}"
+    for text, colour in ((ok, styles.OK_FILL), (bad, styles.ERROR_FILL)):
+        ws.conditional_format(rng, {"type": "cell", "criteria": "==", "value": f'"{text}"',
+                                    "format": fmt.fill(colour)})  # fmt: skip
+    ws.freeze_panes(4, 0)
+    page_setup(ws, landscape=True)
+    return f"{quote_sheet(ws.name)}!${vcol}${master_row}", total
 
 
-def _write_cover(
-    ws: Worksheet,
+def write_cover(
+    ws,  # noqa: ANN001 - xlsxwriter Worksheet
+    fmt: Formats,
     language: str,
     meta: WorkbookMeta,
     prov_rows: list,
     created: str,
     sections: Sequence[tuple[str, Sequence[str]]] = (),
-) -> None:
+    master: int = 0,
+) -> str:
+    """The cover: status box, the caller's sections, versions, purpose, how to run,
+    assumptions, contents (links), style legend, names, and the provenance table. Returns the
+    reference of the schema-version cell."""
     t = COVER_TEXT[language]
-    ws.column_dimensions["A"].width = 3
-    ws.column_dimensions["B"].width = 34
-    ws.column_dimensions["C"].width = 100
-    ws.sheet_view.showGridLines = False
-    title = str(t["title"]) + (f" – {meta.region_name}" if meta.region_name else "")
-    ws["B1"] = title
-    ws["B1"].style = styles.TITLE
-    ws.row_dimensions[1].height = 24
-    ws["B2"] = t["subtitle"]
-    ws["B2"].style = styles.NOTE
+    ws.set_column(0, 0, 3)
+    ws.set_column(1, 1, 34)
+    ws.set_column(2, 2, 100)
+    ws.hide_gridlines(2)
+    plain, calc, subtitle = fmt(styles.PLAIN), fmt(styles.CALC), fmt(styles.SUBTITLE)
+    put(ws, 1, 2, str(t["title"]) + (f" – {meta.region_name}" if meta.region_name else ""),
+        fmt(styles.TITLE))  # fmt: skip
+    ws.set_row(0, 24)
+    put(ws, 2, 2, t["subtitle"], fmt(styles.NOTE))
     r = 4
     # status box: master check and versions
-    ws.cell(row=r, column=2, value=t["master_short"]).style = styles.SUBTITLE
-    c = ws.cell(row=r, column=3, value=f'=IF({MASTER_CHECK_NAME}=0,"{t["ok"]}","{t["not_ok"]}: "&{MASTER_CHECK_NAME})')
-    c.style = styles.CALC
-    c.font = Font(name="Calibri", size=11, bold=True)
-    ws.conditional_formatting.add(
-        f"C{r}", CellIsRule(operator="equal", formula=[f'"{t["ok"]}"'], fill=PatternFill("solid", fgColor=styles.OK_FILL))
-    )
-    ws.conditional_formatting.add(
-        f"C{r}", CellIsRule(operator="notEqual", formula=[f'"{t["ok"]}"'], fill=PatternFill("solid", fgColor=styles.ERROR_FILL))
-    )
+    put(ws, r, 2, t["master_short"], subtitle)
+    status = t["ok"] if master == 0 else f"{t['not_ok']}: {master}"
+    put_formula(ws, r, 3, f'=IF({MASTER_CHECK_NAME}=0,"{t["ok"]}","{t["not_ok"]}: "&{MASTER_CHECK_NAME})',
+                fmt(styles.CALC, bold=True), status)  # fmt: skip
+    ws.conditional_format(r - 1, 2, r - 1, 2, {"type": "cell", "criteria": "==",
+                          "value": f'"{t["ok"]}"', "format": fmt.fill(styles.OK_FILL)})  # fmt: skip
+    ws.conditional_format(r - 1, 2, r - 1, 2, {"type": "cell", "criteria": "!=",
+                          "value": f'"{t["ok"]}"', "format": fmt.fill(styles.ERROR_FILL)})  # fmt: skip
     r += 2
 
     def heading(text: object) -> None:
         nonlocal r
-        ws.cell(row=r, column=2, value=str(text)).style = styles.SUBTITLE
+        put(ws, r, 2, str(text), subtitle)
         r += 1
 
     def lines(items: object, bullet: str = "•") -> None:
         nonlocal r
         for line in items:  # type: ignore[attr-defined]
-            ws.cell(row=r, column=2, value=f"{bullet} {line}" if bullet else line)
-            ws.merge_cells(start_row=r, start_column=2, end_row=r, end_column=3)
+            ws.merge_range(r - 1, 1, r - 1, 2, "", plain)
+            put(ws, r, 2, f"{bullet} {line}" if bullet else line, plain)
             r += 1
         r += 1
 
@@ -344,6 +521,7 @@ def _write_cover(
         heading(head)
         lines(items)
     heading(t["version_h"])
+    schema_cell = ""
     for label, value in (
         (t["region"], meta.region_name or "–"),
         (t["template_version"], __version__),
@@ -351,11 +529,10 @@ def _write_cover(
         (t["schema_version"], SCHEMA_VERSION),
         (t["created"], created),
     ):
-        ws.cell(row=r, column=2, value=str(label))
-        cell = ws.cell(row=r, column=3, value=value)
-        cell.style = styles.CALC
+        put(ws, r, 2, str(label))
+        put(ws, r, 3, value, calc)
         if label == t["schema_version"]:
-            schema_cell = f"{quote_sheet(ws.title)}!$C${r}"
+            schema_cell = f"{quote_sheet(ws.name)}!$C${r}"
         r += 1
     r += 1
     heading(t["purpose_h"])
@@ -365,36 +542,35 @@ def _write_cover(
     heading(t["assumptions_h"])
     lines(t["assumptions"])
     heading(t["toc_h"])
+    link, note = fmt(styles.LINK, valign="top"), fmt(styles.NOTE, text_wrap=True)  # no overflow
     for sheet in sorted(INPUT_SHEETS, key=lambda s: s.order):
         if sheet.kind == "cover":
             continue
         name = sheet.label(language)
-        cell = ws.cell(row=r, column=2, value=name)
-        cell.hyperlink = Hyperlink(ref=cell.coordinate, location=f"{quote_sheet(name)}!A1", display=name)
-        cell.style = styles.LINK
-        ws.cell(row=r, column=3, value=sheet.intro(language)).style = styles.NOTE
+        ws.write_url(r - 1, 1, f"internal:{quote_sheet(name)}!A1", link, name)
+        intro = sheet.intro(language)
+        put(ws, r, 3, intro, note)
+        lines_needed = math.ceil(len(intro) / COVER_NOTE_CHARS_PER_LINE)
+        if lines_needed > 1:  # wrapped text: no spreadsheet grows the row by itself on load
+            ws.set_row(r - 1, 13.5 * lines_needed)
         r += 1
     r += 1
     heading(t["legend_h"])
     legend_style = {"input": styles.INPUT, "key": styles.KEY, "calc": styles.CALC, "output": styles.OUTPUT}
     sample = {"input": 1234, "key": "0301", "calc": 0.514, "output": 5678}
     for role, text in t["legend"]:  # type: ignore[attr-defined]
-        s = ws.cell(row=r, column=2, value=sample[role])
-        s.style = legend_style[role]
-        ws.cell(row=r, column=3, value=text)
+        put(ws, r, 2, sample[role], fmt(legend_style[role]))
+        put(ws, r, 3, text)
         r += 1
     r += 1
     heading(t["names_h"])
     lines(t["names"], "")
     # sources, licences and notes: a table, so the reader gets them back
-    write_table(ws, TABLES["tblProvenance"], prov_rows, language, anchor=f"B{r + 1}")
-    for i in range(max(1, len(prov_rows))):
-        ws.cell(row=r + 2 + i, column=3).alignment = Alignment(wrap_text=True, vertical="top")
-    ws.column_dimensions["B"].width = 34
-    ws.column_dimensions["C"].width = 100
-    print_setup(ws, title_row=None)
-    ws.page_setup.fitToHeight = 0
-    return schema_cell  # type: ignore[return-value]
+    prov = TABLES["tblProvenance"]
+    write_input_table(ws, fmt, prov, prov_rows, language, anchor=f"B{r + 1}",
+                      wrap_columns=(prov.columns[1].key,))  # fmt: skip
+    page_setup(ws, title_row=None)
+    return schema_cell
 
 
 def build_workbook(
@@ -404,8 +580,9 @@ def build_workbook(
     meta: WorkbookMeta | None = None,
     cover_sections: Sequence[tuple[str, Sequence[str]]] = (),
     skip_sheets: Collection[str] = (),
-) -> Workbook:
-    """Build a REGBEF input workbook.
+    created: _dt.datetime | None = None,
+) -> InputWorkbook:
+    """Plan a REGBEF input workbook.
 
     Parameters
     ----------
@@ -421,64 +598,30 @@ def build_workbook(
         Extra ``(heading, lines)`` blocks shown on the cover below the master check, before
         the version block (e.g. the instructions of a municipality template). Default none.
     skip_sheets
-        Keys of input sheets (and ``'lists'``) NOT to build: the caller inserts its own
-        identical copies (:mod:`regbef_excel.app.templates` reuses them across many workbooks).
-        Default none: a complete workbook.
+        Keys of input sheets (and ``'lists'``) NOT to write. Default none: a complete workbook.
+    created
+        Creation time stamped on the cover and in the properties; default now (a reproducible
+        build passes its build time).
 
     Returns
     -------
-    openpyxl.Workbook
-        Not yet saved; use :func:`save_workbook`.
+    InputWorkbook
+        Not yet written; use :func:`save_workbook`, :meth:`InputWorkbook.to_bytes` or
+        :meth:`InputWorkbook.write`.
     """
     language = check_language(language)
     meta = meta or WorkbookMeta()
     if inputs is not None:
         inputs.validate()
-    wb = Workbook()
-    styles.register_styles(wb)
-    rows = inputs_to_rows(inputs, meta, language)
-    nrows = {k: len(v) for k, v in rows.items()}
-    created = _dt.datetime.now().replace(microsecond=0).isoformat(sep=" ")
-
-    cover = new_sheet(wb, SHEETS["cover"], language, first=True)
-    for sheet in sorted(INPUT_SHEETS, key=lambda s: s.order):
-        if sheet.kind != "input" or sheet.key in skip_sheets:
-            continue
-        ws = new_sheet(wb, sheet, language)
-        for tkey in sheet.tables:
-            write_table(ws, table_for_rows(tkey, inputs), rows[tkey], language)
-        ws.freeze_panes = "A5"
-        wide = sum(len(TABLES[k].columns) for k in sheet.tables) > 8
-        print_setup(ws, landscape=wide)
-    master_ref = _write_checks(wb, language, nrows)
-    if "lists" not in skip_sheets:
-        _write_lists(wb, language)
-    schema_ref = _write_cover(cover, language, meta, rows["tblProvenance"], created, cover_sections)
-
-    wb.defined_names[MASTER_CHECK_NAME] = DefinedName(MASTER_CHECK_NAME, attr_text=master_ref)
-    wb.defined_names[SCHEMA_VERSION_NAME] = DefinedName(SCHEMA_VERSION_NAME, attr_text=schema_ref)
-    inputs_name = INPUTS_NAME[language]  # =REGBEF_RUN(Inndata): recalculates when an input changes
-    input_sheets = [s.label(language) for s in INPUT_SHEETS if s.kind == "input"]
-    wb.defined_names[inputs_name] = DefinedName(inputs_name, attr_text=inputs_name_formula(input_sheets))
-    props = wb.properties
-    props.title = COVER_TEXT[language]["title"] + (f" – {meta.region_name}" if meta.region_name else "")  # type: ignore[operator]
-    props.creator = f"regbef_excel {__version__}"
-    props.subject = meta.region_name or None
-    props.keywords = f"REGBEF; schema {SCHEMA_VERSION}; template {__version__}"
-    props.description = f"REGBEF workbook, template {__version__}, engine {__version__}, schema {SCHEMA_VERSION}"
-    for name, value in (
-        ("REGBEF_template_version", __version__),
-        ("REGBEF_engine_version", __version__),
-        ("REGBEF_schema_version", SCHEMA_VERSION),
-        ("REGBEF_created", created),
-        ("REGBEF_language", language),
-    ):
-        wb.custom_doc_props.append(StringProperty(name=name, value=value))
-    return wb
+    when = (created or _dt.datetime.now()).replace(microsecond=0)
+    return InputWorkbook(language, meta, inputs, inputs_to_rows(inputs, meta, language), when,
+                         tuple(cover_sections), tuple(skip_sheets))  # fmt: skip
 
 
-def save_workbook(wb: Workbook, path: str | os.PathLike[str]) -> Path:
-    """Save ``wb`` atomically: write a temporary file beside ``path``, then ``os.replace``.
+def save_workbook(wb, path: str | os.PathLike[str]) -> Path:  # noqa: ANN001
+    """Save ``wb`` (anything with ``save(path)``: an :class:`InputWorkbook`, or an openpyxl
+    workbook an output writer still builds) atomically: write a temporary file beside
+    ``path``, then ``os.replace``.
 
     On any failure the temporary file is removed and ``path`` is untouched.
     """
@@ -499,3 +642,9 @@ def save_workbook(wb: Workbook, path: str | os.PathLike[str]) -> Path:
             pass
         raise
     return path
+
+
+__all__ = [
+    "MASTER_CHECK_NAME", "SCHEMA_VERSION_NAME", "InputWorkbook", "build_workbook", "list_layout",
+    "list_range", "new_sheet", "print_setup", "save_workbook", "validation_rule", "write_table",
+]  # fmt: skip
