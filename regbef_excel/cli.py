@@ -251,7 +251,7 @@ def add_templates_command(sub, common) -> None:
         description="Write one ready-to-fill workbook per municipality (or per county with "
         "--per region): SSB base population, default rates with level factors estimated from "
         "each municipality's own history (residual method), empty target and building-programme "
-        "tables, checks, an xlwings.conf sheet and instructions. Macro-free .xlsx: run them with "
+        "tables, checks, a regbef.conf sheet and instructions. Macro-free .xlsx: run them with "
         "the REGBEF add-in or `regbef-excel run FILE.xlsx -o RESULT.xlsx`.",
     ))  # fmt: skip
     sel = p.add_mutually_exclusive_group(required=True)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import hashlib
 import os
+import site
+import sys
 from pathlib import Path
 
 
@@ -26,3 +28,18 @@ def same_file(a: str | os.PathLike[str], b: str | os.PathLike[str]) -> bool:
         return pa.resolve() == pb.resolve()
     except OSError:
         return False
+
+
+def shipped_path(*parts: str) -> Path:
+    """A file or folder shipped with regbef_excel outside the Python package (``workbook/``,
+    ``docs/``, ``templates/``): the checkout's copy (editable install, tests), else the copy pip
+    installed from the wheel's data files under ``<prefix>/share/regbef_excel/`` (setup.cfg
+    ``[options.data_files]``). Returns the checkout path when neither exists."""
+    checkout = Path(__file__).resolve().parents[1].joinpath(*parts)
+    if checkout.exists():
+        return checkout
+    for prefix in dict.fromkeys((sys.prefix, sys.base_prefix, site.USER_BASE or "")):
+        installed = Path(prefix, "share", "regbef_excel", *parts)
+        if prefix and installed.exists():
+            return installed
+    return checkout

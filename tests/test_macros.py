@@ -255,7 +255,7 @@ def test_ssb_comparison_of_a_telemark_workbook():
     from regbef_excel.app.projection import demo_inputs
 
     inputs, meta = demo_inputs()
-    fake = FakeLiveWorkbook(build_workbook(inputs, meta=meta), "telemark.xlsx")
+    fake = FakeLiveWorkbook(build_workbook(inputs, meta=meta).to_openpyxl(), "telemark.xlsx")
     before = snapshot(fake.wb)
     assert macros.execute("regbefSsb", fake), fake.alerts
     assert fake.replaced == [["SSB-sammenligning"]] and "SSB-sammenligning" in fake.wb.sheetnames

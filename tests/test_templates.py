@@ -24,7 +24,6 @@ from regbef_excel.app.templates import (
 from regbef_excel.errors import InputError
 from regbef_excel.io.read.projection import read_workbook, validate_workbook
 from regbef_excel.io.write.templates import conf_rows
-from regbef_excel.schema.udfs import UDF_MODULE
 
 TELEMARK = "40"
 
@@ -101,7 +100,7 @@ def test_template_contents(telemark):
     text = "\n".join(str(c.value) for row in cover.iter_rows() for c in row if c.value is not None)
     assert "4001 Porsgrunn" in text
     assert "regbef-excel run 4001-Porsgrunn.xlsx -o 4001-Porsgrunn-resultat.xlsx" in text
-    assert "REGBEF" in text and "xlwings.conf" in text
+    assert "REGBEF" in text and "regbef.conf" in text
     # empty target and building-programme tables, with data validation over their capacity
     for table in ("tblTargets", "tblBuilding"):
         ws = next(ws for ws in wb.worksheets if table in ws.tables)
@@ -112,16 +111,18 @@ def test_template_contents(telemark):
         assert any(s.startswith(f"{first_col}{rows[1][0].row}:") for s in sq), (table, sq)
     # checks and the master check name
     assert "REGBEF_MASTER_CHECK" in wb.defined_names
-    # xlwings.conf: keys in A/B down to the first blank row, no empty values
-    conf = wb["xlwings.conf"]
+    # regbef.conf: the rows of workbook/regbef.conf in A/B down to the first blank row (what
+    # xlwings' VBA reads), no empty values, no interpreter key (the user file holds it)
+    conf = wb["regbef.conf"]
     rows = []
     r = 1
     while conf.cell(row=r, column=1).value:
         rows.append((conf.cell(row=r, column=1).value, conf.cell(row=r, column=2).value))
         r += 1
-    assert tuple(rows) == conf_rows()
-    assert ("UDF Modules", UDF_MODULE) in rows and all(v not in (None, "") for _, v in rows)
-    assert wb.sheetnames[-1] == "xlwings.conf"
+    assert rows == conf_rows() and ("USE UDF SERVER", "False") in rows
+    assert all(v not in (None, "") for _, v in rows)
+    assert not any(k.upper().startswith("INTERPRETER") for k, _ in rows)
+    assert wb.sheetnames[-1] == "regbef.conf"
 
 
 # --------------------------------------------------------------------------------------------
@@ -183,7 +184,9 @@ def test_template_layout(telemark):
     checks = wb["Kontroller"]
     assert checks["C5"].number_format == "#,##0" and checks["C5"].protection.locked is True
     assert checks.page_setup.orientation == "landscape"
-    assert set(wb.defined_names) == {"REGBEF_MASTER_CHECK", "REGBEF_SCHEMA_VERSION"}
+    assert set(wb.defined_names) == {"REGBEF_MASTER_CHECK", "REGBEF_SCHEMA_VERSION", "Inndata"}
+    inputs_name = wb.defined_names["Inndata"].attr_text  # =REGBEF_RUN(Inndata) depends on every input sheet
+    assert inputs_name.startswith("COUNTA(") and "'Befolkning'!$1:$1048576" in inputs_name
     assert wb.properties.category == "REGBEF-mal" and "4001" in wb.properties.keywords
     custom = {p.name for p in wb.custom_doc_props}
     assert {"REGBEF_schema_version", "REGBEF_created", "REGBEF_county", "REGBEF_base_year"} <= custom
@@ -281,7 +284,7 @@ def test_per_region(tmp_path):
     assert meta.region_name == "40 Telemark (utvalg)" and meta.language == "en"
     assert validate_workbook(res.paths[1]) == []
     wb = openpyxl.load_workbook(res.paths[1], read_only=True)
-    assert wb.sheetnames[0] == "Cover" and "xlwings.conf" in wb.sheetnames
+    assert wb.sheetnames[0] == "Cover" and "regbef.conf" in wb.sheetnames
     wb.close()
 
 

@@ -41,13 +41,9 @@ from regbef_excel import __version__
 from regbef_excel.addin import ovba, oxt
 from regbef_excel.app.projection import demo_inputs
 from regbef_excel.errors import RegbefError
-from regbef_excel.io.write.addin import (
-    CONF_PROJECT,
-    addin_xlsx,
-    macro_workbook_xlsx,
-    read_conf_text,
-    shipped_path,
-)
+from regbef_excel.files import shipped_path
+from regbef_excel.io.write.addin import addin_xlsx, macro_workbook_xlsx
+from regbef_excel.io.write.templates import CONF_PROJECT, read_conf_text
 from regbef_excel.schema.udfs import UDF_MODULE, UDFS, UdfSpec
 
 #: The xlwings version the VBA must match (setup.cfg pins the same).

@@ -21,7 +21,7 @@ with
   in the document title/subject and in custom document properties (``REGBEF_region_codes`` …);
 * the empty target (``tblTargets``) and building-programme (``tblBuilding``) tables, present
   with their data validation, and every other market-model table empty;
-* the checks sheet and master check, an ``xlwings.conf`` sheet for the REGBEF add-in, and
+* the checks sheet and master check, a ``regbef.conf`` sheet for the REGBEF add-in, and
   instructions on the cover, including the command-line path for municipalities whose IT blocks
   macros (``regbef-excel run FILE.xlsx -o RESULT.xlsx``).
 
@@ -399,10 +399,10 @@ def build_template(
     base_year: int = DEFAULT_BASE_YEAR,
 ):  # noqa: ANN201 - InputWorkbook
     """The template workbook of ``spec`` (not yet written): the REGBEF workbook of ``inputs``
-    with the template's cover instructions, document properties and ``xlwings.conf`` sheet."""
+    with the template's cover instructions, document properties and ``regbef.conf`` sheet."""
     wb = build_workbook(inputs, language=language, meta=meta,
                         cover_sections=cover_sections(spec, meta, language, base_year))  # fmt: skip
-    wb.add_xlwings_conf()
+    wb.add_conf_sheet()
     wb.add_properties(
         category="REGBEF-mal" if language != "en" else "REGBEF template",
         keywords=f"{spec.region_name}; " + ", ".join(spec.codes),

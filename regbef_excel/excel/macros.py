@@ -45,12 +45,12 @@ from regbef_excel.app.udf_cache import project_cached, read_inputs
 from regbef_excel.errors import FeatureNotAvailable, InputError, InputErrors, Location, RegbefError
 from regbef_excel.evaluation.scenarios import compare_scenarios as scenario_comparison
 from regbef_excel.evaluation.ssb import compare_with_ssb
+from regbef_excel.files import shipped_path
 from regbef_excel.io.backend import LiveWorkbook
 from regbef_excel.io.fast_files import open_file
 from regbef_excel.io.read.projection import read_from_backend
 from regbef_excel.io.read.regression import read_regression_workbook
 from regbef_excel.io.regression_run import run_regressions
-from regbef_excel.io.write.addin import shipped_path
 from regbef_excel.io.write.evaluation import write_comparison, write_ssb_comparison
 from regbef_excel.io.write.regression import results_sheet_names, write_regression_results
 from regbef_excel.io.write.results import write_results

@@ -8,30 +8,19 @@ setup.cfg), like the add-in's ``workbook/`` sources.
 
 from __future__ import annotations
 
-import site
-import sys
 import tomllib
 from pathlib import Path
 
+from regbef_excel.files import shipped_path
 from regbef_excel.schema.base import LANGUAGES
-
-#: Where the text sources are looked for, in order.
-TEMPLATES_DIRS = (
-    Path(__file__).resolve().parents[2] / "templates",
-    *(Path(p) / "share" / "regbef_excel" / "templates"
-      for p in dict.fromkeys((sys.prefix, sys.base_prefix, site.USER_BASE or ""))),
-)  # fmt: skip
 
 
 def templates_dir() -> Path:
     """The folder holding the template text sources (checkout first, then installed)."""
-    for folder in TEMPLATES_DIRS:
-        if (folder / "cover.nb.toml").is_file():
-            return folder
-    raise FileNotFoundError(
-        "the template texts (templates/cover.nb.toml) are missing: looked in "
-        + ", ".join(str(p) for p in TEMPLATES_DIRS)
-    )
+    folder = shipped_path("templates")
+    if not (folder / "cover.nb.toml").is_file():
+        raise FileNotFoundError(f"the template texts (templates/cover.nb.toml) are missing in {folder}")
+    return folder
 
 
 def load_cover_texts(folder: Path | None = None) -> dict[str, dict[str, object]]:

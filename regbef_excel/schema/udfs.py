@@ -165,6 +165,3 @@ def inputs_name_formula(sheets: Iterable[str]) -> str:
 UDF_MODULE = "regbef_excel.excel.xlwings_udfs"
 
 
-#: Settings of the ``xlwings.conf`` sheet of templates. The add-in's own configuration text is
-#: ``workbook/regbef.conf`` (read by :mod:`regbef_excel.io.write.addin`); kept in step with it.
-XLWINGS_CONF_ROWS = (("Use UDF Server", "False"),)

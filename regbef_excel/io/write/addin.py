@@ -15,9 +15,7 @@ which other xlwings tools use, are not read by REGBEF.
 
 from __future__ import annotations
 
-import csv
 import io
-import sys
 from datetime import datetime
 from pathlib import Path
 
@@ -25,58 +23,8 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 
 from regbef_excel.io.write.template import build_workbook
+from regbef_excel.io.write.templates import CONF_NOTE, CONF_SHEET, conf_rows
 from regbef_excel.schema.meta import WorkbookMeta
-
-#: The ``PROJECT_NAME`` of the embedded xlwings VBA: names the config sheet and files.
-CONF_PROJECT = "regbef"
-#: Name of the configuration sheet xlwings' VBA reads (``PROJECT_NAME & ".conf"``).
-CONF_SHEET = f"{CONF_PROJECT}.conf"
-#: The text source of the configuration sheet, in ``workbook/``.
-CONF_SOURCE = "regbef.conf"
-
-
-def shipped_path(*parts: str) -> Path:
-    """A file or folder shipped with regbef_excel outside the Python package (``workbook/``,
-    ``docs/``): the checkout's copy (editable install, tests), else the copy pip installed
-    from the wheel's data files under ``<prefix>/share/regbef_excel/`` (setup.cfg
-    ``[options.data_files]``). Returns the checkout path when neither exists."""
-    checkout = Path(__file__).resolve().parents[3].joinpath(*parts)
-    if checkout.exists():
-        return checkout
-    for prefix in (sys.prefix, sys.base_prefix):
-        installed = Path(prefix, "share", "regbef_excel", *parts)
-        if installed.exists():
-            return installed
-    return checkout
-
-
-def read_conf_text(text: str) -> list[tuple[str, str]]:
-    """(key, value) rows of an xlwings config file: one ``"KEY","value"`` line each (the format
-    xlwings' VBA reads with ``Input #`` and ``regbef-excel addin install`` writes)."""
-    rows = []
-    for rec in csv.reader(line for line in text.splitlines() if line.strip()):
-        if len(rec) >= 2 and rec[0].strip():
-            rows.append((rec[0].strip(), rec[1].strip()))
-    return rows
-
-
-def conf_rows(source_dir: Path | None = None) -> list[tuple[str, str]]:
-    """The rows of the configuration sheet: ``workbook/regbef.conf`` (the one source)."""
-    path = Path(source_dir or shipped_path("workbook")) / CONF_SOURCE
-    return read_conf_text(path.read_text(encoding="utf-8"))
-
-
-#: Note beside the configuration table (the sheet's language is the workbook's).
-_CONF_NOTE = {
-    "nb": ("REGBEF-innstillinger for xlwings: nøkkel i kolonne A, verdi i kolonne B, ingen tomme "
-           "rader. En rad her gjelder foran brukerfila ~/.regbef/regbef.conf som «regbef-excel "
-           "addin install» skriver Python-stien (INTERPRETER_WIN/INTERPRETER_MAC) inn i. "
-           "Se brukerveiledningen, del 2."),
-    "en": ("REGBEF settings for xlwings: key in column A, value in column B, no blank rows. A row "
-           "here wins over the user file ~/.regbef/regbef.conf into which “regbef-excel addin "
-           "install” writes the Python path (INTERPRETER_WIN/INTERPRETER_MAC). See "
-           "docs/excel-setup.md."),
-}  # fmt: skip
 
 
 def add_conf_sheet(wb, language: str = "nb", source_dir: Path | None = None) -> None:  # noqa: ANN001 - openpyxl Workbook
@@ -85,7 +33,7 @@ def add_conf_sheet(wb, language: str = "nb", source_dir: Path | None = None) -> 
     for r, (k, v) in enumerate(conf_rows(source_dir), start=1):
         ws.cell(row=r, column=1, value=k)
         ws.cell(row=r, column=2, value=v)
-    note = ws.cell(row=1, column=4, value=_CONF_NOTE["en" if language == "en" else "nb"])
+    note = ws.cell(row=1, column=4, value=CONF_NOTE["en" if language == "en" else "nb"])
     note.font = Font(italic=True, color="595959")
     ws.column_dimensions["A"].width = 22
     ws.column_dimensions["B"].width = 40

@@ -37,9 +37,8 @@ from regbef_excel.engine.inputs import ProjectionInputs
 from regbef_excel.io.cells import display_value
 from regbef_excel.io.rows import inputs_to_rows, table_for_rows
 from regbef_excel.io.write import styles
-from regbef_excel.io.write.legacy_tables import new_sheet, print_setup, write_table
 from regbef_excel.io.write.styles import Formats
-from regbef_excel.io.write.templates import write_xlwings_conf
+from regbef_excel.io.write.templates import CONF_SHEET, write_conf_sheet
 from regbef_excel.schema.base import ChoiceList, Column, Sheet, Table, Validation, check_language
 from regbef_excel.schema.checks import CHECKS, check_formula, checks_layout, run_checks
 from regbef_excel.schema.cover import COVER_TEXT
@@ -58,7 +57,6 @@ from regbef_excel.schema.udfs import INPUTS_NAME, inputs_name_formula
 MASTER_CHECK_NAME = "REGBEF_MASTER_CHECK"
 SCHEMA_VERSION_NAME = "REGBEF_SCHEMA_VERSION"
 HEADER_ROW_HEIGHT = 33
-XLWINGS_CONF_SHEET = "xlwings.conf"
 #: Characters of the cover's 10-point notes per line of its 100-character-wide column C.
 COVER_NOTE_CHARS_PER_LINE = 105
 
@@ -276,8 +274,8 @@ def write_input_table(
 class InputWorkbook:
     """A REGBEF input workbook, planned and ready to write with XlsxWriter.
 
-    Made by :func:`build_workbook`. Add the ``xlwings.conf`` sheet and template properties
-    with :meth:`add_xlwings_conf` and :meth:`add_properties` before writing.
+    Made by :func:`build_workbook`. Add the ``regbef.conf`` sheet and template properties
+    with :meth:`add_conf_sheet` and :meth:`add_properties` before writing.
     """
 
     language: str
@@ -305,11 +303,11 @@ class InputWorkbook:
         if "lists" not in self.skip_sheets:
             names.append(SHEETS["lists"].label(self.language))
         if self.xlwings_conf:
-            names.append(XLWINGS_CONF_SHEET)
+            names.append(CONF_SHEET)
         return names
 
-    def add_xlwings_conf(self) -> None:
-        """Append the ``xlwings.conf`` sheet for the REGBEF add-in (last sheet)."""
+    def add_conf_sheet(self) -> None:
+        """Append the ``regbef.conf`` sheet for the REGBEF add-in (last sheet)."""
         self.xlwings_conf = True
 
     def add_properties(self, *, category: str | None = None, keywords: str = "",
@@ -348,7 +346,7 @@ class InputWorkbook:
         schema_ref = write_cover(cover, fmt, language, self.meta, self.rows["tblProvenance"],
                                  self.created_text, self.cover_sections, master)  # fmt: skip
         if self.xlwings_conf:
-            write_xlwings_conf(book, fmt, language)
+            write_conf_sheet(book, fmt, language)
         book.define_name(MASTER_CHECK_NAME, "=" + master_ref)
         book.define_name(SCHEMA_VERSION_NAME, "=" + schema_ref)
         # =REGBEF_RUN(Inndata): the name references every input row, so the cell recalculates
@@ -646,5 +644,5 @@ def save_workbook(wb, path: str | os.PathLike[str]) -> Path:  # noqa: ANN001
 
 __all__ = [
     "MASTER_CHECK_NAME", "SCHEMA_VERSION_NAME", "InputWorkbook", "build_workbook", "list_layout",
-    "list_range", "new_sheet", "print_setup", "save_workbook", "validation_rule", "write_table",
+    "list_range", "save_workbook", "validation_rule",
 ]  # fmt: skip

@@ -1,45 +1,58 @@
-"""The ``xlwings.conf`` sheet of distributable templates (XlsxWriter).
+"""The configuration sheet (``regbef.conf``) of REGBEF workbooks and its ONE text source,
+``workbook/regbef.conf``.
 
-The use case that plans and writes the templates is :mod:`regbef_excel.app.templates`; the
-workbook itself is :class:`regbef_excel.io.write.template.InputWorkbook`.
+xlwings' VBA in the REGBEF add-in (``PROJECT_NAME = "regbef"``) reads, first found wins, a
+``regbef.conf`` sheet in the active workbook, the add-in's own sheet, a ``regbef.conf`` file beside
+the workbook and the user file ``~/.regbef/regbef.conf`` that ``regbef-excel addin install``
+writes the interpreter into (:mod:`regbef_excel.io.write.addin`). Templates carry the same sheet
+as the add-in, written here with XlsxWriter; the use case that plans the templates is
+:mod:`regbef_excel.app.templates`.
 """
 
 from __future__ import annotations
 
+import csv
+from pathlib import Path
+
+from regbef_excel.files import shipped_path
 from regbef_excel.io.write import styles
 from regbef_excel.io.write.styles import Formats
-from regbef_excel.schema.udfs import UDF_MODULE, XLWINGS_CONF_ROWS
+
+#: The ``PROJECT_NAME`` of the embedded xlwings VBA: names the config sheet and files.
+CONF_PROJECT = "regbef"
+#: Name of the configuration sheet xlwings' VBA reads (``PROJECT_NAME & ".conf"``).
+CONF_SHEET = f"{CONF_PROJECT}.conf"
+#: The text source of the configuration sheet, in ``workbook/``.
+CONF_SOURCE = "regbef.conf"
 
 
-def conf_rows() -> tuple[tuple[str, str], ...]:
-    """``xlwings.conf`` rows of a template: the add-in's settings plus ``UDF Modules``.
+def read_conf_text(text: str) -> list[tuple[str, str]]:
+    """(key, value) rows of an xlwings config file: one ``"KEY","value"`` line each (the format
+    xlwings' VBA reads with ``Input #`` and ``regbef-excel addin install`` writes)."""
+    rows = []
+    for rec in csv.reader(line for line in text.splitlines() if line.strip()):
+        if len(rec) >= 2 and rec[0].strip():
+            rows.append((rec[0].strip(), rec[1].strip()))
+    return rows
 
-    Interpreter keys are NOT written: an empty value would override the user's
-    ``~/.xlwings/xlwings.conf``; they are shown as inactive examples beside the table.
-    """
-    rows = dict(XLWINGS_CONF_ROWS)
-    rows.setdefault("UDF Modules", UDF_MODULE)
-    return tuple(rows.items())
+
+def conf_rows(source_dir: Path | None = None) -> list[tuple[str, str]]:
+    """The rows of the configuration sheet: ``workbook/regbef.conf`` (the one source)."""
+    path = Path(source_dir or shipped_path("workbook")) / CONF_SOURCE
+    return read_conf_text(path.read_text(encoding="utf-8"))
 
 
-_CONF_NOTES = {
-    "nb": (
-        "xlwings-innstillinger for REGBEF-tillegget: nøkkel i kolonne A, verdi i kolonne B, "
-        "ingen tomme rader (xlwings leser til første tomme celle i kolonne A).",
-        "Excel finner som regel Python selv. Hvis ikke: legg til en rad under tabellen til "
-        "venstre med en av nøklene nedenfor og din egen sti. Ikke la en nøkkel stå med tom verdi.",
-        "Finn stien med «where pythonw» (Windows) eller «which python3» (macOS). "
-        "Se docs/brukerveiledning.md del 2.",
-    ),
-    "en": (
-        "xlwings settings for the REGBEF add-in: key in column A, value in column B, no blank "
-        "rows (xlwings reads down to the first empty cell of column A).",
-        "Excel usually finds Python by itself. If not: add a row below the table on the left "
-        "with one of the keys below and your own path. Never leave a key with an empty value.",
-        "Find the path with “where pythonw” (Windows) or “which python3” (macOS). "
-        "See docs/excel-setup.md.",
-    ),
-}
+#: Note beside the configuration table (the sheet's language is the workbook's).
+CONF_NOTE = {
+    "nb": ("REGBEF-innstillinger for xlwings: nøkkel i kolonne A, verdi i kolonne B, ingen tomme "
+           "rader. En rad her gjelder foran brukerfila ~/.regbef/regbef.conf som «regbef-excel "
+           "addin install» skriver Python-stien (INTERPRETER_WIN/INTERPRETER_MAC) inn i. "
+           "Se brukerveiledningen, del 2."),
+    "en": ("REGBEF settings for xlwings: key in column A, value in column B, no blank rows. A row "
+           "here wins over the user file ~/.regbef/regbef.conf into which “regbef-excel addin "
+           "install” writes the Python path (INTERPRETER_WIN/INTERPRETER_MAC). See "
+           "docs/excel-setup.md."),
+}  # fmt: skip
 
 
 _CONF_EXAMPLES = (
@@ -51,18 +64,18 @@ _CONF_EXAMPLES = (
 )
 
 
-def write_xlwings_conf(book, fmt: Formats, language: str = "nb") -> None:  # noqa: ANN001
-    """Append the ``xlwings.conf`` sheet to ``book``: active keys in A/B (down to the first
-    empty row, as xlwings reads them), notes and inactive examples from column D."""
-    ws = book.add_worksheet("xlwings.conf")
-    for r, (k, v) in enumerate(conf_rows()):
+def write_conf_sheet(book, fmt: Formats, language: str = "nb") -> list[tuple[str, str]]:  # noqa: ANN001
+    """Append the ``regbef.conf`` sheet to ``book``: the rows of ``workbook/regbef.conf`` in A/B
+    (down to the first empty row, as xlwings reads them), a note and inactive examples from
+    column D. Interpreter keys are not written: the user file holds them."""
+    ws = book.add_worksheet(CONF_SHEET)
+    rows = conf_rows()
+    for r, (k, v) in enumerate(rows):
         ws.write_string(r, 0, k)
         ws.write_string(r, 1, v)
     grey = fmt(styles.NOTE, font_size=11)
-    notes = _CONF_NOTES["en" if language == "en" else "nb"]
-    for i, text in enumerate(notes):
-        ws.write_string(i, 3, text, grey)
-    r0 = len(notes) + 1
+    ws.write_string(0, 3, CONF_NOTE["en" if language == "en" else "nb"], grey)
+    r0 = 2
     head = ("Examples (inactive)", "Value") if language == "en" else ("Eksempler (inaktive)", "Verdi")
     ws.write_string(r0, 3, head[0], fmt(styles.HEADER))
     ws.write_string(r0, 4, head[1], fmt(styles.HEADER))
