@@ -19,6 +19,7 @@ import datetime as dt
 import hashlib
 import os
 import shutil
+import re
 import zipfile
 from collections.abc import Callable
 from io import BytesIO
@@ -413,6 +414,14 @@ def _sheet_xml(data: bytes, old: bytes, new: bytes) -> bytes:
     return _member(data, SHEET, xml.replace(old, new, 1))
 
 
+def _first_shared_string_out_of_range(data: bytes) -> bytes:
+    """The first text cell of the sheet points at shared string 99999, which does not exist."""
+    xml = zipfile.ZipFile(BytesIO(data)).read(SHEET)
+    damaged, n = re.subn(rb't="s"><v>\d+</v>', b't="s"><v>99999</v>', xml, count=1)
+    assert n == 1
+    return _member(data, SHEET, damaged)
+
+
 FILES: list[tuple[str, Callable[[Lab], Path], str]] = [
     ("missing", lambda lab: lab.folder() / "nope.xlsx", "nope.xlsx"),
     ("folder", lambda lab: lab.folder(), "case"),
@@ -443,8 +452,7 @@ FILES: list[tuple[str, Callable[[Lab], Path], str]] = [
      "workbook.xml.rels"),
     ("number cell holding text", lambda lab: lab.write(_sheet_xml(lab.good, b'<c r="C5"', b'<c r="C5" t="n"><v>abc</v></c><c r="Q5"')),
      "in.xlsx"),
-    ("shared string out of range", lambda lab: lab.write(_sheet_xml(
-        lab.good, b't="inlineStr"><is><t>Z001</t></is></c>', b't="s"><v>99999</v></c>')), "in.xlsx"),
+    ("shared string out of range", lambda lab: lab.write(_first_shared_string_out_of_range(lab.good)), "in.xlsx"),
     ("dangling symlink", lambda lab: _dangling(lab), "link.xlsx"),
 ]
 

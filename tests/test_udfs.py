@@ -215,7 +215,7 @@ def test_inputs_name_references_every_input_sheet(language):
     from regbef_excel.schema.inputs import INPUT_SHEETS
     from regbef_excel.schema.udfs import INPUTS_NAME
 
-    wb = build_workbook(synthetic_inputs(3, 5), language=language)
+    wb = build_workbook(synthetic_inputs(3, 5), language=language).to_openpyxl()
     formula = wb.defined_names[INPUTS_NAME[language]].attr_text
     referenced = re.findall(r"'((?:[^']|'')+)'!\$1:\$1048576", formula)
     expected = [s.label(language) for s in INPUT_SHEETS if s.kind == "input"]
@@ -253,7 +253,7 @@ def test_libreoffice_evaluates_the_inputs_name(tmp_path):
 
     from regbef_excel.schema.inputs import INPUT_SHEETS
 
-    wb = build_workbook(synthetic_inputs(3, 5))
+    wb = build_workbook(synthetic_inputs(3, 5)).to_openpyxl()
     names = {s.label("nb") for s in INPUT_SHEETS if s.kind == "input"}
     filled = sum(c.value not in (None, "") for ws in wb.worksheets if ws.title in names
                  for row in ws.iter_rows() for c in row)  # fmt: skip

@@ -383,7 +383,7 @@ def collect_workbooks(
                         estimation_start=y0, estimation_end=y1,
                         provenance=tuple(run.history.sources),
                         notes=tuple(f"{m.path.name}: {len(m.changes)} change(s)" for m in munis))  # fmt: skip
-    wb = build_workbook(projection.inputs, language=lang, meta=meta)
+    wb = build_workbook(projection.inputs, language=lang, meta=meta).to_openpyxl()
     add_changes_sheet(wb, munis, lang)
     log = run_log(projection, input_path=", ".join(p.name for p in files), seconds={})
     write_results(projection, output_path, language=lang, base_workbook=wb, run_log=log)

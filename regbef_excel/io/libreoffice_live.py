@@ -17,6 +17,7 @@ as its serial number.
 
 from __future__ import annotations
 
+import builtins
 import glob
 import importlib.util
 import os
@@ -53,12 +54,18 @@ def uno_module() -> ModuleType:
     FeatureNotAvailable
         If no usable ``uno`` is found.
     """
+    before = builtins.__import__
     try:
         import uno  # optional: LibreOffice's Python bridge (python3-uno)
 
         return uno
     except ImportError:
         pass
+    finally:
+        # uno.py replaces the import function (for ``from com.sun.star... import X``, which
+        # this module does not use) and its replacement breaks some packages' relative imports
+        # (tqdm, hence pyfixest): give the process its own import function back
+        builtins.__import__ = before
     dirs = [os.environ.get("REGBEF_UNO_PATH", "")] + [d for p in UNO_DIRS for d in sorted(glob.glob(p))]
     problems = []
     for folder in filter(None, dirs):
@@ -74,6 +81,7 @@ def uno_module() -> ModuleType:
                 sys.modules.pop(name, None)
                 problems.append(f"{folder}: {type(exc).__name__}: {exc}")
                 break
+        builtins.__import__ = before
         if "uno" in sys.modules:
             return sys.modules["uno"]
     found = "; ".join(problems) or "no uno.py in " + ", ".join(UNO_DIRS)

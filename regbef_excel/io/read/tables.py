@@ -218,21 +218,25 @@ class TableReader:
     def _convert_long(self, pt: ParsedTable) -> None:
         # Every cell of the workbook passes here: a valid value takes the short way (one
         # convert_cell call); problems and required empty cells go through _convert.
-        cols = [(c, pt.offsets[c.key], pt.raw[c.key], c.required) for c in pt.table.columns if c.key in pt.offsets]
+        # each column's plausibility bound once: a number outside it takes the long way too
+        cols = [(c, pt.offsets[c.key], pt.raw[c.key], c.required, plausibility.bound(pt.table.key, c.key))
+                for c in pt.table.columns if c.key in pt.offsets]  # fmt: skip
         lang = self.lang
         for i, row in enumerate(pt.block.rows):
             n = len(row)
-            if all(is_empty(row[off]) for _, off, _, _ in cols if off < n):
+            if all(is_empty(row[off]) for _, off, _, _, _ in cols if off < n):
                 pt.records.append({})
                 continue
             rec: dict[str, object] = {}
-            for col, off, raw, required in cols:
+            for col, off, raw, required, b in cols:
                 value = row[off] if off < n else None
                 try:
                     out = convert_cell(value, col, lang)
                 except CellProblem:
                     out = None
                 if out is None and (required or value is not None):
+                    out = self._convert(pt, i, col, value, col.key)
+                elif (type(out) is float or type(out) is int) and not b.minimum <= out <= b.maximum:
                     out = self._convert(pt, i, col, value, col.key)
                 rec[col.key] = out
                 raw.append(value if out is None or i in pt.bad and col.key in pt.bad[i] else out)
