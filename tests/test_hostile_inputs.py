@@ -18,8 +18,8 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import os
-import shutil
 import re
+import shutil
 import zipfile
 from collections.abc import Callable
 from io import BytesIO
