@@ -1,9 +1,11 @@
-"""The housing stock's yearly inputs (handbook §3.16.1.1.1–2, §3.17; docs/model.md "Housing").
+"""The housing stock's inputs (handbook §2.5, §3.16.1.1.1–2, §3.17; docs/model.md "Housing").
 
-Hand-set two-zone stocks: demolition shares given per zone × construction period for one year
-(as the stock's own default allows), building of the wrong shape refused and named, the shares
-of building by rooms named in their error, the base-year level factor refusing a stock with
-the wrong number of zones, and the tolerance of a stock that must sum to its total.
+Hand-set two-zone stocks: the tables the base stock is given in (named in their errors,
+scaled to the total, mean rooms per class), equal type shares for an empty zone, demolition
+shares given per zone × construction period for one year (as the stock's own default allows),
+building of the wrong shape refused and named, the base-year level factor refusing a stock
+with the wrong number of zones, the tolerance of a stock that must sum to its total, and the
+housing market's distance functions.
 """
 
 from __future__ import annotations
@@ -11,7 +13,13 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from regbef_excel.engine.housing import STOCK_ATOL, HousingStock, housing_need_level
+from regbef_excel.engine.housing import (
+    STOCK_ATOL,
+    HousingMarketParams,
+    HousingStock,
+    housing_need_level,
+    need_rates,
+)
 from regbef_excel.engine.inputs import N_AGES
 from regbef_excel.errors import InputError
 
@@ -72,3 +80,64 @@ def test_parts_may_differ_from_the_total_by_half_a_dwelling():
     with pytest.raises(InputError) as e:
         HousingStock(np.array([[60.0, 40.0], [0.75, 0.0]]), total=np.array([100.0, 0.0]))
     assert e.value.location.row == 1
+
+
+def test_empty_zone_builds_in_equal_type_shares():
+    """A zone with no dwellings in the base year has no type mix to follow: its building is
+    split equally over the house types (1/H each)."""
+    st = HousingStock(np.array([[60.0, 40.0], [0.0, 0.0]]),
+                      by_type=np.array([[70.0, 20.0, 10.0], [0.0, 0.0, 0.0]]))
+    st.build([10.0, 9.0])
+    np.testing.assert_allclose(st.new_type, [[7.0, 2.0, 1.0], [3.0, 3.0, 3.0]], rtol=1e-15)
+
+
+def test_stock_by_rooms_is_scaled_to_the_period_total():
+    """Stock by rooms that misses the total by less than half a dwelling is scaled to it, so
+    the stock by rooms and by period describe the same dwellings."""
+    st = HousingStock(BY_PERIOD, by_rooms=np.array([[20.0, 30.0, 49.6], [10.0, 40.0, 50.0]]))
+    np.testing.assert_allclose(st.by_rooms.sum(axis=1), [100.0, 100.0], rtol=1e-15)
+    np.testing.assert_allclose(st.by_rooms[0], np.array([20.0, 30.0, 49.6]) * 100.0 / 99.6, rtol=1e-15)
+
+
+def test_mean_rooms_defaults_to_one_two_three_rooms():
+    """DWZ (handbook §2.2.1): without rooms per class the classes hold 1, 2, …, R rooms."""
+    st = HousingStock(BY_PERIOD, by_rooms=np.array([[20.0, 30.0, 50.0], [10.0, 40.0, 50.0]]))
+    np.testing.assert_allclose(st.mean_rooms(), [2.3, 2.4], rtol=1e-15)
+
+
+def test_rooms_per_class_of_the_wrong_length_is_named():
+    """Rooms per class needs one value per rooms class."""
+    with pytest.raises(InputError) as e:
+        HousingStock(BY_PERIOD, by_rooms=np.array([[20.0, 30.0, 50.0], [10.0, 40.0, 50.0]]),
+                     rooms_per_class=[1.0, 2.0])
+    assert e.value.location.table == "rooms per class"
+
+
+@pytest.mark.parametrize(("field", "bad", "table"), [
+    ("total", np.array([120.0, 100.0]), "dwellings by construction period"),
+    ("by_type", np.array([[50.0, 50.0], [-1.0, 101.0]]), "dwellings by house type"),
+    ("by_type", np.array([[50.0, 40.0], [50.0, 50.0]]), "dwellings by house type"),
+    ("by_rooms", np.array([[50.0, 50.0], [-1.0, 101.0]]), "dwellings by rooms"),
+    ("by_rooms", np.array([[50.0, 40.0], [50.0, 50.0]]), "dwellings by rooms"),
+], ids=["period-sum", "type-negative", "type-sum", "rooms-negative", "rooms-sum"])
+def test_base_stock_errors_name_the_table(field, bad, table):
+    """A negative value or parts that do not sum to the total name the table the planner
+    filled in (the stock by construction period, house type or rooms)."""
+    with pytest.raises(InputError) as e:
+        HousingStock(BY_PERIOD, **{field: bad})
+    assert e.value.location.table == table
+
+
+def test_negative_civil_status_share_names_sivrat():
+    """A negative civil-status share is reported under the handbook's name SIVRAT."""
+    sivrat = np.full((2, 14, 4), 0.25)
+    sivrat[1, 3, 2] = -0.1
+    with pytest.raises(InputError) as e:
+        need_rates(sivrat, np.full((2, 14, 4), 0.5))
+    assert e.value.location.table == "civil-status shares (SIVRAT)"
+
+
+@pytest.mark.parametrize("form", ["power", "exponential"])
+def test_housing_market_accepts_both_distance_functions(form):
+    """§3.17.1.1.5: the housing market's distance function is power or exponential."""
+    assert HousingMarketParams(distance_function=form).validate().distance_function == form
