@@ -22,7 +22,7 @@ from regbef_excel.engine.gravity import (
 )
 from regbef_excel.errors import ConvergenceError, InputError
 
-O = np.array([30.0, 50.0, 20.0])
+ORIG = np.array([30.0, 50.0, 20.0])
 D = np.array([40.0, 25.0, 35.0])
 F = np.array([[1.0, 0.5, 0.2], [0.4, 1.0, 0.6], [0.1, 0.3, 1.0]])
 
@@ -32,7 +32,7 @@ def test_negative_finite_deterrence_is_refused():
     f = F.copy()
     f[1, 2] = -0.5
     with pytest.raises(InputError, match=r"deterrence f\[1, 2\] must be finite and >= 0"):
-        doubly_constrained(O, D, f)
+        doubly_constrained(ORIG, D, f)
 
 
 def test_error_names_the_bad_deterrence_cell_not_a_small_one():
@@ -40,7 +40,7 @@ def test_error_names_the_bad_deterrence_cell_not_a_small_one():
     f = F.copy()
     f[2, 1] = np.nan
     with pytest.raises(InputError, match=r"deterrence f\[2, 1\]") as e:
-        doubly_constrained(O, D, f)
+        doubly_constrained(ORIG, D, f)
     assert e.value.location.row == 2
 
 
@@ -65,8 +65,8 @@ def test_idle_destination_with_zero_deterrence_is_not_infeasible():
     d = np.array([55.0, 45.0, 0.0])
     f = F.copy()
     f[:, 2] = 0.0
-    T = doubly_constrained(O, d, f)
-    np.testing.assert_allclose(T.sum(axis=1), O, rtol=1e-8)
+    T = doubly_constrained(ORIG, d, f)
+    np.testing.assert_allclose(T.sum(axis=1), ORIG, rtol=1e-8)
     np.testing.assert_allclose(T.sum(axis=0), d, rtol=1e-8, atol=1e-9)
 
 
@@ -94,21 +94,21 @@ def test_separable_deterrence_balances_in_the_first_steps():
     iteration confirms the fixed point (max_iter=2)."""
     for f, budget in ((np.outer([1.0, 2.0, 0.5], [1.0, 1.0, 1.0]), 1),
                       (np.outer([1.0, 2.0, 0.5], [0.3, 1.0, 0.7]), 2)):
-        T = doubly_constrained(O, D, f, max_iter=budget)
-        np.testing.assert_allclose(T, np.outer(O, D) / O.sum(), rtol=1e-12)
+        T = doubly_constrained(ORIG, D, f, max_iter=budget)
+        np.testing.assert_allclose(T, np.outer(ORIG, D) / ORIG.sum(), rtol=1e-12)
 
 
 def test_convergence_error_reports_the_row_sum_error_of_the_last_step():
     """When max_iter runs out the error reports the largest row-sum error of the last plain
     Furness step: rows scaled to O, then columns to D; here one step (max_iter=1)."""
-    rows = O / (F @ D)
-    T0 = rows[:, None] * F * D[None, :]          # rows sum to O
+    rows = ORIG / (F @ D)
+    T0 = rows[:, None] * F * D[None, :]          # rows sum to ORIG
     T1 = T0 * (D / T0.sum(axis=0))[None, :]      # columns sum to D
-    err = float(np.abs(T1.sum(axis=1) - O).max())
-    assert err > 1e-3 * O.sum()
+    err = float(np.abs(T1.sum(axis=1) - ORIG).max())
+    assert err > 1e-3 * ORIG.sum()
     with pytest.raises(ConvergenceError) as e:
-        doubly_constrained(O, D, F, max_iter=1)
+        doubly_constrained(ORIG, D, F, max_iter=1)
     m = re.search(r"largest row-sum error ([0-9.eE+-]+), ([0-9.eE+-]+) of the total", str(e.value))
     assert m, str(e.value)
     assert m.group(1) == f"{err:.3g}"
-    assert m.group(2) == f"{err / O.sum():.3g}"
+    assert m.group(2) == f"{err / ORIG.sum():.3g}"

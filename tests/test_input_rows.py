@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
+from support.markets import rich_inputs
 
 from regbef_excel.io.rows import inputs_to_rows
 from regbef_excel.schema.inputs import ASSUMPTION, HANDBOOK, HANDBOOK_HOUSING_PARAMS, TABLES
 from regbef_excel.schema.meta import WorkbookMeta
-from support.markets import rich_inputs
 
 
 def _keyed(table: str, rows: list[list[object]]) -> list[tuple[tuple, list[object]]]:

@@ -9,10 +9,10 @@ schedules that the batch did not converge are refined by the polish step when as
 from __future__ import annotations
 
 import numpy as np
+from support.synthetic import typical_rc_array
 
 from regbef_excel.engine.inputs import N_AGES
 from regbef_excel.engine.migration import fit_rogers_castro_many, rc_schedule
-from support.synthetic import typical_rc_array
 
 AGES = np.arange(N_AGES, dtype=float)
 
