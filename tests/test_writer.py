@@ -198,7 +198,7 @@ def _chart_xml(path: Path) -> dict[str, str]:
 
 def test_charts_reference_the_right_ranges(results_nb, projection):
     xml = _chart_xml(results_nb)
-    assert len(xml) == 6  # region total, zones, components, 2 age-group charts, 1 overlaid pyramid
+    assert len(xml) == 8  # region total, zones, components, 2 age-group charts, 1 overlaid pyramid, 2 fan charts
     allx = "\n".join(xml.values())
     assert '<delete val="1"' not in allx and allx.count('<delete val="0"/>') >= 12
     summary = S.POPULATION_SUMMARY.name.get("nb")

@@ -119,13 +119,7 @@ def intervals_for(projection: Projection, calibration: pd.DataFrame | None = Non
     the shipped SSB stocks of the five years to the base year for zones with a municipality code
     in them, otherwise pooled. ``calibration``: default the shipped one.
     """
-    cal = iv.shipped_calibration() if calibration is None else calibration
-    codes = [str(c) for c in projection.zone_codes]
-    pop = projection.population
-    return cb.projection_intervals(
-        pop[0].sum(axis=(1, 2)), iv.measure_sums(pop), projection.years, codes,
-        list(projection.zone_names), cal, cb.recent_volatility(codes, int(projection.years[0])),
-    )  # fmt: skip
+    return cb.intervals_of_projection(projection, calibration)
 
 
 @dataclass

@@ -37,6 +37,7 @@ from regbef_excel.data.inputs import (
 from regbef_excel.engine import Projection, ProjectionInputs, project
 from regbef_excel.engine.generation import GenerationReport, History, NationalRates
 from regbef_excel.errors import InputError, InputErrors, Location, RegbefError
+from regbef_excel.evaluation.calibrate import intervals_of_projection
 from regbef_excel.files import file_sha256
 from regbef_excel.files import same_file as _same_file
 from regbef_excel.io.read.projection import in_workbook, read_workbook, validate_workbook
@@ -195,12 +196,15 @@ def write_projection(
             location=Location(cell=str(output_path)),
         )
     log = run_log(projection, input_path=input_path, input_sha256=input_sha256, seconds=seconds)
+    intervals = intervals_of_projection(projection)  # the uncertainty sheet (shipped calibration)
     if input_path is not None:
-        write_results(projection, output_path, language=language, base_workbook=input_path, run_log=log)
+        write_results(projection, output_path, language=language, base_workbook=input_path, run_log=log,
+                      intervals=intervals)  # fmt: skip
         return
     with tempfile.TemporaryDirectory(prefix="regbef-") as tmp:
         base = save_workbook(build_workbook(projection.inputs, language=language, meta=meta), Path(tmp) / "inputs.xlsx")
-        write_results(projection, output_path, language=language, base_workbook=base, run_log=log)
+        write_results(projection, output_path, language=language, base_workbook=base, run_log=log,
+                      intervals=intervals)
 
 
 # ----------------------------------------------------------------------------- the front door

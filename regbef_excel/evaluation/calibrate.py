@@ -313,6 +313,21 @@ def projection_intervals(
     return pd.concat(frames, ignore_index=True)
 
 
+def intervals_of_projection(projection, calibration: pd.DataFrame | None = None) -> pd.DataFrame:  # noqa: ANN001
+    """80 % and 95 % prediction intervals of a :class:`~regbef_excel.engine.results.Projection`
+    (:func:`projection_intervals` of its zones and region). Size class: each zone's base-year
+    total; volatility class: from the shipped SSB stocks of the five years to the base year for
+    zones with a municipality code, otherwise pooled. ``calibration``: default the shipped one.
+    """
+    cal = iv.shipped_calibration() if calibration is None else calibration
+    codes = [str(c) for c in projection.zone_codes]
+    pop = projection.population
+    return projection_intervals(
+        pop[0].sum(axis=(1, 2)), iv.measure_sums(pop), projection.years, codes,
+        list(projection.zone_names), cal, recent_volatility(codes, int(projection.years[0])),
+    )  # fmt: skip
+
+
 def backtest_intervals(result: bt.BacktestResult, calibration: pd.DataFrame) -> pd.DataFrame:
     """Intervals of a back-test's projection with what was observed.
 
@@ -352,6 +367,7 @@ __all__ = [
     "default_base_years",
     "errors_of",
     "growth_volatility",
+    "intervals_of_projection",
     "out_of_sample",
     "projection_intervals",
     "recent_volatility",

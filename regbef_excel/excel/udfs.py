@@ -35,11 +35,19 @@ import numpy as np
 import pandas as pd
 
 from regbef_excel import SCHEMA_VERSION, __version__
-from regbef_excel.app.udf_cache import ProjectionCache, backend_for, inputs_for, project_cached
+from regbef_excel.app.udf_cache import (
+    CACHE,
+    ProjectionCache,
+    backend_for,
+    inputs_for,
+    inputs_key,
+    project_cached,
+)
 from regbef_excel.engine.fertility import hadwiger
 from regbef_excel.engine.inputs import RC_KEYS
 from regbef_excel.engine.migration import RC_FORMS, fit_rogers_castro, rogers_castro
 from regbef_excel.errors import InputError, Location, RegbefError
+from regbef_excel.evaluation.calibrate import intervals_of_projection
 from regbef_excel.io.cells import EXCEL_ERRORS, is_empty, parse_number
 from regbef_excel.io.read.projection import read_from_backend
 from regbef_excel.regression import fit_panel
@@ -614,6 +622,88 @@ def regbef_run(
     return result_table(projection, kind, zone_text, y, language)
 
 
+#: Bounds of REGBEF_INTERVAL, with the Norwegian names accepted.
+_BOUNDS = {"lower": "lower", "nedre": "lower", "upper": "upper", "øvre": "upper", "ovre": "upper"}
+_MEASURE_ALIASES = {"": "total", "total": "total", "i alt": "total", "folkemengde": "total",
+                    **{m: m for m in ("1-5", "6-15", "67+", "80+")},
+                    "1–5": "1-5", "6–15": "6-15"}  # fmt: skip
+
+
+def intervals_cached(projection, inputs: object, cache: ProjectionCache | None = None):  # noqa: ANN001, ANN201
+    """The prediction intervals of ``projection`` (shipped calibration), computed once per
+    distinct inputs (same cache and key as the projection, with a suffix)."""
+    return (cache or CACHE).get_or_compute(inputs_key(inputs) + ":intervals",
+                                           lambda: intervals_of_projection(projection))  # fmt: skip
+
+
+def interval_value(intervals, zone: str, year: float, level: float, bound: str, measure: str = "") -> float:  # noqa: ANN001
+    """One bound of a prediction interval from the table of
+    :func:`~regbef_excel.evaluation.calibrate.intervals_of_projection`.
+
+    ``zone``: code or name, empty = the region (or the only zone); ``level``: 80 or 95;
+    ``bound``: ``lower``/``upper`` (``nedre``/``øvre``); ``measure``: ``total`` (default),
+    ``1-5``, ``6-15``, ``67+``, ``80+``.
+    """
+    lv = int(level) if float(level).is_integer() else level
+    if lv not in (80, 95):
+        raise _bad("level", "unknown interval level", found=level, expected="80 or 95")
+    b = _BOUNDS.get(bound.strip().casefold())
+    if b is None:
+        raise _bad("bound", "unknown bound", found=bound, expected='"lower" or "upper" ("nedre" or "øvre")')
+    m = _MEASURE_ALIASES.get(measure.strip().casefold())
+    if m is None:
+        raise _bad("measure", "unknown measure", found=measure, expected="total, 1-5, 6-15, 67+ or 80+")
+    codes = list(dict.fromkeys(str(c) for c in intervals["zone_code"]))
+    if zone.strip() == "":
+        code = "" if "" in codes else codes[0]
+    else:
+        names = {str(n).casefold(): str(c) for c, n in zip(intervals["zone_code"], intervals["zone_name"], strict=True)}
+        z = zone.strip()
+        code = next((c for c in (z, z.zfill(4)) if c in codes), names.get(z.casefold()))
+        if code is None:
+            shown = ", ".join(c for c in codes[:6] if c) + (", …" if len(codes) > 6 else "")
+            raise _bad("zone", "zone not found", found=zone, expected=f"a zone code or name ({shown}); empty = the region")
+    years = sorted({int(y) for y in intervals["year"]})
+    if not float(year).is_integer() or int(year) not in years:
+        raise _bad("year", "year outside the projection", found=year, expected=f"{years[0]}–{years[-1]}")
+    row = intervals[(intervals["zone_code"] == code) & (intervals["year"] == int(year)) & (intervals["measure"] == m)]
+    value = float(row[f"{b}{lv}"].iloc[0])
+    if not math.isfinite(value):
+        raise _bad("measure", "the calibration has no interval for this zone and measure", found=m)
+    return value
+
+
+@udf_safe
+def regbef_interval(
+    zone: object = None,
+    year: object = None,
+    level: object = None,
+    bound: object = None,
+    measure: object = None,
+    source: object = None,
+    *,
+    backend: Callable[[], object] | None = None,
+    cache: ProjectionCache | None = None,
+) -> Matrix:
+    """REGBEF_INTERVAL: one bound of the 80 % or 95 % prediction interval of a zone's (or the
+    region's) population in a year (:func:`interval_value`), from the shipped calibration.
+
+    ``source`` is the ``inputs`` argument in Excel (:func:`inputs_source`); the projection and
+    its intervals are cached on the SHA-256 of the inputs, like REGBEF_RUN.
+    """
+    if is_missing(year):
+        raise _bad("year", "a year is needed", expected="a year of the projection")
+    y = as_number(year, "year")
+    lv = as_number(level, "level", 80.0)
+    b = as_text(bound, "bound", "")
+    if b == "":
+        raise _bad("bound", "a bound is needed", expected='"lower" or "upper" ("nedre" or "øvre")')
+    inputs, _language = inputs_for(inputs_source(source), backend)
+    projection = project_cached(inputs, cache)
+    intervals = intervals_cached(projection, inputs, cache)
+    return [[interval_value(intervals, as_text(zone, "zone", ""), y, lv, b, as_text(measure, "measure", ""))]]
+
+
 @udf_safe
 def regbef_check(source: object = None, *, backend: Callable[[], object] | None = None,
                  max_lines: int = 50) -> Matrix:  # fmt: skip
@@ -665,9 +755,12 @@ __all__ = [
     "error_text",
     "excel_error",
     "inputs_source",
+    "interval_value",
+    "intervals_cached",
     "regbef_agegroups",
     "regbef_check",
     "regbef_hadwiger",
+    "regbef_interval",
     "regbef_regress",
     "regbef_rogers_castro",
     "regbef_rogest",

@@ -66,6 +66,11 @@ def REGBEF_AGEGROUPS(ages, population) -> Matrix:
     return udfs.regbef_agegroups(ages, population)
 
 
+@_export("REGBEF_INTERVAL")
+def REGBEF_INTERVAL(inputs=None, zone=None, year=None, level=None, bound=None, measure=None, caller=None) -> Matrix:
+    return udfs.regbef_interval(zone, year, level, bound, measure, inputs, backend=_caller_backend(caller))
+
+
 @_export("REGBEF_CHECK")
 def REGBEF_CHECK(inputs=None, caller=None) -> Matrix:
     return udfs.regbef_check(inputs, backend=_caller_backend(caller))
@@ -84,6 +89,7 @@ __all__ = [
     "REGBEF_AGEGROUPS",
     "REGBEF_CHECK",
     "REGBEF_HADWIGER",
+    "REGBEF_INTERVAL",
     "REGBEF_REGRESS",
     "REGBEF_ROGERS_CASTRO",
     "REGBEF_ROGEST",

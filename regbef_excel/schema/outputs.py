@@ -633,3 +633,87 @@ def all_output_sheets() -> tuple[OutputSheet, ...]:
     """
     return (*OUTPUT_SHEETS, *ISSUE3_OUTPUT_SHEETS, SCENARIO_COMPARISON, BACKTEST, SSB_COMPARISON,
             COLLECT_CHANGES)  # fmt: skip
+
+
+# --------------------------------------------------------------------------- uncertainty (prediction intervals)
+#: Measures with prediction intervals (keys of ``evaluation.intervals.MEASURES``) -> labels.
+INTERVAL_MEASURES: dict[str, Text] = {
+    "total": Text("Folkemengde i alt", "Total population"),
+    "1-5": Text("1–5 år", "Ages 1–5"),
+    "6-15": Text("6–15 år", "Ages 6–15"),
+    "67+": Text("67 år og eldre", "Ages 67 and over"),
+    "80+": Text("80 år og eldre", "Ages 80 and over"),
+}
+UNCERTAINTY = OutputSheet(
+    key="uncertainty",
+    name=Text("Usikkerhet", "Uncertainty"),
+    title=Text("Usikkerhet: framskrivingen med 80 % og 95 % prediksjonsintervall",
+               "Uncertainty: the projection with 80 % and 95 % prediction intervals"),
+    unit=Text(
+        "Personer per 31.12. Velg sone og størrelse i de gule cellene til høyre for tabellen; "
+        "viftediagrammet følger valget. Hele regionen har sitt eget diagram under.",
+        "Persons on 31 Dec. Choose a zone and a measure in the yellow cells right of the table; "
+        "the fan chart follows the choice. The whole region has its own chart below it.",
+    ),
+    columns=(
+        ZONE_CODE,
+        ZONE_NAME,
+        OutputColumn("measure", Text("Størrelse", "Measure"), FMT_TEXT, 18.0),
+        YEAR,
+        OutputColumn("horizon", Text("År fram", "Years ahead"), "0", 7.0),
+        OutputColumn("projected", Text("Framskrevet", "Projected"), width=11.0),
+        OutputColumn("lower95", Text("Nedre 95 %", "Lower 95 %"), width=10.0),
+        OutputColumn("lower80", Text("Nedre 80 %", "Lower 80 %"), width=10.0),
+        OutputColumn("upper80", Text("Øvre 80 %", "Upper 80 %"), width=10.0),
+        OutputColumn("upper95", Text("Øvre 95 %", "Upper 95 %"), width=10.0),
+    ),
+)  # fmt: skip
+#: Texts of the uncertainty sheet: the note on what the intervals mean, selector and chart texts.
+UNCERTAINTY_TEXTS: dict[str, Text] = {
+    "note": Text(
+        "Slik leses intervallene: de er empiriske, laget av modellens egne feil. REGBEF ble "
+        "tilbaketestet for alle kommuner i alle fylker fra hvert basisår 2007–2024 fram til 2025, "
+        "bare med opplysninger som fantes i basisåret, og fordelingen av feilene etter år fram, "
+        "kommunestørrelse, svingninger i veksten de siste fem årene og aldersgruppe er intervallet. "
+        "Testet på fylker modellen ikke var tilpasset, lå 78–80 % av de observerte tallene innenfor "
+        "80 %-intervallet og 93–95 % innenfor 95 %-intervallet, 5 og 10 år fram. Modellen tilpasset "
+        "bare feil kjent i 2015 traff dårligere i senere år (55–63 % og 81–84 %): store "
+        "nasjonale sjokk som flyktningankomstene 2022–2023 treffer alle kommuner samtidig, og "
+        "intervallet rommer dem bare så langt historikken har sett dem. Utover 16 år fram finnes "
+        "ingen observerte feil: der er intervallene forlenget (bredden vokser høyst lineært med "
+        "årene), ikke målt. Intervallet for 1–5 år ligger mest under framskrivingen fordi modellen "
+        "tidligere har overvurdert de yngste.",
+        "How to read the intervals: they are empirical, made from the model's own errors. REGBEF was "
+        "back-tested for every municipality of every county from each base year 2007–2024 to 2025, "
+        "using only what was known at the base year, and the distribution of its errors by years "
+        "ahead, municipality size, recent growth volatility (five years) and age group is the "
+        "interval. Tested on counties the model was not fitted to, 78–80 % of the observed numbers "
+        "lay inside the 80 % interval and 93–95 % inside the 95 % interval, 5 and 10 years ahead. "
+        "The model fitted only on errors known by 2015 did worse in later years (55–63 % and "
+        "81–84 %): large national shocks such as the refugee arrivals of 2022–2023 hit all "
+        "municipalities at once, and the interval holds them only as far as the record has seen "
+        "them. Beyond 16 years ahead there are no observed errors: there the intervals are "
+        "extrapolated (the width grows at most linearly with the years), not measured. The interval "
+        "for ages 1–5 lies mostly below the projection because the model has over-projected the "
+        "youngest before.",
+    ),
+    "choose_zone": Text("Velg sone", "Choose zone"),
+    "choose_measure": Text("Velg størrelse", "Choose measure"),
+    "chart_data": Text("Diagramdata: valgt sone og størrelse, endring fra basisåret (formler fra tabellen)",
+                       "Chart data: chosen zone and measure, change from the base year (formulas from the table)"),
+    "change_axis": Text("Endring fra {base}, personer", "Change from {base}, persons"),
+    "region_data": Text("Diagramdata: hele regionen, folkemengde i alt", "Chart data: whole region, total population"),
+    "chart": Text("Viftediagram: {zone}, {measure}", "Fan chart: {zone}, {measure}"),
+    "chart_selected": Text("Valgt sone og størrelse: endring fra basisåret med 80 % og 95 % intervall",
+                           "Chosen zone and measure: change from the base year with 80 % and 95 % intervals"),
+    "base": Text("(usynlig grunnlag)", "(invisible base)"),
+    "band95": Text("95 %-intervall", "95 % interval"),
+    "band80": Text("80 %-intervall", "80 % interval"),
+    "band95_upper": Text("95 %-intervall, øvre del", "95 % interval, upper part"),
+    "projected": Text("Framskrevet", "Projected"),
+    "no_intervals": Text("Ingen intervaller: kalibreringen mangler rader for disse sonene.",
+                         "No intervals: the calibration has no rows for these zones."),
+}
+#: After the pyramid, before the run log (the order the results writer adds them in).
+OUTPUT_SHEETS = (*OUTPUT_SHEETS[: OUTPUT_SHEETS.index(RUN_LOG)], UNCERTAINTY, RUN_LOG)
+OUTPUT_SHEETS_BY_KEY[UNCERTAINTY.key] = UNCERTAINTY

@@ -129,6 +129,23 @@ UDFS: dict[str, UdfSpec] = {
             ),
         ),
         UdfSpec(
+            "REGBEF_INTERVAL",
+            "Nedre eller øvre grense for 80 %- eller 95 %-prediksjonsintervallet til en sones "
+            "(eller regionens) folkemengde et år, fra modellens egne tilbaketestingsfeil. One "
+            "bound of the 80 % or 95 % prediction interval.",
+            (
+                UdfArg("inputs", "Inndata (navnet Inndata, engelsk Inputs): regnes om når inndata "
+                       "endres. Tom = denne arbeidsboken; tekst = full sti til en arbeidsbok.", True),
+                UdfArg("zone", "Sonenummer eller -navn; tom = hele regionen."),
+                UdfArg("year", "År i framskrivingen."),
+                UdfArg("level", "80 eller 95 (prosent)."),
+                UdfArg("bound", "\"nedre\" eller \"øvre\" (engelsk \"lower\"/\"upper\")."),
+                UdfArg("measure", "\"total\" (standard), \"1-5\", \"6-15\", \"67+\" eller \"80+\".",
+                       True),
+            ),
+            uses_caller=True,
+        ),
+        UdfSpec(
             "REGBEF_CHECK",
             "Kontrollerer arbeidsbokens inndata som før en kjøring; \"OK\" eller én linje per "
             "problem.",

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from math import floor, log10
 from typing import Literal
 
-from openpyxl.chart import BarChart, LineChart, Series
+from openpyxl.chart import AreaChart, BarChart, LineChart, Series
 from openpyxl.chart.data_source import NumDataSource, NumRef, StrRef
 from openpyxl.chart.error_bar import ErrorBars
 from openpyxl.chart.legend import Legend
@@ -75,9 +75,10 @@ class ChartSeries:
 
 @dataclass(frozen=True)
 class Chart:
-    """A chart as plain values; ``kind`` "bar" = horizontal bars, "column" = vertical."""
+    """A chart as plain values; ``kind`` "bar" = horizontal bars, "column" = vertical, "area"
+    = filled areas (stacked when ``stacked``)."""
 
-    kind: Literal["line", "bar", "column"]
+    kind: Literal["line", "bar", "column", "area"]
     series: tuple[ChartSeries, ...]
     categories: Ref
     title: str
@@ -303,6 +304,56 @@ def coefficient_chart(
                  value_title=y_title, value_format="0.0", legend="bottom", width_cm=16.0, height_cm=8.5)  # fmt: skip
 
 
+def fan_chart(
+    sheet: str,
+    *,
+    header_row: int,
+    first_row: int,
+    last_row: int,
+    category_col: int,
+    base_col: int,
+    band_cols: Sequence[int],
+    line_col: int,
+    title: str,
+    y_title: str,
+    colours: Sequence[str] = ("C6DBEF", "6BAED6", "C6DBEF"),
+) -> Chart:
+    """A fan chart: stacked areas of the interval bands with the projection as a line.
+
+    ``base_col`` holds the lower bound of the widest interval (stacked first, drawn without
+    fill); ``band_cols`` the widths of the bands stacked on it, bottom to top (e.g. lower 80 −
+    lower 95, upper 80 − lower 80, upper 95 − upper 80), filled with ``colours``; ``line_col``
+    the projected values, a dark line over the bands. Names in ``header_row``, rows = years.
+    Stacked areas plus a line render the same in Excel and LibreOffice.
+    """
+
+    def ref(c: int) -> Ref:
+        return Ref(sheet, first_row, c, last_row, c)
+
+    def name(c: int) -> Ref:
+        return Ref(sheet, header_row, c, header_row, c)
+
+    series = [ChartSeries(ref(base_col), name(base_col), "FFFFFF", outline=True)]
+    series += [ChartSeries(ref(c), name(c), colours[i % len(colours)]) for i, c in enumerate(band_cols)]
+    series.append(ChartSeries(ref(line_col), name(line_col), "08306B", as_line=True, line_pt=2.25))
+    return Chart(
+        "area", tuple(series), Ref(sheet, first_row, category_col, last_row, category_col), title,
+        value_title=y_title, stacked=True, legend="bottom", width_cm=WIDTH_CM, height_cm=HEIGHT_CM + 1,
+    )  # fmt: skip
+
+
+def nice_floor(value: float) -> float:
+    """Round ``value`` down to a multiple of 1, 2 or 5 times the power of ten one below its
+    own (a tidy axis minimum close under the data); 0 for values ≤ 0."""
+    if value <= 0:
+        return 0.0
+    step = 10 ** (floor(log10(value)) - 1)
+    for m in (5, 2, 1):
+        if value >= 10 * m * step:
+            return floor(value / (m * step)) * m * step
+    return floor(value / step) * step
+
+
 def nice_ceiling(value: float) -> float:
     """Round ``value`` up to 1, 2, 2.5 or 5 times a power of ten (a tidy axis maximum)."""
     if value <= 0:
@@ -348,6 +399,9 @@ def to_xlsxwriter(book, chart: Chart):  # noqa: ANN001, ANN201 - xlsxwriter Work
             so["line"] = {"color": colour, "width": s.line_pt}
             so["marker"] = ({"type": "circle", "size": 4, "fill": {"color": colour}, "border": {"color": colour}}
                             if s.marker else {"type": "none"})  # fmt: skip
+        elif chart.kind == "area":  # outline = an invisible base area (no fill, no border)
+            so["fill"] = {"none": True} if s.outline else {"color": colour}
+            so["border"] = {"none": True}
         else:
             so["fill"] = {"none": True} if s.outline else {"color": colour}
             so["border"] = {"color": colour, "width": 1.0} if s.outline else {"color": colour}
@@ -389,7 +443,7 @@ def to_xlsxwriter(book, chart: Chart):  # noqa: ANN001, ANN201 - xlsxwriter Work
 
 
 # --------------------------------------------------------------------------- openpyxl
-def _op_series(s: ChartSeries, line: bool) -> Series:
+def _op_series(s: ChartSeries, line: bool, area: bool = False) -> Series:
     series = Series(s.values.a1)
     if isinstance(s.name, Ref):
         n = s.name
@@ -406,6 +460,9 @@ def _op_series(s: ChartSeries, line: bool) -> Series:
             series.marker.graphicalProperties = GraphicalProperties(solidFill=s.colour)
         else:
             series.marker.symbol = "none"
+    elif area:  # outline = an invisible base area under the stacked bands
+        series.graphicalProperties = GraphicalProperties(noFill=True) if s.outline else GraphicalProperties(solidFill=s.colour)
+        series.graphicalProperties.line = LineProperties(noFill=True)
     elif s.outline:
         series.graphicalProperties = GraphicalProperties(noFill=True)
         series.graphicalProperties.line = LineProperties(solidFill=s.colour, w=12_700)
@@ -424,6 +481,9 @@ def to_openpyxl(chart: Chart):  # noqa: ANN201 - openpyxl chart
     """The openpyxl chart of ``chart`` (anchor it with ``worksheet.add_chart``)."""
     if chart.kind == "line":
         oc = LineChart()
+    elif chart.kind == "area":
+        oc = AreaChart()
+        oc.grouping = "stacked" if chart.stacked else "standard"
     else:
         oc = BarChart()
         oc.type = "bar" if chart.kind == "bar" else "col"
@@ -436,7 +496,7 @@ def to_openpyxl(chart: Chart):  # noqa: ANN201 - openpyxl chart
     line_part = LineChart() if any(s.as_line for s in chart.series) else None
     for s in chart.series:
         target = line_part if s.as_line else oc
-        target.series.append(_op_series(s, chart.kind == "line" or s.as_line))
+        target.series.append(_op_series(s, chart.kind == "line" or s.as_line, chart.kind == "area" and not s.as_line))
     oc.set_categories(cats)
     oc.title = chart.title
     # openpyxl: x_axis is the category axis, y_axis the value axis, whatever the orientation
@@ -477,9 +537,11 @@ __all__ = [
     "bar_chart_from_columns",
     "coefficient_chart",
     "components_chart",
+    "fan_chart",
     "line_chart_from_columns",
     "line_chart_from_rows",
     "nice_ceiling",
+    "nice_floor",
     "overlaid_pyramid_chart",
     "pyramid_chart",
     "to_openpyxl",

@@ -38,11 +38,14 @@ from pathlib import Path
 from xml.sax.saxutils import escape
 
 import numpy as np
+import pandas as pd
 from openpyxl import Workbook, load_workbook
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.datavalidation import DataValidation
 
 from regbef_excel import SCHEMA_VERSION, __version__
 from regbef_excel.engine.results import Projection, sum_ages
+from regbef_excel.evaluation.calibrate import intervals_of_projection
 from regbef_excel.files import file_sha256
 from regbef_excel.files import same_file as _same_file
 from regbef_excel.io.write import charts
@@ -51,7 +54,9 @@ from regbef_excel.io.write.sheets import (
     DECIMALS,
     HEADER,
     HELPER_TITLE,
+    INPUT_CELL,
     LEFT,
+    NOTE,
     SUBTITLE,
     UNIT,
     WRAP_TOP,
@@ -655,6 +660,182 @@ def _pyramid(wb: Workbook, p: Projection, lang: str) -> OpenpyxlSheet:
     return st
 
 
+# --------------------------------------------------------------------------- uncertainty
+#: Columns of the uncertainty table (keys of :data:`schema.outputs.UNCERTAINTY`).
+_INTERVAL_VALUES = ("projected", "lower95", "lower80", "upper80", "upper95")
+#: First column of the panel right of the table (selectors, note, charts) and of the chart data.
+_PANEL_COL = len(S.UNCERTAINTY.columns) + 2
+_PANEL_WIDTH = 9  # columns of the note and the charts
+_DATA_COL = _PANEL_COL + _PANEL_WIDTH + 1
+
+
+def interval_rows(intervals: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """The rows of the uncertainty table: the region first (its name in ``lang``), then every
+    zone in the projection's order; measures in :data:`schema.outputs.INTERVAL_MEASURES` order,
+    years ascending; rows without an interval left out."""
+    df = intervals.dropna(subset=["lower80", "upper80", "lower95", "upper95"]).copy()
+    df["zone_name"] = np.where(df["zone_code"] == "", S.REGION.get(lang), df["zone_name"].astype(str))
+    order = {c: i for i, c in enumerate(dict.fromkeys(df["zone_code"]))}
+    df["_zone"] = df["zone_code"].map(lambda c: -1 if c == "" else order[c])
+    df["_measure"] = df["measure"].map({m: i for i, m in enumerate(S.INTERVAL_MEASURES)})
+    df = df.sort_values(["_zone", "_measure", "year"], kind="stable")
+    df["measure_label"] = df["measure"].map({k: t.get(lang) for k, t in S.INTERVAL_MEASURES.items()})
+    return df.drop(columns=["_zone", "_measure"]).reset_index(drop=True)
+
+
+def _fan_block(st: OpenpyxlSheet, lang: str, header_row: int, years: list[int], values) -> tuple[int, int]:  # noqa: ANN001
+    """Chart data of one fan chart from ``header_row``: year, the four bounds, the projection
+    and the widths of the three bands stacked on the lower 95 % bound. ``values(key, i, row)``
+    gives the cell content of ``key`` in year ``i`` (sheet row ``row``): a number or a
+    :class:`Formula`. Returns the first and last data rows."""
+    T = S.UNCERTAINTY_TEXTS
+    bounds = [S.UNCERTAINTY.column(k).label.get(lang) for k in _FAN_KEYS]
+    heads = [S.YEAR.label.get(lang), *bounds, T["projected"].get(lang), T["band95"].get(lang),
+             T["band80"].get(lang), T["band95_upper"].get(lang)]  # fmt: skip
+    write_headers(st, heads, row=header_row, col=_DATA_COL)
+    helper = data_style(S.FMT_PERSONS, helper=True)
+    first = header_row + 1
+    for i, y in enumerate(years):
+        r = first + i
+        st.put(r, _DATA_COL, int(y), data_style(S.FMT_YEAR, helper=True))
+        v = {k: values(k, i, r) for k in (*_FAN_KEYS, "projected")}
+        cells = [*v.values(), _minus(v["lower80"], v["lower95"]), _minus(v["upper80"], v["lower80"]),
+                 _minus(v["upper95"], v["upper80"])]  # fmt: skip
+        for j, value in enumerate(cells):
+            st.put(r, _DATA_COL + 1 + j, value, helper)
+    return first, first + len(years) - 1
+
+
+#: Bounds in the order of the chart data (the lower 95 % bound is the base of the bands).
+_FAN_KEYS = ("lower95", "lower80", "upper80", "upper95")
+#: Line colours of the selection's chart: 95 % bounds light, 80 % bounds mid, projection dark.
+_FAN_LINE_COLOURS = ("9ECAE1", "4292C6", "08306B", "4292C6", "9ECAE1")
+
+
+def _minus(a: object, b: object) -> object:
+    if isinstance(a, Formula):
+        return Formula(f"{a.source.lstrip('=')}-{b.source.lstrip('=')}")
+    return round(float(a) - float(b), DECIMALS)
+
+
+def _uncertainty(wb: Workbook, p: Projection, lang: str, bulk, intervals: pd.DataFrame) -> OpenpyxlSheet:
+    """Projected values with 80 % and 95 % intervals per zone (the region first), measure and
+    year; a selector (zone, measure) driving one fan chart through SUMIFS formulas, a fan chart
+    of the region's total and a note on what the intervals mean."""
+    sheet, T = S.UNCERTAINTY, S.UNCERTAINTY_TEXTS
+    st = new_sheet(wb, sheet, lang)
+    write_title(st, sheet, lang)
+    write_headers(st, sheet.headers(lang))
+    df = interval_rows(intervals, lang)
+    keys = [c.key for c in sheet.columns]
+    cols_of = {"zone_code": df["zone_code"].astype(str).tolist(), "zone_name": df["zone_name"].tolist(),
+               "measure": df["measure_label"].tolist(), "year": df["year"].to_numpy(dtype=int),
+               "horizon": df["horizon"].to_numpy(dtype=int),
+               **{k: df[k].to_numpy(dtype=float) for k in _INTERVAL_VALUES}}  # fmt: skip
+    styles = [data_style(c.number_format) for c in sheet.columns]
+    n_region = int((df["zone_code"] == "").sum())
+    first = S.FIRST_DATA_ROW
+    if n_region:  # the region's rows as cells in the total style, the zones' rows streamed
+        _TableWriter(st, None).write(first, [cols_of[k][:n_region] for k in keys],
+                                     [data_style(c.number_format, total=True) for c in sheet.columns])  # fmt: skip
+    _measure(st, [cols_of[k] for k in keys[:3]], styles[:3])
+    last_row = first + len(df) - 1
+    if len(df) > n_region:
+        _TableWriter(st, bulk).write(first + n_region, [cols_of[k][n_region:] for k in keys], styles)
+    fit_widths(st, last=len(keys), minimum=7.0, maximum=24.0)
+    fit_header_height(st, S.HEADER_ROW, dict(enumerate(sheet.headers(lang), start=1)), {})
+    freeze_labels(st, 2)
+    if len(df):
+        st.autofilter(S.HEADER_ROW, 1, last_row, len(keys))
+    years = [int(y) for y in p.years]
+    # the selectors: zone (by name) and measure, with drop-down lists kept beside the chart data
+    pc = _PANEL_COL
+    zone_names = list(dict.fromkeys(df["zone_name"]))
+    measure_labels = [t.get(lang) for t in S.INTERVAL_MEASURES.values()]
+    st.put(S.HEADER_ROW, pc, T["choose_zone"].get(lang), HEADER)
+    st.put(S.HEADER_ROW + 1, pc, T["choose_measure"].get(lang), HEADER)
+    pick = INPUT_CELL.but(bold=True)
+    default_zone = zone_names[1] if len(zone_names) > 1 else (zone_names[0] if zone_names else "")
+    st.put(S.HEADER_ROW, pc + 1, default_zone, pick)
+    st.put(S.HEADER_ROW + 1, pc + 1, measure_labels[0], pick)
+    list_col = _DATA_COL + 10
+    st.put(S.HEADER_ROW - 1, list_col, T["choose_zone"].get(lang), HELPER_TITLE)
+    st.put(S.HEADER_ROW - 1, list_col + 1, T["choose_measure"].get(lang), HELPER_TITLE)
+    for i, name in enumerate(zone_names):
+        st.put(S.HEADER_ROW + i, list_col, name, data_style(S.FMT_TEXT, helper=True))
+    for i, label in enumerate(measure_labels):
+        st.put(S.HEADER_ROW + i, list_col + 1, label, data_style(S.FMT_TEXT, helper=True))
+    for row, col, n in ((S.HEADER_ROW, list_col, len(zone_names)), (S.HEADER_ROW + 1, list_col + 1, len(measure_labels))):
+        letter = get_column_letter(col)
+        dv = DataValidation(type="list", formula1=f"${letter}${S.HEADER_ROW}:${letter}${S.HEADER_ROW + max(n, 1) - 1}",
+                            allow_blank=False)  # fmt: skip
+        dv.add(f"{get_column_letter(pc + 1)}{row}")
+        st.ws.add_data_validation(dv)
+    # the note, merged over the panel
+    note_top = S.HEADER_ROW + 3
+    note_bottom = note_top + 12
+    st.put(note_top, pc, T["note"].get(lang), NOTE.but(wrap=True))
+    st.ws.merge_cells(start_row=note_top, start_column=pc, end_row=note_bottom, end_column=pc + _PANEL_WIDTH - 1)
+    # the chart of the selection: SUMIFS over the table by zone name, measure label and year
+    letter = {k: get_column_letter(i + 1) for i, k in enumerate(keys)}
+
+    def rng(k: str) -> str:
+        return f"${letter[k]}${first}:${letter[k]}${max(last_row, first)}"
+
+    zone_cell = f"${get_column_letter(pc + 1)}${S.HEADER_ROW}"
+    measure_cell = f"${get_column_letter(pc + 1)}${S.HEADER_ROW + 1}"
+    year_letter = get_column_letter(_DATA_COL)
+
+    def sumifs(k: str, year: str) -> str:
+        return (f"SUMIFS({rng(k)},{rng('zone_name')},{zone_cell},{rng('measure')},{measure_cell},"
+                f"{rng('year')},{year})")  # fmt: skip
+
+    base_year = f"${year_letter}${S.HEADER_ROW + 1}"
+
+    def selected(k: str, _i: int, r: int) -> Formula:
+        # change from the base year: the fan opens from zero and every zone's axis fits its numbers
+        return Formula(f"{sumifs(k, f'${year_letter}{r}')}-{sumifs('projected', base_year)}")
+
+    st.put(S.HEADER_ROW - 1, _DATA_COL, T["chart_data"].get(lang), HELPER_TITLE)
+    sel_rows = _fan_block(st, lang, S.HEADER_ROW, years, selected)
+    chart_row = note_bottom + 2
+    st.put(chart_row, pc, Formula(f'{zone_cell}&" – "&{measure_cell}'), SUBTITLE)
+    # lines: an axis that follows the chosen zone's numbers (a stacked area starts at zero)
+    chart = charts.line_chart_from_columns(
+        st.title, header_row=S.HEADER_ROW, first_row=sel_rows[0], last_row=sel_rows[1], category_col=_DATA_COL,
+        value_cols=[_DATA_COL + j for j in (1, 2, 5, 3, 4)], title=T["chart_selected"].get(lang),
+        y_title=T["change_axis"].format(lang, base=years[0]), colours=_FAN_LINE_COLOURS,
+    )  # fmt: skip
+    chart = replace(chart, height_cm=charts.HEIGHT_CM + 1)
+    st.chart(chart, chart_row + 1, pc)
+    # the region's total as numbers (no formulas): a fan chart that needs no recalculation
+    region = df[(df["zone_code"] == (df["zone_code"].iloc[0] if len(df) else "")) & (df["measure"] == "total")]
+    region_head = sel_rows[1] + 3
+    st.put(region_head - 1, _DATA_COL, T["region_data"].get(lang), HELPER_TITLE)
+    by_year = region.set_index("year")
+    reg_rows = _fan_block(st, lang, region_head, years,
+                          lambda k, i, _r: round(float(by_year.loc[years[i], k]), DECIMALS) if years[i] in by_year.index else 0.0)  # fmt: skip
+    region_name = str(region["zone_name"].iloc[0]) if len(region) else S.REGION.get(lang)
+    c = _DATA_COL
+    low = float(region["lower95"].min()) if len(region) else 0.0
+    region_chart = charts.fan_chart(
+        st.title, header_row=region_head, first_row=reg_rows[0], last_row=reg_rows[1], category_col=c,
+        base_col=c + 1, band_cols=(c + 6, c + 7, c + 8), line_col=c + 5,
+        title=T["chart"].format(lang, zone=region_name, measure=S.INTERVAL_MEASURES["total"].get(lang)),
+        y_title=S.CHART_TEXTS["persons"].get(lang),
+    )  # fmt: skip
+    # the bands sit on an invisible area from zero: start the axis just below them
+    region_chart = replace(region_chart, value_min=charts.nice_floor(0.95 * low))
+    region_at = chart_row + 2 + rows_for_cm(chart.height_cm)
+    st.chart(region_chart, region_at, pc)
+    end_row = region_at + rows_for_cm(region_chart.height_cm)
+    set_widths(st, [16.0, 22.0], start=pc)
+    set_widths(st, [9.0] * 9, start=_DATA_COL)
+    set_widths(st, [18.0, 18.0], start=list_col)
+    st.print_setup(area=f"A1:{get_column_letter(pc + _PANEL_WIDTH - 1)}{end_row}")
+    return st
+
+
 # --------------------------------------------------------------------------- run log
 def inputs_sha256(inputs: object) -> str:
     """SHA-256 of a :class:`ProjectionInputs` (every field, arrays by dtype, shape and bytes)."""
@@ -753,7 +934,8 @@ def _run_log(wb: Workbook, p: Projection, lang: str, run_log: dict | None) -> Op
 
 
 # --------------------------------------------------------------------------- public API
-def _build(wb: Workbook, projection: Projection, language: str, run_log: dict | None, bulk) -> None:
+def _build(wb: Workbook, projection: Projection, language: str, run_log: dict | None, bulk,
+           intervals: pd.DataFrame | None = None) -> None:
     S.check_language(language)
     if wb.sheetnames == ["Sheet"] and wb["Sheet"].max_row == 1 and wb["Sheet"]["A1"].value is None:
         wb.remove(wb["Sheet"])  # the empty default sheet of a new Workbook
@@ -764,6 +946,8 @@ def _build(wb: Workbook, projection: Projection, language: str, run_log: dict | 
     _components(wb, projection, language, bulk)
     _age_groups(wb, projection, language, bulk)
     _pyramid(wb, projection, language)
+    _uncertainty(wb, projection, language, bulk,
+                 intervals_of_projection(projection) if intervals is None else intervals)
 
     add_market_sheets(wb, projection, language)
     _run_log(wb, projection, language, run_log)
@@ -773,7 +957,8 @@ def _build(wb: Workbook, projection: Projection, language: str, run_log: dict | 
 
 
 def add_output_sheets(
-    wb: Workbook, projection: Projection, *, language: str = "nb", run_log: dict | None = None
+    wb: Workbook, projection: Projection, *, language: str = "nb", run_log: dict | None = None,
+    intervals: pd.DataFrame | None = None,
 ) -> None:
     """Add (or replace) the output sheets of ``projection`` in ``wb``.
 
@@ -788,8 +973,12 @@ def add_output_sheets(
         Label language (Norwegian bokmål by default).
     run_log : dict, optional
         Extra run information for the run-log sheet (see :func:`run_log_items`).
+    intervals : DataFrame, optional
+        The projection's prediction intervals (as made by
+        :func:`regbef_excel.evaluation.calibrate.intervals_of_projection`) for the uncertainty
+        sheet; default: computed with the shipped calibration.
     """
-    _build(wb, projection, language, run_log, None)
+    _build(wb, projection, language, run_log, None, intervals)
 
 
 def write_results(
@@ -799,6 +988,7 @@ def write_results(
     language: str = "nb",
     base_workbook: Workbook | str | os.PathLike[str] | None = None,
     run_log: dict | None = None,
+    intervals: pd.DataFrame | None = None,
     _before_replace: Callable[[Path], None] | None = None,
 ) -> Path:
     """Write the results to a new workbook file, atomically.
@@ -818,6 +1008,8 @@ def write_results(
     run_log : dict, optional
         Run information; ``run_log['input_path']`` names the input file, which this function
         refuses to overwrite.
+    intervals : DataFrame, optional
+        Prediction intervals for the uncertainty sheet (see :func:`add_output_sheets`).
 
     Returns
     -------
@@ -841,7 +1033,7 @@ def write_results(
     else:
         wb = load_workbook(base_workbook)
     bulk: list[_BulkRows] = []
-    _build(wb, projection, language, run_log, bulk)
+    _build(wb, projection, language, run_log, bulk, intervals)
     out.parent.mkdir(parents=True, exist_ok=True)
     tmpdir = Path(tempfile.mkdtemp(prefix=f".{out.stem}-", dir=out.parent))
     try:
@@ -860,4 +1052,4 @@ def write_results(
     return out
 
 
-__all__ = ["add_output_sheets", "file_sha256", "inputs_sha256", "run_log_items", "write_results"]
+__all__ = ["add_output_sheets", "file_sha256", "inputs_sha256", "interval_rows", "run_log_items", "write_results"]
