@@ -10,7 +10,11 @@ import pytest
 from openpyxl import Workbook, load_workbook
 
 from regbef_excel.app.evaluation import intervals_for
-from regbef_excel.app.population_csv import INTERVAL_CSV_COLUMNS, interval_csv_path, write_population_csv
+from regbef_excel.app.population_csv import (
+    INTERVAL_CSV_COLUMNS,
+    interval_csv_path,
+    write_population_csv,
+)
 from regbef_excel.app.udf_cache import ProjectionCache
 from regbef_excel.engine import project
 from regbef_excel.excel import udfs, xlwings_udfs

@@ -763,7 +763,7 @@ _AGE_GROUP = Column(
     prompt_text=Text("Laveste alder i gruppen; gruppen går til neste rads alder − 1, siste gruppe er åpen.", "Lowest age of the group; it ends at the next row's age − 1, the last group is open."),
 )  # fmt: skip
 
-ISSUE3_TABLES: tuple[Table, ...] = (
+MARKET_TABLES: tuple[Table, ...] = (
     Table(
         "tblTargets", "targets",
         (
@@ -1018,7 +1018,7 @@ ISSUE3_TABLES: tuple[Table, ...] = (
         title_text=Text("Inntekt per sone og år (endogen Hadwiger)", "Income per zone and year (endogenous Hadwiger)"),
     ),
 )  # fmt: skip
-for _t in ISSUE3_TABLES:
+for _t in MARKET_TABLES:
     TABLES[_t.key] = _t
 
 

@@ -365,10 +365,10 @@ COMMUTING = OutputSheet(
     ),
     columns=(ZONE_CODE, ZONE_NAME),
 )
-ISSUE3_OUTPUT_SHEETS: tuple[OutputSheet, ...] = (
+MARKET_OUTPUT_SHEETS: tuple[OutputSheet, ...] = (
     HOUSING_RESULTS, LABOUR_RESULTS, MIGRATION_MATRIX, COMMUTING,
 )
-OUTPUT_SHEETS_BY_KEY.update({s.key: s for s in ISSUE3_OUTPUT_SHEETS})
+OUTPUT_SHEETS_BY_KEY.update({s.key: s for s in MARKET_OUTPUT_SHEETS})
 MATRIX_TEXTS: dict[str, Text] = {
     "total": Text("I alt", "Total"),
     "period": Text("Sum {first}–{last}", "Sum {first}–{last}"),
@@ -376,7 +376,7 @@ MATRIX_TEXTS: dict[str, Text] = {
     "outside": Text("Utenfor regionen", "Outside the region"),
     "from_to": Text("Fra \\ til", "From \\ to"),
 }
-ISSUE3_CHART_TEXTS: dict[str, Text] = {
+MARKET_CHART_TEXTS: dict[str, Text] = {
     "housing": Text("Hele regionen: boligbehov og boligmasse", "Whole region: housing need and stock"),
     "housing_data": Text("Diagramdata: hele regionen", "Chart data: whole region"),
     "labour": Text("Hele regionen: arbeidskraft og arbeidsplasser",
@@ -631,7 +631,7 @@ def all_output_sheets() -> tuple[OutputSheet, ...]:
     Their names are disjoint from the input sheets' names in both languages (a schema test), so
     writing results into a workbook never replaces a sheet that holds an input table.
     """
-    return (*OUTPUT_SHEETS, *ISSUE3_OUTPUT_SHEETS, SCENARIO_COMPARISON, BACKTEST, SSB_COMPARISON,
+    return (*OUTPUT_SHEETS, *MARKET_OUTPUT_SHEETS, SCENARIO_COMPARISON, BACKTEST, SSB_COMPARISON,
             COLLECT_CHANGES)  # fmt: skip
 
 

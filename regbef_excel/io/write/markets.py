@@ -189,13 +189,13 @@ def add_market_sheets(wb: Workbook, p: Projection, lang: str) -> list[OpenpyxlSh
     if "housing_stock" in p.series:
         out.append(_measure_sheet(
             wb, S.HOUSING_RESULTS, p, lang, S.HOUSING_MEASURES, ("housing_need", "housing_stock"),
-            S.ISSUE3_CHART_TEXTS["housing"], S.ISSUE3_CHART_TEXTS["dwellings"],
+            S.MARKET_CHART_TEXTS["housing"], S.MARKET_CHART_TEXTS["dwellings"],
             (HOUSING.label(lang), HOUSING_MARKET.label(lang)),
         ))  # fmt: skip
     if "labour_supply" in p.series:
         out.append(_measure_sheet(
             wb, S.LABOUR_RESULTS, p, lang, S.LABOUR_MEASURES, ("labour_supply", "jobs"),
-            S.ISSUE3_CHART_TEXTS["labour"], S.CHART_TEXTS["persons"], (LABOUR.label(lang),),
+            S.MARKET_CHART_TEXTS["labour"], S.CHART_TEXTS["persons"], (LABOUR.label(lang),),
         ))  # fmt: skip
     codes, names = zone_arrays(p)
     years = [int(y) for y in p.years]
