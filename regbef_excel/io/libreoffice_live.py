@@ -320,8 +320,12 @@ class LibreOfficeLiveWorkbook:
                 sheets.getByName(temp).Name = name
         finally:
             self.doc.unlockControllers()
-        if copies:
-            self.doc.CurrentController.setActiveSheet(sheets.getByName(copies[0][1]))
+        # The view stays on the sheet the planner had open. Activating a result sheet here made
+        # LibreOffice 7.4 (headless, driven over UNO) abort when the next run replaced that sheet:
+        # hiding a drawing page whose form-view activation event was still queued
+        # (ScDocument::DeleteTab / ScTabView::SetTabNo -> FmFormView::HideSdrPage ->
+        # Application::RemoveUserEvent).
+
 
 
 __all__ = ["LibreOfficeLiveWorkbook", "UnoBackend", "open_document", "property_values", "uno_module"]
