@@ -28,7 +28,11 @@ from regbef_excel.io.fast_files import open_file
 from regbef_excel.io.read.regression import ModelSpec, RegressionInput, read_regression_workbook
 from regbef_excel.io.read.targets import targets_from_rows
 from regbef_excel.io.regression_run import RegressionRun, run_regressions
-from regbef_excel.io.write.regression import model_notes, write_regression_results, write_regression_workbook
+from regbef_excel.io.write.regression import (
+    model_notes,
+    write_regression_results,
+    write_regression_workbook,
+)
 from regbef_excel.io.write.template import build_workbook, save_workbook
 from regbef_excel.regression import (
     fit_panel,
