@@ -230,6 +230,16 @@ def _choose_target_model(reg: RegressionInput, model: str | None, shock_variable
             location=where, found=model,
             expected=", ".join(m.name for m in fe) or _say(language, "en FE-modell", "an FE model"),
         )  # fmt: skip
+    asked = [m for m in fe if m.name == model] if model is not None else fe
+    valid = list(dict.fromkeys(f for m in asked for f in _factors(m)))
+    if shock_variable and shock_variable not in valid:  # checked before any work
+        which = _say(language, f"modellen '{model}'", f"model '{model}'") if model is not None else \
+            _say(language, "noen FE-modell", "any FE model")  # fmt: skip
+        raise InputError(
+            _say(language, f"ukjent variabel '{shock_variable}' for sjokket (ikke forklaringsvariabel i {which})",
+                 f"unknown variable '{shock_variable}' for the shock (not a regressor of {which})"),
+            location=Location(cell="--shock"), found=shock_variable, expected=", ".join(valid),
+        )  # fmt: skip
     fits = {m.name: _fe_fit(reg, m) for m in fe}
     fits_spec = {m.name: m for m in fe}
     problems = {m.name: target_model_problem(m, fits[m.name], shock_variable, language) for m in fe}
