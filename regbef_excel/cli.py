@@ -145,25 +145,24 @@ def cmd_regress_template(args) -> int:
     from regbef_excel.app.regression import write_regression_template  # heavy: per command
 
     path = write_regression_template(args.output, panel=args.panel, language=args.language)
-    print(f"wrote {path}")
+    print(f"{'wrote' if args.language == 'en' else 'skrev'} {path}")
     return EXIT_OK
 
 
 def cmd_regress(args) -> int:
-    from regbef_excel.app.regression import regress_file  # heavy: per command
+    from regbef_excel.app.regression import regress_file, warning_lines  # heavy: per command
 
     output = args.output or str(Path(args.input).with_name(Path(args.input).stem + "-resultat.xlsx"))
     out = regress_file(args.input, output, language=args.language)
     run = out.run
+    en = out.language == "en"
     for o in run.outcomes:
         r = o.result
         print(f"{o.spec.name:<20} {o.spec.method:<6} N={r.nobs:>6,}  R2={r.rsquared:.3f}")
-    print(f"\nwrote {out.output_path} ({len(run.outcomes)} models, {run.seconds:.2f} s)")
-    warnings = run.warnings
-    for w in warnings[:10]:
-        print(f"warning: {w}", file=sys.stderr)
-    if len(warnings) > 10:
-        print(f"warning: … and {len(warnings) - 10} more (see the run log sheet)", file=sys.stderr)
+    print(f"\n{'wrote' if en else 'skrev'} {out.output_path} ({len(run.outcomes)} "
+          f"{'models' if en else 'modeller'}, {run.seconds:.2f} s)")
+    for line in warning_lines(run, out.language):
+        print(line, file=sys.stderr)
     return EXIT_OK
 
 
@@ -188,14 +187,21 @@ def cmd_regress_targets(args) -> int:
         if effect not in FUTURE_YEAR_EFFECTS:
             raise InputError("--year-effect: unknown future year effect", found=effect,
                              expected=", ".join(FUTURE_YEAR_EFFECTS) + " or a number") from None  # fmt: skip
-    targets = regression_targets(
+    out = regression_targets(
         args.regression, args.projection, args.output, model=args.model, shock_variable=var,
         shock_size=delta, shock_regions=args.regions.split(",") if args.regions else None,
         shock_from=args.from_year, future_year_effect=effect, centre=args.centre,
     )  # fmt: skip
-    by_year = targets.groupby("year")["value"].sum()
-    print(f"wrote {args.output}: {len(targets)} targets (model variant 2); region net migration "
-          f"{by_year.iloc[0]:,.0f} in {by_year.index[0]} … {by_year.iloc[-1]:,.0f} in {by_year.index[-1]}")
+    by_year = out.targets.groupby("year")["value"].sum()
+    sep = "," if out.language == "en" else "\u00a0"
+    first, last = (f"{by_year.iloc[i]:,.0f}".replace(",", sep) + f" {'in' if out.language == 'en' else 'i'} "
+                   f"{by_year.index[i]}" for i in (0, -1))  # fmt: skip
+    if out.language == "en":
+        print(f"wrote {args.output}: {len(out.targets)} targets from model '{out.model}' (model variant 2); "
+              f"region net migration {first} … {last}")
+    else:
+        print(f"skrev {args.output}: {len(out.targets)} mål fra modellen '{out.model}' (modellvariant 2); "
+              f"netto flytting i regionen {first} … {last}")
     return EXIT_OK
 
 
@@ -586,7 +592,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("regression", help="regression workbook (regress-template --panel real)")
     p.add_argument("projection", help="projection workbook whose zones are municipalities")
     p.add_argument("-o", "--output", required=True, help="new projection workbook with targets")
-    p.add_argument("--model", help="name of the FE model (default: the last FE model)")
+    p.add_argument("--model", help="name of the FE model (default: the last FE model that can give targets: "
+                   "none of its regressors collinear with the year dummies, the shocked variable not omitted)")
     p.add_argument("--shock", metavar="VAR=DELTA", help="e.g. arbeidsledighet=+1 (percentage points)")
     p.add_argument("--regions", help="comma-separated regions the shock applies to (default all)")
     p.add_argument("--from-year", type=int, help="first year of the shock")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 
 import numpy as np
+import openpyxl
 import pytest
 
 from regbef_excel.cli import main
@@ -28,7 +29,13 @@ def test_targets_written_and_met_exactly(files, capsys):
     before = (sha(files / "reg.xlsx"), sha(files / "proj.xlsx"))
     out = files / "mål.xlsx"
     assert main(["regress-targets", str(files / "reg.xlsx"), str(files / "proj.xlsx"), "-o", str(out)]) == 0
-    assert "targets (model variant 2)" in capsys.readouterr().out
+    # the model used is named: CLI line, the target table's source column, the cover
+    assert "mål fra modellen 'By FE' (modellvariant 2)" in capsys.readouterr().out
+    book = openpyxl.load_workbook(out, read_only=True)
+    sources = {r[5] for r in book["Mål"].iter_rows(min_row=5, values_only=True) if r[0] is not None}
+    assert len(sources) == 1 and "regresjonsmodell 'By FE'" in sources.pop()
+    cover = " ".join(str(v) for r in book["Forside"].iter_rows(values_only=True) for v in r if v)
+    assert "Mål fra regresjonsmodell" in cover and "regresjonsmodell 'By FE'" in cover
     assert (sha(files / "reg.xlsx"), sha(files / "proj.xlsx")) == before
     inputs, _ = read_workbook(out)
     assert inputs.variant == 2 and inputs.targets is not None
@@ -68,3 +75,26 @@ def test_bad_shock_is_one_line(files, capsys):
                  str(files / "x.xlsx"), "--shock", "arbeidsledighet"]) == 2
     assert "VARIABLE=DELTA" in capsys.readouterr().err
     assert not (files / "x.xlsx").exists()
+
+
+@pytest.mark.parametrize(("model", "found"), [
+    ("Konjunktur FE", "nledighet er kollineær med årsdummyene"),
+    ("FE (9)", "ingen FE-modell med det navnet"),
+])  # fmt: skip
+def test_model_that_cannot_give_targets_is_refused_naming_the_usable_ones(files, capsys, model, found):
+    """National unemployment takes one value per year: beside the year dummies its coefficient
+    is arbitrary, so that model is refused (and the default never picks it)."""
+    out = files / "refused.xlsx"
+    assert main(["regress-targets", str(files / "reg.xlsx"), str(files / "proj.xlsx"), "-o", str(out),
+                 "--model", model]) == 2  # fmt: skip
+    err = capsys.readouterr().err
+    assert len(err.strip().splitlines()) == 1 and found in err
+    assert "FE (1), FE (2), FE (3), FE (4), By FE" in err
+    assert not out.exists()
+
+
+def test_shocking_an_omitted_variable_is_refused(files, capsys):
+    assert main(["regress-targets", str(files / "reg.xlsx"), str(files / "proj.xlsx"), "-o",
+                 str(files / "y.xlsx"), "--model", "By FE", "--shock", "by=1"]) == 2  # fmt: skip
+    assert "by er utelatt på grunn av kollinearitet" in capsys.readouterr().err
+    assert not (files / "y.xlsx").exists()

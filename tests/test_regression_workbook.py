@@ -124,7 +124,13 @@ def test_output_sheets_descriptives_diagnostics_marginal_plot(out_wb):
              "gifte", "kino", "nedbørS"]  # fmt: skip
     fe9 = fit_panel(data, "nettoinnflytting", base9, "region", "year", method="fe")
     assert diag.loc["FE (9)", "Mundlak p-verdi"] == pytest.approx(mundlak_test(fe9).pvalue, rel=1e-10)
-    assert "2017.year" in diag.loc["Konjunktur FE", "Merknader"]  # omitted like Stata
+    # omitted like Stata; the row refers to a note written once under the table, with its models
+    lines = [str(c.value) for row in wb["Diagnostikk"].iter_rows(min_col=1, max_col=1) for c in row if c.value]
+    year_note = [n for n in lines if "2017.year" in n]
+    assert len(year_note) == 1 and year_note[0].startswith("[") and "Konjunktur FE" in year_note[0]
+    assert year_note[0].split("]")[0] + "]" in diag.loc["Konjunktur FE", "Merknader"].split(", ")
+    assert "utelatt på grunn av kollinearitet" in year_note[0]  # in the workbook's language
+    assert sum("manglende verdier" in n for n in lines) <= 2  # not once per model
     me = table_rows(wb, "tblMarginal")
     by = me[(me["Modell"] == "By FE")].set_index("Ved")
     ref = fit_panel(data, "nettoinnflytting",

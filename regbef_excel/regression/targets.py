@@ -48,6 +48,42 @@ def _factors(result: PanelResult) -> list[str]:
     return list(dict.fromkeys(f for t in parse_terms(spec.x) for f in t.factors))
 
 
+#: Why a regressor's effect cannot be used for a scenario (keys of :func:`unidentified_terms`).
+OMITTED = "omitted"
+YEAR_COLLINEAR = "year"
+
+
+def unidentified_terms(result: PanelResult) -> dict[str, str]:
+    """Regressors of ``result`` whose coefficient says nothing about a scenario.
+
+    :data:`OMITTED`: omitted because of collinearity (e.g. a region-invariant variable after
+    FE, whose level the region effects carry). :data:`YEAR_COLLINEAR`: the regressor takes one
+    value per year (e.g. national unemployment) while the model has year dummies; the regression
+    then drops a year dummy instead, so the coefficient mixes the variable with that year's
+    effect and moving the variable in a scenario (or assuming a future year effect) is
+    arbitrary.
+
+    Returns
+    -------
+    dict
+        Term → :data:`OMITTED` or :data:`YEAR_COLLINEAR`, in the model's order.
+    """
+    spec = result.spec
+    out: dict[str, str] = {}
+    frame = result.estimation_frame
+    for term in result.regressors:
+        if term in result.dropped:
+            out[term] = OMITTED
+            continue
+        if not (result.has_time_dummies and spec.time in frame.columns and term in frame.columns):
+            continue
+        x = frame[term].to_numpy(dtype=float)
+        within_year = x - frame.groupby(spec.time)[term].transform("mean").to_numpy(dtype=float)
+        if np.max(np.abs(within_year), initial=0.0) <= 1e-9 * (1.0 + np.max(np.abs(x), initial=0.0)):
+            out[term] = YEAR_COLLINEAR
+    return out
+
+
 def baseline_scenario(
     result: PanelResult,
     data: pd.DataFrame,
@@ -284,4 +320,5 @@ __all__ = [
     "predicted_net_migration",
     "shock",
     "targets_from_fe",
+    "unidentified_terms",
 ]

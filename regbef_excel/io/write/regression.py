@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import math
 import re
+import textwrap
 from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
@@ -50,6 +51,7 @@ from regbef_excel.io.write.sheets import (
     role_style,
     safe_sheet_name,
     schema_sheet,
+    wrapped_lines,
     write_table,
 )
 from regbef_excel.regression import (
@@ -458,11 +460,11 @@ def _write_regression_sheet(ws: XlsxSheet, name: str, outcomes: Sequence[ModelOu
     if any(term not in o.result.params.index for o in outcomes for term in o.result.regressors):
         notes.append(t["omitted"])
     notes += _data_notes(inp, outcomes, language)
-    for j, o in enumerate(outcomes):
-        for n in o.notes:
-            if "single year" in n:
-                continue
-            notes.append(f"({j + 1}) {o.spec.name}: {n}")
+    column = {o.spec.name: j + 1 for j, o in enumerate(outcomes)}
+    for n, models in grouped_notes(outcomes):
+        if "single year" in n:
+            continue
+        notes.append(", ".join(f"({column[m]})" for m in models) + ": " + note_text(n, language))
     for n in notes:
         ws.put(r, 1, n, CellStyle(italic=True, size=9, colour=_RED if ("SYNT" in n or "ESTIM" in n) else "404040"))
         r += 1
@@ -567,6 +569,8 @@ def _fmt_list(values: Sequence[object]) -> str:
 def _write_diagnostics(book: XlsxBook, run: RegressionRun, language: str) -> None:
     ws = _output_sheet(book, "diagnostics", language)
     t = TABLE_TEXT[language]
+    grouped = grouped_notes(run.outcomes)
+    number = {note: i for i, (note, _models) in enumerate(grouped, start=1)}
     rows = []
     for o in run.outcomes:
         res = o.result
@@ -576,13 +580,21 @@ def _write_diagnostics(book: XlsxBook, run: RegressionRun, language: str) -> Non
             o.reset.pvalue,
             o.mundlak.stat if o.mundlak is not None else None,
             o.mundlak.pvalue if o.mundlak is not None else None,
-            "; ".join(note_text(n, language) for n in o.notes) or None,
+            ", ".join(f"[{number[n]}]" for n in dict.fromkeys(o.notes)) or None,
         ])  # fmt: skip
     lay = write_table(ws, R.DIAGNOSTICS, rows, language)
-    wrap = _table_cell_style(R.DIAGNOSTICS, "notes").but(wrap=True, vertical="top")
-    for i, row in enumerate(rows):
-        ws.put(lay.first_row + i, lay.col("notes"), row[-1], wrap)
-    r = 6 + len(rows)
+    r = lay.first_row + len(rows) + 1
+    head = "Merknader (henvist til i kolonnen Merknader)" if language == "nb" else "Notes (referred to in the Notes column)"
+    if grouped:
+        ws.put(r, 1, head, CellStyle(bold=True))
+        r += 1
+    for i, (who, note) in enumerate(model_notes(run.outcomes, language), start=1):
+        # plain lines that spill over the empty cells to the right, cut to the table's width:
+        # nothing wraps into a neighbour and nothing runs off the printed page
+        for line in textwrap.wrap(f"[{i}] {who}: {note}", NOTE_LINE_CHARS, subsequent_indent="     "):
+            ws.put(r, 1, line, NOTE)
+            r += 1
+    r += 1
     text = (
         ["Breusch–Pagan: Statas estat hettest (normal-versjon, tilpassede verdier), χ²(1). "
          "Etter FE brukes within-residualene.",
@@ -739,17 +751,27 @@ def _write_run_log(book: XlsxBook, run: RegressionRun, language: str, items: dic
         r += 1
     r += 1
     ws.put(r, 1, "Merknader per modell" if language == "nb" else "Notes per model", SHEET_SUBTITLE)
+    widths = {1: 30.0, 2: 90.0}
     for note, models in grouped_notes(run.outcomes):
         r += 1
         many = (f"{len(models)} modeller: " if language == "nb" else f"{len(models)} models: ") if len(models) > 1 else ""
-        ws.put(r, 1, many + ", ".join(models), CellStyle(vertical="top", wrap=True))
-        ws.put(r, 2, note_text(note, language), WRAP_TOP_STYLE)
-    ws.width(1, 30)
-    ws.width(2, 90)
+        who, what = many + ", ".join(models), note_text(note, language)
+        ws.put(r, 1, who, WRAP_TOP_STYLE)
+        ws.put(r, 2, what, WRAP_TOP_STYLE)
+        # wrapped cells do not grow by themselves in every client: the row gets the height of
+        # its taller cell, measured
+        lines = max(wrapped_lines(who, widths[1], WRAP_TOP_STYLE), wrapped_lines(what, widths[2], WRAP_TOP_STYLE))
+        ws.height(r, ROW_POINTS * lines + 2)
+    for col, w in widths.items():
+        ws.width(col, w)
     ws.print_setup(landscape=False, title_row=None, footer=False)
 
 
 WRAP_TOP_STYLE = CellStyle(wrap=True, vertical="top")
+#: Characters of a note line under the diagnostics table (narrower than the table's columns).
+NOTE_LINE_CHARS = 140
+#: Height in points of one line of 11-point text.
+ROW_POINTS = 15.0
 
 
 #: Model notes of the estimation run in Norwegian (pattern -> replacement); English stays as is.
@@ -761,6 +783,7 @@ _NOTES_NB: tuple[tuple[re.Pattern[str], str], ...] = tuple((re.compile(a), b) fo
     (r"region\(s\) with a single year", "region(er) med bare ett år"),
     (r"kept as Stata xtreg does: they count in N and in the number of regions but carry no within variation",
      "beholdt som i Statas xtreg: de teller i N og i antall regioner, men har ingen variasjon innen region"),
+    (r"\band (\d+) more\b", r"og \1 til"),
     (r"\browsb?\b", "rader"),
     (r"\brows?\b", "rad"),
 ))  # fmt: skip
@@ -784,6 +807,25 @@ def grouped_notes(outcomes: Sequence[ModelOutcome]) -> list[tuple[str, list[str]
             if o.spec.name not in names:
                 names.append(o.spec.name)
     return list(seen.items())
+
+
+def models_text(models: Sequence[str], total: int, language: str) -> str:
+    """Which models a note concerns, short: one name, "alle 12 modeller", up to three names,
+    or "10 modeller (POLS (1) … By FE)"."""
+    n = len(models)
+    if n == 1:
+        return models[0]
+    if n == total:
+        return f"alle {n} modeller" if language == "nb" else f"all {n} models"
+    if n <= 3:
+        return ", ".join(models)
+    return f"{n} {'modeller' if language == 'nb' else 'models'} ({models[0]} … {models[-1]})"
+
+
+def model_notes(outcomes: Sequence[ModelOutcome], language: str) -> list[tuple[str, str]]:
+    """Each distinct model note once, in ``language``: ``(which models, note)`` pairs."""
+    return [(models_text(models, len(outcomes), language), note_text(note, language))
+            for note, models in grouped_notes(outcomes)]  # fmt: skip
 
 
 def regressor_sd(result, term: str, entity: str = REGION) -> float:  # noqa: ANN001 - PanelResult
