@@ -47,7 +47,7 @@ def test_renders_to_pdf_and_png(results, tmp_path):
     _, xlsx = results
     with zipfile.ZipFile(xlsx) as zf:
         charts = [n for n in zf.namelist() if re.fullmatch(r"xl/charts/chart\d+\.xml", n)]
-    assert len(charts) == 6
+    assert len(charts) == 8  # population 2, components, age groups 2, pyramid, uncertainty 2
     pdf = render.to_pdf(xlsx, tmp_path)
     pages = render.pdf_page_count(pdf)
     assert pages >= len(S.OUTPUT_SHEETS)
