@@ -245,3 +245,18 @@ def test_hadwiger_alternative_has_the_schedules_moments():
     assert (h.a, h.b, h.c) == pytest.approx((tfr, mean / (sd * math.sqrt(2)), mean), rel=1e-12)
     empty = G._hadwiger_like(np.zeros(A))
     assert (empty.a, empty.b, empty.c) == (1.5, 3.5, 30.0)
+
+
+def test_fit_quality_is_reported_per_zone_and_sex(generated):
+    hist, nat, inputs, report = generated
+    for flow in ("EUF", "IUF", "EIFU", "EIFN", "IIF"):
+        q = report.fit_quality[flow]
+        assert q["sse"].shape == (K, 2) and q["converged"].shape == (K, 2) and q["at_bounds"].shape == (K, 2)
+        np.testing.assert_array_equal(q["sse"][:, 0], q["sse"][:, 1])  # both sexes share one fit
+
+
+def test_a_level_factor_exactly_at_the_range_end_is_not_reported_as_clipped():
+    warnings: list[str] = []
+    out = G._ratio(np.array([1.0, 4.0, 6.0]), np.array([2.0, 2.0, 2.0]), "FK", ("a", "b", "c"), warnings)
+    np.testing.assert_array_equal(out, [0.5, 2.0, 2.0])
+    assert warnings == ["FK: zone c estimate 3.000 clipped to [0.5, 2.0]"]
