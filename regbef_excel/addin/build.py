@@ -41,7 +41,7 @@ from regbef_excel import __version__
 from regbef_excel.addin import ovba, oxt
 from regbef_excel.app.projection import demo_inputs
 from regbef_excel.errors import RegbefError
-from regbef_excel.files import shipped_path
+from regbef_excel.files import atomic_write, shipped_path
 from regbef_excel.io.write.addin import addin_xlsx, macro_workbook_xlsx
 from regbef_excel.io.write.templates import CONF_PROJECT, read_conf_text
 from regbef_excel.schema.udfs import UDF_MODULE, UDFS, UdfSpec
@@ -277,15 +277,6 @@ def _ribbon(source_dir: Path) -> tuple[str, str]:
             (source_dir / "customUI14.xml").read_text(encoding="utf-8"))  # fmt: skip
 
 
-def _atomic_write(path: Path, data: bytes) -> Path:
-    """Write ``data`` to ``path`` through a temporary file beside it (no half-written file)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_bytes(data)
-    os.replace(tmp, path)
-    return path
-
-
 def addin_bytes(source_dir: Path | None = None) -> bytes:
     """The bytes of ``REGBEF.xlam``."""
     src = Path(source_dir or SOURCE_DIR)
@@ -336,8 +327,8 @@ def build(out_dir: str | os.PathLike[str] = "dist", *, language: str = "nb",
         raise RegbefError(f"add-in sources not found in {src} (expected vba/Regbef.bas); run from a "
                           "checkout of regbef_excel or pass --sources")  # fmt: skip
     inputs, meta = (None, None) if empty else demo_inputs(language, include_history=True)
-    addin = _atomic_write(out / ADDIN_NAME, addin_bytes(src))
-    book = _atomic_write(out / WORKBOOK_NAME.get(language, WORKBOOK_NAME["nb"]),
+    addin = atomic_write(out / ADDIN_NAME, addin_bytes(src))
+    book = atomic_write(out / WORKBOOK_NAME.get(language, WORKBOOK_NAME["nb"]),
                          workbook_bytes(language, src, inputs, meta))  # fmt: skip
     vba_dir = out / "vba"
     vba_dir.mkdir(parents=True, exist_ok=True)
@@ -450,7 +441,7 @@ def write_interpreter_config(platform: Platform, *, home: str | os.PathLike[str]
         text += "\n"
     text += "".join(f'"{k}","{v}"\n' for k, v in wanted)
     path.parent.mkdir(parents=True, exist_ok=True)
-    _atomic_write(path, text.encode("utf-8"))
+    atomic_write(path, text.encode("utf-8"))
     return f"Wrote {'; '.join(f'{k} = {v}' for k, v in wanted)} to {path}."
 
 

@@ -5,7 +5,6 @@ workbooks are never written.
 
 from __future__ import annotations
 
-import os
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -25,7 +24,7 @@ from regbef_excel.evaluation import intervals as iv
 from regbef_excel.evaluation.backtest import BacktestResult, run_backtest
 from regbef_excel.evaluation.scenarios import ScenarioComparison, compare_scenarios
 from regbef_excel.evaluation.ssb import compare_with_ssb, read_ssb_projection_csv
-from regbef_excel.files import same_file
+from regbef_excel.files import atomic_write, same_file
 from regbef_excel.io.write.evaluation import write_backtest, write_comparison, write_ssb_comparison
 
 
@@ -102,11 +101,7 @@ def backtest_csv(intervals: pd.DataFrame) -> str:
 
 def write_text(path: str, text: str) -> Path:
     """Write a text file through a temporary file renamed into place (no partial output)."""
-    target = Path(path)
-    tmp = target.with_name(f".{target.name}.tmp")
-    tmp.write_text(text, encoding="utf-8")
-    os.replace(tmp, target)
-    return target
+    return atomic_write(path, text)
 
 
 def intervals_for(projection: Projection, calibration: pd.DataFrame | None = None) -> pd.DataFrame:

@@ -16,7 +16,6 @@ so they go to a second file beside it, ``FILE-intervals.csv`` (``befolkning.csv`
 from __future__ import annotations
 
 import os
-import tempfile
 from pathlib import Path
 
 import pandas as pd
@@ -24,7 +23,7 @@ import pandas as pd
 from regbef_excel.engine import Projection
 from regbef_excel.errors import InputError, Location
 from regbef_excel.evaluation.calibrate import intervals_of_projection
-from regbef_excel.files import same_file
+from regbef_excel.files import atomic_path, same_file
 
 CSV_COLUMNS = ("zone_code", "zone_name", "year", "sex", "age", "population")
 INTERVAL_CSV_COLUMNS = ("zone_code", "zone_name", "year", "horizon", "measure", "projected",
@@ -90,11 +89,5 @@ def write_population_csv(projection: Projection, path: str | os.PathLike[str], *
 
 
 def _write_atomic(frame: pd.DataFrame, path: Path) -> None:
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}-", suffix=".csv", dir=path.parent)
-    os.close(fd)
-    try:
+    with atomic_path(path) as tmp:
         frame.to_csv(tmp, index=False, encoding="utf-8", lineterminator="\n")
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise

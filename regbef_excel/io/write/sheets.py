@@ -29,9 +29,7 @@ import hashlib
 import math
 import os
 import re
-import tempfile
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Protocol
@@ -46,6 +44,7 @@ from openpyxl.worksheet.pagebreak import Break
 from openpyxl.worksheet.worksheet import Worksheet
 
 from regbef_excel.engine.results import Projection
+from regbef_excel.files import atomic_path
 from regbef_excel.io.cells import display_value
 from regbef_excel.io.write import charts
 from regbef_excel.io.write.styles import CALC_FILL, INPUT_FILL, INPUT_FONT, TITLE_COLOUR
@@ -361,27 +360,6 @@ _FOOTER = "&C&A – &P / &N"
 
 
 # --------------------------------------------------------------------------- XlsxWriter
-@contextmanager
-def atomic_path(path: str | os.PathLike[str]) -> Iterator[Path]:
-    """A temporary path beside ``path`` that replaces ``path`` when the block ends without error.
-
-    On any failure the temporary file is removed and ``path`` is untouched.
-    """
-    out = Path(path)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{out.stem}-", suffix=out.suffix or ".xlsx", dir=out.parent)
-    os.close(fd)
-    try:
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)  # mkstemp creates 0600; give the file normal permissions
-        yield Path(tmp)
-        os.replace(tmp, out)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 class XlsxBook:
     """A new workbook written with XlsxWriter; sheets are :class:`XlsxSheet`.
 

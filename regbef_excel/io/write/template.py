@@ -23,7 +23,6 @@ import datetime as _dt
 import io
 import math
 import os
-import tempfile
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -34,6 +33,7 @@ from openpyxl import load_workbook
 
 from regbef_excel import SCHEMA_VERSION, __version__
 from regbef_excel.engine.inputs import ProjectionInputs
+from regbef_excel.files import atomic_path
 from regbef_excel.io.cells import display_value
 from regbef_excel.io.rows import inputs_to_rows, table_for_rows
 from regbef_excel.io.write import styles
@@ -624,21 +624,8 @@ def save_workbook(wb, path: str | os.PathLike[str]) -> Path:  # noqa: ANN001
     On any failure the temporary file is removed and ``path`` is untouched.
     """
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}-", suffix=path.suffix or ".xlsx", dir=path.parent)
-    os.close(fd)
-    try:
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)  # mkstemp creates 0600; give the file normal permissions
+    with atomic_path(path) as tmp:
         wb.save(tmp)
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except FileNotFoundError:
-            pass
-        raise
     return path
 
 
