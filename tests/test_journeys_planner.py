@@ -154,7 +154,10 @@ def test_change_estimation_period_estimate_run(county, tmp_path, capsys):
     code = src.name[:4]
     moved = tmp_path / "moved.xlsx"
     _set(src, moved, "tblSettings", ("estimation_start",), "value", 2020)
-    # run refuses: the parameters were estimated from 2016–2025
+    # validate and run refuse: the parameters were estimated from 2016–2025
+    assert main(["validate", str(moved)]) == 2
+    said = capsys.readouterr()
+    assert "!C8" in said.out + said.err and "2016–2025" in said.out + said.err
     assert main(["run", str(moved), "-o", str(tmp_path / "r.xlsx")]) == 2
     err = capsys.readouterr().err
     assert "!C8" in err and "2016–2025" in err and "estimate" in err

@@ -40,7 +40,7 @@ from regbef_excel.errors import InputError, InputErrors, Location, RegbefError
 from regbef_excel.evaluation.calibrate import intervals_of_projection
 from regbef_excel.files import file_sha256
 from regbef_excel.files import same_file as _same_file
-from regbef_excel.io.read.projection import in_workbook, read_workbook, validate_workbook
+from regbef_excel.io.read.projection import in_workbook, read_workbook
 from regbef_excel.io.write.results import write_results
 from regbef_excel.io.write.template import build_workbook, save_workbook
 from regbef_excel.schema.meta import RCFitQuality, WorkbookMeta
@@ -507,10 +507,13 @@ def write_template(
 
 def validate_file(input_path: str | os.PathLike) -> list[InputError]:
     """Every problem :func:`read_input` would refuse the workbook for (same checks, same
-    messages); an empty list when it is ready to run."""
+    messages), and parameters estimated from another period or history than the workbook holds
+    (what ``run`` refuses too); an empty list when it is ready to run."""
     try:
         check_xlsx_package(input_path)
-        return validate_workbook(input_path)
+        _inputs, meta = read_workbook(input_path)
+        check_estimation_record(meta, meta.language)  # parameters from another period: refused
+        return []
     except InputError as exc:
         return list(exc.errors) if isinstance(exc, InputErrors) else [exc]
     except Exception as exc:  # noqa: BLE001 - a damaged file the reader did not classify
