@@ -30,7 +30,7 @@ import math
 import os
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
@@ -47,7 +47,14 @@ from regbef_excel.engine.results import Projection
 from regbef_excel.files import atomic_path
 from regbef_excel.io.cells import display_value
 from regbef_excel.io.write import charts
-from regbef_excel.io.write.styles import CALC_FILL, INPUT_FILL, INPUT_FONT, TITLE_COLOUR
+from regbef_excel.io.write.styles import (
+    CALC_FILL,
+    INPUT_FILL,
+    INPUT_FONT,
+    TITLE_COLOUR,
+    CellStyle,
+    xlsx_props,
+)
 from regbef_excel.schema import outputs as S
 from regbef_excel.schema.base import Sheet, Table
 from regbef_excel.schema.layout import TableLayout, quote_sheet
@@ -57,34 +64,6 @@ DECIMALS = 6
 
 
 # --------------------------------------------------------------------------- styles
-@dataclass(frozen=True)
-class CellStyle:
-    """A cell's look as plain values (colours as ``RRGGBB``; ``None`` = the default)."""
-
-    bold: bool = False
-    italic: bool = False
-    underline: bool = False
-    size: float | None = None
-    colour: str | None = None
-    fill: str | None = None
-    border_top: str | None = None  # thin line in this colour
-    border_bottom: str | None = None
-    border_box: str | None = None  # thin line on all four sides
-    wrap: bool = False
-    horizontal: str | None = None  # left | center | right
-    vertical: str | None = None  # top | center | bottom
-    number_format: str = "General"
-    unlocked: bool = False
-
-    def but(self, **changes: object) -> CellStyle:
-        """This style with ``changes``."""
-        return replace(self, **changes)
-
-    @property
-    def only_number_format(self) -> bool:
-        return replace(self, number_format="General") == PLAIN
-
-
 PLAIN = CellStyle()
 HEADER_FILL = "1F4E79"
 TOTAL_FILL = "DDEBF7"
@@ -407,7 +386,7 @@ class XlsxBook:
     def fmt(self, style: CellStyle):  # noqa: ANN201 - xlsxwriter Format
         f = self._formats.get(style)
         if f is None:
-            f = self._formats[style] = self.book.add_format(_xlsx_props(style))
+            f = self._formats[style] = self.book.add_format(xlsx_props(style))
         return f
 
     def properties(self, *, title: str = "", author: str = "", keywords: str = "",
@@ -420,38 +399,6 @@ class XlsxBook:
         self.sheets[index].ws.activate()
 
 
-def _xlsx_props(s: CellStyle) -> dict[str, object]:
-    p: dict[str, object] = {}
-    if s.bold:
-        p["bold"] = True
-    if s.italic:
-        p["italic"] = True
-    if s.underline:
-        p["underline"] = 1
-    if s.size:
-        p["font_size"] = s.size
-    if s.colour:
-        p["font_color"] = "#" + s.colour
-    if s.fill:
-        p["bg_color"] = "#" + s.fill
-        p["pattern"] = 1
-    if s.border_box:
-        p["border"], p["border_color"] = 1, "#" + s.border_box
-    if s.border_top:
-        p["top"], p["top_color"] = 1, "#" + s.border_top
-    if s.border_bottom:
-        p["bottom"], p["bottom_color"] = 1, "#" + s.border_bottom
-    if s.wrap:
-        p["text_wrap"] = True
-    if s.horizontal:
-        p["align"] = s.horizontal
-    if s.vertical:
-        p["valign"] = "vcenter" if s.vertical == "center" else s.vertical
-    if s.number_format != "General":
-        p["num_format"] = s.number_format
-    if s.unlocked:
-        p["locked"] = False
-    return p
 
 
 class XlsxSheet:

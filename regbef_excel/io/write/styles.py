@@ -1,12 +1,15 @@
 """Cell styles of REGBEF input workbooks (one input style, used only on editable cells).
 
-Each style is one plain description (:class:`CellStyle`); :class:`Formats` turns it into
-XlsxWriter formats for the workbook being written. The cover sheet shows a legend.
+:class:`CellStyle` is THE cell-style description of every workbook regbef_excel writes (input
+and output sheets; :func:`xlsx_props` turns it into XlsxWriter format properties, the output
+toolkit :mod:`regbef_excel.io.write.sheets` also into openpyxl named styles). :data:`STYLES` are
+the input workbook's named roles; :class:`Formats` makes their XlsxWriter formats once per
+workbook. The cover sheet shows a legend.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 #: Palette (FAST-like: inputs yellow with blue text, calculations black, outputs on white).
 INPUT_FILL = "FFF2CC"
@@ -35,59 +38,82 @@ PLAIN = "REGBEF tekst"
 
 @dataclass(frozen=True)
 class CellStyle:
-    """One cell style: font, fill, thin border, alignment and protection."""
+    """A cell's look as plain values (colours as ``RRGGBB``; ``None`` = the default)."""
 
-    name: str
-    size: float = 11
-    colour: str = "000000"
     bold: bool = False
     italic: bool = False
     underline: bool = False
+    size: float | None = None
+    colour: str | None = None
     fill: str | None = None
-    border: bool = False
-    locked: bool = True
+    border_top: str | None = None  # thin line in this colour
+    border_bottom: str | None = None
+    border_box: str | None = None  # thin line on all four sides
     wrap: bool = False
-    valign: str | None = None
+    horizontal: str | None = None  # left | center | right
+    vertical: str | None = None  # top | center | bottom
+    number_format: str = "General"
+    unlocked: bool = False
 
-    def xlsx(self, number_format: str = "General", **override: object) -> dict[str, object]:
-        """The XlsxWriter format properties of this style (plus ``override``)."""
-        props: dict[str, object] = {"font_name": "Calibri", "font_size": self.size,
-                                    "font_color": "#" + self.colour}  # fmt: skip
-        if self.bold:
-            props["bold"] = True
-        if self.italic:
-            props["italic"] = True
-        if self.underline:
-            props["underline"] = 1
-        if self.fill:
-            props.update(pattern=1, bg_color="#" + self.fill)
-        if self.border:
-            props.update(border=1, border_color="#" + BORDER_COLOUR)
-        if not self.locked:
-            props["locked"] = False
-        if self.wrap:
-            props["text_wrap"] = True
-        if self.valign:
-            props["valign"] = "vcenter" if self.valign == "center" else self.valign
-        if number_format != "General":
-            props["num_format"] = number_format
-        props.update(override)
-        return props
+    def but(self, **changes: object) -> CellStyle:
+        """This style with ``changes``."""
+        return replace(self, **changes)
+
+    @property
+    def only_number_format(self) -> bool:
+        return replace(self, number_format="General") == CellStyle()
 
 
-STYLES: dict[str, CellStyle] = {s.name: s for s in (
-    CellStyle(INPUT, colour=INPUT_FONT, fill=INPUT_FILL, border=True, locked=False),
-    CellStyle(CALC, fill=CALC_FILL, border=True),
-    CellStyle(OUTPUT, border=True),
-    CellStyle(KEY, border=True, locked=False),
-    CellStyle(HEADER, bold=True, colour="FFFFFF", fill=HEADER_FILL, border=True, wrap=True,
-              valign="center"),
-    CellStyle(TITLE, size=16, bold=True, colour=TITLE_COLOUR),
-    CellStyle(SUBTITLE, size=12, bold=True, colour=TITLE_COLOUR),
-    CellStyle(NOTE, size=10, italic=True, colour=NOTE_COLOUR, valign="top"),
-    CellStyle(LINK, colour=LINK_COLOUR, underline=True),
-    CellStyle(PLAIN),
-)}  # fmt: skip
+
+def xlsx_props(s: CellStyle) -> dict[str, object]:
+    """The XlsxWriter format properties of ``s`` (XlsxWriter's defaults: Calibri 11, black)."""
+    p: dict[str, object] = {}
+    if s.bold:
+        p["bold"] = True
+    if s.italic:
+        p["italic"] = True
+    if s.underline:
+        p["underline"] = 1
+    if s.size:
+        p["font_size"] = s.size
+    if s.colour:
+        p["font_color"] = "#" + s.colour
+    if s.fill:
+        p["bg_color"] = "#" + s.fill
+        p["pattern"] = 1
+    if s.border_box:
+        p["border"], p["border_color"] = 1, "#" + s.border_box
+    if s.border_top:
+        p["top"], p["top_color"] = 1, "#" + s.border_top
+    if s.border_bottom:
+        p["bottom"], p["bottom_color"] = 1, "#" + s.border_bottom
+    if s.wrap:
+        p["text_wrap"] = True
+    if s.horizontal:
+        p["align"] = s.horizontal
+    if s.vertical:
+        p["valign"] = "vcenter" if s.vertical == "center" else s.vertical
+    if s.number_format != "General":
+        p["num_format"] = s.number_format
+    if s.unlocked:
+        p["locked"] = False
+    return p
+
+
+#: The input workbook's named roles (the cover's legend) as cell styles.
+STYLES: dict[str, CellStyle] = {
+    INPUT: CellStyle(colour=INPUT_FONT, fill=INPUT_FILL, border_box=BORDER_COLOUR, unlocked=True),
+    CALC: CellStyle(fill=CALC_FILL, border_box=BORDER_COLOUR),
+    OUTPUT: CellStyle(border_box=BORDER_COLOUR),
+    KEY: CellStyle(border_box=BORDER_COLOUR, unlocked=True),
+    HEADER: CellStyle(bold=True, colour="FFFFFF", fill=HEADER_FILL, border_box=BORDER_COLOUR, wrap=True,
+                      vertical="center"),
+    TITLE: CellStyle(size=16, bold=True, colour=TITLE_COLOUR),
+    SUBTITLE: CellStyle(size=12, bold=True, colour=TITLE_COLOUR),
+    NOTE: CellStyle(size=10, italic=True, colour=NOTE_COLOUR, vertical="top"),
+    LINK: CellStyle(colour=LINK_COLOUR, underline=True),
+    PLAIN: CellStyle(),
+}  # fmt: skip
 
 STYLE_NAMES = (INPUT, CALC, OUTPUT, KEY, HEADER, TITLE, SUBTITLE, NOTE, LINK)
 
@@ -103,7 +129,8 @@ class Formats:
         key = (style, number_format, tuple(sorted(override.items())))
         fmt = self._made.get(key)
         if fmt is None:
-            fmt = self._made[key] = self.book.add_format(STYLES[style].xlsx(number_format, **override))
+            props = xlsx_props(STYLES[style].but(number_format=number_format))
+            fmt = self._made[key] = self.book.add_format({**props, **override})
         return fmt
 
     def fill(self, colour: str):  # noqa: ANN201 - a conditional format's fill
