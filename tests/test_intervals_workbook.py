@@ -4,6 +4,8 @@ the ``REGBEF_INTERVAL`` worksheet function."""
 
 from __future__ import annotations
 
+import io
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -19,7 +21,7 @@ from regbef_excel.app.udf_cache import ProjectionCache
 from regbef_excel.engine import project
 from regbef_excel.excel import udfs, xlwings_udfs
 from regbef_excel.io.backend import InMemoryBackend
-from regbef_excel.io.write.results import add_output_sheets, write_results
+from regbef_excel.io.write.results import result_sheets, write_results
 from regbef_excel.io.write.template import build_workbook
 from regbef_excel.schema import outputs as S
 from tests.support.synthetic import synthetic_inputs
@@ -52,8 +54,7 @@ def _table(ws) -> pd.DataFrame:
 
 @pytest.mark.parametrize("lang", ["nb", "en"])
 def test_uncertainty_sheet_holds_the_intervals(projection, intervals, lang):
-    wb = Workbook()
-    add_output_sheets(wb, projection, language=lang, intervals=intervals)
+    wb = load_workbook(io.BytesIO(result_sheets(projection, language=lang, intervals=intervals)))
     name = S.UNCERTAINTY.name.get(lang)
     assert name in wb.sheetnames
     ws = wb[name]
@@ -88,8 +89,7 @@ def test_uncertainty_sheet_holds_the_intervals(projection, intervals, lang):
 
 
 def test_fan_charts_and_selector(projection, intervals):
-    wb = Workbook()
-    add_output_sheets(wb, projection, language="nb", intervals=intervals)
+    wb = load_workbook(io.BytesIO(result_sheets(projection, language="nb", intervals=intervals)))
     ws = wb[S.UNCERTAINTY.name.get("nb")]
     assert len(ws._charts) == 2  # noqa: SLF001 - openpyxl has no public chart list
     kinds = sorted(type(c).__name__ for c in ws._charts)  # noqa: SLF001

@@ -1,7 +1,8 @@
-"""Results writer: sheets, labels, numbers, balance, charts, atomic writes (openpyxl only, fast)."""
+"""Results writer: sheets, labels, numbers, balance, charts, atomic writes (read back with openpyxl)."""
 
 from __future__ import annotations
 
+import io
 import re
 import zipfile
 from pathlib import Path
@@ -13,6 +14,7 @@ from support.synthetic import synthetic_inputs
 
 from regbef_excel.engine import project
 from regbef_excel.io.write import results as writer
+from regbef_excel.io.write.streamed_rows import STREAM_THRESHOLD_ROWS
 from regbef_excel.schema import age_groups as AG
 from regbef_excel.schema import outputs as S
 
@@ -36,6 +38,11 @@ def wb_nb(results_nb):
     return load_workbook(results_nb)
 
 
+def _results(projection, language: str = "nb"):
+    """The result sheets alone, read back."""
+    return load_workbook(io.BytesIO(writer.result_sheets(projection, language=language)))
+
+
 def _sheet(wb, key: str, language: str = "nb"):
     return wb[S.OUTPUT_SHEETS_BY_KEY[key].name.get(language)]
 
@@ -50,8 +57,7 @@ def _table(ws, first_row: int, n_rows: int, first_col: int, n_cols: int) -> np.n
 
 @pytest.mark.parametrize("language", ["nb", "en"])
 def test_sheets_and_labels(projection, language):
-    wb = Workbook()
-    writer.add_output_sheets(wb, projection, language=language)
+    wb = _results(projection, language)
     assert wb.sheetnames == [s.name.get(language) for s in S.OUTPUT_SHEETS]
     comp = _sheet(wb, "components", language)
     headers = [c.value for c in comp[S.HEADER_ROW]][: len(S.COMPONENTS.columns)]
@@ -66,13 +72,14 @@ def test_sheets_and_labels(projection, language):
     assert years == list(range(projection.inputs.base_year, projection.inputs.horizon + 1))
     assert summary.freeze_panes == "C5"
     assert summary.page_setup.orientation == "landscape"
-    assert summary.page_setup.fitToWidth == 1
+    # one page wide, any number of pages tall (fitToWidth 1 is the default, §18.3.1.63)
+    assert summary.page_setup.fitToWidth in (None, 1) and summary.page_setup.fitToHeight == 0
     assert summary.sheet_properties.pageSetUpPr.fitToPage
 
 
 def test_unknown_language_is_refused(projection):
     with pytest.raises(ValueError, match="language"):
-        writer.add_output_sheets(Workbook(), projection, language="de")
+        writer.result_sheets(projection, language="de")
 
 
 def test_summary_numbers(projection, wb_nb):
@@ -91,7 +98,7 @@ def test_detail_numbers_and_streamed_rows(projection, wb_nb):
     ws = _sheet(wb_nb, "population_detail")
     A1 = projection.population.shape[3]
     n = K * 2 * A1
-    assert n > writer.BULK_THRESHOLD_ROWS  # this test exercises the streamed route
+    assert n > STREAM_THRESHOLD_ROWS  # this test exercises the streamed route
     got = _table(ws, S.FIRST_DATA_ROW, n, 5, T + 1)
     want = projection.population.reshape(T + 1, n).T
     np.testing.assert_allclose(got, want, atol=1e-6)
@@ -100,21 +107,9 @@ def test_detail_numbers_and_streamed_rows(projection, wb_nb):
     assert labels[0] == (projection.zone_codes[0], projection.zone_names[0], "Menn", 0)
     assert labels[A1] == (projection.zone_codes[0], projection.zone_names[0], "Kvinner", 0)
     assert labels[-1] == (projection.zone_codes[-1], projection.zone_names[-1], "Kvinner", A1 - 1)
-    # streamed cells carry the same number format as openpyxl-written ones
+    # streamed cells carry the same number format as the cells XlsxWriter wrote
     assert ws.cell(S.FIRST_DATA_ROW + n - 1, 5).number_format == S.FMT_PERSONS
     assert ws.max_row == S.FIRST_DATA_ROW + n - 1
-
-
-def test_cells_and_streamed_routes_agree(projection, results_nb):
-    wb = Workbook()
-    writer.add_output_sheets(wb, projection)
-    ws_cells = _sheet(wb, "population_detail")
-    ws_stream = _sheet(load_workbook(results_nb), "population_detail")
-    n = ws_cells.max_row
-    assert ws_stream.max_row == n
-    a = _table(ws_cells, S.FIRST_DATA_ROW, n - S.HEADER_ROW, 4, T + 2)
-    b = _table(ws_stream, S.FIRST_DATA_ROW, n - S.HEADER_ROW, 4, T + 2)
-    np.testing.assert_array_equal(a, b)
 
 
 def _first_zone_row(ws, code: str) -> int:
@@ -200,7 +195,7 @@ def test_charts_reference_the_right_ranges(results_nb, projection):
     xml = _chart_xml(results_nb)
     assert len(xml) == 8  # region total, zones, components, 2 age-group charts, 1 overlaid pyramid, 2 fan charts
     allx = "\n".join(xml.values())
-    assert '<delete val="1"' not in allx and allx.count('<delete val="0"/>') >= 12
+    assert '<delete val="1"' not in allx  # no hidden axis (an absent <delete> means drawn)
     summary = S.POPULATION_SUMMARY.name.get("nb")
     last_year = chr(ord("C") + T)
     region_row = S.FIRST_DATA_ROW + K
@@ -221,9 +216,7 @@ def test_charts_reference_the_right_ranges(results_nb, projection):
 
 def test_many_zones_chart_shows_largest(tmp_path):
     p = project(synthetic_inputs(12, 2, seed=1))
-    wb = Workbook()
-    writer.add_output_sheets(wb, p)
-    ws = _sheet(wb, "population_summary")
+    ws = _sheet(_results(p), "population_summary")
     charts_ = ws._charts
     assert len(charts_[1].series) == writer.MAX_ZONES_IN_CHART
     title = charts_[1].title.tx.rich.p[0].r[0].t
@@ -264,5 +257,24 @@ def test_base_workbook_sheets_come_first_and_rerun_replaces(projection, tmp_path
     out = writer.write_results(projection, tmp_path / "r.xlsx", base_workbook=base)
     wb = load_workbook(out)
     assert wb.sheetnames[0] == "Forside" and wb["Forside"]["A1"].value == "input"
-    writer.add_output_sheets(wb, projection)  # a second run replaces, does not duplicate
-    assert wb.sheetnames == ["Forside", *[s.name.get("nb") for s in S.OUTPUT_SHEETS]]
+    again = writer.write_results(projection, tmp_path / "r2.xlsx", base_workbook=out)  # replaces, no duplicates
+    assert load_workbook(again).sheetnames == ["Forside", *[s.name.get("nb") for s in S.OUTPUT_SHEETS]]
+
+
+def test_formulas_carry_their_results_for_viewers_that_do_not_recalculate(results_nb, projection):
+    """LibreOffice does not recalculate .xlsx files on opening by default: each formula's cached
+    value must be its result, not 0."""
+    wb = load_workbook(results_nb, data_only=True)
+    ws = _sheet(wb, "population_summary")
+    tot = projection.population.sum(axis=(2, 3)).T  # (K, T+1)
+    first_col = 3
+    change_col = first_col + T + 1
+    for i in range(K + 1):  # every zone, then the region's total row
+        start, end = (tot[i, 0], tot[i, -1]) if i < K else (tot[:, 0].sum(), tot[:, -1].sum())
+        assert ws.cell(S.FIRST_DATA_ROW + i, change_col).value == pytest.approx(end - start, abs=1e-4)
+        assert ws.cell(S.FIRST_DATA_ROW + i, change_col + 1).value == pytest.approx(end / start - 1, abs=1e-6)
+    comp = _sheet(wb, "components")
+    n_check = len(S.COMPONENTS.columns)
+    checks = [comp.cell(r, n_check).value for r in range(S.FIRST_DATA_ROW, comp.max_row + 1)
+              if isinstance(comp.cell(r, 3).value, int)]  # fmt: skip
+    assert len(checks) >= T * (K + 1) and all(c == 0 for c in checks)

@@ -6,8 +6,9 @@ centimetres); :func:`to_xlsxwriter` turns it into an XlsxWriter chart of a new w
 builders here (line charts by rows or by columns, stacked components with a growth line,
 population pyramids, clustered bars, coefficient bars with error bars) know chart types,
 styling and ranges, nothing about projections; the writers lay the data out and pass the
-ranges in. Both axes are always drawn: Excel may hide an axis whose ``delete`` is left unset
-(spec/workbook.md). Rows and columns are 1-based.
+ranges in. Both axes are always drawn: openpyxl charts set ``delete`` to false explicitly (Excel
+may hide an axis openpyxl leaves unset, spec/workbook.md); XlsxWriter writes no ``delete``
+element, which means drawn. Rows and columns are 1-based.
 """
 
 from __future__ import annotations
@@ -56,6 +57,8 @@ class Ref:
     @property
     def a1(self) -> str:
         a, b = get_column_letter(self.first_col), get_column_letter(self.last_col)
+        if (self.first_row, self.first_col) == (self.last_row, self.last_col):
+            return f"{quote_sheet(self.sheet)}!${a}${self.first_row}"
         return f"{quote_sheet(self.sheet)}!${a}${self.first_row}:${b}${self.last_row}"
 
 

@@ -1,6 +1,6 @@
 """Output sheets of the market models: housing results, labour, the internal migration matrix, commuting.
 
-Called by :func:`regbef_excel.io.write.results.add_output_sheets` / ``write_results``; a sheet is
+Called by :func:`regbef_excel.io.write.results.result_sheets`; a sheet is
 written only when the projection carries its data (``Projection.series`` / ``matrices``), so
 runs without labour or housing inputs give the same workbook as before. The migration matrix is
 written when the inputs have distances (without them the engine's matrix is a flat-share
@@ -17,8 +17,6 @@ from collections.abc import Mapping
 from dataclasses import replace
 
 import numpy as np
-from openpyxl import Workbook
-from openpyxl.formatting.rule import ColorScaleRule
 from openpyxl.utils import get_column_letter
 
 from regbef_excel.engine.results import Projection
@@ -28,7 +26,8 @@ from regbef_excel.io.write.sheets import (
     DECIMALS,
     HEADER,
     HELPER_TITLE,
-    OpenpyxlSheet,
+    XlsxBook,
+    XlsxSheet,
     data_style,
     fit_widths,
     freeze_labels,
@@ -51,7 +50,7 @@ def _value(x: float) -> float | None:
 
 
 def _measure_sheet(
-    wb: Workbook,
+    wb: XlsxBook,
     sheet: S.OutputSheet,
     p: Projection,
     lang: str,
@@ -60,7 +59,7 @@ def _measure_sheet(
     chart_title: S.Text,
     y_title: S.Text,
     assumption_sheets: tuple[str, ...] = (),
-) -> OpenpyxlSheet:
+) -> XlsxSheet:
     """Rows zone × measure, columns years (base year first; flows leave it blank).
 
     The region's rows come first with their chart right under them, then the zones' rows; a
@@ -132,7 +131,7 @@ def _measure_sheet(
     return st
 
 
-def _matrix_block(st: OpenpyxlSheet, top: int, caption: str, labels: list[str], codes: list[str],
+def _matrix_block(st: XlsxSheet, top: int, caption: str, labels: list[str], codes: list[str],
                   m: np.ndarray, lang: str) -> int:
     """One labelled matrix with row and column totals from row ``top``; returns the next free
     row. ``m`` is (n, n) from row → column."""
@@ -158,18 +157,13 @@ def _matrix_block(st: OpenpyxlSheet, top: int, caption: str, labels: list[str], 
     for j in range(n):
         st.put(r, 3 + j, _value(m[:, j].sum()), data_style(S.FMT_PERSONS, total=True))
     st.put(r, 3 + n, _value(m.sum()), data_style(S.FMT_PERSONS, total=True))
-    a, b = get_column_letter(3), get_column_letter(2 + n)
-    st.ws.conditional_formatting.add(
-        f"{a}{h + 1}:{b}{h + n}",
-        ColorScaleRule(start_type="min", start_color=SCALE_LOW, mid_type="percentile", mid_value=90,
-                       mid_color=SCALE_MID, end_type="max", end_color=SCALE_HIGH),
-    )  # fmt: skip
+    st.color_scale(h + 1, 3, h + n, 2 + n, low=SCALE_LOW, mid=SCALE_MID, high=SCALE_HIGH, mid_percentile=90)
     st.height(h, 45)
     return r + 3
 
 
-def _matrix_sheet(wb: Workbook, sheet: S.OutputSheet, p: Projection, lang: str,
-                  blocks: list[tuple[str, np.ndarray]], labels: list[str], codes: list[str]) -> OpenpyxlSheet:
+def _matrix_sheet(wb: XlsxBook, sheet: S.OutputSheet, p: Projection, lang: str,
+                  blocks: list[tuple[str, np.ndarray]], labels: list[str], codes: list[str]) -> XlsxSheet:
     st = new_sheet(wb, sheet, lang)
     years = [int(y) for y in p.years]
     write_title(st, sheet, lang, first=years[1], last=years[-1])
@@ -183,9 +177,9 @@ def _matrix_sheet(wb: Workbook, sheet: S.OutputSheet, p: Projection, lang: str,
     return st
 
 
-def add_market_sheets(wb: Workbook, p: Projection, lang: str) -> list[OpenpyxlSheet]:
+def add_market_sheets(wb: XlsxBook, p: Projection, lang: str) -> list[XlsxSheet]:
     """Add the market-model output sheets the projection has data for; returns them in order."""
-    out: list[OpenpyxlSheet] = []
+    out: list[XlsxSheet] = []
     if "housing_stock" in p.series:
         out.append(_measure_sheet(
             wb, S.HOUSING_RESULTS, p, lang, S.HOUSING_MEASURES, ("housing_need", "housing_stock"),

@@ -1,23 +1,13 @@
 """Write a projection's results as formatted output sheets with native charts.
 
-Decision: the results of ``run`` and ``demo`` are written into a **copy of the planner's input
-workbook** (for ``demo``, of the generated template), so that the results file still holds the
-input sheets and re-validates. That is the one case where sheets are added to an existing
-workbook, so this module uses openpyxl, through the public-API adapter
-:class:`regbef_excel.io.write.sheets.OpenpyxlSheet` (no private openpyxl names); every other new
-workbook is written with XlsxWriter.
-
-Two entry points:
-
-* :func:`add_output_sheets` adds (or replaces) the output sheets (named in
-  :mod:`regbef_excel.schema.outputs`) in an openpyxl workbook that may already hold the input
-  sheets;
-* :func:`write_results` writes a **new** file atomically (temporary file in the target
-  directory, then ``os.replace``) and never the input file. It streams the bulk of the long
-  tables straight into the saved sheet XML (:class:`_BulkRows`), which is many times faster than
-  openpyxl cells: openpyxl writes the first row of each long table and saves, then the remaining
-  rows are inserted into that sheet's XML, reusing the style ids openpyxl gave the first row
-  (strings as inline strings, so text stays text), so both routes produce the same sheets.
+Decision: the results of ``run`` and ``demo`` go into a **copy of the planner's input workbook**
+(for ``demo``, of the generated template), so that the results file still holds the input sheets
+and re-validates. The result sheets are written with XlsxWriter, like every new workbook, as a
+workbook of their own (:func:`result_sheets`); :func:`write_results` then splices them into a
+copy of the input file part by part (:mod:`regbef_excel.io.write.splice`), so the planner's
+sheets come back byte for byte — nothing is loaded and re-saved through openpyxl, which would
+drop their pictures and charts and is several times slower. The file is written atomically
+(temporary file in the target directory, then ``os.replace``) and never over the input file.
 
 Layout of every sheet: title in row 1, unit line in row 2, header row 4, data from row 5,
 frozen below the header and right of the label columns, landscape, fit to one page wide.
@@ -26,30 +16,28 @@ frozen below the header and right of the label columns, landscape, fit to one pa
 from __future__ import annotations
 
 import hashlib
+import io
 import os
 import re
-import shutil
-import tempfile
-import zipfile
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, fields, replace
 from datetime import UTC, datetime
 from pathlib import Path
-from xml.sax.saxutils import escape
 
 import numpy as np
 import pandas as pd
-from openpyxl import Workbook, load_workbook
+from openpyxl import Workbook
 from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.datavalidation import DataValidation
 
 from regbef_excel import SCHEMA_VERSION, __version__
 from regbef_excel.engine.results import Projection, sum_ages
 from regbef_excel.evaluation.calibrate import intervals_of_projection
-from regbef_excel.files import file_sha256
+from regbef_excel.files import atomic_path, file_sha256
 from regbef_excel.files import same_file as _same_file
 from regbef_excel.io.write import charts
 from regbef_excel.io.write.markets import add_market_sheets
+from regbef_excel.io.write.splice import splice_sheets
+from regbef_excel.io.write.streamed_rows import RowFormula, StreamedRows, TableWriter, stream_rows
 from regbef_excel.io.write.sheets import (
     DECIMALS,
     HEADER,
@@ -62,13 +50,14 @@ from regbef_excel.io.write.sheets import (
     WRAP_TOP,
     CellStyle,
     Formula,
-    OpenpyxlSheet,
+    SheetWriter,
+    XlsxBook,
+    XlsxSheet,
     cols_for_cm,
     data_style,
     fit_header_height,
     fit_widths,
     freeze_labels,
-    measure_column,
     new_sheet,
     rows_for_cm,
     set_widths,
@@ -79,200 +68,15 @@ from regbef_excel.io.write.sheets import (
 from regbef_excel.schema import age_groups as AG
 from regbef_excel.schema import outputs as S
 
-#: Tables longer than this many rows are streamed by :func:`write_results`.
-BULK_THRESHOLD_ROWS = 500
 #: How many of the largest zones the population chart shows when there are many zones.
 MAX_ZONES_IN_CHART = 8
 #: Year headers of stock tables show "31.12.2025" (the cell value stays the year).
 YEAR_END_HEADER = HEADER.but(number_format=S.FMT_YEAR_END)
 
 
-def _year_headers(st: OpenpyxlSheet, years: Sequence[int], first_col: int, *, year_end: bool = True) -> None:
+def _year_headers(st: XlsxSheet, years: Sequence[int], first_col: int, *, year_end: bool = True) -> None:
     for i, y in enumerate(years):
         st.put(S.HEADER_ROW, first_col + i, int(y), YEAR_END_HEADER if year_end else HEADER)
-
-
-def _measure(st: OpenpyxlSheet, columns: list, styles: list[CellStyle], first_col: int = 1) -> None:
-    """Measure the text of columns that :class:`_TableWriter` may stream instead of putting."""
-    for j, (col, style) in enumerate(zip(columns, styles, strict=True)):
-        if not isinstance(col, _Formula):
-            measure_column(st, first_col + j, col, style)
-
-# --------------------------------------------------------------------------- bulk rows
-@dataclass
-class _Formula:
-    """A formula column the program builds: ``template`` with ``{r}`` for the row (no '=')."""
-
-    template: str
-
-
-Column = np.ndarray | Sequence[object] | _Formula
-
-
-@dataclass
-class _BulkRows:
-    """Rows of one sheet streamed into its XML after openpyxl has saved the workbook."""
-
-    sheet_title: str
-    first_row: int
-    columns: list[Column]
-    style_ids: list[int] | None = None  # filled from the last openpyxl-written row
-
-    @property
-    def n_rows(self) -> int:
-        for col in self.columns:
-            if not isinstance(col, _Formula):
-                return len(col)
-        raise ValueError("a bulk block needs at least one data column")
-
-
-class _TableWriter:
-    """Writes a column-oriented table, either as cells or (for long tables) partly streamed."""
-
-    def __init__(self, ws: OpenpyxlSheet, bulk: list[_BulkRows] | None) -> None:
-        self.ws, self.bulk = ws, bulk
-
-    def write(self, first_row: int, columns: list[Column], styles: list[CellStyle]) -> int:
-        """Write the table from ``first_row``; return the row after it."""
-        n = _BulkRows(self.ws.title, first_row, columns).n_rows
-        n_cells = n if self.bulk is None or n <= BULK_THRESHOLD_ROWS else 1
-        prepared = [_prepare(c) for c in columns]
-        for i in range(n_cells):
-            r = first_row + i
-            for j, (col, style) in enumerate(zip(prepared, styles, strict=True)):
-                value = Formula(col.template.format(r=r)) if isinstance(col, _Formula) else col[i]
-                self.ws.put(r, j + 1, value, style)
-        if n_cells < n:
-            rest = [c if isinstance(c, _Formula) else c[n_cells:] for c in prepared]
-            self.bulk.append(_BulkRows(self.ws.title, first_row + n_cells, rest))
-        return first_row + n
-
-
-def _prepare(col: Column) -> Column:
-    if isinstance(col, _Formula):
-        return col
-    if isinstance(col, np.ndarray):
-        if col.dtype.kind == "f":
-            return np.round(col, DECIMALS).tolist()
-        return col.tolist()
-    return list(col)
-
-
-def _row_xml_template(first_col_letters: list[str], block: _BulkRows) -> str:
-    """A ``str.format`` template for one row: ``{r}`` is the row, ``{0}``… the cell contents."""
-    parts = ['<row r="{r}">']
-    for j, (letter, col) in enumerate(zip(first_col_letters, block.columns, strict=True)):
-        s = block.style_ids[j]
-        if isinstance(col, _Formula):
-            parts.append(f'<c r="{letter}{{r}}" s="{s}"><f>{{{j}}}</f></c>')
-        elif col and isinstance(col[0], str):
-            parts.append(f'<c r="{letter}{{r}}" s="{s}" t="inlineStr"><is><t>{{{j}}}</t></is></c>')
-        else:
-            parts.append(f'<c r="{letter}{{r}}" s="{s}"><v>{{{j}!r}}</v></c>')
-    parts.append("</row>")
-    return "".join(parts)
-
-
-def _bulk_xml(block: _BulkRows, chunk: int = 2000) -> Iterator[bytes]:
-    letters = [get_column_letter(j + 1) for j in range(len(block.columns))]
-    tmpl = _row_xml_template(letters, block)
-    cols: list[list[object] | None] = []
-    for col in block.columns:
-        if isinstance(col, _Formula):
-            cols.append(None)
-        elif col and isinstance(col[0], str):
-            cols.append([escape(v, _XML_CONTROL) for v in col])
-        else:
-            cols.append(col)
-    n = block.n_rows
-    for start in range(0, n, chunk):
-        out = []
-        for i in range(start, min(n, start + chunk)):
-            r = block.first_row + i
-            vals = [
-                escape(c.template.format(r=r)) if col is None else col[i]
-                for c, col in zip(block.columns, cols, strict=True)
-            ]
-            out.append(tmpl.format(*vals, r=r))
-        yield "".join(out).encode("utf-8")
-
-
-#: Characters an XML parser would not keep verbatim in text (CR is normalised to LF).
-_XML_CONTROL = {"\r": "&#13;"}
-_ROW_RE = re.compile(rb'<row r="(\d+)"[^>]*>(.*?)</row>', re.S)
-_CELL_S_RE = re.compile(rb'<c r="([A-Z]+)\d+"(?: s="(\d+)")?')
-
-
-def _sheet_paths(zf: zipfile.ZipFile) -> dict[str, str]:
-    """Sheet title -> zip member of its XML, from the workbook part and its relationships."""
-    wb_xml = zf.read("xl/workbook.xml").decode("utf-8")
-    rels = zf.read("xl/_rels/workbook.xml.rels").decode("utf-8")
-    targets = dict(re.findall(r'<Relationship[^>]*?Id="([^"]+)"[^>]*?Target="([^"]+)"', rels))
-    targets |= {i: t for t, i in re.findall(r'<Relationship[^>]*?Target="([^"]+)"[^>]*?Id="([^"]+)"', rels)}
-    out = {}
-    for attrs in re.findall(r"<sheet ([^>]*)/>", wb_xml):
-        name = re.search(r'name="([^"]*)"', attrs).group(1)
-        rid = re.search(r'r:id="([^"]*)"|id="([^"]*)"', attrs)
-        rid = rid.group(1) or rid.group(2)
-        target = targets[rid].lstrip("/")
-        out[_unescape(name)] = target if target.startswith("xl/") else "xl/" + target
-    return out
-
-
-def _unescape(text: str) -> str:
-    return text.replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", '"').replace("&amp;", "&")
-
-
-def _inject_bulk(src: Path, dst: Path, blocks: list[_BulkRows]) -> None:
-    """Copy the zip ``src`` to ``dst`` with each block's rows appended to its sheet's data."""
-    with zipfile.ZipFile(src) as zin:
-        paths = _sheet_paths(zin)
-        by_member: dict[str, list[_BulkRows]] = {}
-        for b in blocks:
-            by_member.setdefault(paths[b.sheet_title], []).append(b)
-        # level 1: the streamed sheets are large and deflate is the slowest step at 6
-        with zipfile.ZipFile(dst, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as zout:
-            for info in zin.infolist():
-                data = zin.read(info.filename)
-                if info.filename not in by_member:
-                    zout.writestr(info, data, compress_type=zipfile.ZIP_DEFLATED, compresslevel=6)
-                    continue
-                zinfo = zipfile.ZipInfo(info.filename, info.date_time)
-                zinfo.compress_type = zipfile.ZIP_DEFLATED
-                with zout.open(zinfo, "w", force_zip64=True) as fh:
-                    _write_sheet_with_blocks(fh, data, by_member[info.filename])
-
-
-def _write_sheet_with_blocks(fh, data: bytes, blocks: list[_BulkRows]) -> None:
-    blocks = sorted(blocks, key=lambda b: b.first_row)
-    end = data.index(b"</sheetData>")
-    head, tail = data[:end], data[end:]
-    rows = {int(m.group(1)): m.group(2) for m in _ROW_RE.finditer(head)}
-    last_row = max(rows) if rows else 0
-    for b in blocks:
-        if b.first_row <= last_row:
-            raise RuntimeError(f"bulk rows of {b.sheet_title!r} overlap cells written by openpyxl")
-        template_row = rows.get(b.first_row - 1, b"")
-        ids = {m.group(1).decode(): int(m.group(2) or 0) for m in _CELL_S_RE.finditer(template_row)}
-        b.style_ids = [ids.get(get_column_letter(j + 1), 0) for j in range(len(b.columns))]
-    last = max(b.first_row + b.n_rows - 1 for b in blocks)
-    max_col = max(len(b.columns) for b in blocks)
-    head = re.sub(
-        rb'<dimension ref="([A-Z]+)(\d+):([A-Z]+)(\d+)"/>',
-        lambda m: b'<dimension ref="%s%s:%s%d"/>'
-        % (m.group(1), m.group(2), max(m.group(3), get_column_letter(max_col).encode(), key=_col_key), last),
-        head,
-        count=1,
-    )
-    fh.write(head)
-    for b in blocks:
-        for chunk in _bulk_xml(b):
-            fh.write(chunk)
-    fh.write(tail)
-
-
-def _col_key(letters: bytes) -> tuple[int, bytes]:
-    return (len(letters), letters)
 
 
 # --------------------------------------------------------------------------- the sheets
@@ -309,7 +113,7 @@ def key_figure_columns(p: Projection) -> tuple[dict[str, np.ndarray], dict[str, 
     return region, zones
 
 
-def _key_figures(wb: Workbook, p: Projection, lang: str, bulk) -> OpenpyxlSheet:
+def _key_figures(wb: XlsxBook, p: Projection, lang: str, streamed: list[StreamedRows]) -> XlsxSheet:
     """Per year, the region and each zone: population, births, deaths, migration by kind, TFR
     and life expectancy by sex (what the projection gives and what it assumes, one table)."""
     sheet = S.KEY_FIGURES
@@ -324,7 +128,7 @@ def _key_figures(wb: Workbook, p: Projection, lang: str, bulk) -> OpenpyxlSheet:
     keys = [c.key for c in sheet.columns[3:]]
     nl = 3
     styles_t = [data_style(c.number_format, total=True) for c in sheet.columns]
-    row = _TableWriter(st, None).write(
+    row = TableWriter(st, None).write(
         S.FIRST_DATA_ROW, [[""] * T1, [S.REGION.get(lang)] * T1, years, *[region[k] for k in keys]], styles_t
     )
     cols: list[Column] = [
@@ -334,9 +138,8 @@ def _key_figures(wb: Workbook, p: Projection, lang: str, bulk) -> OpenpyxlSheet:
         *[zones[k].T.reshape(-1) for k in keys],
     ]
     styles = [data_style(c.number_format) for c in sheet.columns]
-    _measure(st, cols[:2], styles[:2])
     if K > 1:  # one zone = the region: its rows would repeat the region's
-        _TableWriter(st, bulk).write(row, cols, styles)
+        TableWriter(st, streamed).write(row, cols, styles)
         last_row = row + K * T1 - 1
     else:
         last_row = row - 1
@@ -348,7 +151,7 @@ def _key_figures(wb: Workbook, p: Projection, lang: str, bulk) -> OpenpyxlSheet:
     return st
 
 
-def _population_summary(wb: Workbook, p: Projection, lang: str, tw_bulk) -> OpenpyxlSheet:
+def _population_summary(wb: XlsxBook, p: Projection, lang: str, streamed: list[StreamedRows]) -> XlsxSheet:
     sheet = S.POPULATION_SUMMARY
     st = new_sheet(wb, sheet, lang)
     years = [int(y) for y in p.years]
@@ -364,21 +167,25 @@ def _population_summary(wb: Workbook, p: Projection, lang: str, tw_bulk) -> Open
     first_year_col, last_year_col = nl + 1, nl + Y
     fy, ly = get_column_letter(first_year_col), get_column_letter(last_year_col)
     cols: list[Column] = [codes, names, *[tot[:, i] for i in range(Y)]]
-    cols += [_Formula(f"{ly}{{r}}-{fy}{{r}}"), _Formula(f"IF({fy}{{r}}=0,0,{ly}{{r}}/{fy}{{r}}-1)")]
+    start, end = np.round(tot[:, 0], DECIMALS), np.round(tot[:, -1], DECIMALS)
+    cols += [RowFormula(f"{ly}{{r}}-{fy}{{r}}", end - start),
+             RowFormula(f"IF({fy}{{r}}=0,0,{ly}{{r}}/{fy}{{r}}-1)", _growth(start, end))]  # fmt: skip
     styles = [data_style(S.FMT_TEXT)] * 2 + [data_style(S.FMT_PERSONS)] * Y
     styles += [data_style(S.FMT_SIGNED_PERSONS), data_style(S.FMT_PERCENT)]
     first = S.FIRST_DATA_ROW
-    _measure(st, cols, styles)
-    total_row = _TableWriter(st, tw_bulk).write(first, cols, styles)
+    total_row = TableWriter(st, streamed).write(first, cols, styles)
     # region total: SUM formulas keep the sheet live if a planner edits or filters nothing else
     region = tot.sum(axis=0)
     st.put(total_row, 1, "", data_style(S.FMT_TEXT, total=True))
     st.put(total_row, 2, S.REGION.get(lang), data_style(S.FMT_TEXT, total=True))
     for i in range(Y):
         st.put(total_row, first_year_col + i, round(float(region[i]), DECIMALS), data_style(S.FMT_PERSONS, total=True))
-    st.put(total_row, last_year_col + 1, Formula(f"{ly}{total_row}-{fy}{total_row}"), data_style(S.FMT_SIGNED_PERSONS, total=True))
+    r_start, r_end = round(float(region[0]), DECIMALS), round(float(region[-1]), DECIMALS)
+    st.put(total_row, last_year_col + 1, Formula(f"{ly}{total_row}-{fy}{total_row}", r_end - r_start),
+           data_style(S.FMT_SIGNED_PERSONS, total=True))  # fmt: skip
     st.put(
-        total_row, last_year_col + 2, Formula(f"IF({fy}{total_row}=0,0,{ly}{total_row}/{fy}{total_row}-1)"),
+        total_row, last_year_col + 2,
+        Formula(f"IF({fy}{total_row}=0,0,{ly}{total_row}/{fy}{total_row}-1)", float(_growth(r_start, r_end))),
         data_style(S.FMT_PERCENT, total=True),
     )
     fit_widths(st, last=last_year_col + 2, minimum=8.0)
@@ -416,7 +223,7 @@ def _population_summary(wb: Workbook, p: Projection, lang: str, tw_bulk) -> Open
     return st
 
 
-def _population_detail(wb: Workbook, p: Projection, lang: str, bulk) -> OpenpyxlSheet:
+def _population_detail(wb: XlsxBook, p: Projection, lang: str, streamed: list[StreamedRows]) -> XlsxSheet:
     sheet = S.POPULATION_DETAIL
     st = new_sheet(wb, sheet, lang)
     years = [int(y) for y in p.years]
@@ -436,7 +243,7 @@ def _population_detail(wb: Workbook, p: Projection, lang: str, bulk) -> Openpyxl
     values = p.population.reshape(T1, n).T  # rows (k, s, a), columns years
     cols += [values[:, i] for i in range(T1)]
     styles = [data_style(c.number_format) for c in sheet.columns] + [data_style(S.FMT_PERSONS)] * T1
-    _TableWriter(st, bulk).write(S.FIRST_DATA_ROW, cols, styles)
+    TableWriter(st, streamed).write(S.FIRST_DATA_ROW, cols, styles)
     nl = len(sheet.columns)
     set_widths(st, [c.width for c in sheet.columns] + [sheet.year_width] * T1)
     freeze_labels(st, nl)
@@ -445,7 +252,7 @@ def _population_detail(wb: Workbook, p: Projection, lang: str, bulk) -> Openpyxl
     return st
 
 
-def _components(wb: Workbook, p: Projection, lang: str, bulk) -> OpenpyxlSheet:
+def _components(wb: XlsxBook, p: Projection, lang: str, streamed: list[StreamedRows]) -> XlsxSheet:
     sheet = S.COMPONENTS
     st = new_sheet(wb, sheet, lang)
     df = p.components()
@@ -458,17 +265,19 @@ def _components(wb: Workbook, p: Projection, lang: str, bulk) -> OpenpyxlSheet:
     check = letter["end"] + "{r}-(" + letter["start"] + "{r}"
     for key, sign in S.COMPONENT_SIGNS.items():
         check += ("+" if sign > 0 else "-") + letter[key] + "{r}"
-    check = _Formula("ROUND(" + check + "),3)")
+    check = "ROUND(" + check + "),3)"
     nl = 3
 
     def table(first_row: int, code: list[str], name: list[str], frame, total: bool, writer) -> int:
         cols: list[Column] = [code, name, frame["year"].to_numpy() if "year" in frame else frame.index.to_numpy()]
-        cols += [frame[k].to_numpy(dtype=float) for k in keys] + [check]
+        values = {k: np.round(frame[k].to_numpy(dtype=float), DECIMALS) for k in keys}
+        balance = values["end"] - values["start"] - sum(sign * values[k] for k, sign in S.COMPONENT_SIGNS.items())
+        cols += [values[k] for k in keys] + [RowFormula(check, np.round(balance, 3))]
         styles = [data_style(c.number_format, total=total) for c in sheet.columns]
         return writer.write(first_row, cols, styles)
 
     region_name = S.REGION.get(lang)
-    row = table(S.FIRST_DATA_ROW, [""] * T, [region_name] * T, region, True, _TableWriter(st, None))
+    row = table(S.FIRST_DATA_ROW, [""] * T, [region_name] * T, region, True, TableWriter(st, None))
     last_table_col = len(sheet.columns)
 
     # chart data to the right of the region's rows: outflows negative, rows = years
@@ -501,9 +310,7 @@ def _components(wb: Workbook, p: Projection, lang: str, bulk) -> OpenpyxlSheet:
     zones = _by_zone(df, K, T)
     zone_codes = zones["zone_code"].astype(str).tolist()
     zone_names = zones["zone_name"].astype(str).tolist()
-    for j, values in ((1, zone_codes), (2, zone_names)):
-        measure_column(st, j, values, data_style(S.FMT_TEXT))
-    table(zone_first, zone_codes, zone_names, zones, False, _TableWriter(st, bulk))
+    table(zone_first, zone_codes, zone_names, zones, False, TableWriter(st, streamed))
     last_row = zone_first + K * T - 1
     widths = {j + 1: c.width for j, c in enumerate(sheet.columns)} | fit_widths(st, last=3, minimum=6.0)
     set_widths(st, [widths[j + 1] for j in range(len(sheet.columns))])
@@ -550,7 +357,7 @@ def _age_group_labels(kinds: list[str], keys: list[str], lang: str) -> list[str]
     return out
 
 
-def _age_groups(wb: Workbook, p: Projection, lang: str, bulk) -> OpenpyxlSheet:
+def _age_groups(wb: XlsxBook, p: Projection, lang: str, streamed: list[StreamedRows]) -> XlsxSheet:
     """SSB's standard groups, service sums and dependency ratios; the region's rows first with
     two charts under them (children and young people, the elderly; persons, axes from zero),
     then every zone's rows."""
@@ -611,8 +418,7 @@ def _age_groups(wb: Workbook, p: Projection, lang: str, bulk) -> OpenpyxlSheet:
         *[zone_vals[:, i] for i in range(T1)],
     ]
     styles = label_styles + [data_style(S.FMT_PERSONS)] * T1
-    _measure(st, cols[:nl], styles[:nl])
-    _TableWriter(st, bulk).write(zone_first, cols, styles)
+    TableWriter(st, streamed).write(zone_first, cols, styles)
     last_col, last_row = nl + T1, zone_first + K * R - 1
     set_widths(st, [sheet.year_width] * T1, start=nl + 1)
     fit_widths(st, last=nl, minimum=7.0)
@@ -622,7 +428,7 @@ def _age_groups(wb: Workbook, p: Projection, lang: str, bulk) -> OpenpyxlSheet:
     return st
 
 
-def _pyramid(wb: Workbook, p: Projection, lang: str) -> OpenpyxlSheet:
+def _pyramid(wb: XlsxBook, p: Projection, lang: str) -> XlsxSheet:
     """One overlaid pyramid of the whole region: the final year as bars, the base year as a
     line over them (ages bottom to top)."""
     sheet = S.PYRAMID
@@ -641,7 +447,7 @@ def _pyramid(wb: Workbook, p: Projection, lang: str) -> OpenpyxlSheet:
     A1 = len(data[0])
     ages = np.arange(A1)
     styles = [data_style("0")] + [data_style(S.FMT_PYRAMID)] * 4
-    _TableWriter(st, None).write(S.FIRST_DATA_ROW, [ages, *data], styles)
+    TableWriter(st, None).write(S.FIRST_DATA_ROW, [ages, *data], styles)
     set_widths(st, [7.0] + [11.0] * 4)
     fit_widths(st, last=5, minimum=7.0)
     st.height(S.HEADER_ROW, 30)
@@ -683,7 +489,7 @@ def interval_rows(intervals: pd.DataFrame, lang: str) -> pd.DataFrame:
     return df.drop(columns=["_zone", "_measure"]).reset_index(drop=True)
 
 
-def _fan_block(st: OpenpyxlSheet, lang: str, header_row: int, years: list[int], values) -> tuple[int, int]:  # noqa: ANN001
+def _fan_block(st: XlsxSheet, lang: str, header_row: int, years: list[int], values) -> tuple[int, int]:  # noqa: ANN001
     """Chart data of one fan chart from ``header_row``: year, the four bounds, the projection
     and the widths of the three bands stacked on the lower 95 % bound. ``values(key, i, row)``
     gives the cell content of ``key`` in year ``i`` (sheet row ``row``): a number or a
@@ -714,11 +520,19 @@ _FAN_LINE_COLOURS = ("9ECAE1", "4292C6", "08306B", "4292C6", "9ECAE1")
 
 def _minus(a: object, b: object) -> object:
     if isinstance(a, Formula):
-        return Formula(f"{a.source.lstrip('=')}-{b.source.lstrip('=')}")
+        return Formula(f"{a.source.lstrip('=')}-{b.source.lstrip('=')}", a.value - b.value)
     return round(float(a) - float(b), DECIMALS)
 
 
-def _uncertainty(wb: Workbook, p: Projection, lang: str, bulk, intervals: pd.DataFrame) -> OpenpyxlSheet:
+def _growth(start: np.ndarray | float, end: np.ndarray | float) -> np.ndarray:
+    """``IF(start=0, 0, end/start-1)`` as the cells compute it."""
+    start, end = np.asarray(start, dtype=float), np.asarray(end, dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(start == 0, 0.0, end / np.where(start == 0, 1.0, start) - 1)
+
+
+def _uncertainty(wb: XlsxBook, p: Projection, lang: str, streamed: list[StreamedRows],
+                 intervals: pd.DataFrame) -> XlsxSheet:
     """Projected values with 80 % and 95 % intervals per zone (the region first), measure and
     year; a selector (zone, measure) driving one fan chart through SUMIFS formulas, a fan chart
     of the region's total and a note on what the intervals mean."""
@@ -736,12 +550,11 @@ def _uncertainty(wb: Workbook, p: Projection, lang: str, bulk, intervals: pd.Dat
     n_region = int((df["zone_code"] == "").sum())
     first = S.FIRST_DATA_ROW
     if n_region:  # the region's rows as cells in the total style, the zones' rows streamed
-        _TableWriter(st, None).write(first, [cols_of[k][:n_region] for k in keys],
+        TableWriter(st, None).write(first, [cols_of[k][:n_region] for k in keys],
                                      [data_style(c.number_format, total=True) for c in sheet.columns])  # fmt: skip
-    _measure(st, [cols_of[k] for k in keys[:3]], styles[:3])
     last_row = first + len(df) - 1
     if len(df) > n_region:
-        _TableWriter(st, bulk).write(first + n_region, [cols_of[k][n_region:] for k in keys], styles)
+        TableWriter(st, streamed).write(first + n_region, [cols_of[k][n_region:] for k in keys], styles)
     fit_widths(st, last=len(keys), minimum=7.0, maximum=24.0)
     fit_header_height(st, S.HEADER_ROW, dict(enumerate(sheet.headers(lang), start=1)), {})
     freeze_labels(st, 2)
@@ -767,15 +580,12 @@ def _uncertainty(wb: Workbook, p: Projection, lang: str, bulk, intervals: pd.Dat
         st.put(S.HEADER_ROW + i, list_col + 1, label, data_style(S.FMT_TEXT, helper=True))
     for row, col, n in ((S.HEADER_ROW, list_col, len(zone_names)), (S.HEADER_ROW + 1, list_col + 1, len(measure_labels))):
         letter = get_column_letter(col)
-        dv = DataValidation(type="list", formula1=f"${letter}${S.HEADER_ROW}:${letter}${S.HEADER_ROW + max(n, 1) - 1}",
-                            allow_blank=False)  # fmt: skip
-        dv.add(f"{get_column_letter(pc + 1)}{row}")
-        st.ws.add_data_validation(dv)
+        st.validation(row, pc + 1, row, pc + 1, source=f"${letter}${S.HEADER_ROW}:${letter}${S.HEADER_ROW + max(n, 1) - 1}")
     # the note, merged over the panel
     note_top = S.HEADER_ROW + 3
     note_bottom = note_top + 12
     st.put(note_top, pc, T["note"].get(lang), NOTE.but(wrap=True))
-    st.ws.merge_cells(start_row=note_top, start_column=pc, end_row=note_bottom, end_column=pc + _PANEL_WIDTH - 1)
+    st.merge(note_top, pc, note_bottom, pc + _PANEL_WIDTH - 1)
     # the chart of the selection: SUMIFS over the table by zone name, measure label and year
     letter = {k: get_column_letter(i + 1) for i, k in enumerate(keys)}
 
@@ -792,14 +602,20 @@ def _uncertainty(wb: Workbook, p: Projection, lang: str, bulk, intervals: pd.Dat
 
     base_year = f"${year_letter}${S.HEADER_ROW + 1}"
 
-    def selected(k: str, _i: int, r: int) -> Formula:
+    shown = df[(df["zone_name"] == default_zone) & (df["measure_label"] == measure_labels[0])].set_index("year")
+
+    def now(k: str, year: int) -> float:  # what the SUMIFS gives for the pre-selected zone and measure
+        return float(shown[k].get(year, 0.0)) if len(shown) else 0.0
+
+    def selected(k: str, i: int, r: int) -> Formula:
         # change from the base year: the fan opens from zero and every zone's axis fits its numbers
-        return Formula(f"{sumifs(k, f'${year_letter}{r}')}-{sumifs('projected', base_year)}")
+        return Formula(f"{sumifs(k, f'${year_letter}{r}')}-{sumifs('projected', base_year)}",
+                       round(now(k, years[i]) - now("projected", years[0]), DECIMALS))  # fmt: skip
 
     st.put(S.HEADER_ROW - 1, _DATA_COL, T["chart_data"].get(lang), HELPER_TITLE)
     sel_rows = _fan_block(st, lang, S.HEADER_ROW, years, selected)
     chart_row = note_bottom + 2
-    st.put(chart_row, pc, Formula(f'{zone_cell}&" – "&{measure_cell}'), SUBTITLE)
+    st.put(chart_row, pc, Formula(f'{zone_cell}&" – "&{measure_cell}', f"{default_zone} – {measure_labels[0]}"), SUBTITLE)
     # lines: an axis that follows the chosen zone's numbers (a stacked area starts at zero)
     chart = charts.line_chart_from_columns(
         st.title, header_row=S.HEADER_ROW, first_row=sel_rows[0], last_row=sel_rows[1], category_col=_DATA_COL,
@@ -904,7 +720,7 @@ def run_log_items(p: Projection, run_log: dict | None = None, *, language: str =
 _STEP_WORDS = re.compile(r"\b(" + "|".join(S.RUN_LOG_STEPS) + r")\b")
 
 
-def _run_log(wb: Workbook, p: Projection, lang: str, run_log: dict | None) -> OpenpyxlSheet:
+def _run_log(wb: XlsxBook, p: Projection, lang: str, run_log: dict | None) -> XlsxSheet:
     sheet = S.RUN_LOG
     st = new_sheet(wb, sheet, lang)
     write_title(st, sheet, lang)
@@ -934,39 +750,28 @@ def _run_log(wb: Workbook, p: Projection, lang: str, run_log: dict | None) -> Op
 
 
 # --------------------------------------------------------------------------- public API
-def _build(wb: Workbook, projection: Projection, language: str, run_log: dict | None, bulk,
-           intervals: pd.DataFrame | None = None) -> None:
+def _build(wb: XlsxBook, projection: Projection, language: str, run_log: dict | None,
+           streamed: list[StreamedRows], intervals: pd.DataFrame | None = None) -> None:  # fmt: skip
     S.check_language(language)
-    if wb.sheetnames == ["Sheet"] and wb["Sheet"].max_row == 1 and wb["Sheet"]["A1"].value is None:
-        wb.remove(wb["Sheet"])  # the empty default sheet of a new Workbook
-    first = len(wb.sheetnames)
-    _key_figures(wb, projection, language, bulk)
-    _population_summary(wb, projection, language, bulk)
-    _population_detail(wb, projection, language, bulk)
-    _components(wb, projection, language, bulk)
-    _age_groups(wb, projection, language, bulk)
+    _key_figures(wb, projection, language, streamed)
+    _population_summary(wb, projection, language, streamed)
+    _population_detail(wb, projection, language, streamed)
+    _components(wb, projection, language, streamed)
+    _age_groups(wb, projection, language, streamed)
     _pyramid(wb, projection, language)
-    _uncertainty(wb, projection, language, bulk,
+    _uncertainty(wb, projection, language, streamed,
                  intervals_of_projection(projection) if intervals is None else intervals)
-
     add_market_sheets(wb, projection, language)
     _run_log(wb, projection, language, run_log)
-    wb.active = min(first, len(wb.sheetnames) - 1)
-    for ws in wb.worksheets:
-        ws.sheet_view.tabSelected = ws is wb.active
+    wb.activate(0)
 
 
-def add_output_sheets(
-    wb: Workbook, projection: Projection, *, language: str = "nb", run_log: dict | None = None,
-    intervals: pd.DataFrame | None = None,
-) -> None:
-    """Add (or replace) the output sheets of ``projection`` in ``wb``.
+def result_sheets(projection: Projection, *, language: str = "nb", run_log: dict | None = None,
+                  intervals: pd.DataFrame | None = None) -> bytes:  # fmt: skip
+    """The output sheets of ``projection`` as a workbook of their own (the bytes of an .xlsx).
 
     Parameters
     ----------
-    wb : openpyxl.Workbook
-        A normal (not write-only) workbook; may already hold the input sheets. Output sheets of an
-        earlier run with the same names are replaced in place.
     projection : Projection
         The engine's result.
     language : {'nb', 'en'}
@@ -978,7 +783,11 @@ def add_output_sheets(
         :func:`regbef_excel.evaluation.calibrate.intervals_of_projection`) for the uncertainty
         sheet; default: computed with the shipped calibration.
     """
-    _build(wb, projection, language, run_log, None, intervals)
+    buffer = io.BytesIO()
+    streamed: list[StreamedRows] = []
+    with XlsxBook(buffer) as book:
+        _build(book, projection, language, run_log, streamed, intervals)
+    return stream_rows(buffer.getvalue(), streamed)
 
 
 def write_results(
@@ -998,18 +807,21 @@ def write_results(
     projection : Projection
         The engine's result.
     path : path-like
-        Output file (.xlsx). Written through a temporary file in the same directory and
-        ``os.replace``; on any error no partial file is left and an existing file is untouched.
+        Output file (.xlsx, or .xlsm when the base workbook holds macros). Written through a
+        temporary file in the same directory and ``os.replace``; on any error no partial file is
+        left and an existing file is untouched.
     language : {'nb', 'en'}
         Label language.
-    base_workbook : Workbook or path, optional
-        Workbook whose sheets come first (e.g. the input sheets). A path is loaded read-only in
-        effect: it is never saved back.
+    base_workbook : openpyxl Workbook or path, optional
+        Workbook whose sheets come first (e.g. the input sheets). A file is only read: its parts
+        are copied unchanged and the result sheets spliced in beside them
+        (:func:`regbef_excel.io.write.splice.splice_sheets`); result sheets of an earlier run
+        are replaced. An openpyxl workbook (one built in memory) is saved to memory first.
     run_log : dict, optional
         Run information; ``run_log['input_path']`` names the input file, which this function
         refuses to overwrite.
     intervals : DataFrame, optional
-        Prediction intervals for the uncertainty sheet (see :func:`add_output_sheets`).
+        Prediction intervals for the uncertainty sheet (see :func:`result_sheets`).
 
     Returns
     -------
@@ -1026,30 +838,21 @@ def write_results(
     for p in protected:
         if p and _same_file(out, Path(p)):
             raise ValueError(f"refusing to overwrite the input file {p}; write results to a new file")
-    if base_workbook is None:
-        wb = Workbook()
-    elif isinstance(base_workbook, Workbook):
-        wb = base_workbook
-    else:
-        wb = load_workbook(base_workbook)
-    bulk: list[_BulkRows] = []
-    _build(wb, projection, language, run_log, bulk, intervals)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmpdir = Path(tempfile.mkdtemp(prefix=f".{out.stem}-", dir=out.parent))
-    try:
-        plain = tmpdir / "openpyxl.xlsx"
-        wb.save(plain)
-        final = tmpdir / "final.xlsx"
-        if bulk:
-            _inject_bulk(plain, final, bulk)
+    sheets = result_sheets(projection, language=language, run_log=run_log, intervals=intervals)
+    with atomic_path(out) as tmp:
+        if base_workbook is None:
+            tmp.write_bytes(sheets)
         else:
-            plain.replace(final)
+            if isinstance(base_workbook, Workbook):
+                memory = io.BytesIO()
+                base_workbook.save(memory)
+                base: bytes | Path = memory.getvalue()
+            else:
+                base = Path(base_workbook)
+            splice_sheets(base, sheets, tmp)
         if _before_replace is not None:
-            _before_replace(final)
-        os.replace(final, out)
-    finally:
-        shutil.rmtree(tmpdir, ignore_errors=True)
+            _before_replace(tmp)
     return out
 
 
-__all__ = ["add_output_sheets", "file_sha256", "inputs_sha256", "interval_rows", "run_log_items", "write_results"]
+__all__ = ["result_sheets", "file_sha256", "inputs_sha256", "interval_rows", "run_log_items", "write_results"]

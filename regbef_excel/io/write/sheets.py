@@ -26,6 +26,7 @@ Every output sheet has its title in row 1, unit line in row 2, header row 4 and 
 from __future__ import annotations
 
 import hashlib
+import io
 import math
 import os
 import re
@@ -213,23 +214,18 @@ def fit_header_height(ws: SheetWriter, row: int, labels: dict[int, str], widths:
     return height
 
 
-def measure_column(ws: SheetWriter, col: int, values: Sequence[object], style: CellStyle) -> None:
-    """Record ``values`` of column ``col`` for :func:`fit_widths` without writing them
-    (rows that are streamed, not put)."""
-    seen: set[int] = set()
-    for v in values:
-        n = len(shown_text(v, style.number_format))
-        if n not in seen:
-            seen.add(n)
-            ws.meter.see(col, v, style)
-
-
 # --------------------------------------------------------------------------- values
 @dataclass(frozen=True)
 class Formula:
-    """A formula the program built (with or without the leading ``=``); never user text."""
+    """A formula the program built (with or without the leading ``=``); never user text.
+
+    ``value`` is its result as the program computed it, stored as the cell's cached value: a
+    spreadsheet that does not recalculate on opening (LibreOffice's default for .xlsx files, file
+    viewers, pandas) shows it instead of 0; Excel recalculates (the workbooks ask for a full
+    calculation on load)."""
 
     text: str
+    value: object = None
 
     @property
     def source(self) -> str:
@@ -346,22 +342,27 @@ class XlsxBook:
     when the block ends without error.
     """
 
-    def __init__(self, path: str | os.PathLike[str]) -> None:
-        out = Path(path)
-        if out.suffix.lower() not in (".xlsx", ".xlsm"):
-            raise ValueError(f"workbooks must be written to an .xlsx file, not {out.name!r}")
-        self.path = out
-        self._atomic = atomic_path(out)
+    def __init__(self, path: str | os.PathLike[str] | io.BytesIO) -> None:
+        self.path = path
+        if isinstance(path, io.BytesIO):
+            self._atomic = None  # in memory: the caller decides where the bytes go
+        else:
+            out = Path(path)
+            if out.suffix.lower() not in (".xlsx", ".xlsm"):
+                raise ValueError(f"workbooks must be written to an .xlsx file, not {out.name!r}")
+            self.path = out
+            self._atomic = atomic_path(out)
         self.book: xlsxwriter.Workbook | None = None
         self._formats: dict[CellStyle, object] = {}
         self.sheets: list[XlsxSheet] = []
         self.taken: set[str] = set()
 
     def __enter__(self) -> XlsxBook:
-        tmp = self._atomic.__enter__()
-        self.book = xlsxwriter.Workbook(str(tmp), {"strings_to_numbers": False,
-                                                   "strings_to_formulas": False,
-                                                   "strings_to_urls": False})  # fmt: skip
+        options = {"strings_to_numbers": False, "strings_to_formulas": False, "strings_to_urls": False}
+        if self._atomic is None:
+            self.book = xlsxwriter.Workbook(self.path, {**options, "in_memory": True})
+        else:
+            self.book = xlsxwriter.Workbook(str(self._atomic.__enter__()), options)
         return self
 
     def __exit__(self, kind, value, tb) -> bool:  # noqa: ANN001
@@ -369,7 +370,8 @@ class XlsxBook:
             if kind is None:
                 self.book.close()
         finally:
-            self._atomic.__exit__(kind, value, tb)
+            if self._atomic is not None:
+                self._atomic.__exit__(kind, value, tb)
         return False
 
     @property
@@ -415,7 +417,7 @@ class XlsxSheet:
         if isinstance(value, str):
             self.ws.write_string(r, c, value, f)  # text is text, whatever it starts with
         elif isinstance(value, Formula):
-            self.ws.write_formula(r, c, value.source, f)
+            self.ws.write_formula(r, c, value.source, f, cell_value(value.value))
         elif isinstance(value, bool):
             self.ws.write_boolean(r, c, value, f)
         elif isinstance(value, (int, float)):
@@ -425,6 +427,29 @@ class XlsxSheet:
                 self.ws.write_blank(r, c, None, f)
         else:
             self.ws.write_string(r, c, str(value), f)
+
+    def put_column(self, first_row: int, col: int, values: Sequence[object], style: CellStyle = PLAIN) -> None:
+        """:meth:`put` each of ``values`` down column ``col`` from ``first_row``, measuring the
+        column's width from its extremes and distinct texts instead of from every cell."""
+        f = self.book.fmt(style) if style != PLAIN else None
+        ws, c, r0 = self.ws, col - 1, first_row - 1
+        self.measure(col, values, style)
+        for i, v in enumerate(values):
+            if type(v) in (int, float) and math.isfinite(v):
+                ws.write_number(r0 + i, c, v, f)
+            elif type(v) is str:
+                ws.write_string(r0 + i, c, v, f)
+            else:
+                self.put(first_row + i, col, v, style)
+
+    def measure(self, col: int, values: Sequence[object], style: CellStyle = PLAIN) -> None:
+        """Record the width ``values`` need in column ``col`` (without writing them): the widest
+        number is the smallest or the largest, so only those and each distinct text are measured."""
+        numbers = [v for v in values if type(v) in (int, float) and math.isfinite(v)]
+        for v in (min(numbers), max(numbers)) if numbers else ():
+            self.meter.see(col, v, style)
+        for v in {v for v in values if type(v) is str}:
+            self.meter.see(col, v, style)
 
     def width(self, col: int, width: float) -> None:
         self.ws.set_column(col - 1, col - 1, width)
@@ -473,6 +498,18 @@ class XlsxSheet:
         if source:
             opts["error_title"], opts["error_message"] = title[:32], error[:255]
         self.ws.data_validation(first_row - 1, first_col - 1, last_row - 1, last_col - 1, opts)
+
+    def merge(self, first_row: int, first_col: int, last_row: int, last_col: int) -> None:
+        """Merge a block, keeping the value and style already put in its top-left cell."""
+        self.ws.merge_range(first_row - 1, first_col - 1, last_row - 1, last_col - 1, None)
+
+    def color_scale(self, first_row: int, first_col: int, last_row: int, last_col: int, *, low: str, mid: str,
+                    high: str, mid_percentile: int = 50) -> None:  # fmt: skip
+        """A three-colour scale (min, a percentile, max) over a block."""
+        self.ws.conditional_format(first_row - 1, first_col - 1, last_row - 1, last_col - 1, {
+            "type": "3_color_scale", "min_color": "#" + low, "mid_type": "percentile",
+            "mid_value": mid_percentile, "mid_color": "#" + mid, "max_color": "#" + high,
+        })  # fmt: skip
 
     def print_setup(self, *, landscape: bool = True, title_row: int | None = S.HEADER_ROW,
                     area: str | Sequence[str] | None = None, footer: bool = True) -> None:  # fmt: skip

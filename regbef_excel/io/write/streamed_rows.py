@@ -1,0 +1,211 @@
+"""Long result tables: the first row written as cells, the rest streamed into the sheet's XML.
+
+The single-age detail of a county projection is ~100 000 cells; written one by one through
+XlsxWriter that is most of a run's writing time. So :class:`TableWriter` writes the first row of
+a long table as ordinary cells (which gives each column its cell format) and keeps the rest as a
+:class:`StreamedRows` block; after XlsxWriter has closed the workbook, :func:`stream_rows` copies
+the package and appends the blocks' rows to their sheets' ``<sheetData>`` (ECMA-376 Part 1,
+§18.3.1.73 ``row``, §18.3.1.4 ``c``), each cell with the format id of the cell above it. Numbers
+are written with ``repr`` (shortest round-trip), text as inline strings (``t="inlineStr"``,
+§18.3.1.53; text stays text whatever it starts with), formulas as ``<f>`` without a cached value
+(the workbook asks for a full calculation on load). Short tables are all cells.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from xml.sax.saxutils import escape
+
+import numpy as np
+
+from regbef_excel.io.write.sheets import DECIMALS, Formula, XlsxSheet
+from regbef_excel.io.write.styles import CellStyle
+from regbef_excel.schema.layout import column_letter
+
+#: Tables longer than this many rows are streamed.
+STREAM_THRESHOLD_ROWS = 500
+
+
+@dataclass
+class RowFormula:
+    """A formula column the program builds: ``template`` with ``{r}`` for the row (no '='), and
+    the results it computed, one per row (cached in the cells, see :class:`Formula`)."""
+
+    template: str
+    values: Sequence[float]
+
+
+Column = np.ndarray | Sequence[object] | RowFormula
+
+
+@dataclass
+class StreamedRows:
+    """Rows of one sheet streamed into its XML after the workbook is written."""
+
+    sheet_title: str
+    first_row: int
+    columns: list[Column]
+    style_ids: list[int] | None = None  # filled from the row above the block
+
+    @property
+    def n_rows(self) -> int:
+        for col in self.columns:
+            if not isinstance(col, RowFormula):
+                return len(col)
+        raise ValueError("a table needs at least one data column")
+
+
+class TableWriter:
+    """Writes a column-oriented table (arrays, lists or formula templates) from a first row."""
+
+    def __init__(self, ws: XlsxSheet, streamed: list[StreamedRows] | None) -> None:
+        self.ws, self.streamed = ws, streamed
+
+    def write(self, first_row: int, columns: list[Column], styles: list[CellStyle]) -> int:
+        """Write the table from ``first_row``; return the row after it."""
+        prepared = [prepare(c) for c in columns]
+        n = StreamedRows(self.ws.title, first_row, prepared).n_rows
+        n_cells = n if self.streamed is None or n <= STREAM_THRESHOLD_ROWS else 1
+        for j, (col, style) in enumerate(zip(prepared, styles, strict=True)):
+            if isinstance(col, RowFormula):
+                for i in range(n_cells):
+                    self.ws.put(first_row + i, j + 1, Formula(col.template.format(r=first_row + i), col.values[i]),
+                                style)  # fmt: skip
+            else:
+                self.ws.put_column(first_row, j + 1, col[:n_cells], style)
+                self.ws.measure(j + 1, col[n_cells:], style)
+        if n_cells < n:
+            rest = [RowFormula(c.template, c.values[n_cells:]) if isinstance(c, RowFormula) else c[n_cells:]
+                    for c in prepared]  # fmt: skip
+            self.streamed.append(StreamedRows(self.ws.title, first_row + n_cells, rest))
+        return first_row + n
+
+
+def prepare(col: Column) -> Column:
+    """A column as a Python list (floats rounded to :data:`DECIMALS`), or the formula as is."""
+    if isinstance(col, RowFormula):
+        return RowFormula(col.template, prepare(np.asarray(col.values, dtype=float)))
+    if isinstance(col, np.ndarray):
+        if col.dtype.kind == "f":
+            return np.round(col, DECIMALS).tolist()
+        return col.tolist()
+    return list(col)
+
+
+# --------------------------------------------------------------------------- the XML
+_XML_CONTROL = {"\r": "&#13;"}  # CR would be normalised to LF by an XML parser
+_ROW_RE = re.compile(rb'<row r="(\d+)"[^>]*>(.*?)</row>', re.S)
+_CELL_S_RE = re.compile(rb'<c r="([A-Z]+)\d+"(?: s="(\d+)")?')
+_SHEET_RE = re.compile(rb'<sheet\b[^>]*?\bname="([^"]*)"[^>]*?\br:id="([^"]*)"')
+_REL_RE = re.compile(rb'<Relationship\b[^>]*?\bId="([^"]+)"[^>]*?\bTarget="([^"]+)"')
+
+
+def _row_template(block: StreamedRows) -> str:
+    """A ``str.format`` template for one row: ``{r}`` is the row, ``{0}``… the cell contents (a
+    formula column takes two: the formula and its computed value)."""
+    parts, k = ['<row r="{r}">'], 0
+    for j, col in enumerate(block.columns):
+        letter, s = column_letter(j + 1), block.style_ids[j]
+        if isinstance(col, RowFormula):
+            parts.append(f'<c r="{letter}{{r}}" s="{s}"><f>{{{k}}}</f><v>{{{k + 1}!r}}</v></c>')
+            k += 2
+        elif col and isinstance(col[0], str):
+            parts.append(f'<c r="{letter}{{r}}" s="{s}" t="inlineStr"><is><t xml:space="preserve">{{{k}}}</t></is></c>')
+            k += 1
+        else:
+            parts.append(f'<c r="{letter}{{r}}" s="{s}"><v>{{{k}!r}}</v></c>')
+            k += 1
+    parts.append("</row>")
+    return "".join(parts)
+
+
+def _rows_xml(block: StreamedRows, chunk: int = 2000) -> Iterator[bytes]:
+    tmpl = _row_template(block)
+    cols: list[list[object] | None] = []
+    for col in block.columns:
+        if isinstance(col, RowFormula):
+            cols.append(None)
+        elif col and isinstance(col[0], str):
+            cols.append([escape(v, _XML_CONTROL) for v in col])
+        else:
+            cols.append(col)
+    n = block.n_rows
+    for start in range(0, n, chunk):
+        out = []
+        for i in range(start, min(n, start + chunk)):
+            r = block.first_row + i
+            vals: list[object] = []
+            for c, col in zip(block.columns, cols, strict=True):
+                if col is None:
+                    vals += [escape(c.template.format(r=r)), c.values[i]]
+                else:
+                    vals.append(col[i])
+            out.append(tmpl.format(*vals, r=r))
+        yield "".join(out).encode("utf-8")
+
+
+def _sheet_members(zf: zipfile.ZipFile) -> dict[str, str]:
+    """Sheet title → zip member of its XML (XlsxWriter's workbook: targets relative to xl/)."""
+    rels = dict(_REL_RE.findall(zf.read("xl/_rels/workbook.xml.rels")))
+    out = {}
+    for name, rid in _SHEET_RE.findall(zf.read("xl/workbook.xml")):
+        title = name.decode().replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", '"').replace("&amp;", "&")
+        target = rels[rid].decode().lstrip("/")
+        out[title] = target if target.startswith("xl/") else "xl/" + target
+    return out
+
+
+def stream_rows(package: bytes, blocks: list[StreamedRows]) -> bytes:
+    """The workbook ``package`` with each block's rows appended to its sheet's data."""
+    if not blocks:
+        return package
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(package)) as zin:
+        paths = _sheet_members(zin)
+        by_member: dict[str, list[StreamedRows]] = {}
+        for b in blocks:
+            by_member.setdefault(paths[b.sheet_title], []).append(b)
+        with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as zout:
+            for info in zin.infolist():
+                data = zin.read(info.filename)
+                if info.filename in by_member:
+                    data = _with_blocks(data, by_member[info.filename])
+                zout.writestr(info.filename, data)
+    return out.getvalue()
+
+
+def _with_blocks(data: bytes, blocks: list[StreamedRows]) -> bytes:
+    blocks = sorted(blocks, key=lambda b: b.first_row)
+    end = data.index(b"</sheetData>")
+    head, tail = data[:end], data[end:]
+    rows = {int(m.group(1)): m.group(2) for m in _ROW_RE.finditer(head)}
+    last_row = max(rows) if rows else 0
+    for b in blocks:
+        if b.first_row <= last_row:
+            raise RuntimeError(f"streamed rows of {b.sheet_title!r} overlap cells already written")
+        template_row = rows.get(b.first_row - 1, b"")
+        ids = {m.group(1).decode(): int(m.group(2) or 0) for m in _CELL_S_RE.finditer(template_row)}
+        b.style_ids = [ids.get(column_letter(j + 1), 0) for j in range(len(b.columns))]
+    last = max(b.first_row + b.n_rows - 1 for b in blocks)
+    max_col = column_letter(max(len(b.columns) for b in blocks)).encode()
+    head = re.sub(
+        rb'<dimension ref="([A-Z]+)(\d+):([A-Z]+)(\d+)"/>',
+        lambda m: b'<dimension ref="%s%s:%s%d"/>' % (m.group(1), m.group(2), max(m.group(3), max_col, key=_col_key),
+                                                     last),
+        head, count=1)  # fmt: skip
+    parts = [head]
+    for b in blocks:
+        parts.extend(_rows_xml(b))
+    parts.append(tail)
+    return b"".join(parts)
+
+
+def _col_key(letters: bytes) -> tuple[int, bytes]:
+    return (len(letters), letters)
+
+
+__all__ = ["STREAM_THRESHOLD_ROWS", "Column", "RowFormula", "StreamedRows", "TableWriter", "prepare", "stream_rows"]
