@@ -40,6 +40,7 @@ from regbef_excel.app import projection as app
 from regbef_excel.app.udf_cache import ProjectionCache, read_inputs
 from regbef_excel.cli import main
 from regbef_excel.errors import InputErrors
+from regbef_excel.io import libreoffice_render as render
 from regbef_excel.io.read import projection as reader
 from regbef_excel.schema.base import normalise_header
 from regbef_excel.schema.checks import CHECKS, CheckResult, checks_layout
@@ -245,14 +246,14 @@ def outcomes(tmp_path_factory) -> dict[str, Outcome]:
         wb.save(paths[cid])
         for (sheet, cell), value in before.items():  # back to the clean template
             wb[sheet][cell] = value
-    # One soffice call (the profile of support.libreoffice recalculates on load) writes the checks sheet of
+    # One soffice call (a profile that recalculates on load) writes the checks sheet of
     # every workbook as CSV: raw values, UTF-8, sheet number N (LibreOffice ≥ 7.2) → '<stem>-<sheet>.csv'.
     # Much faster than saving 24 whole workbooks as .xlsx.
     recalc = root / "recalc"
     recalc.mkdir()
     sheet_no = wb.sheetnames.index(CHECKS_SHEET) + 1
     with tempfile.TemporaryDirectory(prefix="regbef-lo-") as profile:
-        cmd = [lo.SOFFICE, f"-env:UserInstallation={lo._profile(Path(profile))}", "--headless", "--norestore",
+        cmd = [lo.SOFFICE, f"-env:UserInstallation={render.profile(profile, recalc=True).as_uri()}", "--headless", "--norestore",
                "--convert-to", f"csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,false,false,false,{sheet_no}",
                "--outdir", str(recalc), *(str(p) for p in paths.values())]  # fmt: skip
         proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)

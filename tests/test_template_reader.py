@@ -15,6 +15,7 @@ from support.synthetic import synthetic_inputs
 
 from regbef_excel import SCHEMA_VERSION, __version__
 from regbef_excel.engine.inputs import FLOWS
+from regbef_excel.io import libreoffice_render as render
 from regbef_excel.io.openpyxl_files import OpenpyxlBackend
 from regbef_excel.io.read.projection import read_from_backend, read_workbook, validate_workbook
 from regbef_excel.io.rows import inputs_to_raw_tables
@@ -222,7 +223,7 @@ def test_template_renders(tmp_path):
     master check that LibreOffice computed; the settings page with every setting and its default.
     A blank or formula-less page fails (see test_render_libreoffice::test_blank_page_fails_the_checks)."""
     path = save_workbook(build_workbook(None, meta=WorkbookMeta(region_name="Telemark")), tmp_path / "t.xlsx")
-    pdf = lo.convert(path, "pdf", tmp_path)  # the profile recalculates the formulas on load
+    pdf = render.to_pdf(path, tmp_path, recalc=True)
     texts = lo.page_texts(pdf)
     cover, settings = texts[0], texts[1]
     lines = [ln.strip() for ln in cover.splitlines()]

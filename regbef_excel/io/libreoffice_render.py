@@ -60,13 +60,16 @@ def available() -> bool:
     return soffice_path() is not None and pdftoppm_path() is not None
 
 
-def _profile(parent: Path, *, recalc: bool) -> Path:
-    profile = parent / "lo-profile"
+def profile(parent: str | os.PathLike[str], *, recalc: bool) -> Path:
+    """A private LibreOffice user profile under ``parent`` (pass it as
+    ``-env:UserInstallation=<profile.as_uri()>``); with ``recalc`` it recalculates every formula
+    on load instead of trusting cached values."""
+    made = Path(parent) / "lo-profile"
     if recalc:
-        user = profile / "user"
+        user = made / "user"
         user.mkdir(parents=True, exist_ok=True)
         (user / "registrymodifications.xcu").write_text(_RECALC_XCU, encoding="utf-8")
-    return profile
+    return made
 
 
 def _convert(src: Path, target: str, outdir: Path, *, recalc: bool, timeout: float) -> Path:
@@ -80,13 +83,13 @@ def _convert(src: Path, target: str, outdir: Path, *, recalc: bool, timeout: flo
     ext = target.split(":", 1)[0]
     with tempfile.TemporaryDirectory(prefix="regbef-lo-") as tmp:
         tmp = Path(tmp)
-        profile = _profile(tmp, recalc=recalc)
+        lo_profile = profile(tmp, recalc=recalc)
         # Convert into a private directory first: the output name equals the input name, and
         # the caller's outdir may hold the input itself.
         work_out = tmp / "out"
         cmd = [
             soffice,
-            f"-env:UserInstallation={profile.as_uri()}",
+            f"-env:UserInstallation={lo_profile.as_uri()}",
             "--headless", "--norestore", "--nolockcheck",
             "--convert-to", target,
             "--outdir", str(work_out),
@@ -108,16 +111,19 @@ def _convert(src: Path, target: str, outdir: Path, *, recalc: bool, timeout: flo
     return dest
 
 
-def to_pdf(xlsx: str | os.PathLike[str], outdir: str | os.PathLike[str], *,
+def to_pdf(xlsx: str | os.PathLike[str], outdir: str | os.PathLike[str], *, recalc: bool = False,
            timeout: float = DEFAULT_TIMEOUT) -> Path:
     """Render a workbook to PDF (all sheets, as printed) with LibreOffice.
+
+    ``recalc`` recomputes every formula first; otherwise the cached values are shown, as
+    LibreOffice does by default for .xlsx files.
 
     Returns
     -------
     Path
         ``outdir / <stem>.pdf``.
     """
-    return _convert(Path(xlsx), "pdf", Path(outdir), recalc=False, timeout=timeout)
+    return _convert(Path(xlsx), "pdf", Path(outdir), recalc=recalc, timeout=timeout)
 
 
 def recalculate(xlsx: str | os.PathLike[str], out_path: str | os.PathLike[str], *,
@@ -177,6 +183,7 @@ __all__ = [
     "available",
     "pdf_page_count",
     "pdf_to_png",
+    "profile",
     "recalculate",
     "soffice_path",
     "to_pdf",
