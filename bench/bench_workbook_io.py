@@ -1,14 +1,14 @@
 """Benchmark: writing the results workbook vs a plain openpyxl load + save of the same file.
 
 Sizes: national (357 zones × 2 sexes × ages 0–99 × 30 years: 71 400 detail rows × 31 years) and
-county (17 zones, Telemark-sized). For each: seconds for ``write_results`` (streamed long tables),
-seconds for ``openpyxl.load_workbook`` + ``save`` of the file it wrote, file size; for the county
-also the all-cells route (``add_output_sheets`` + ``Workbook.save``).
+county (17 zones, Telemark-sized). For each: seconds for ``write_results`` (XlsxWriter, long
+tables streamed), seconds for ``openpyxl.load_workbook`` + ``save`` of the file it wrote (the
+same-run reference), file size.
 
 Run::
 
-    /work/venv/bin/python bench/bench_workbook_io.py            # county + national
-    /work/venv/bin/python bench/bench_workbook_io.py --county   # county only (seconds)
+    python bench/bench_workbook_io.py            # county + national
+    python bench/bench_workbook_io.py --county   # county only (seconds)
 """
 
 from __future__ import annotations
@@ -19,10 +19,10 @@ import tempfile
 import time
 from pathlib import Path
 
-from openpyxl import Workbook, load_workbook
+from openpyxl import load_workbook
 
 from regbef_excel.engine import project
-from regbef_excel.io.write.results import add_output_sheets, write_results
+from regbef_excel.io.write.results import write_results
 
 # The synthetic inputs are test data (tests/support); run from a checkout.
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
@@ -35,7 +35,7 @@ def _timed(fn) -> float:
     return time.perf_counter() - t
 
 
-def bench(n_zones: int, n_years: int, *, cells: bool, tmp: Path) -> None:
+def bench(n_zones: int, n_years: int, *, tmp: Path) -> None:
     p = project(synthetic_inputs(n_zones, n_years, seed=1))
     out = tmp / f"results-{n_zones}.xlsx"
     t_write = _timed(lambda: write_results(p, out))
@@ -52,12 +52,6 @@ def bench(n_zones: int, n_years: int, *, cells: bool, tmp: Path) -> None:
     print(f"  openpyxl save (of the loaded wb)  {t_save:7.2f} s   {copy.stat().st_size / 1e6:6.1f} MB")
     print(f"  load + save                       {t_load + t_save:7.2f} s   "
           f"(write_results is {(t_load + t_save) / t_write:.1f}× faster)")
-    if cells:
-        wb = Workbook()
-        cells_out = tmp / f"cells-{n_zones}.xlsx"
-        t_cells = _timed(lambda: (add_output_sheets(wb, p), wb.save(cells_out)))
-        print(f"  add_output_sheets + save (cells)  {t_cells:7.2f} s   "
-              f"{cells_out.stat().st_size / 1e6:6.1f} MB")
 
 
 def main() -> None:
@@ -67,9 +61,9 @@ def main() -> None:
     args = ap.parse_args()
     with tempfile.TemporaryDirectory() as d:
         tmp = Path(d)
-        bench(17, 25, cells=True, tmp=tmp)
+        bench(17, 25, tmp=tmp)
         if not args.county:
-            bench(357, args.years, cells=False, tmp=tmp)
+            bench(357, args.years, tmp=tmp)
 
 
 if __name__ == "__main__":
