@@ -127,3 +127,24 @@ def test_a_table_name_taken_by_the_planner_is_refused(projection, tmp_path):
     wb2.close()
     with pytest.raises(SpliceError, match="tblX"):
         splice_sheets(path, add.getvalue(), tmp_path / "out.xlsx")
+
+
+def test_macro_workbook_keeps_its_vba_in_xlsm_and_drops_it_in_xlsx(projection, tmp_path):
+    """A results .xlsx of an .xlsm input must not hold a VBA project (Excel refuses such a file);
+    a results .xlsm keeps it byte for byte."""
+    vba = tmp_path / "vbaProject.bin"
+    vba.write_bytes(b"not a real VBA project, only its bytes")
+    base = tmp_path / "arbeidsbok.xlsm"
+    wb = xlsxwriter.Workbook(str(base))
+    wb.add_worksheet("Inndata").write_string(0, 0, "x")
+    wb.add_vba_project(str(vba))
+    wb.set_vba_name("ThisWorkbook")
+    wb.close()
+    as_xlsx = _parts(writer.write_results(projection, tmp_path / "r.xlsx", base_workbook=base))
+    assert "xl/vbaProject.bin" not in as_xlsx
+    assert b"macroEnabled" not in as_xlsx["[Content_Types].xml"]
+    assert b"vbaProject" not in as_xlsx["xl/_rels/workbook.xml.rels"]
+    as_xlsm = _parts(writer.write_results(projection, tmp_path / "r.xlsm", base_workbook=base))
+    assert as_xlsm["xl/vbaProject.bin"] == vba.read_bytes()
+    assert b"macroEnabled.main+xml" in as_xlsm["[Content_Types].xml"]
+    assert load_workbook(tmp_path / "r.xlsx").sheetnames == ["Inndata", *RESULT_NAMES]

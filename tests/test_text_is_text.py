@@ -93,11 +93,11 @@ def hostile_inputs(n_zones: int = len(HOSTILE), seed: int = 0):
 
 
 # ----------------------------------------------------------------------------- results
-@pytest.mark.parametrize("bulk_rows", [10_000, 100])  # cells only / the long detail table streamed
-def test_projection_results(tmp_path, monkeypatch, bulk_rows):
-    from regbef_excel.io.write import results
+@pytest.mark.parametrize("stream_rows", [10_000, 100])  # cells only / the long detail table streamed
+def test_projection_results(tmp_path, monkeypatch, stream_rows):
+    from regbef_excel.io.write import streamed_rows
 
-    monkeypatch.setattr(results, "BULK_THRESHOLD_ROWS", bulk_rows)
+    monkeypatch.setattr(streamed_rows, "STREAM_THRESHOLD_ROWS", stream_rows)
     p = project(hostile_inputs())
     out = write_results(p, tmp_path / "r.xlsx", run_log={"input_path": HOSTILE[6], "variant": HOSTILE[7],
                                                           "warnings": list(HOSTILE)})  # fmt: skip

@@ -849,7 +849,7 @@ def write_results(
                 base: bytes | Path = memory.getvalue()
             else:
                 base = Path(base_workbook)
-            splice_sheets(base, sheets, tmp)
+            splice_sheets(base, sheets, tmp, macros=out.suffix.lower() == ".xlsm")
         if _before_replace is not None:
             _before_replace(tmp)
     return out

@@ -277,16 +277,20 @@ def _sheets(pkg: _Package, wb_part: str) -> tuple[etree._Element, etree._Element
     return root, rels_root, rid_part
 
 
-def splice_sheets(base: str | Path | bytes, addition: bytes, out: str | Path) -> list[str]:
+def splice_sheets(base: str | Path | bytes, addition: bytes, out: str | Path, *, macros: bool = False) -> list[str]:
     """Write to ``out`` the workbook ``base`` with the sheets of ``addition`` added.
 
     Sheets of ``base`` named like a sheet of ``addition`` (case-insensitively, as Excel compares
     names) are replaced, at the place of the first of them; the others are added at the end.
-    ``base`` is only read. Returns the sheet names of the result in order.
+    ``base`` is only read. Without ``macros`` (an ``.xlsx`` result) the VBA project and the
+    ribbon of a macro workbook are left out and the workbook part gets the ``.xlsx`` content type
+    (Excel refuses an ``.xlsx`` that holds macros). Returns the sheet names of the result in order.
     """
     pkg = _Package.read(base)
     add = _Package.read(addition)
     wb_part, add_wb_part = _workbook_part(pkg), _workbook_part(add)
+    if not macros:
+        _drop_macros(pkg, wb_part)
     wb, wb_rels, rid_part = _sheets(pkg, wb_part)
     add_wb, _, add_rid_part = _sheets(add, add_wb_part)
     sheets_el = wb.find(_M + "sheets")
@@ -408,6 +412,30 @@ def splice_sheets(base: str | Path | bytes, addition: bytes, out: str | Path) ->
     ct.save()
     _write(pkg, Path(out))
     return [s.get("name", "") for s in sheets_el]
+
+
+_VBA_TYPE = "http://schemas.microsoft.com/office/2006/relationships/vbaProject"
+_RIBBON_TYPES = ("http://schemas.microsoft.com/office/2006/relationships/ui/extensibility",
+                 "http://schemas.microsoft.com/office/2007/relationships/ui/extensibility")  # fmt: skip
+_MACRO_MAIN = "application/vnd.ms-excel.sheet.macroEnabled.main+xml"
+_XLSX_MAIN = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"
+
+
+def _drop_macros(pkg: _Package, wb_part: str) -> None:
+    """Unlink the VBA project and the ribbon (the parts go with the unreachable ones)."""
+    for part, types in ((wb_part, (_VBA_TYPE,)), ("", _RIBBON_TYPES)):
+        name = _rels_name(part) if part else "_rels/.rels"
+        if name not in pkg.parts:
+            continue
+        root = pkg.xml(name)
+        gone = [r for r in root if r.get("Type") in types]
+        for r in gone:
+            root.remove(r)
+        if gone:
+            pkg.put_xml(name, root)
+    ct = pkg.parts["[Content_Types].xml"]
+    if _MACRO_MAIN.encode() in ct:
+        pkg.parts["[Content_Types].xml"] = ct.replace(_MACRO_MAIN.encode(), _XLSX_MAIN.encode())
 
 
 def _target_of_type(pkg: _Package, wb_part: str, suffix: str) -> str:
