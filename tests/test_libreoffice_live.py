@@ -25,6 +25,7 @@ from support import soffice
 
 from regbef_excel import __version__
 from regbef_excel.addin import oxt
+from regbef_excel.addin.ribbon import ribbon_buttons
 from regbef_excel.app.projection import write_template
 from regbef_excel.app.regression import write_regression_template
 from regbef_excel.app.templates import write_templates
@@ -313,7 +314,7 @@ def test_extension_package(tmp_path):
     assert listed <= names and "regbef_toolbar.py" in listed
     for name in names - {"regbef_toolbar.py"}:
         ET.fromstring(parts[name])
-    ribbon = [b.id for b in oxt.ribbon_buttons(WORKBOOK_SOURCES)]
+    ribbon = [b.id for b in ribbon_buttons(WORKBOOK_SOURCES)]
     assert set(ribbon) == set(macros.ACTIONS)
     urls = [e.text for e in ET.fromstring(parts["Addons.xcu"]).iter("value") if e.text and e.text.startswith(oxt.PROTOCOL)]
     assert urls == [oxt.PROTOCOL + b for b in ribbon] * 2  # menu, then toolbar

@@ -2,7 +2,8 @@
 
 The extension is the LibreOffice twin of the Excel ribbon and is generated from the same source,
 ``workbook/customUI14.xml``: one toolbar button and one menu entry per ribbon button, same ids,
-same Norwegian labels and tips (English labels for an English LibreOffice are below). Pressing one
+Norwegian and English labels (:mod:`regbef_excel.addin.ribbon`); LibreOffice shows the ones of its
+user interface language (``xml:lang`` values; English for any language but Norwegian). Pressing one
 dispatches the URL ``org.regbef.calc:<button id>`` to a small Python protocol handler
 (:data:`HANDLER`, shipped as ``regbef_toolbar.py``), which runs, inside LibreOffice::
 
@@ -30,14 +31,12 @@ import os
 import site
 import sys
 import zipfile
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from xml.etree import ElementTree as ET
 from xml.sax.saxutils import escape, quoteattr
 
 from regbef_excel import __version__
-from regbef_excel.errors import RegbefError
+from regbef_excel.addin.ribbon import Button, ribbon_buttons
 
 OXT_NAME = "REGBEF.oxt"
 IDENTIFIER = "org.regbef.calc"
@@ -45,54 +44,6 @@ PROTOCOL = "org.regbef.calc:"
 IMPLEMENTATION = "org.regbef.calc.Toolbar"
 TOOLBAR = "org.regbef.calc.toolbar"
 CALC = "com.sun.star.sheet.SpreadsheetDocument"
-NS_UI14 = "{http://schemas.microsoft.com/office/2009/07/customui}"
-
-#: English labels (the ribbon XML has the Norwegian ones), by button id.
-ENGLISH = {
-    "regbefNew": "New workbook",
-    "regbefValidate": "Validate",
-    "regbefEstimate": "Estimate parameters",
-    "regbefRun": "Run projection",
-    "regbefCompare": "Compare scenarios",
-    "regbefSsb": "Compare with SSB",
-    "regbefTemplates": "Municipal templates",
-    "regbefCollect": "Collect municipal templates",
-    "regbefRegress": "Estimate regression",
-    "regbefRegressTargets": "Regression → targets",
-    "regbefBacktest": "Back-test",
-    "regbefAbout": "Help/About",
-}
-
-
-@dataclass(frozen=True)
-class Button:
-    """One ribbon button as the toolbar shows it."""
-
-    id: str
-    label_nb: str
-    label_en: str
-    tip: str
-
-
-def ribbon_buttons(source_dir: Path) -> list[Button]:
-    """The buttons of ``customUI14.xml`` in ribbon order.
-
-    Raises
-    ------
-    RegbefError
-        If the ribbon file is missing or has a button without an English label here.
-    """
-    path = Path(source_dir) / "customUI14.xml"
-    if not path.is_file():
-        raise RegbefError(f"ribbon source not found: {path}")
-    out = []
-    for el in ET.parse(path).getroot().iter(f"{NS_UI14}button"):
-        bid = el.get("id", "")
-        if bid not in ENGLISH:
-            raise RegbefError(f"{path}: button {bid!r} has no English label in {__name__}.ENGLISH")
-        out.append(Button(bid, el.get("label", bid), ENGLISH[bid], el.get("supertip") or el.get("screentip", "")))
-    return out
-
 
 def default_python_paths() -> list[str]:
     """Folders LibreOffice's Python needs to import ``regbef_excel`` as this Python does: the
@@ -354,5 +305,4 @@ def build_oxt(out_dir: str | os.PathLike[str], source_dir: str | os.PathLike[str
     return target
 
 
-__all__ = ["ENGLISH", "OXT_NAME", "Button", "build_oxt", "default_python_paths", "handler_source",
-           "oxt_bytes", "ribbon_buttons"]  # fmt: skip
+__all__ = ["OXT_NAME", "build_oxt", "default_python_paths", "handler_source", "oxt_bytes"]
