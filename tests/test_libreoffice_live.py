@@ -291,10 +291,16 @@ def test_regression_workbook(office, tmp_path):
 @pytest.mark.libreoffice
 @live_office
 def test_toolbar_buttons_in_libreoffice(office, templates, tmp_path):
-    """The installed REGBEF.oxt: its toolbar is in Calc's window, and its buttons run."""
+    """The installed REGBEF.oxt: its toolbar is in Calc's window, labelled in LibreOffice's
+    language, and its buttons run."""
     doc = office.open(Path(shutil.copy(templates["nb"], tmp_path / "kommune.xlsx")))
     bars = [e.ResourceURL for e in doc.CurrentController.Frame.LayoutManager.getElements()]
     assert f"private:resource/toolbar/addon_{oxt.TOOLBAR}" in bars
+    # the labels LibreOffice shows (its accessibility tree): English unless its UI is Norwegian
+    buttons = ribbon_buttons(WORKBOOK_SOURCES)
+    norwegian = soffice.ui_locale(office.ctx).split("-")[0] in ("nb", "nn", "no")
+    shown = [name for name, _ in soffice.toolbar_items(doc, f"private:resource/toolbar/addon_{oxt.TOOLBAR}")]
+    assert shown == [b.label_nb if norwegian else b.label_en for b in buttons]
     assert press_toolbar(office, doc, "regbefValidate") == [text("valid", "nb")]
     assert press_toolbar(office, doc, "regbefRun") == []
     assert set(output_sheet_names("nb").values()) <= set(doc.Sheets.ElementNames)
