@@ -34,7 +34,12 @@ from regbef_excel.data import ssb_projection_telemark
 from regbef_excel.engine import project
 from regbef_excel.excel import macros
 from regbef_excel.io.backend import LiveWorkbook
-from regbef_excel.io.libreoffice_live import ANSWERS_ENV, LibreOfficeLiveWorkbook, UnoBackend
+from regbef_excel.io.libreoffice_live import (
+    ANSWERS_ENV,
+    LibreOfficeLiveWorkbook,
+    UnoBackend,
+    scripted_answers,
+)
 from regbef_excel.io.openpyxl_files import OpenpyxlBackend
 from regbef_excel.io.read.projection import read_workbook
 from regbef_excel.schema.messages import text
@@ -498,6 +503,15 @@ def test_english_workbook_municipal_templates_then_collect(office, templates, tm
     assert whole[first] == sum(base.values())
     assert whole[last] == pytest.approx(sum(r[last] for r in zones.values()), abs=1e-5)  # cells hold 6 decimals
     county.close(True)
+
+
+def test_scripted_answers_in_order_per_kind_then_cancel(tmp_path):
+    path = tmp_path / "answers.json"
+    path.write_text(json.dumps({"ask_text": ["39", "2015"], "ask_save_path": ["/x/a.xlsx"]}), encoding="utf-8")
+    given = scripted_answers(path)
+    assert [given["answer"]("?", "t", "") for _ in range(3)] == ["39", "2015", None]
+    assert given["choose_save"]("s.xlsx", "t") == Path("/x/a.xlsx") and given["choose_save"]("s", "t") is None
+    assert given["choose_open"]("t") is None
 
 
 def test_every_toolbar_action_is_pressed_here():
