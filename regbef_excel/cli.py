@@ -618,7 +618,8 @@ def build_parser() -> argparse.ArgumentParser:
     asub = p.add_subparsers(dest="addin_command", metavar="ACTION", required=True)
     b = asub.add_parser("build", help="build REGBEF.xlam and the .xlsm workbook")
     b.add_argument("--out", default="dist", help="output folder (default dist)")
-    b.add_argument("--language", choices=("nb", "en"), default="nb", help="workbook language")
+    b.add_argument("--language", choices=("nb", "en"), default="nb",
+                   help="language of the workbook and of the Excel ribbon labels (default nb)")
     b.add_argument("--sources", default=None, help="folder with the VBA/ribbon sources (default: workbook/)")
     b.add_argument("--empty", action="store_true",
                    help="the .xlsm as the empty template (default: the filled Telemark demo)")

@@ -1,44 +1,59 @@
 """The live path in a real spreadsheet program: every toolbar action run in LibreOffice Calc.
 
-A headless ``soffice`` (private profile, named pipe; ``support/soffice.py``) opens real
-templates, and each action runs through ``macros.execute(action, LibreOfficeLiveWorkbook(...))``
-— the call the REGBEF toolbar makes, and, with the xlwings adapter instead, the Excel ribbon.
-The assertions are on the document afterwards. The last test installs the built ``REGBEF.oxt``
-and presses the toolbar's buttons through LibreOffice's dispatch API, inside LibreOffice.
-
-Messages are captured through the adapter's ``message`` function (headless LibreOffice shows
-no dialogs). The extension's own build is checked without LibreOffice at the end.
+One headless ``soffice`` for the module (private profile, named pipe; ``support/soffice.py``) with
+the built ``REGBEF.oxt`` installed. Tests open real templates and press buttons two ways: through
+``macros.execute(action, LibreOfficeLiveWorkbook(...))`` from this process — the call the REGBEF
+toolbar makes, and, with the xlwings adapter instead, the Excel ribbon — and through the
+installed toolbar itself (LibreOffice's dispatch API, the handler running inside LibreOffice,
+questions answered from ``$REGBEF_ANSWERS``, messages in ``$REGBEF_MESSAGE_LOG``). Every ribbon
+button is pressed (``test_every_toolbar_action_is_pressed_here``); the assertions are on the
+document and the files afterwards, with numbers. The extension's own build is checked without
+LibreOffice at the end.
 """
 
 from __future__ import annotations
 
 import ast
+import json
 import shutil
 import zipfile
 from pathlib import Path
 from xml.etree import ElementTree as ET
 
+import numpy as np
 import pytest
 from support import soffice
 
 from regbef_excel import __version__
 from regbef_excel.addin import oxt
+from regbef_excel.addin.ribbon import ribbon_buttons
 from regbef_excel.app.projection import write_template
 from regbef_excel.app.regression import write_regression_template
+from regbef_excel.app.templates import write_templates
+from regbef_excel.data import ssb_projection_telemark
+from regbef_excel.engine import project
 from regbef_excel.excel import macros
 from regbef_excel.io.backend import LiveWorkbook
-from regbef_excel.io.libreoffice_live import LibreOfficeLiveWorkbook, UnoBackend
+from regbef_excel.io.libreoffice_live import (
+    ANSWERS_ENV,
+    LibreOfficeLiveWorkbook,
+    UnoBackend,
+    scripted_answers,
+)
 from regbef_excel.io.openpyxl_files import OpenpyxlBackend
+from regbef_excel.io.read.projection import read_workbook
 from regbef_excel.schema.messages import text
 from regbef_excel.schema.outputs import (
     HOUSING_RESULTS,
     LABOUR_RESULTS,
     MIGRATION_MATRIX,
     SCENARIO_COMPARISON,
+    SSB_COMPARISON,
     output_sheet_names,
 )
 
 WORKBOOK_SOURCES = Path(__file__).resolve().parents[1] / "workbook"
+NOTODDEN = "4005"
 SKIP = soffice.skip_reason()
 live_office = pytest.mark.skipif(SKIP is not None, reason=SKIP or "")
 
@@ -52,11 +67,29 @@ def templates(tmp_path_factory) -> dict[str, Path]:
 
 @pytest.fixture(scope="module")
 def office(tmp_path_factory):
+    """The module's one LibreOffice, with the built ``REGBEF.oxt`` installed. Its toolbar
+    writes messages to ``office.message_log`` and takes the answers to its questions from
+    ``office.answers`` (headless LibreOffice shows no dialogs)."""
     if SKIP is not None:
         pytest.skip(SKIP)
-    office = soffice.Office(tmp_path_factory.mktemp("office"))
+    root = tmp_path_factory.mktemp("office")
+    soffice.install_extension(root, oxt.build_oxt(root / "dist", WORKBOOK_SOURCES))
+    log, answers = root / "messages.txt", root / "answers.json"
+    office = soffice.Office(root, env={"REGBEF_MESSAGE_LOG": str(log), ANSWERS_ENV: str(answers)})
+    office.message_log, office.answers = log, answers
     yield office
     office.stop()
+
+
+def press_toolbar(office, doc, action: str, **answers: list[str]) -> list[str]:
+    """Press the toolbar button ``action`` of the installed extension in ``doc`` (LibreOffice's
+    dispatch API, as a click does) and return the messages it showed. ``answers``: the answers
+    to its questions by kind (``ask_text``, ``ask_open_path``, ``ask_save_path``)."""
+    office.answers.write_text(json.dumps({k: [str(v) for v in vs] for k, vs in answers.items()}), encoding="utf-8")
+    office.message_log.write_text("", encoding="utf-8")
+    dispatcher = office.ctx.ServiceManager.createInstanceWithContext("com.sun.star.frame.DispatchHelper", office.ctx)
+    dispatcher.executeDispatch(doc.CurrentController.Frame, oxt.PROTOCOL + action, "", 0, ())
+    return office.message_log.read_text(encoding="utf-8").split("\n\f\n")[:-1]
 
 
 class Session:
@@ -263,27 +296,22 @@ def test_regression_workbook(office, tmp_path):
 # ------------------------------------------------------------------------------ the extension
 @pytest.mark.libreoffice
 @live_office
-def test_toolbar_buttons_in_libreoffice(templates, tmp_path):
-    """Install REGBEF.oxt (unopkg), open a template, press toolbar buttons (dispatch API)."""
-    built = oxt.build_oxt(tmp_path / "dist", WORKBOOK_SOURCES)
-    soffice.install_extension(tmp_path, built)
-    log = tmp_path / "messages.txt"
-    office = soffice.Office(tmp_path, env={"REGBEF_MESSAGE_LOG": str(log)})
-    try:
-        doc = office.open(Path(shutil.copy(templates["nb"], tmp_path / "kommune.xlsx")))
-        frame = doc.CurrentController.Frame
-        bars = [e.ResourceURL for e in frame.LayoutManager.getElements()]
-        assert f"private:resource/toolbar/addon_{oxt.TOOLBAR}" in bars
-        dispatcher = office.ctx.ServiceManager.createInstanceWithContext("com.sun.star.frame.DispatchHelper",
-                                                                         office.ctx)  # fmt: skip
-        for action in ("regbefValidate", "regbefRun"):
-            dispatcher.executeDispatch(frame, oxt.PROTOCOL + action, "", 0, ())
-        messages = log.read_text(encoding="utf-8").split("\n\f\n")[:-1]
-        assert messages == [text("valid", "nb")]
-        assert set(output_sheet_names("nb").values()) <= set(doc.Sheets.ElementNames)
-        assert charts(doc, "Folkemengde")
-    finally:
-        office.stop()
+def test_toolbar_buttons_in_libreoffice(office, templates, tmp_path):
+    """The installed REGBEF.oxt: its toolbar is in Calc's window, labelled in LibreOffice's
+    language, and its buttons run."""
+    doc = office.open(Path(shutil.copy(templates["nb"], tmp_path / "kommune.xlsx")))
+    bars = [e.ResourceURL for e in doc.CurrentController.Frame.LayoutManager.getElements()]
+    assert f"private:resource/toolbar/addon_{oxt.TOOLBAR}" in bars
+    # the labels LibreOffice shows (its accessibility tree): English unless its UI is Norwegian
+    buttons = ribbon_buttons(WORKBOOK_SOURCES)
+    norwegian = soffice.ui_locale(office.ctx).split("-")[0] in ("nb", "nn", "no")
+    shown = [name for name, _ in soffice.toolbar_items(doc, f"private:resource/toolbar/addon_{oxt.TOOLBAR}")]
+    assert shown == [b.label_nb if norwegian else b.label_en for b in buttons]
+    assert press_toolbar(office, doc, "regbefValidate") == [text("valid", "nb")]
+    assert press_toolbar(office, doc, "regbefRun") == []
+    assert set(output_sheet_names("nb").values()) <= set(doc.Sheets.ElementNames)
+    assert charts(doc, "Folkemengde")
+    doc.close(True)
 
 
 def test_extension_package(tmp_path):
@@ -298,7 +326,7 @@ def test_extension_package(tmp_path):
     assert listed <= names and "regbef_toolbar.py" in listed
     for name in names - {"regbef_toolbar.py"}:
         ET.fromstring(parts[name])
-    ribbon = [b.id for b in oxt.ribbon_buttons(WORKBOOK_SOURCES)]
+    ribbon = [b.id for b in ribbon_buttons(WORKBOOK_SOURCES)]
     assert set(ribbon) == set(macros.ACTIONS)
     urls = [e.text for e in ET.fromstring(parts["Addons.xcu"]).iter("value") if e.text and e.text.startswith(oxt.PROTOCOL)]
     assert urls == [oxt.PROTOCOL + b for b in ribbon] * 2  # menu, then toolbar
@@ -306,3 +334,193 @@ def test_extension_package(tmp_path):
     ast.parse(handler)
     assert "PYTHON_PATHS = ['/env/site-packages']" in handler and "macros import execute" in handler
     assert oxt.oxt_bytes(WORKBOOK_SOURCES, ["/env/site-packages"]) == built.read_bytes()
+
+
+# --------------------------------------------------------- every other button, pressed on the toolbar
+# These press the installed extension's buttons (dispatch, inside LibreOffice), answer its
+# questions from a file and check the document and the files it wrote, with numbers.
+def rows(doc, sheet: str) -> list[tuple]:
+    """The used cells of ``sheet`` as LibreOffice holds them (numbers as float, empty as '')."""
+    return values(doc, [sheet])[sheet][0]
+
+
+def row_of(doc, sheet: str, *first) -> tuple:  # noqa: ANN002 - the first cells of the row
+    found = [r for r in rows(doc, sheet) if r[: len(first)] == first]
+    assert len(found) == 1, (sheet, first, found)
+    return found[0]
+
+
+def column(doc, sheet: str, heading: object) -> int:
+    """Index of the column headed ``heading`` (in the first row that holds it)."""
+    return next(r.index(heading) for r in rows(doc, sheet) if heading in r)
+
+
+@pytest.fixture(scope="module")
+def notodden(tmp_path_factory) -> Path:
+    """A municipality's workbook as ``regbef-excel templates --codes 4005`` writes it: SSB
+    numbers, history, parameters estimated from 2016–2025."""
+    res = write_templates(tmp_path_factory.mktemp("notodden"), codes=[NOTODDEN], per="municipality", language="nb")
+    return res.paths[0]
+
+
+def population(path: Path, year: int, code: str = NOTODDEN) -> float:
+    """Population on 31 Dec ``year`` of zone ``code`` when the file is projected (the command
+    line's reader and engine, no LibreOffice)."""
+    inputs, _ = read_workbook(path)
+    return float(project(inputs).population[year - inputs.base_year, list(inputs.zone_codes).index(code)].sum())
+
+
+@pytest.mark.libreoffice
+@live_office
+def test_ssb_comparison_then_a_failed_one_keeps_it(office, notodden, tmp_path):
+    doc = office.open(Path(shutil.copy(notodden, tmp_path / notodden.name)))
+    inputs = list(doc.Sheets.ElementNames)
+    before = values(doc, inputs)
+    assert press_toolbar(office, doc, "regbefSsb") == []
+    sheet = SSB_COMPARISON.name.nb
+    assert list(doc.Sheets.ElementNames) == [*inputs, sheet] and values(doc, inputs) == before
+    # ours: our 31 Dec 2049 against SSB's 1 Jan 2050 (main alternative, 2026 round)
+    _, _, year, ours, ssb, difference, *_ = row_of(doc, sheet, NOTODDEN, "Notodden", 2050.0)
+    ssb_2050 = ssb_projection_telemark(vintage=2026, alternative="MMMM").query("region_code == @NOTODDEN and year == 2050")
+    assert ssb == ssb_2050["population"].sum() == 13544
+    assert ours == pytest.approx(population(tmp_path / notodden.name, 2049), rel=1e-9)
+    assert difference == pytest.approx(ours - ssb, abs=1e-6)
+    # a bad cell: one message naming it, the comparison and the inputs as they were
+    shown = values(doc, [sheet])
+    ref = UnoBackend(doc).tables()["tblPopulation"]
+    cell = doc.Sheets.getByName(ref.sheet).getCellByPosition(ref.min_col + 2, ref.min_row)
+    cell.String = "mange"
+    messages = press_toolbar(office, doc, "regbefSsb")
+    assert len(messages) == 1 and messages[0].startswith(text("input_problems", "nb", n=1))
+    assert f"{ref.sheet}!D{ref.min_row + 1}" in messages[0] and "mange" in messages[0]
+    assert values(doc, [sheet]) == shown and list(doc.Sheets.ElementNames) == [*inputs, sheet]
+    doc.close(True)
+
+
+@pytest.mark.libreoffice
+@live_office
+def test_estimate_after_changing_the_period_then_run(office, notodden, tmp_path):
+    """The planner moves the estimation period in Innstillinger and saves: Run refuses, naming
+    the cell; Estimate writes a new workbook re-fitted over 2020–2025, which runs."""
+    path = Path(shutil.copy(notodden, tmp_path / notodden.name))
+    doc = office.open(path)
+    ref = UnoBackend(doc).tables()["tblSettings"]
+    row = [r[0] for r in rows(doc, ref.sheet)].index("estimation_start")
+    doc.Sheets.getByName(ref.sheet).getCellByPosition(ref.min_col + 1, row).Value = 2020
+    doc.store()  # LibreOffice writes the .xlsx; the estimate reads the saved file
+    sheets = list(doc.Sheets.ElementNames)
+    refused = press_toolbar(office, doc, "regbefRun")
+    assert len(refused) == 1 and f"{ref.sheet}!C{row + 1}" in refused[0] and "2016–2025" in refused[0]
+    assert list(doc.Sheets.ElementNames) == sheets  # nothing written
+    target = tmp_path / "estimert.xlsx"
+    said = press_toolbar(office, doc, "regbefEstimate", ask_save_path=[target])
+    assert len(said) == 1 and str(target) in said[0]
+    doc.close(True)
+    before, meta = read_workbook(notodden)
+    after, meta2 = read_workbook(target)
+    assert (meta2.estimation_start, meta2.estimation_end) == (2020, 2025)
+    # immigration re-fitted as the mean of 2020–2025 at the same abroad share
+    by_year = meta.history["tblHistMigration"].groupby("year")["in"].sum()
+    expected = by_year.loc[2020:2025].mean() / by_year.loc[2016:2025].mean()
+    assert after.immigration_total[0] / before.immigration_total[0] == pytest.approx(expected, rel=1e-6)
+    assert not np.allclose(after.fertility_level_zone, before.fertility_level_zone)
+    # the new workbook runs on the toolbar; 2050 is what the command line projects for it
+    est = office.open(target)
+    assert press_toolbar(office, est, "regbefRun") == []
+    sheet = output_sheet_names("nb")["population_summary"]
+    shown = row_of(est, sheet, NOTODDEN)[column(est, sheet, 2050.0)]
+    assert shown == pytest.approx(population(target, 2050), rel=1e-9)
+    assert abs(shown - population(notodden, 2050)) > 10  # another period, another 2050
+    est.close(True)
+
+
+@pytest.mark.libreoffice
+@live_office
+def test_regression_targets_from_the_toolbar(office, notodden, tmp_path):
+    reg = write_regression_template(tmp_path / "regresjon.xlsx")
+    path = Path(shutil.copy(notodden, tmp_path / notodden.name))
+    doc = office.open(path)
+    target = tmp_path / "mål.xlsx"
+    said = press_toolbar(office, doc, "regbefRegressTargets", ask_open_path=[reg], ask_save_path=[target])
+    doc.close(True)
+    years = list(range(2026, 2051))
+    assert len(said) == 1 and said[0].startswith(text("targets_written", "nb", n=len(years), path=target))
+    assert "regresjonsmodell 'By FE'" in said[0]  # the model is named
+    inputs, meta = read_workbook(target)
+    assert inputs.variant == 2 and np.all(inputs.targets.zone_mode == 1)
+    assert inputs.targets.zone_value.shape == (len(years), 1)
+    sources = set(meta.comments["tblTargets"].values())
+    assert len(sources) == 1 and "regresjonsmodell 'By FE'" in sources.pop()
+    # the targets are met: net migration of the projection equals the target every year
+    tot = project(inputs).component_totals()
+    net = tot["EIFU"] + tot["EIFN"] - tot["EUF"] + tot["IIF"] - tot["IUF"]
+    np.testing.assert_allclose(net, inputs.targets.zone_value, atol=1e-6)
+    assert read_workbook(path)[0].variant == 1  # the planner's workbook is not changed
+
+
+@pytest.mark.libreoffice
+@live_office
+def test_backtest_from_the_toolbar(office, notodden, tmp_path):
+    doc = office.open(Path(shutil.copy(notodden, tmp_path / notodden.name)))
+    target = tmp_path / "tilbaketest.xlsx"
+    said = press_toolbar(office, doc, "regbefBacktest", ask_text=["39", "2015"], ask_save_path=[target])
+    assert said == [text("written", "nb", path=target)]
+    doc.close(True)
+    bt = office.open(target)
+    sheet = bt.Sheets.ElementNames[0]
+    assert "2015" in rows(bt, sheet)[0][0] and "Vestfold" in rows(bt, sheet)[0][0]
+    header = row_of(bt, sheet, "År")
+    by_year = {r[0]: dict(zip(header, r, strict=True)) for r in rows(bt, sheet) if isinstance(r[0], float)}
+    assert [(y, r["År fram"]) for y, r in by_year.items()][:10] == [(2015.0 + h, float(h)) for h in range(1, 11)]
+    ten = by_year[2025.0]
+    # ten years on, REGBEF misses the municipalities by a few per cent, far less than "no change"
+    assert 0 < ten["MAPE % REGBEF"] < 5 and ten["MAPE % REGBEF"] < ten["MAPE % Naiv: konstant"] / 2
+    bt.close(True)
+
+
+@pytest.mark.libreoffice
+@live_office
+def test_english_workbook_municipal_templates_then_collect(office, templates, tmp_path):
+    """In an English workbook: templates for Vestfold's municipalities, then collected back."""
+    doc = office.open(Path(shutil.copy(templates["en"], tmp_path / "county.xlsx")))
+    folder = tmp_path / "vestfold"
+    said = press_toolbar(office, doc, "regbefTemplates", ask_text=["39"], ask_save_path=[folder])
+    files = sorted(folder.glob("*.xlsx"))
+    assert said == [text("templates_written", "en", n=6, folder=folder)]
+    assert [f.name[:4] for f in files] == ["3901", "3903", "3905", "3907", "3909", "3911"]
+    base = {f.name[:4]: float(read_workbook(f)[0].population.sum()) for f in files}  # 31 Dec 2025
+    target = tmp_path / "collected.xlsx"
+    said = press_toolbar(office, doc, "regbefCollect", ask_open_path=[files[2]], ask_save_path=[target])
+    assert said == [text("collect_written", "en", n=6, county="Vestfold", path=target)]
+    doc.close(True)
+    county = office.open(target)
+    sheet = output_sheet_names("en")["population_summary"]
+    first, last = column(county, sheet, 2025.0), column(county, sheet, 2050.0)
+    zones = {r[0]: r for r in rows(county, sheet) if r[0] in base}
+    whole = row_of(county, sheet, "", "Whole region")
+    # every municipality's base population is its template's; the county is their sum, every year
+    assert {code: r[first] for code, r in zones.items()} == base
+    assert whole[first] == sum(base.values())
+    assert whole[last] == pytest.approx(sum(r[last] for r in zones.values()), abs=1e-5)  # cells hold 6 decimals
+    county.close(True)
+
+
+def test_scripted_answers_in_order_per_kind_then_cancel(tmp_path):
+    path = tmp_path / "answers.json"
+    path.write_text(json.dumps({"ask_text": ["39", "2015"], "ask_save_path": ["/x/a.xlsx"]}), encoding="utf-8")
+    given = scripted_answers(path)
+    assert [given["answer"]("?", "t", "") for _ in range(3)] == ["39", "2015", None]
+    assert given["choose_save"]("s.xlsx", "t") == Path("/x/a.xlsx") and given["choose_save"]("s", "t") is None
+    assert given["choose_open"]("t") is None
+
+
+def test_every_toolbar_action_is_pressed_here():
+    """Each button id of the ribbon is pressed by a test of this module, in LibreOffice."""
+    tree = ast.parse(Path(__file__).read_text(encoding="utf-8"))
+    pressed = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call) and getattr(node.func, "attr", getattr(node.func, "id", "")) in ("press", "press_toolbar"):
+            pressed |= {a.value for a in node.args if isinstance(a, ast.Constant) and isinstance(a.value, str)}
+        if isinstance(node, ast.For) and isinstance(node.iter, ast.Tuple):  # for action in ("...", ...)
+            pressed |= {e.value for e in node.iter.elts if isinstance(e, ast.Constant)}
+    assert set(macros.ACTIONS) <= pressed, set(macros.ACTIONS) - pressed

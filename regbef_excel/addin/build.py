@@ -39,6 +39,7 @@ from typing import Literal
 
 from regbef_excel import __version__
 from regbef_excel.addin import ovba, oxt
+from regbef_excel.addin.ribbon import localised_ribbon
 from regbef_excel.app.projection import demo_inputs
 from regbef_excel.errors import RegbefError
 from regbef_excel.files import atomic_write, shipped_path
@@ -272,13 +273,14 @@ def _rewrite_package(xlsx: bytes, target: Target, vba_bin: bytes, ui: str, ui14:
     return out.getvalue()
 
 
-def _ribbon(source_dir: Path) -> tuple[str, str]:
-    return ((source_dir / "customUI.xml").read_text(encoding="utf-8"),
-            (source_dir / "customUI14.xml").read_text(encoding="utf-8"))  # fmt: skip
+def _ribbon(source_dir: Path, language: str) -> tuple[str, str]:
+    """customUI.xml and customUI14.xml with the labels of ``language`` (:mod:`~regbef_excel.addin.ribbon`)."""
+    return tuple(localised_ribbon((source_dir / name).read_text(encoding="utf-8"), language, str(source_dir / name))
+                 for name in ("customUI.xml", "customUI14.xml"))  # fmt: skip
 
 
-def addin_bytes(source_dir: Path | None = None) -> bytes:
-    """The bytes of ``REGBEF.xlam``."""
+def addin_bytes(source_dir: Path | None = None, language: str = "nb") -> bytes:
+    """The bytes of ``REGBEF.xlam`` (ribbon labels in ``language``)."""
     src = Path(source_dir or SOURCE_DIR)
     when = build_time()
     xlsx, names = addin_xlsx(
@@ -289,17 +291,17 @@ def addin_bytes(source_dir: Path | None = None) -> bytes:
         source_dir=src,
     )
     vba = vba_project("addin", names, src).to_bytes()
-    return _rewrite_package(xlsx, "addin", vba, *_ribbon(src), when)
+    return _rewrite_package(xlsx, "addin", vba, *_ribbon(src, language), when)
 
 
 def workbook_bytes(language: str = "nb", source_dir: Path | None = None, inputs=None, meta=None) -> bytes:  # noqa: ANN001
     """The bytes of the macro-enabled REGBEF workbook of ``inputs`` (the empty template if
-    ``None``; :func:`build` passes the Telemark demo)."""
+    ``None``; :func:`build` passes the Telemark demo); sheets and ribbon in ``language``."""
     src = Path(source_dir or SOURCE_DIR)
     when = build_time()
     xlsx, names = macro_workbook_xlsx(when, language, inputs, meta, source_dir=src)
     vba = vba_project("workbook", names, src).to_bytes()
-    return _rewrite_package(xlsx, "workbook", vba, *_ribbon(src), when)
+    return _rewrite_package(xlsx, "workbook", vba, *_ribbon(src, language), when)
 
 
 @dataclass
@@ -319,7 +321,10 @@ def build(out_dir: str | os.PathLike[str] = "dist", *, language: str = "nb",
     (``out_dir/vba``) for review or manual import.
 
     The ``.xlsm`` is the filled Telemark demo workbook (with its history, so it validates and
-    runs as it is); ``empty=True`` gives the empty template instead.
+    runs as it is); ``empty=True`` gives the empty template instead. ``language`` is the
+    language of the workbook's sheets and of the ribbon labels in both Excel files (Excel
+    cannot switch them by itself, see :mod:`regbef_excel.addin.ribbon`); the LibreOffice
+    extension carries both and follows LibreOffice's language.
     """
     out = Path(out_dir)
     src = Path(source_dir) if source_dir else SOURCE_DIR
@@ -327,7 +332,7 @@ def build(out_dir: str | os.PathLike[str] = "dist", *, language: str = "nb",
         raise RegbefError(f"add-in sources not found in {src} (expected vba/Regbef.bas); run from a "
                           "checkout of regbef_excel or pass --sources")  # fmt: skip
     inputs, meta = (None, None) if empty else demo_inputs(language, include_history=True)
-    addin = atomic_write(out / ADDIN_NAME, addin_bytes(src))
+    addin = atomic_write(out / ADDIN_NAME, addin_bytes(src, language))
     book = atomic_write(out / WORKBOOK_NAME.get(language, WORKBOOK_NAME["nb"]),
                          workbook_bytes(language, src, inputs, meta))  # fmt: skip
     vba_dir = out / "vba"

@@ -37,6 +37,7 @@ from pathlib import Path
 from regbef_excel import SCHEMA_VERSION, __version__
 from regbef_excel.app.collect import collect_workbooks
 from regbef_excel.app.estimate import estimate_workbook
+from regbef_excel.app.estimation_record import check_estimation_record
 from regbef_excel.app.evaluation import backtest_county, ssb_frame_for
 from regbef_excel.app.projection import project_checked, run_log, write_template
 from regbef_excel.app.regression import regression_targets
@@ -114,7 +115,9 @@ def _read(live: LiveWorkbook):
         backend.close()
     if res.errors:
         raise InputErrors(res.errors)
-    return res.inputs, res.language, res.meta.read_notes
+    # parameters estimated from another period or history are refused, as `run` refuses them
+    stale = check_estimation_record(res.meta, res.language)
+    return res.inputs, res.language, [*res.meta.read_notes, *stale]
 
 
 def _output_sheets(live: LiveWorkbook, written: Path, language: str,
@@ -182,6 +185,7 @@ def validate_inputs(live: LiveWorkbook) -> MacroResult:
     problems = res.errors  # failed checks included (one front door)
     if problems:
         raise InputErrors(problems)
+    check_estimation_record(res.meta, res.language)  # what `validate` refuses too
     return MacroResult(message=text("valid", res.language))
 
 
@@ -400,8 +404,9 @@ def targets_from_regression(live: LiveWorkbook) -> MacroResult:
         return MacroResult(status=text("cancelled", lang))
     _refuse_open_workbook(live, Path(target))
     live.status(text("estimating", lang))
-    targets = regression_targets(regression, current, target)
-    return MacroResult(message=text("targets_written", lang, n=len(targets), path=target))
+    res = regression_targets(regression, current, target)
+    # the model and its assumptions, as written beside every target
+    return MacroResult(message=text("targets_written", lang, n=len(res.targets), path=target) + "\n\n" + res.source)
 
 
 def compare_scenarios(live: LiveWorkbook) -> MacroResult:

@@ -20,6 +20,7 @@ from __future__ import annotations
 import builtins
 import glob
 import importlib.util
+import json
 import os
 import sys
 from collections.abc import Callable, Sequence
@@ -114,6 +115,31 @@ def open_document(ctx, path: Path, *, hidden: bool = True, read_only: bool = Fal
         raise FeatureNotAvailable(f"LibreOffice could not open {path} as a spreadsheet (open in another "
                                   "program, or a stale lock file .~lock.*# beside it?)")
     return doc
+
+
+#: Environment variable naming a JSON file of answers for the toolbar's questions (headless runs).
+ANSWERS_ENV = "REGBEF_ANSWERS"
+
+
+def scripted_answers(path: str | os.PathLike[str]) -> dict[str, Callable]:
+    """The ``choose_open``, ``choose_save`` and ``answer`` arguments of
+    :class:`LibreOfficeLiveWorkbook` from a JSON file, for a LibreOffice that shows no dialogs
+    (headless, automated): ``{"ask_text": [...], "ask_open_path": [...], "ask_save_path": [...]}``,
+    each question taking the next answer of its kind; a question with no answer left is
+    cancelled. The toolbar's handler uses it when ``$REGBEF_ANSWERS`` names such a file.
+    """
+    given = json.loads(Path(path).read_text(encoding="utf-8"))
+    queues = {kind: list(given.get(kind, [])) for kind in ("ask_text", "ask_open_path", "ask_save_path")}
+
+    def take(kind: str) -> str | None:
+        return queues[kind].pop(0) if queues[kind] else None
+
+    def as_path(value: str | None) -> Path | None:
+        return None if value is None else Path(value)
+
+    return {"answer": lambda prompt, title, default="": take("ask_text"),
+            "choose_open": lambda title: as_path(take("ask_open_path")),
+            "choose_save": lambda suggested, title: as_path(take("ask_save_path"))}  # fmt: skip
 
 
 class UnoBackend(WorkbookBackend):
@@ -328,4 +354,5 @@ class LibreOfficeLiveWorkbook:
 
 
 
-__all__ = ["LibreOfficeLiveWorkbook", "UnoBackend", "open_document", "property_values", "uno_module"]
+__all__ = ["ANSWERS_ENV", "LibreOfficeLiveWorkbook", "UnoBackend", "open_document", "property_values",
+           "scripted_answers", "uno_module"]  # fmt: skip

@@ -53,6 +53,30 @@ def install_extension(root: Path, oxt: Path) -> str:
     return proc.stdout + proc.stderr
 
 
+def ui_locale(ctx) -> str:  # noqa: ANN001 - UNO component context
+    """LibreOffice's user-interface language (``en-US`` unless a language pack and setting say
+    otherwise)."""
+    uno = lo.uno_module()
+    provider = ctx.ServiceManager.createInstanceWithContext("com.sun.star.configuration.ConfigurationProvider", ctx)
+    node = uno.createUnoStruct("com.sun.star.beans.PropertyValue")
+    node.Name, node.Value = "nodepath", "/org.openoffice.Setup/L10N"
+    access = provider.createInstanceWithArguments("com.sun.star.configuration.ConfigurationAccess", (node,))
+    return str(access.getByName("ooLocale") or "en-US")
+
+
+def toolbar_items(doc, url: str) -> list[tuple[str, tuple[int, int, int, int]]]:  # noqa: ANN001 - UNO document
+    """(label, (x, y, width, height)) of each item of the toolbar ``url`` in ``doc``'s window,
+    as LibreOffice reports them to screen readers (its accessibility tree)."""
+    toolbar = doc.CurrentController.Frame.LayoutManager.getElement(url).RealInterface
+    context = toolbar.getAccessibleContext()
+    items = []
+    for i in range(context.getAccessibleChildCount()):
+        child = context.getAccessibleChild(i).getAccessibleContext()
+        b = child.getBounds()
+        items.append((str(child.getAccessibleName()), (b.X, b.Y, b.Width, b.Height)))
+    return items
+
+
 class Office:
     """One headless soffice process and a UNO connection to it."""
 
