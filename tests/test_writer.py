@@ -278,3 +278,20 @@ def test_formulas_carry_their_results_for_viewers_that_do_not_recalculate(result
     checks = [comp.cell(r, n_check).value for r in range(S.FIRST_DATA_ROW, comp.max_row + 1)
               if isinstance(comp.cell(r, 3).value, int)]  # fmt: skip
     assert len(checks) >= T * (K + 1) and all(c == 0 for c in checks)
+
+
+def test_long_table_streams_past_cells_beside_it():
+    """The uncertainty sheet of many zones: its zone list (a helper column right of the table)
+    reaches into the rows where the zones' table is streamed; both must come out whole."""
+    p = project(synthetic_inputs(40, 4, seed=2))
+    ws = _sheet(_results(p), "uncertainty")
+    n_cols = len(S.UNCERTAINTY.columns)
+    rows = list(ws.iter_rows(min_row=S.FIRST_DATA_ROW, values_only=True))
+    table = [r[:n_cols] for r in rows if r[0] is not None or r[1] is not None]
+    assert len(table) == 41 * len(S.INTERVAL_MEASURES) * 5  # region + 40 zones, 5 measures, 5 years
+    list_col = next(c for c in range(n_cols + 1, ws.max_column + 1)
+                    if ws.cell(S.HEADER_ROW, c).value == S.REGION.get("nb"))  # fmt: skip
+    names = [ws.cell(S.HEADER_ROW + i, list_col).value for i in range(41)]
+    assert names == [S.REGION.get("nb"), *p.zone_names]
+    last = S.FIRST_DATA_ROW + len(table) - 1
+    assert ws.cell(last, 2).value == p.zone_names[-1]

@@ -24,7 +24,7 @@ import numpy as np
 
 from regbef_excel.io.write.sheets import DECIMALS, Formula, XlsxSheet
 from regbef_excel.io.write.styles import CellStyle
-from regbef_excel.schema.layout import column_letter
+from regbef_excel.schema.layout import column_index, column_letter
 
 #: Tables longer than this many rows are streamed.
 STREAM_THRESHOLD_ROWS = 500
@@ -104,10 +104,10 @@ _SHEET_RE = re.compile(rb'<sheet\b[^>]*?\bname="([^"]*)"[^>]*?\br:id="([^"]*)"')
 _REL_RE = re.compile(rb'<Relationship\b[^>]*?\bId="([^"]+)"[^>]*?\bTarget="([^"]+)"')
 
 
-def _row_template(block: StreamedRows) -> str:
-    """A ``str.format`` template for one row: ``{r}`` is the row, ``{0}``… the cell contents (a
-    formula column takes two: the formula and its computed value)."""
-    parts, k = ['<row r="{r}">'], 0
+def _cells_template(block: StreamedRows) -> str:
+    """A ``str.format`` template for the cells of one row: ``{r}`` is the row, ``{0}``… the cell
+    contents (a formula column takes two: the formula and its computed value)."""
+    parts, k = [], 0
     for j, col in enumerate(block.columns):
         letter, s = column_letter(j + 1), block.style_ids[j]
         if isinstance(col, RowFormula):
@@ -119,12 +119,13 @@ def _row_template(block: StreamedRows) -> str:
         else:
             parts.append(f'<c r="{letter}{{r}}" s="{s}"><v>{{{k}!r}}</v></c>')
             k += 1
-    parts.append("</row>")
     return "".join(parts)
 
 
-def _rows_xml(block: StreamedRows, chunk: int = 2000) -> Iterator[bytes]:
-    tmpl = _row_template(block)
+def _rows_xml(block: StreamedRows, beside: dict[int, tuple[bytes, bytes]], chunk: int = 2000) -> Iterator[bytes]:
+    """The block's rows; a row in ``beside`` (row → its attributes and cells, all to the right of
+    the block) is written once, with the block's cells first."""
+    tmpl = _cells_template(block)
     cols: list[list[object] | None] = []
     for col in block.columns:
         if isinstance(col, RowFormula):
@@ -144,7 +145,13 @@ def _rows_xml(block: StreamedRows, chunk: int = 2000) -> Iterator[bytes]:
                     vals += [escape(c.template.format(r=r)), c.values[i]]
                 else:
                     vals.append(col[i])
-            out.append(tmpl.format(*vals, r=r))
+            cells = tmpl.format(*vals, r=r)
+            if r in beside:  # its column span grows to the block's cells: leave the optional hint out
+                attrs, more = beside.pop(r)
+                attrs = _SPANS_RE.sub(b"", attrs)
+                out.append(f'<row r="{r}"{attrs.decode()}>{cells}{more.decode()}</row>')
+            else:
+                out.append(f'<row r="{r}">{cells}</row>')
         yield "".join(out).encode("utf-8")
 
 
@@ -178,28 +185,62 @@ def stream_rows(package: bytes, blocks: list[StreamedRows]) -> bytes:
     return out.getvalue()
 
 
+_SPANS_RE = re.compile(rb'\sspans="[^"]*"')
+_ROW_OPEN_RE = re.compile(rb'<row r="(\d+)"([^>]*?)(/?)>')
+_CELL_COL_RE = re.compile(rb'<c r="([A-Z]+)\d+"')
+
+
 def _with_blocks(data: bytes, blocks: list[StreamedRows]) -> bytes:
+    """The sheet XML with the blocks' rows in place. Rows the workbook already holds at or below a
+    block's first row (a helper list beside a long table) keep their cells, which must lie to the
+    right of the block; every row is written once, in order."""
     blocks = sorted(blocks, key=lambda b: b.first_row)
     end = data.index(b"</sheetData>")
-    head, tail = data[:end], data[end:]
+    first = blocks[0].first_row
+    cut = end
+    for m in _ROW_OPEN_RE.finditer(data, 0, end):
+        if int(m.group(1)) >= first:
+            cut = m.start()
+            break
+    head, later, tail = data[:cut], data[cut:end], data[end:]
     rows = {int(m.group(1)): m.group(2) for m in _ROW_RE.finditer(head)}
-    last_row = max(rows) if rows else 0
+    beside: dict[int, tuple[bytes, bytes]] = {}
+    pos = 0
+    while pos < len(later):
+        m = _ROW_OPEN_RE.match(later, pos)
+        if m is None:
+            raise RuntimeError("unexpected sheet XML after the streamed table's first row")
+        if m.group(3):  # an empty row: <row .../>
+            beside[int(m.group(1))] = (m.group(2), b"")
+            pos = m.end()
+            continue
+        close = later.index(b"</row>", m.end())
+        beside[int(m.group(1))] = (m.group(2), later[m.end():close])
+        pos = close + len(b"</row>")
     for b in blocks:
-        if b.first_row <= last_row:
-            raise RuntimeError(f"streamed rows of {b.sheet_title!r} overlap cells already written")
+        width = len(b.columns)
+        for r in range(b.first_row, b.first_row + b.n_rows):
+            if r in beside and any(column_index(c.decode()) <= width for c in _CELL_COL_RE.findall(beside[r][1])):
+                raise RuntimeError(f"streamed rows of {b.sheet_title!r} overlap cells already written (row {r})")
         template_row = rows.get(b.first_row - 1, b"")
         ids = {m.group(1).decode(): int(m.group(2) or 0) for m in _CELL_S_RE.finditer(template_row)}
-        b.style_ids = [ids.get(column_letter(j + 1), 0) for j in range(len(b.columns))]
-    last = max(b.first_row + b.n_rows - 1 for b in blocks)
+        b.style_ids = [ids.get(column_letter(j + 1), 0) for j in range(width)]
+    last = max([b.first_row + b.n_rows - 1 for b in blocks] + list(beside))
     max_col = column_letter(max(len(b.columns) for b in blocks)).encode()
     head = re.sub(
         rb'<dimension ref="([A-Z]+)(\d+):([A-Z]+)(\d+)"/>',
         lambda m: b'<dimension ref="%s%s:%s%d"/>' % (m.group(1), m.group(2), max(m.group(3), max_col, key=_col_key),
-                                                     last),
+                                                     max(last, int(m.group(4)))),
         head, count=1)  # fmt: skip
     parts = [head]
     for b in blocks:
-        parts.extend(_rows_xml(b))
+        for r in sorted(k for k in beside if k < b.first_row):  # rows between blocks, in order
+            attrs, cells = beside.pop(r)
+            parts.append(b'<row r="%d"%s>%s</row>' % (r, attrs, cells))
+        parts.extend(_rows_xml(b, beside))
+    for r in sorted(beside):
+        attrs, cells = beside.pop(r)
+        parts.append(b'<row r="%d"%s>%s</row>' % (r, attrs, cells))
     parts.append(tail)
     return b"".join(parts)
 
