@@ -295,3 +295,24 @@ def test_long_table_streams_past_cells_beside_it():
     assert names == [S.REGION.get("nb"), *p.zone_names]
     last = S.FIRST_DATA_ROW + len(table) - 1
     assert ws.cell(last, 2).value == p.zone_names[-1]
+
+
+def test_streamed_blank_and_non_finite_cells_stay_blank(tmp_path):
+    """A streamed number column with gaps (None, NaN) writes blank cells with the column's
+    format, never 'nan' or 'None' (which would make the file unreadable)."""
+    from regbef_excel.io.write.sheets import XlsxBook, data_style
+    from regbef_excel.io.write.streamed_rows import StreamedRows, TableWriter, stream_rows
+
+    buffer = io.BytesIO()
+    streamed: list[StreamedRows] = []
+    values = np.arange(1000, dtype=float)
+    values[[3, 700]] = np.nan
+    gaps = [None if i % 10 == 0 else float(i) for i in range(1000)]
+    with XlsxBook(buffer) as book:
+        st = book.sheet("Ark")
+        TableWriter(st, streamed).write(2, [values, gaps], [data_style(S.FMT_PERSONS)] * 2)
+    ws = load_workbook(io.BytesIO(stream_rows(buffer.getvalue(), streamed)))["Ark"]
+    assert streamed and ws.max_row == 1001
+    got = [(ws.cell(r, 1).value, ws.cell(r, 2).value) for r in range(2, 1002)]
+    assert got[3] == (None, 3.0) and got[700] == (None, None) and got[999] == (999.0, 999.0)
+    assert ws.cell(702, 1).number_format == S.FMT_PERSONS  # the blank keeps the column's format

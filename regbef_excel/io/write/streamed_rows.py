@@ -14,6 +14,7 @@ are written with ``repr`` (shortest round-trip), text as inline strings (``t="in
 from __future__ import annotations
 
 import io
+import math
 import re
 import zipfile
 from collections.abc import Iterator, Sequence
@@ -91,7 +92,10 @@ def prepare(col: Column) -> Column:
         return RowFormula(col.template, prepare(np.asarray(col.values, dtype=float)))
     if isinstance(col, np.ndarray):
         if col.dtype.kind == "f":
-            return np.round(col, DECIMALS).tolist()
+            rounded = np.round(col, DECIMALS)
+            if np.isfinite(rounded).all():
+                return rounded.tolist()
+            return [v if math.isfinite(v) else None for v in rounded.tolist()]  # blank, as put() writes it
         return col.tolist()
     return list(col)
 
@@ -116,10 +120,18 @@ def _cells_template(block: StreamedRows) -> str:
         elif col and isinstance(col[0], str):
             parts.append(f'<c r="{letter}{{r}}" s="{s}" t="inlineStr"><is><t xml:space="preserve">{{{k}}}</t></is></c>')
             k += 1
+        elif _has_blanks(col):  # the whole cell per row: a blank one keeps only its format
+            parts.append(f"{{{k}}}")
+            k += 1
         else:
             parts.append(f'<c r="{letter}{{r}}" s="{s}"><v>{{{k}!r}}</v></c>')
             k += 1
     return "".join(parts)
+
+
+def _has_blanks(col: Column) -> bool:
+    """A number column with blank cells (``None``: e.g. a zone without observed history)."""
+    return not isinstance(col, RowFormula) and not (col and isinstance(col[0], str)) and any(v is None for v in col)
 
 
 def _rows_xml(block: StreamedRows, beside: dict[int, tuple[bytes, bytes]], chunk: int = 2000) -> Iterator[bytes]:
@@ -127,11 +139,15 @@ def _rows_xml(block: StreamedRows, beside: dict[int, tuple[bytes, bytes]], chunk
     the block) is written once, with the block's cells first."""
     tmpl = _cells_template(block)
     cols: list[list[object] | None] = []
-    for col in block.columns:
+    for j, col in enumerate(block.columns):
         if isinstance(col, RowFormula):
             cols.append(None)
         elif col and isinstance(col[0], str):
             cols.append([escape(v, _XML_CONTROL) for v in col])
+        elif _has_blanks(col):
+            letter, s = column_letter(j + 1), block.style_ids[j]
+            cols.append([f'<c r="{letter}{block.first_row + i}" s="{s}"/>' if v is None else
+                         f'<c r="{letter}{block.first_row + i}" s="{s}"><v>{v!r}</v></c>' for i, v in enumerate(col)])
         else:
             cols.append(col)
     n = block.n_rows
