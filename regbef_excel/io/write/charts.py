@@ -21,7 +21,7 @@ from typing import Literal
 from openpyxl.chart import AreaChart, BarChart, LineChart, Series
 from openpyxl.chart.data_source import NumDataSource, NumRef, StrRef
 from openpyxl.chart.error_bar import ErrorBars
-from openpyxl.chart.legend import Legend
+from openpyxl.chart.legend import Legend, LegendEntry
 from openpyxl.chart.series import SeriesLabel
 from openpyxl.chart.shapes import GraphicalProperties
 from openpyxl.drawing.line import LineProperties
@@ -40,6 +40,8 @@ PALETTE = (
 )  # fmt: skip
 MALE_COLOUR = "2F6EBA"
 FEMALE_COLOUR = "D9534F"
+#: Outline of a chosen third year in an overlaid pyramid.
+CHOSEN_COLOUR = "E69F00"
 
 
 # --------------------------------------------------------------------------- description
@@ -71,6 +73,9 @@ class ChartSeries:
     marker: bool = False
     error_bars: Ref | None = None  # ± these values (custom error bars with caps)
     outline: bool = False  # bars drawn as an outline only (an overlaid second year)
+    outline_pt: float = 1.0  # width of that outline
+    dash: str | None = None  # a dashed line ("dash"); None = solid
+    in_legend: bool = True  # False: drawn, but without a legend entry
 
 
 @dataclass(frozen=True)
@@ -180,6 +185,45 @@ def bar_chart_from_columns(
     )  # fmt: skip
 
 
+def tint(colour: str, share: float = 0.5) -> str:
+    """``colour`` (``RRGGBB``) mixed with white: ``share`` = how much white."""
+    rgb = [int(colour[i : i + 2], 16) for i in (0, 2, 4)]
+    return "".join(f"{round(c + (255 - c) * share):02X}" for c in rgb)
+
+
+def observed_projected_chart(
+    sheet: str,
+    *,
+    pairs: Sequence[tuple[int, int]],
+    name_col: int,
+    first_col: int,
+    last_col: int,
+    categories_row: int,
+    title: str,
+    y_title: str,
+    x_title: str | None = None,
+    observed_in_legend: bool = False,
+    number_format: str = FMT_PERSONS,
+) -> Chart:
+    """A line chart of observed history and projection: one pair of sheet rows per line, the
+    first row holding the observed years (blank after), the second the projected years (blank
+    before). The observed part is a lighter dashed line in the same colour, the projected part
+    solid; the observed series get no legend entry unless ``observed_in_legend`` (one line:
+    "observed" and "projected" in the legend). Blank cells are gaps, so the two parts meet at the
+    base year, which both rows hold."""
+    series = []
+    for i, (obs, proj) in enumerate(pairs):
+        colour = PALETTE[i % len(PALETTE)]
+        series.append(ChartSeries(Ref(sheet, obs, first_col, obs, last_col), Ref(sheet, obs, name_col, obs, name_col),
+                                  tint(colour, 0.35), line_pt=2.0, dash="dash", in_legend=observed_in_legend))  # fmt: skip
+        series.append(ChartSeries(Ref(sheet, proj, first_col, proj, last_col),
+                                  Ref(sheet, proj, name_col, proj, name_col), colour))  # fmt: skip
+    return Chart(
+        "line", tuple(series), Ref(sheet, categories_row, first_col, categories_row, last_col), title,
+        value_title=y_title, category_title=x_title, value_format=number_format, legend="bottom",
+    )  # fmt: skip
+
+
 def components_chart(
     sheet: str,
     *,
@@ -262,16 +306,19 @@ def overlaid_pyramid_chart(
     x_title: str,
     axis_max: float | None = None,
     label_every: int = 10,
+    chosen_cols: tuple[int, int] | None = None,
 ) -> Chart:
     """One pyramid of two years: the first pair of columns as filled bars, the second pair as
-    dark outlines drawn over them (same ages, same axis), so the change shows at a glance."""
+    dark outlines drawn over them (same ages, same axis), so the change shows at a glance;
+    ``chosen_cols`` (males, females) adds a third year as orange outlines."""
     base = pyramid_chart(sheet, header_row=header_row, first_row=first_row, last_row=last_row,
                          age_col=age_col, male_col=male_col, female_col=female_col, title=title,
                          x_title=x_title, axis_max=axis_max, label_every=label_every)  # fmt: skip
     outlines = tuple(
         ChartSeries(Ref(sheet, first_row, c, last_row, c), Ref(sheet, header_row, c, header_row, c), colour,
-                    outline=True)
-        for c, colour in ((line_male_col, "1B3A66"), (line_female_col, "7A1F1C"))
+                    outline=True, outline_pt=width)
+        for c, colour, width in ((line_male_col, "1B3A66", 1.0), (line_female_col, "7A1F1C", 1.0), *(
+            (c, CHOSEN_COLOUR, 0.75) for c in (chosen_cols or ())))
     )  # fmt: skip
     return Chart(
         base.kind, base.series + outlines, base.categories, title, value_title=x_title,
@@ -397,6 +444,8 @@ def to_xlsxwriter(book, chart: Chart):  # noqa: ANN001, ANN201 - xlsxwriter Work
         colour = "#" + s.colour
         if chart.kind == "line" or s.as_line:
             so["line"] = {"color": colour, "width": s.line_pt}
+            if s.dash:
+                so["line"]["dash_type"] = s.dash
             so["marker"] = ({"type": "circle", "size": 4, "fill": {"color": colour}, "border": {"color": colour}}
                             if s.marker else {"type": "none"})  # fmt: skip
         elif chart.kind == "area":  # outline = an invisible base area (no fill, no border)
@@ -404,7 +453,7 @@ def to_xlsxwriter(book, chart: Chart):  # noqa: ANN001, ANN201 - xlsxwriter Work
             so["border"] = {"none": True}
         else:
             so["fill"] = {"none": True} if s.outline else {"color": colour}
-            so["border"] = {"color": colour, "width": 1.0} if s.outline else {"color": colour}
+            so["border"] = {"color": colour, "width": s.outline_pt} if s.outline else {"color": colour}
             if chart.gap is not None:
                 so["gap"] = chart.gap
             if chart.overlap is not None:
@@ -437,7 +486,11 @@ def to_xlsxwriter(book, chart: Chart):  # noqa: ANN001, ANN201 - xlsxwriter Work
     else:
         xc.set_x_axis(cat_axis)
         xc.set_y_axis(value_axis)
-    xc.set_legend({"position": chart.legend} if chart.legend else {"none": True})
+    legend: dict[str, object] = {"position": chart.legend} if chart.legend else {"none": True}
+    hidden = [i for i, s in enumerate(chart.series) if not s.in_legend]
+    if chart.legend and hidden:
+        legend["delete_series"] = hidden
+    xc.set_legend(legend)
     xc.set_size({"width": round(chart.width_cm * _PX_PER_CM), "height": round(chart.height_cm * _PX_PER_CM)})
     return xc
 
@@ -453,6 +506,8 @@ def _op_series(s: ChartSeries, line: bool, area: bool = False) -> Series:
     if line:
         series.graphicalProperties.line.solidFill = s.colour
         series.graphicalProperties.line.width = int(s.line_pt * 12_700)
+        if s.dash:
+            series.graphicalProperties.line.prstDash = s.dash
         series.smooth = False
         if s.marker:
             series.marker.symbol = "circle"
@@ -465,7 +520,7 @@ def _op_series(s: ChartSeries, line: bool, area: bool = False) -> Series:
         series.graphicalProperties.line = LineProperties(noFill=True)
     elif s.outline:
         series.graphicalProperties = GraphicalProperties(noFill=True)
-        series.graphicalProperties.line = LineProperties(solidFill=s.colour, w=12_700)
+        series.graphicalProperties.line = LineProperties(solidFill=s.colour, w=int(s.outline_pt * 12_700))
     else:
         series.graphicalProperties = GraphicalProperties(solidFill=s.colour)
         series.graphicalProperties.line = LineProperties(solidFill=s.colour)
@@ -524,6 +579,8 @@ def to_openpyxl(chart: Chart):  # noqa: ANN201 - openpyxl chart
     if chart.legend:
         oc.legend = Legend()
         oc.legend.position = "r" if chart.legend == "right" else "b"
+        oc.legend.legendEntry = [LegendEntry(idx=i, delete=True) for i, s in enumerate(chart.series)
+                                 if not s.in_legend]  # fmt: skip
     else:
         oc.legend = None
     oc.width, oc.height = chart.width_cm, chart.height_cm
@@ -542,8 +599,10 @@ __all__ = [
     "line_chart_from_rows",
     "nice_ceiling",
     "nice_floor",
+    "observed_projected_chart",
     "overlaid_pyramid_chart",
     "pyramid_chart",
+    "tint",
     "to_openpyxl",
     "to_xlsxwriter",
 ]
