@@ -50,8 +50,10 @@ def _from_table(table: pd.DataFrame, codes: list[str], wanted: list[int], A1: in
 def _from_ssb(codes: list[str], wanted: list[int], A1: int) -> ObservedHistory:
     known = set(data.municipality_codes())
     have = [k for k, c in enumerate(codes) if c in known]
+    if not have:  # no zone is a municipality: the note names the zones
+        return ObservedHistory(tuple(wanted), np.full((len(wanted), len(codes), 2, A1), np.nan), "ssb")
     blocks, years = [], []
-    if have and A1 - 1 <= data.MAX_AGE_SSB:
+    if A1 - 1 <= data.MAX_AGE_SSB:
         for y in wanted:
             try:  # SSB 1 January of y + 1 = 31 December of y
                 blocks.append(data.population_array([codes[k] for k in have], y + 1, max_age=A1 - 1))
