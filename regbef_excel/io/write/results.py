@@ -72,6 +72,7 @@ from regbef_excel.io.write.sheets import (
     new_sheet,
     rows_for_cm,
     set_widths,
+    text_width,
     write_headers,
     write_title,
     zone_arrays,
@@ -826,7 +827,9 @@ def _age_groups(wb: Workbook, p: Projection, lang: str, bulk, history: ObservedH
     # blank observed cells (zones without history) are written as cells, never streamed
     _TableWriter(st, None if H else bulk).write(zone_first, cols, styles)
     last_row = zone_first + K * R - 1
-    set_widths(st, [sheet.year_width] * (H + T1), start=nl + 1)
+    # the headers show "31.12.2025" in bold: the columns fit them (and the numbers under them)
+    year_width = max(sheet.year_width, text_width(years[-1], YEAR_END_HEADER) + 2.0)
+    set_widths(st, [year_width] * (H + T1), start=nl + 1)
     fit_widths(st, last=nl, minimum=7.0)
     if H:  # after the widths: the band labels run over the year columns
         _band_labels(st, history, lang, nl + 1, H)
