@@ -212,3 +212,43 @@ def test_selector_recalculates_in_libreoffice(results, projection, tmp_path):
         for j, t in enumerate((0, 3, -1)):
             want = by_age[t, g.first : upto + 1].sum()
             assert ws.cell(head + 1 + i, 2 + j).value == pytest.approx(want, abs=1e-3), (g.key, t)  # LibreOffice keeps 10 digits
+
+
+def test_streamed_and_cell_routes_agree_with_blank_observed_cells(tmp_path):
+    """Many zones: the age-group rows are streamed into the sheet XML; zones without history
+    leave blank cells there exactly as openpyxl's cells do."""
+    from openpyxl import Workbook
+
+    p = project(synthetic_inputs(30, 2, seed=3))
+    K, A1 = 30, p.population.shape[3]
+    pop = np.full((2, K, 2, A1), np.nan)
+    pop[:, ::2] = p.population[0, ::2] * 0.99  # every other zone has history
+    h = writer.ObservedHistory((2023, 2024), pop, "workbook")
+    streamed = sheet(load_workbook(writer.write_results(p, tmp_path / "s.xlsx", history=h)), "age_groups")
+    wb = Workbook()
+    writer.add_output_sheets(wb, p, history=h)
+    cells = sheet(wb, "age_groups")
+    R = len(AG.STANDARD_GROUPS) + len(AG.SERVICE_SUM_GROUPS) + len(AG.DEPENDENCY_LABELS)
+    assert K * R > writer.BULK_THRESHOLD_ROWS and streamed.max_row == cells.max_row
+    rows = range(streamed.max_row - K * R + 1, streamed.max_row + 1)
+    a = [[streamed.cell(r, c).value for c in range(1, 9)] for r in rows]
+    b = [[cells.cell(r, c).value for c in range(1, 9)] for r in rows]
+    assert a == b
+    assert a[-1][3] is None and a[-R - 1][3] is not None  # the last zone has none, the one before has
+    assert streamed.cell(rows[-1], 4).font.i  # blank observed cells keep their style
+
+
+def test_selector_labels_are_literal_and_unique(tmp_path):
+    """Zone names are data: a wildcard, a leading comparison sign or a name differing only in
+    case must not make SUMIFS/MATCH pick another zone."""
+    inp = synthetic_inputs(4, 2, seed=4)
+    inp = replace(inp, zone_names=("Sone*", "=1+1", "Bø", "BØ"))
+    p = project(inp)
+    ws = sheet(load_workbook(writer.write_results(p, tmp_path / "r.xlsx")), "pyramid")
+    lists = next(c for c in range(1, ws.max_column + 1) if ws.cell(S.HEADER_ROW - 1, c).value == "Nedtrekkslister")
+    labels = [ws.cell(S.FIRST_DATA_ROW + i, lists).value for i in range(5)]
+    assert labels == ["Hele regionen", "Sone\u2217 (Z001)", "\u2060=1+1 (Z002)", "Bø (Z003)", "BØ (Z004)"]
+    assert all(ws.cell(S.FIRST_DATA_ROW + i, lists).data_type == "s" for i in range(5))
+    head = next(r for r in range(1, ws.max_row + 1) if ws.cell(r, 1).value == S.ZONE_NAME.label.get("nb"))
+    A1 = p.population.shape[3]
+    assert [ws.cell(head + 1 + k * 2 * A1, 1).value for k in range(5)] == labels

@@ -159,8 +159,14 @@ def _prepare(col: Column) -> Column:
     return list(col)
 
 
+def _has_blanks(col: Column) -> bool:
+    """A number column with blank cells (``None``: e.g. zones without observed history)."""
+    return not isinstance(col, _Formula) and any(v is None for v in col)
+
+
 def _row_xml_template(first_col_letters: list[str], block: _BulkRows) -> str:
-    """A ``str.format`` template for one row: ``{r}`` is the row, ``{0}``… the cell contents."""
+    """A ``str.format`` template for one row: ``{r}`` is the row, ``{0}``… the cell contents
+    (a number column with blanks gets whole cells, made by :func:`_bulk_xml`)."""
     parts = ['<row r="{r}">']
     for j, (letter, col) in enumerate(zip(first_col_letters, block.columns, strict=True)):
         s = block.style_ids[j]
@@ -168,6 +174,8 @@ def _row_xml_template(first_col_letters: list[str], block: _BulkRows) -> str:
             parts.append(f'<c r="{letter}{{r}}" s="{s}"><f>{{{j}}}</f></c>')
         elif col and isinstance(col[0], str):
             parts.append(f'<c r="{letter}{{r}}" s="{s}" t="inlineStr"><is><t>{{{j}}}</t></is></c>')
+        elif _has_blanks(col):
+            parts.append(f"{{{j}}}")
         else:
             parts.append(f'<c r="{letter}{{r}}" s="{s}"><v>{{{j}!r}}</v></c>')
     parts.append("</row>")
@@ -178,21 +186,29 @@ def _bulk_xml(block: _BulkRows, chunk: int = 2000) -> Iterator[bytes]:
     letters = [get_column_letter(j + 1) for j in range(len(block.columns))]
     tmpl = _row_xml_template(letters, block)
     cols: list[list[object] | None] = []
-    for col in block.columns:
+    sparse: dict[int, tuple[str, int]] = {}  # number columns with blanks: letter, style id
+    for j, col in enumerate(block.columns):
         if isinstance(col, _Formula):
             cols.append(None)
         elif col and isinstance(col[0], str):
             cols.append([escape(v, _XML_CONTROL) for v in col])
         else:
             cols.append(col)
+            if _has_blanks(col):
+                sparse[j] = (letters[j], block.style_ids[j])
+
+    def cell(j: int, value: object, r: int) -> str:
+        letter, s = sparse[j]
+        return f'<c r="{letter}{r}" s="{s}"/>' if value is None else f'<c r="{letter}{r}" s="{s}"><v>{value!r}</v></c>'
+
     n = block.n_rows
     for start in range(0, n, chunk):
         out = []
         for i in range(start, min(n, start + chunk)):
             r = block.first_row + i
             vals = [
-                escape(c.template.format(r=r)) if col is None else col[i]
-                for c, col in zip(block.columns, cols, strict=True)
+                escape(c.template.format(r=r)) if col is None else (cell(j, col[i], r) if j in sparse else col[i])
+                for j, (c, col) in enumerate(zip(block.columns, cols, strict=True))
             ]
             out.append(tmpl.format(*vals, r=r))
         yield "".join(out).encode("utf-8")
@@ -491,8 +507,7 @@ def _population_summary(wb: Workbook, p: Projection, lang: str, tw_bulk,
     styles += [data_style(S.FMT_SIGNED_PERSONS), data_style(S.FMT_PERCENT)]
     first = S.FIRST_DATA_ROW
     _measure(st, cols, styles)
-    # blank observed cells (zones without history) are written as cells, never streamed
-    total_row = _TableWriter(st, None if H else tw_bulk).write(first, cols, styles)
+    total_row = _TableWriter(st, tw_bulk).write(first, cols, styles)
     # region total: SUM formulas keep the sheet live if a planner edits or filters nothing else
     region = tot.sum(axis=0)
     region_obs = obs.sum(axis=0)  # NaN when a zone has no history: the region's total is unknown
@@ -824,8 +839,7 @@ def _age_groups(wb: Workbook, p: Projection, lang: str, bulk, history: ObservedH
     ]
     styles = label_styles + [_observed_style(S.FMT_PERSONS)] * H + [data_style(S.FMT_PERSONS)] * T1
     _measure(st, cols[:nl], styles[:nl])
-    # blank observed cells (zones without history) are written as cells, never streamed
-    _TableWriter(st, None if H else bulk).write(zone_first, cols, styles)
+    _TableWriter(st, bulk).write(zone_first, cols, styles)
     last_row = zone_first + K * R - 1
     # the headers show "31.12.2025" in bold: the columns fit them (and the numbers under them)
     year_width = max(sheet.year_width, text_width(years[-1], YEAR_END_HEADER) + 2.0)
@@ -839,14 +853,25 @@ def _age_groups(wb: Workbook, p: Projection, lang: str, bulk, history: ObservedH
     return st
 
 
+#: Characters SUMIFS and MATCH read as wildcards: the selector's labels show look-alikes.
+_WILDCARD_LOOKALIKES = str.maketrans({"*": "\u2217", "?": "\uff1f", "~": "\u223c"})
+
+
+def _selector_label(text: str) -> str:
+    """``text`` as a label that SUMIFS and MATCH compare literally: wildcards replaced by
+    look-alikes, and a leading comparison sign (``<``, ``>``, ``=``) behind a word joiner."""
+    text = str(text).translate(_WILDCARD_LOOKALIKES)
+    return "\u2060" + text if text[:1] in ("<", ">", "=") else text
+
+
 def _unique_zone_labels(p: Projection, lang: str) -> list[str]:
     """The selector's choices: the region, then every zone by name (with its code where two
-    zones share a name, so a lookup by label finds one zone)."""
+    zones share a name, ignoring case as the lookups do, so a label finds one zone)."""
     codes, names = zone_arrays(p)
     labels = [S.REGION.get(lang), *names]
-    if len(set(labels)) < len(labels):
+    if len({label.casefold() for label in labels}) < len(labels):
         labels = [S.REGION.get(lang), *(f"{n} ({c})" for c, n in zip(codes, names, strict=True))]
-    return labels
+    return [_selector_label(label) for label in labels]
 
 
 def _pyramid(wb: Workbook, p: Projection, lang: str, bulk=None) -> OpenpyxlSheet:
