@@ -22,13 +22,13 @@ import numpy as np
 import pandas as pd
 
 from regbef_excel import SCHEMA_VERSION, __version__, data
-from regbef_excel.app.observed_history import observed_history
 from regbef_excel.app.estimation_record import (
     EstimationRecord,
     check_estimation_record,
     history_fingerprint,
     with_record,
 )
+from regbef_excel.app.observed_history import observed_history
 from regbef_excel.data.inputs import (
     add_telemark_labour_housing,
     national_rates,
