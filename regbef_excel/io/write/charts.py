@@ -117,19 +117,36 @@ def line_chart_from_rows(
     y_title: str,
     x_title: str | None = None,
     number_format: str = FMT_PERSONS,
+    observed_rows: Sequence[int] | None = None,
+    observed_in_legend: bool = False,
 ) -> Chart:
     """A line chart with one series per sheet row (years along the x axis), named by the cell
-    in ``title_col`` of that row; one row gets no legend."""
-    series = tuple(
-        ChartSeries(Ref(sheet, r, first_col, r, last_col), Ref(sheet, r, title_col, r, title_col),
-                    PALETTE[i % len(PALETTE)])
-        for i, r in enumerate(rows)
-    )  # fmt: skip
+    in ``title_col`` of that row; one row gets no legend.
+
+    ``observed_rows`` (one per row) adds the observed history of each line: that row holds the
+    observed years (blank after), ``rows`` the projected years (blank before), both the base
+    year, so the parts meet there (blank cells are gaps). The observed part is a lighter dashed
+    line in the same colour, without a legend entry unless ``observed_in_legend``."""
+    series: list[ChartSeries] = []
+    for i, r in enumerate(rows):
+        colour = PALETTE[i % len(PALETTE)]
+        if observed_rows is not None:
+            o = observed_rows[i]
+            series.append(ChartSeries(Ref(sheet, o, first_col, o, last_col), Ref(sheet, o, title_col, o, title_col),
+                                      tint(colour, 0.35), line_pt=2.0, dash="dash", in_legend=observed_in_legend))  # fmt: skip
+        series.append(ChartSeries(Ref(sheet, r, first_col, r, last_col), Ref(sheet, r, title_col, r, title_col), colour))
+    legend = "right" if observed_rows is None else "bottom"
     return Chart(
-        "line", series, Ref(sheet, categories_row, first_col, categories_row, last_col), title,
+        "line", tuple(series), Ref(sheet, categories_row, first_col, categories_row, last_col), title,
         value_title=y_title, category_title=x_title, value_format=number_format,
-        legend=None if len(rows) == 1 else "right",
+        legend=None if len(rows) == 1 and not observed_in_legend else legend,
     )  # fmt: skip
+
+
+def tint(colour: str, share: float = 0.5) -> str:
+    """``colour`` (``RRGGBB``) mixed with white: ``share`` = how much white."""
+    rgb = [int(colour[i : i + 2], 16) for i in (0, 2, 4)]
+    return "".join(f"{round(c + (255 - c) * share):02X}" for c in rgb)
 
 
 def line_chart_from_columns(
@@ -182,45 +199,6 @@ def bar_chart_from_columns(
         "bar", series, Ref(sheet, first_row, category_col, last_row, category_col), title,
         value_title=y_title, value_format=number_format, gap=60, categories_reversed=True,
         legend=None if len(value_cols) == 1 else "bottom", height_cm=height,
-    )  # fmt: skip
-
-
-def tint(colour: str, share: float = 0.5) -> str:
-    """``colour`` (``RRGGBB``) mixed with white: ``share`` = how much white."""
-    rgb = [int(colour[i : i + 2], 16) for i in (0, 2, 4)]
-    return "".join(f"{round(c + (255 - c) * share):02X}" for c in rgb)
-
-
-def observed_projected_chart(
-    sheet: str,
-    *,
-    pairs: Sequence[tuple[int, int]],
-    name_col: int,
-    first_col: int,
-    last_col: int,
-    categories_row: int,
-    title: str,
-    y_title: str,
-    x_title: str | None = None,
-    observed_in_legend: bool = False,
-    number_format: str = FMT_PERSONS,
-) -> Chart:
-    """A line chart of observed history and projection: one pair of sheet rows per line, the
-    first row holding the observed years (blank after), the second the projected years (blank
-    before). The observed part is a lighter dashed line in the same colour, the projected part
-    solid; the observed series get no legend entry unless ``observed_in_legend`` (one line:
-    "observed" and "projected" in the legend). Blank cells are gaps, so the two parts meet at the
-    base year, which both rows hold."""
-    series = []
-    for i, (obs, proj) in enumerate(pairs):
-        colour = PALETTE[i % len(PALETTE)]
-        series.append(ChartSeries(Ref(sheet, obs, first_col, obs, last_col), Ref(sheet, obs, name_col, obs, name_col),
-                                  tint(colour, 0.35), line_pt=2.0, dash="dash", in_legend=observed_in_legend))  # fmt: skip
-        series.append(ChartSeries(Ref(sheet, proj, first_col, proj, last_col),
-                                  Ref(sheet, proj, name_col, proj, name_col), colour))  # fmt: skip
-    return Chart(
-        "line", tuple(series), Ref(sheet, categories_row, first_col, categories_row, last_col), title,
-        value_title=y_title, category_title=x_title, value_format=number_format, legend="bottom",
     )  # fmt: skip
 
 
@@ -599,7 +577,6 @@ __all__ = [
     "line_chart_from_rows",
     "nice_ceiling",
     "nice_floor",
-    "observed_projected_chart",
     "overlaid_pyramid_chart",
     "pyramid_chart",
     "tint",

@@ -401,6 +401,17 @@ def _pairs_block(st: OpenpyxlSheet, lang: str, top: int, col: int, years: Sequen
     return pairs
 
 
+def _observed_chart(st: OpenpyxlSheet, pairs: list[tuple[int, int]], data_col: int, n_years: int, title: str,
+                    lang: str, *, observed_in_legend: bool = False) -> charts.Chart:  # fmt: skip
+    """The line chart of rows made by :func:`_pairs_block` (observed dashed, projected solid)."""
+    return charts.line_chart_from_rows(
+        st.title, rows=[p for _o, p in pairs], observed_rows=[o for o, _p in pairs], title_col=data_col,
+        first_col=data_col + 1, last_col=data_col + n_years, categories_row=S.HEADER_ROW, title=title,
+        y_title=S.CHART_TEXTS["persons"].get(lang), x_title=S.HISTORY_TEXTS["x_axis"].get(lang),
+        observed_in_legend=observed_in_legend,
+    )  # fmt: skip
+
+
 # --------------------------------------------------------------------------- the sheets
 def key_figure_columns(p: Projection) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
     """The key-figures columns (:data:`schema.outputs.KEY_FIGURES`) by year: region (T+1,) and
@@ -551,16 +562,9 @@ def _population_summary(wb: Workbook, p: Projection, lang: str, tw_bulk,
         lines = [(S.REGION.get(lang), np.concatenate([region_obs, region]))]
         lines += [(names[k], np.concatenate([obs[k], tot[k]])) for k in chosen]
         pairs = _pairs_block(st, lang, S.HEADER_ROW, data_col, all_years, H, lines, both_first=True)
-        x_title = S.HISTORY_TEXTS["x_axis"].get(lang)
-        region_chart = charts.observed_projected_chart(
-            st.title, pairs=pairs[:1], name_col=data_col, first_col=data_col + 1, last_col=data_col + len(all_years),
-            categories_row=S.HEADER_ROW, title=S.CHART_TEXTS["region_total"].get(lang), y_title=persons,
-            x_title=x_title, observed_in_legend=True,
-        )  # fmt: skip
-        zone_chart = charts.observed_projected_chart(
-            st.title, pairs=pairs[1:], name_col=data_col, first_col=data_col + 1, last_col=data_col + len(all_years),
-            categories_row=S.HEADER_ROW, title=title, y_title=persons, x_title=x_title,
-        ) if len(chosen) else None  # fmt: skip
+        region_chart = _observed_chart(st, pairs[:1], data_col, len(all_years), S.CHART_TEXTS["region_total"].get(lang),
+                                       lang, observed_in_legend=True)  # fmt: skip
+        zone_chart = _observed_chart(st, pairs[1:], data_col, len(all_years), title, lang) if len(chosen) else None
         set_widths(st, [24.0] + [7.0] * len(all_years), start=data_col)
     else:
         region_chart = charts.line_chart_from_rows(
@@ -801,14 +805,8 @@ def _age_groups(wb: Workbook, p: Projection, lang: str, bulk, history: ObservedH
         lines = [(labels[i], np.concatenate([obs_region[:, i], region[:, i]])) for i in (*young_i, *old_i)]
         pairs = _pairs_block(st, lang, S.HEADER_ROW, data_col, all_years, H, lines)
         set_widths(st, [24.0] + [7.0] * len(all_years), start=data_col)
-        made = [
-            charts.observed_projected_chart(
-                st.title, pairs=part, name_col=data_col, first_col=data_col + 1, last_col=data_col + len(all_years),
-                categories_row=S.HEADER_ROW, title=S.READABLE_TEXTS[title].get(lang), y_title=persons,
-                x_title=S.HISTORY_TEXTS["x_axis"].get(lang),
-            )
-            for part, title in ((pairs[: len(young_i)], "children_chart"), (pairs[len(young_i):], "elderly_chart"))
-        ]  # fmt: skip
+        made = [_observed_chart(st, part, data_col, len(all_years), S.READABLE_TEXTS[title].get(lang), lang)
+                for part, title in ((pairs[: len(young_i)], "children_chart"), (pairs[len(young_i):], "elderly_chart"))]  # fmt: skip
     else:
         made = [
             charts.line_chart_from_rows(
