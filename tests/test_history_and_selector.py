@@ -252,3 +252,22 @@ def test_selector_labels_are_literal_and_unique(tmp_path):
     head = next(r for r in range(1, ws.max_row + 1) if ws.cell(r, 1).value == S.ZONE_NAME.label.get("nb"))
     A1 = p.population.shape[3]
     assert [ws.cell(head + 1 + k * 2 * A1, 1).value for k in range(5)] == labels
+
+
+def test_both_chart_renderers_draw_the_observed_part_dashed_without_a_legend_entry(tmp_path):
+    import xlsxwriter
+
+    from regbef_excel.io.write import charts
+
+    chart = charts.line_chart_from_rows("Ark1", rows=[3, 5], observed_rows=[2, 4], title_col=1, first_col=2,
+                                        last_col=9, categories_row=1, title="t", y_title="y")  # fmt: skip
+    assert [s.dash for s in chart.series] == ["dash", None, "dash", None]
+    assert [s.in_legend for s in chart.series] == [False, True, False, True]
+    assert chart.series[0].colour == charts.tint(chart.series[1].colour, 0.35) != chart.series[1].colour
+    path = tmp_path / "x.xlsx"
+    book = xlsxwriter.Workbook(path)
+    book.add_worksheet("Ark1").insert_chart("A1", charts.to_xlsxwriter(book, chart))
+    book.close()
+    (xml,) = _charts(path)
+    assert xml.count('<a:prstDash val="dash"/>') == 2
+    assert re.findall(r"<c:legendEntry><c:idx val=\"(\d)\"/><c:delete val=\"1\"/></c:legendEntry>", xml) == ["0", "2"]
