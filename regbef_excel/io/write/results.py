@@ -872,6 +872,134 @@ def _unique_zone_labels(p: Projection, lang: str) -> list[str]:
     return [_selector_label(label) for label in labels]
 
 
+@dataclass(frozen=True)
+class _LongTable:
+    """Where the selector's long table sits: a header row (zone, sex, age, then one column per
+    year from ``year_col``), then ``n_rows`` rows; formulas look values up in it."""
+
+    head: int
+    n_rows: int
+    years: int
+    year_col: int = 4
+
+    @property
+    def first(self) -> int:
+        return self.head + 1
+
+    def _rng(self, first_col: int, last_col: int, first_row: int, last_row: int) -> str:
+        a, b = get_column_letter(first_col), get_column_letter(last_col)
+        return f"${a}${first_row}:${b}${last_row}"
+
+    @property
+    def names(self) -> str:
+        return self._rng(1, 1, self.first, self.head + self.n_rows)
+
+    @property
+    def ages(self) -> str:
+        return self._rng(3, 3, self.first, self.head + self.n_rows)
+
+    @property
+    def year_header(self) -> str:
+        return self._rng(self.year_col, self.year_col + self.years - 1, self.head, self.head)
+
+    @property
+    def block(self) -> str:
+        return self._rng(self.year_col, self.year_col + self.years - 1, self.first, self.head + self.n_rows)
+
+    def year_column(self, year: str) -> str:
+        """The column of ``year`` (a number or a cell reference) as a range."""
+        return f"INDEX({self.block},0,MATCH({year},{self.year_header},0))"
+
+    def value(self, zone: str, offset: int, year: str) -> str:
+        """The value ``offset`` rows below the first row of ``zone`` (a cell reference) in ``year``."""
+        return f"INDEX({self.block},MATCH({zone},{self.names},0)+{offset},MATCH({year},{self.year_header},0))"
+
+
+def _selector_age_groups(st: OpenpyxlSheet, lang: str, tbl: _LongTable, head: int, zone: str,
+                         years: tuple[str, str, str], heads: list[object]) -> charts.Chart:  # fmt: skip
+    """SSB's standard groups of the chosen zone in three years (SUMIFS over the zone's rows of
+    each year's column) from row ``head``, and their clustered-column chart (not placed)."""
+    for j, h in enumerate([AG.CAPTIONS["standard"].get(lang), *heads]):
+        st.put(head, 1 + j, h, HEADER if j == 0 else YEAR_END_HEADER)
+    for i, g in enumerate(AG.STANDARD_GROUPS):
+        r = head + 1 + i
+        st.put(r, 1, g.label.get(lang), data_style(S.FMT_TEXT))
+        for j, y in enumerate(years):
+            cond = f'{tbl.names},{zone},{tbl.ages},">="&{g.first}'
+            if not g.is_open:
+                cond += f',{tbl.ages},"<="&{g.last}'
+            st.put(r, 2 + j, Formula(f"IFERROR(SUMIFS({tbl.year_column(y)},{cond}),0)"), data_style(S.FMT_PERSONS))
+    first, last = head + 1, head + len(AG.STANDARD_GROUPS)
+    series = tuple(
+        charts.ChartSeries(charts.Ref(st.title, first, c, last, c), charts.Ref(st.title, head, c, head, c), colour)
+        for c, colour in ((2, charts.tint(charts.PALETTE[0], 0.45)), (3, charts.CHOSEN_COLOUR), (4, charts.PALETTE[0]))
+    )  # fmt: skip
+    return charts.Chart(
+        "column", series, charts.Ref(st.title, first, 1, last, 1),
+        S.SELECTOR_TEXTS["age_chart"].format(lang, first=heads[0], last=heads[2]),
+        value_title=S.CHART_TEXTS["persons"].get(lang), gap=60, legend="bottom",
+        width_cm=charts.WIDTH_CM, height_cm=charts.HEIGHT_CM + 1,
+    )  # fmt: skip
+
+
+def _selector_pyramid(st: OpenpyxlSheet, p: Projection, lang: str, tbl: _LongTable, col: int, zone: str,
+                      years: tuple[str, str, str]) -> charts.Chart:  # fmt: skip
+    """The pyramid's chart data from column ``col`` (one row per age; males negative) for the
+    final, base and chosen year (``years``: numbers or a cell reference), and its chart."""
+    n_sex, A1 = p.population.shape[2:]
+    st.put(S.HEADER_ROW - 1, col, S.SELECTOR_TEXTS["pyramid_data"].get(lang), HELPER_TITLE)
+    heads: list[object] = [S.PYRAMID.column("age").label.get(lang)]
+    plan = []  # (sex, year)
+    for y in years:
+        for s_ in range(n_sex):
+            sex = S.SEX_LABELS[s_].get(lang)
+            is_year = y.isdigit()
+            heads.append(S.PYRAMID_SERIES.format(lang, sex=sex, year=y) if is_year else Formula(f'"{sex} "&{y}'))
+            plan.append((s_, y))
+    write_headers(st, heads, col=col)
+    style = data_style(S.FMT_PYRAMID, helper=True)
+    for a in range(A1):
+        r = S.FIRST_DATA_ROW + a
+        st.put(r, col, a, data_style("0", helper=True))
+        for j, (s_, y) in enumerate(plan):
+            sign = "-" if s_ == 0 else ""
+            st.put(r, col + 1 + j, Formula(f"IFERROR({sign}{tbl.value(zone, s_ * A1 + a, y)},0)"), style)
+    set_widths(st, [6.0] + [9.0] * (len(heads) - 1), start=col)
+    return charts.overlaid_pyramid_chart(
+        st.title, header_row=S.HEADER_ROW, first_row=S.FIRST_DATA_ROW, last_row=S.FIRST_DATA_ROW + A1 - 1,
+        age_col=col, male_col=col + 1, female_col=col + 2, line_male_col=col + 3, line_female_col=col + 4,
+        chosen_cols=(col + 5, col + 6), title=S.SELECTOR_TEXTS["pyramid"].format(lang, first=years[1], last=years[0]),
+        x_title=S.CHART_TEXTS["persons"].get(lang),
+    )  # fmt: skip
+
+
+def _selector_table(st: OpenpyxlSheet, p: Projection, lang: str, tbl: _LongTable, labels: list[str], bulk) -> None:
+    """The long table the selector looks up: the region first, then every zone; sex, then age,
+    in rows; years in columns."""
+    T1, K, n_sex, A1 = p.population.shape
+    st.put(tbl.head - 1, 1, S.SELECTOR_TEXTS["table"].get(lang), SUBTITLE)
+    write_headers(st, [S.ZONE_NAME.label.get(lang), S.POPULATION_DETAIL.column("sex").label.get(lang),
+                       S.PYRAMID.column("age").label.get(lang)], row=tbl.head)  # fmt: skip
+    years = [int(y) for y in p.years]
+    for i, y in enumerate(years):
+        st.put(tbl.head, tbl.year_col + i, y, YEAR_END_HEADER)
+    region = p.population.sum(axis=1, keepdims=True)  # (T+1, 1, 2, A1)
+    values = np.concatenate([region, p.population], axis=1).reshape(T1, tbl.n_rows).T
+    sex_labels = [S.SEX_LABELS[s_].get(lang) for s_ in range(n_sex)]
+    cols: list[Column] = [
+        np.repeat(np.asarray(labels, dtype=object), n_sex * A1).tolist(),
+        np.tile(np.repeat(np.asarray(sex_labels, dtype=object), A1), K + 1).tolist(),
+        np.tile(np.arange(A1), (K + 1) * n_sex),
+        *[values[:, t] for t in range(T1)],
+    ]
+    styles = [data_style(S.FMT_TEXT), data_style(S.FMT_TEXT), data_style("0")] + [data_style(S.FMT_PERSONS)] * T1
+    _measure(st, cols[:3], styles[:3])
+    _TableWriter(st, bulk).write(tbl.first, cols, styles)
+    year_width = max(9.0, text_width(years[-1], YEAR_END_HEADER) + 2.0)
+    widths = fit_widths(st, last=1, minimum=16.0, maximum=30.0)
+    set_widths(st, [widths.get(1, 16.0), 14.0, 11.0] + [max(11.0, year_width)] + [year_width] * (T1 - 1))
+
+
 def _pyramid(wb: Workbook, p: Projection, lang: str, bulk=None) -> OpenpyxlSheet:
     """A zone selector (yellow cell, drop-down of the region and every zone) and a year
     selector driving one overlaid pyramid (the final year as bars, the base year and the chosen
@@ -886,135 +1014,53 @@ def _pyramid(wb: Workbook, p: Projection, lang: str, bulk=None) -> OpenpyxlSheet
     write_title(st, sheet, lang)
     st.put(S.UNIT_ROW + 1, 1, T["how"].get(lang), NOTE)
     labels = _unique_zone_labels(p, lang)
-    chosen_year = min(first_year + 10, last_year) if T1 > 11 else years[T1 // 2]
-    # the selectors
+    # the selectors: the region by default, a year ten years on (or the middle one)
     zone_cell, year_cell = (S.HEADER_ROW, 2), (S.HEADER_ROW + 1, 2)
     pick = INPUT_CELL.but(bold=True)
     st.put(S.HEADER_ROW, 1, T["choose_zone"].get(lang), HEADER.but(horizontal="left"))
     st.put(*zone_cell, labels[0], pick.but(number_format=S.FMT_TEXT))
     st.put(S.HEADER_ROW + 1, 1, T["choose_year"].get(lang), HEADER.but(horizontal="left"))
+    chosen_year = min(first_year + 10, last_year) if T1 > 11 else years[T1 // 2]
     st.put(*year_cell, chosen_year, pick.but(number_format=S.FMT_YEAR_END, horizontal="left"))
-    zone_ref = f"${get_column_letter(zone_cell[1])}${zone_cell[0]}"
-    year_ref = f"${get_column_letter(year_cell[1])}${year_cell[0]}"
+    zone = f"${get_column_letter(zone_cell[1])}${zone_cell[0]}"
+    chosen = f"${get_column_letter(year_cell[1])}${year_cell[0]}"
 
-    # the long table at the foot of the sheet (below everything else: it may be streamed)
-    chart_col = 6
-    pyr_chart_rows = rows_for_cm(18.0)
+    # layout: age groups and their chart left, the pyramid right of them, its chart data and
+    # the drop-down lists further right; the long table under everything (it may be streamed)
     ag_head = S.HEADER_ROW + 3
-    n_groups = len(AG.STANDARD_GROUPS)
-    ag_chart_row = ag_head + n_groups + 2
+    ag_chart_row = ag_head + len(AG.STANDARD_GROUPS) + 2
+    chart_col = 6
+    pyramid_rows = rows_for_cm(18.0)
     ag_chart_rows = rows_for_cm(charts.HEIGHT_CM + 1)
-    tbl_head = max(S.HEADER_ROW + A1, S.HEADER_ROW + pyr_chart_rows, ag_chart_row + ag_chart_rows) + 4
-    tbl_first = tbl_head + 1
-    n_rows = (K + 1) * n_sex * A1
-    tbl_last = tbl_first + n_rows - 1
-    year_first_col = 4
-    year_last_col = year_first_col + T1 - 1
-    yl0, yl1 = get_column_letter(year_first_col), get_column_letter(year_last_col)
-    block = f"${yl0}${tbl_first}:${yl1}${tbl_last}"
-    names_rng = f"$A${tbl_first}:$A${tbl_last}"
-    ages_rng = f"$C${tbl_first}:$C${tbl_last}"
-    year_hdr = f"${yl0}${tbl_head}:${yl1}${tbl_head}"
+    bottom = max(S.HEADER_ROW + pyramid_rows, ag_chart_row + ag_chart_rows)
+    tbl = _LongTable(head=max(bottom, S.HEADER_ROW + A1) + 4, n_rows=(K + 1) * n_sex * A1, years=T1)
 
-    # age groups of the three years: SUMIFS over the chosen zone's rows of the year's column
-    heads = [AG.CAPTIONS["standard"].get(lang), first_year, Formula(year_ref), last_year]
-    for j, h in enumerate(heads):
-        st.put(ag_head, 1 + j, h, HEADER if j == 0 else YEAR_END_HEADER)
-    helper = data_style(S.FMT_PERSONS)
-    for i, g in enumerate(AG.STANDARD_GROUPS):
-        r = ag_head + 1 + i
-        st.put(r, 1, g.label.get(lang), data_style(S.FMT_TEXT))
-        for j, y in enumerate((str(first_year), year_ref, str(last_year))):
-            column = f"INDEX({block},0,MATCH({y},{year_hdr},0))"
-            cond = f'{names_rng},{zone_ref},{ages_rng},">="&{g.first}'
-            if not g.is_open:
-                cond += f',{ages_rng},"<="&{g.last}'
-            st.put(r, 2 + j, Formula(f"IFERROR(SUMIFS({column},{cond}),0)"), helper)
-    ag_first, ag_last = ag_head + 1, ag_head + n_groups
-    ag_series = tuple(
-        charts.ChartSeries(charts.Ref(st.title, ag_first, c, ag_last, c), charts.Ref(st.title, ag_head, c, ag_head, c),
-                           colour)
-        for c, colour in ((2, charts.tint(charts.PALETTE[0], 0.45)), (3, charts.CHOSEN_COLOUR), (4, charts.PALETTE[0]))
-    )  # fmt: skip
-    ag_chart = charts.Chart(
-        "column", ag_series, charts.Ref(st.title, ag_first, 1, ag_last, 1),
-        T["age_chart"].format(lang, first=first_year, last=last_year),
-        value_title=S.CHART_TEXTS["persons"].get(lang), gap=60, legend="bottom",
-        width_cm=charts.WIDTH_CM, height_cm=charts.HEIGHT_CM + 1,
-    )  # fmt: skip
+    ag_chart = _selector_age_groups(st, lang, tbl, ag_head, zone, (str(first_year), chosen, str(last_year)),
+                                    [first_year, Formula(chosen), last_year])  # fmt: skip
     st.chart(ag_chart, ag_chart_row, 1)
-
-    # the pyramid's chart data right of the charts: one row per age, formulas into the table
-    hc = chart_col + cols_for_cm(17.0, 8.43) + 2
-    st.put(S.HEADER_ROW - 1, hc, T["pyramid_data"].get(lang), HELPER_TITLE)
-    pyr_heads: list[object] = [sheet.column("age").label.get(lang)]
-    plan = []  # (sex, year reference)
-    for y in (str(last_year), str(first_year), year_ref):
-        for s_ in range(n_sex):
-            sex = S.SEX_LABELS[s_].get(lang)
-            if y == year_ref:
-                pyr_heads.append(Formula(f'"{sex} "&{year_ref}'))
-            else:
-                pyr_heads.append(S.PYRAMID_SERIES.format(lang, sex=sex, year=y))
-            plan.append((s_, y))
-    write_headers(st, pyr_heads, col=hc)
-    pyr_style = data_style(S.FMT_PYRAMID, helper=True)
-    for a in range(A1):
-        r = S.FIRST_DATA_ROW + a
-        st.put(r, hc, a, data_style("0", helper=True))
-        for j, (s_, y) in enumerate(plan):
-            sign = "-" if s_ == 0 else ""
-            at = f"MATCH({zone_ref},{names_rng},0)+{s_ * A1 + a}"
-            st.put(r, hc + 1 + j, Formula(f"IFERROR({sign}INDEX({block},{at},MATCH({y},{year_hdr},0)),0)"), pyr_style)
-    pyr_last = S.FIRST_DATA_ROW + A1 - 1
-    chart = charts.overlaid_pyramid_chart(
-        st.title, header_row=S.HEADER_ROW, first_row=S.FIRST_DATA_ROW, last_row=pyr_last, age_col=hc,
-        male_col=hc + 1, female_col=hc + 2, line_male_col=hc + 3, line_female_col=hc + 4,
-        chosen_cols=(hc + 5, hc + 6), title=T["pyramid"].format(lang, first=first_year, last=last_year),
-        x_title=S.CHART_TEXTS["persons"].get(lang),
-    )  # fmt: skip
+    data_col = chart_col + cols_for_cm(17.0, 8.43) + 2
+    chart = _selector_pyramid(st, p, lang, tbl, data_col, zone, (str(last_year), str(first_year), chosen))
     st.chart(chart, S.HEADER_ROW, chart_col)
     # the drop-down lists beside the chart data
-    lc = hc + len(pyr_heads) + 1
+    lc = data_col + 1 + 3 * n_sex + 1  # after the ages, three years × sexes and a blank column
     st.put(S.HEADER_ROW - 1, lc, T["lists"].get(lang), HELPER_TITLE)
     for i, label in enumerate(labels):
         st.put(S.FIRST_DATA_ROW + i, lc, label, data_style(S.FMT_TEXT, helper=True))
     lcl = get_column_letter(lc)
     for (row, col), formula1 in (
         (zone_cell, f"${lcl}${S.FIRST_DATA_ROW}:${lcl}${S.FIRST_DATA_ROW + len(labels) - 1}"),
-        (year_cell, year_hdr),
+        (year_cell, tbl.year_header),
     ):
         dv = DataValidation(type="list", formula1=formula1, allow_blank=False)
         dv.add(f"{get_column_letter(col)}{row}")
         st.ws.add_data_validation(dv)
-
-    # the long table: region first, then every zone; sex, then age, in rows; years in columns
-    st.put(tbl_head - 1, 1, T["table"].get(lang), SUBTITLE)
-    write_headers(st, [S.ZONE_NAME.label.get(lang), S.POPULATION_DETAIL.column("sex").label.get(lang),
-                       sheet.column("age").label.get(lang)], row=tbl_head)  # fmt: skip
-    for i, y in enumerate(years):
-        st.put(tbl_head, year_first_col + i, y, YEAR_END_HEADER)
-    region = p.population.sum(axis=1, keepdims=True)  # (T+1, 1, 2, A1)
-    values = np.concatenate([region, p.population], axis=1).reshape(T1, n_rows).T
-    sex_labels = [S.SEX_LABELS[s_].get(lang) for s_ in range(n_sex)]
-    cols: list[Column] = [
-        np.repeat(np.asarray(labels, dtype=object), n_sex * A1).tolist(),
-        np.tile(np.repeat(np.asarray(sex_labels, dtype=object), A1), K + 1).tolist(),
-        np.tile(np.arange(A1), (K + 1) * n_sex),
-        *[values[:, t] for t in range(T1)],
-    ]
-    styles = [data_style(S.FMT_TEXT), data_style(S.FMT_TEXT), data_style("0")] + [data_style(S.FMT_PERSONS)] * T1
-    _measure(st, cols[:3], styles[:3])
-    _TableWriter(st, bulk).write(tbl_first, cols, styles)
-    widths = fit_widths(st, last=1, minimum=16.0, maximum=30.0)
-    set_widths(st, [max(16.0, *widths.values()) if widths else 16.0, 14.0, 11.0, 11.0] + [9.0] * (T1 - 1))
-    set_widths(st, [6.0] + [9.0] * (len(pyr_heads) - 1), start=hc)
     set_widths(st, [24.0], start=lc)
+
+    _selector_table(st, p, lang, tbl, labels, bulk)
     st.height(S.HEADER_ROW, 20)
     st.height(S.HEADER_ROW + 1, 20)
-    fit_header_height(st, ag_head, {1: heads[0]}, {1: 16.0})
+    fit_header_height(st, ag_head, {1: AG.CAPTIONS["standard"].get(lang)}, {1: 16.0})
     last_col = chart_col + cols_for_cm(chart.width_cm, 8.43)
-    bottom = max(S.HEADER_ROW + pyr_chart_rows, ag_chart_row + ag_chart_rows)
     st.print_setup(area=f"A1:{get_column_letter(last_col)}{bottom}", title_row=None)
     return st
 
