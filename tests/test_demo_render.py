@@ -43,12 +43,16 @@ def test_demo_renders_with_charts(demo, tmp_path):
     assert "REGBEF" in texts[0] and "Telemark" in texts[0]
     assert all(ink(raster(pdf, k)) > 0.02 for k in (1, 2, 3))  # a blank page has 0
     wb = load_workbook(demo, read_only=True)
+    header = next(wb["Folkemengde"].iter_rows(min_row=4, max_row=4, values_only=True))
     rows = list(wb["Folkemengde"].iter_rows(min_row=5, values_only=True))
     wb.close()
+    # the observed years come first, the projection from the base year; chart data further right
+    base = header.index(2025)
+    stop = next(j for j in range(base, len(header)) if not isinstance(header[j], int))
     first = next(r for r in rows if r[1] == "Porsgrunn")
     region = next(r for r in rows if r[1] == "Hele regionen")
-    years = [v for v in first[2:] if isinstance(v, int | float)]
-    totals = [v for v in region[2:] if isinstance(v, int | float)]
+    years = [v for v in first[base:stop] if isinstance(v, int | float)]
+    totals = [v for v in region[base:stop] if isinstance(v, int | float)]
     k = next(i for i, t in enumerate(texts) if "Folkemengde etter sone og år" in t)
     text = texts[k]
     for name in ("Porsgrunn", "Skien", "Vinje", "Hele regionen"):
@@ -56,8 +60,8 @@ def test_demo_renders_with_charts(demo, tmp_path):
     for number in (years[0], years[-1], totals[0], totals[-1], totals[-1] - totals[0]):
         assert re.search(shown(number), text), number
     assert ink(raster(pdf, k + 1)) > 0.03
-    k = next(i for i, t in enumerate(texts) if "Befolkningspyramide for hele regionen" in t)
-    assert colour(raster(pdf, k + 1)) > 0.02  # the red/blue bars of the pyramids
+    k = next(i for i, t in enumerate(texts) if "Befolkningspyramide og aldersgrupper for valgt sone" in t)
+    assert colour(raster(pdf, k + 1)) > 0.02  # the red/blue bars of the pyramid
 
 
 def test_demo_checks_pass_after_libreoffice_recalculation(demo, tmp_path):

@@ -47,7 +47,7 @@ def test_renders_to_pdf_and_png(results, tmp_path):
     _, xlsx = results
     with zipfile.ZipFile(xlsx) as zf:
         charts = [n for n in zf.namelist() if re.fullmatch(r"xl/charts/chart\d+\.xml", n)]
-    assert len(charts) == 8  # population 2, components, age groups 2, pyramid, uncertainty 2
+    assert len(charts) == 9  # population 2, components, age groups 2, pyramid and age groups of a zone, uncertainty 2
     pdf = render.to_pdf(xlsx, tmp_path)
     pages = render.pdf_page_count(pdf)
     assert pages >= len(S.OUTPUT_SHEETS)
@@ -73,7 +73,7 @@ def test_renders_to_pdf_and_png(results, tmp_path):
     assert ink(img, (0.0, 0.0, 1.0, 0.25)) > 0.05  # the table at the top
     assert colour(img, (0.0, 0.35, 1.0, 1.0)) > 0.001  # the charts under the table: region line, zone lines
     # the pyramid page: the heading, and red/blue bars in the chart area right of the table
-    k = next(i for i, t in enumerate(texts) if "Befolkningspyramide for hele regionen" in t)
+    k = next(i for i, t in enumerate(texts) if "Befolkningspyramide og aldersgrupper for valgt sone" in t)
     img = raster(pdf, k + 1)
     assert colour(img, (0.3, 0.0, 1.0, 1.0)) > 0.03
 

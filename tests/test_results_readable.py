@@ -268,3 +268,21 @@ def test_regression_outputs_in_norwegian_with_both_samples(tmp_path):
     log = [c.value for row in wb["Kjørelogg"].iter_rows() for c in row if isinstance(c.value, str)]
     notes = [t for t in log if "kollinearitet" in t]
     assert notes and len(notes) == len(set(notes))  # each note once, beside the models it concerns
+
+
+def test_history_and_selector_words_follow_the_language(projection, tmp_path):
+    """Observed columns, their charts and notes, and the zone selector: no English in a
+    Norwegian workbook, and the English one is English."""
+    K_, A1 = projection.population.shape[1], projection.population.shape[3]
+    pop = np.full((3, K_, 2, A1), np.nan)
+    pop[:, 0] = projection.population[0, 0]  # one zone with history, the others without
+    history = writer.ObservedHistory((2022, 2023, 2024), pop, "workbook")
+    nb = writer.write_results(projection, tmp_path / "nb.xlsx", history=history)
+    assert english_in(nb) == []
+    texts = workbook_strings(nb)
+    assert any(t.startswith("Ingen observert historikk for ") for t in texts)
+    assert "Observert 31.12. (arket Historikk)" in texts and "Velg sone" in texts
+    en = writer.write_results(projection, tmp_path / "en.xlsx", language="en", history=history)
+    texts = workbook_strings(en)
+    assert "Observed 31 Dec (the History sheet)" in texts and "Choose zone" in texts
+    assert not [t for t in texts if re.search(r"\b(observert|framskrevet|Velg|Stiplet)\b", t)]

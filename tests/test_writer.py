@@ -153,14 +153,22 @@ def test_age_groups(projection, wb_nb):
     assert ws.cell(S.FIRST_DATA_ROW + 1, 3).value == AG.label("1-5", "nb")
 
 
-def test_pyramid_helper(projection, wb_nb):
+def test_pyramid_table(projection, wb_nb):
+    """The selector's long table: the region's rows, then each zone's (sex, age) rows by year;
+    the chart data are formulas into it (their values: tests/test_history_and_selector.py)."""
     ws = _sheet(wb_nb, "pyramid")
     A1 = projection.population.shape[3]
-    data = _table(ws, S.FIRST_DATA_ROW, A1, 2, 4)  # final year (bars), then base year (outline)
-    np.testing.assert_allclose(-data[:, 2], projection.population[0, :, 0].sum(axis=0), atol=1e-6)
-    np.testing.assert_allclose(data[:, 1], projection.population[-1, :, 1].sum(axis=0), atol=1e-6)
-    assert (data[:, 0] <= 0).all() and (data[:, 1] >= 0).all()
-    assert ws.cell(S.FIRST_DATA_ROW, 2).number_format == S.FMT_PYRAMID
+    head = next(r for r in range(1, ws.max_row + 1) if ws.cell(r, 1).value == S.ZONE_NAME.label.get("nb"))
+    region = _table(ws, head + 1, 2 * A1, 4, T + 1)
+    np.testing.assert_allclose(region[:A1, 0], projection.population[0, :, 0].sum(axis=0), atol=1e-6)
+    np.testing.assert_allclose(region[A1:, -1], projection.population[-1, :, 1].sum(axis=0), atol=1e-6)
+    zone = _table(ws, head + 1 + 2 * A1, 2 * A1, 4, T + 1)
+    np.testing.assert_allclose(zone[A1:, 1], projection.population[1, 0, 1], atol=1e-6)
+    assert ws.cell(head + 1, 1).value == S.REGION.get("nb")
+    assert ws.cell(head + 1 + 2 * A1, 1).value == projection.zone_names[0]
+    formulas = [c.value for row in ws.iter_rows(min_row=S.FIRST_DATA_ROW, max_row=S.FIRST_DATA_ROW) for c in row
+                if isinstance(c.value, str) and "INDEX(" in c.value]  # fmt: skip
+    assert len(formulas) == 6 and formulas[0].startswith("=IFERROR(-INDEX(")
 
 
 def test_run_log(projection, wb_nb):
@@ -193,7 +201,7 @@ def _chart_xml(path: Path) -> dict[str, str]:
 
 def test_charts_reference_the_right_ranges(results_nb, projection):
     xml = _chart_xml(results_nb)
-    assert len(xml) == 8  # region total, zones, components, 2 age-group charts, 1 overlaid pyramid, 2 fan charts
+    assert len(xml) == 9  # region total, zones, components, 2 age-group charts, pyramid + age groups of the chosen zone, 2 fan charts
     allx = "\n".join(xml.values())
     assert '<delete val="1"' not in allx  # no hidden axis (an absent <delete> means drawn)
     summary = S.POPULATION_SUMMARY.name.get("nb")
@@ -203,9 +211,9 @@ def test_charts_reference_the_right_ranges(results_nb, projection):
     assert f"'{summary}'!$C$4:${last_year}$4" in allx  # years as categories
     pyr = S.PYRAMID.name.get("nb")
     A1 = projection.population.shape[3]
-    assert f"'{pyr}'!$B$5:$B${4 + A1}" in allx and f"'{pyr}'!$E$5:$E${4 + A1}" in allx
-    pyramid = [x for x in xml.values() if f"'{pyr}'" in x]
-    assert len(pyramid) == 1 and pyramid[0].count("<ser>") == 4
+    pyramid = [x for x in xml.values() if f"'{pyr}'" in x and '<barDir val="bar"/>' in x]
+    assert len(pyramid) == 1 and pyramid[0].count("<ser>") == 6  # final year, base year, chosen year
+    assert re.search(rf"'{pyr}'!\$[A-Z]+\$5:\$[A-Z]+\${4 + A1}", pyramid[0])
     for x in pyramid:
         assert '<barDir val="bar"/>' in x and '<overlap val="100"/>' in x
         assert '<gapWidth val="0"/>' in x and '<tickLblPos val="low"/>' in x

@@ -53,6 +53,7 @@ from regbef_excel.app.projection import run_log
 from regbef_excel.engine import Projection, ProjectionInputs, project
 from regbef_excel.engine.fertility import fertility_rates
 from regbef_excel.engine.inputs import Targets
+from regbef_excel.app.observed_history import observed_history
 from regbef_excel.engine.migration import rc_schedule
 from regbef_excel.errors import InputError, Location
 from regbef_excel.files import file_sha256, same_file
@@ -386,7 +387,8 @@ def collect_workbooks(
     wb = build_workbook(projection.inputs, language=lang, meta=meta).to_openpyxl()
     add_changes_sheet(wb, munis, lang)
     log = run_log(projection, input_path=", ".join(p.name for p in files), seconds={})
-    write_results(projection, output_path, language=lang, base_workbook=wb, run_log=log)
+    write_results(projection, output_path, language=lang, base_workbook=wb, run_log=log,
+                  history=observed_history(projection, meta))  # fmt: skip
     for p in files:
         if file_sha256(p) != shas[p]:  # pragma: no cover - guard
             raise InputError(f"{p.name} changed during collect; please report this")

@@ -28,6 +28,7 @@ from regbef_excel.app.estimation_record import (
     history_fingerprint,
     with_record,
 )
+from regbef_excel.app.observed_history import observed_history
 from regbef_excel.data.inputs import (
     add_telemark_labour_housing,
     national_rates,
@@ -197,14 +198,15 @@ def write_projection(
         )
     log = run_log(projection, input_path=input_path, input_sha256=input_sha256, seconds=seconds)
     intervals = intervals_of_projection(projection)  # the uncertainty sheet (shipped calibration)
+    history = observed_history(projection, meta)  # the history sheet's, else SSB's by municipality
     if input_path is not None:
         write_results(projection, output_path, language=language, base_workbook=input_path, run_log=log,
-                      intervals=intervals)  # fmt: skip
+                      intervals=intervals, history=history)  # fmt: skip
         return
     with tempfile.TemporaryDirectory(prefix="regbef-") as tmp:
         base = save_workbook(build_workbook(projection.inputs, language=language, meta=meta), Path(tmp) / "inputs.xlsx")
         write_results(projection, output_path, language=language, base_workbook=base, run_log=log,
-                      intervals=intervals)
+                      intervals=intervals, history=history)
 
 
 # ----------------------------------------------------------------------------- the front door

@@ -39,6 +39,7 @@ from regbef_excel.app.collect import collect_workbooks
 from regbef_excel.app.estimate import estimate_workbook
 from regbef_excel.app.estimation_record import check_estimation_record
 from regbef_excel.app.evaluation import backtest_county, ssb_frame_for
+from regbef_excel.app.observed_history import observed_history
 from regbef_excel.app.projection import project_checked, run_log, write_template
 from regbef_excel.app.regression import regression_targets
 from regbef_excel.app.templates import write_templates
@@ -165,7 +166,7 @@ def run_projection(live: LiveWorkbook) -> MacroResult:
     with tempfile.TemporaryDirectory(prefix="regbef-") as tmp:
         out = Path(tmp) / "regbef-resultater.xlsx"
         log = run_log(projection, input_path=live.path(), seconds=seconds)
-        write_results(projection, out, language=lang, run_log=log)
+        write_results(projection, out, language=lang, run_log=log, history=observed_history(projection))
         live.replace_sheets(out, _output_sheets(live, out, lang))
     n_warn = len(projection.warnings)
     w = text("warnings", lang, n=n_warn) if n_warn else ""

@@ -197,8 +197,8 @@ PYRAMID = OutputSheet(
     key="pyramid",
     name=Text("Befolkningspyramide", "Population pyramid"),
     title=Text(
-        "Befolkningspyramide for hele regionen, basisår og sluttår",
-        "Population pyramid of the whole region, base year and final year",
+        "Befolkningspyramide og aldersgrupper for valgt sone: basisår, sluttår og valgt år",
+        "Population pyramid and age groups of a chosen zone: base year, final year and a chosen year",
     ),
     unit=Text(
         "Personer per 31.12. etter alder. Menn er lagret som negative tall for diagrammet.",
@@ -717,3 +717,49 @@ UNCERTAINTY_TEXTS: dict[str, Text] = {
 #: After the pyramid, before the run log (the order the results writer adds them in).
 OUTPUT_SHEETS = (*OUTPUT_SHEETS[: OUTPUT_SHEETS.index(RUN_LOG)], UNCERTAINTY, RUN_LOG)
 OUTPUT_SHEETS_BY_KEY[UNCERTAINTY.key] = UNCERTAINTY
+
+
+# --------------------------------------------------------------------------- observed history, zone selector
+#: How many observed years the population and age-group sheets show before the base year.
+HISTORY_YEARS = 10
+#: Texts of the observed history beside the projection (population and age-group sheets).
+HISTORY_TEXTS: dict[str, Text] = {
+    "observed_band": Text("Observert 31.12. ({source})", "Observed 31 Dec ({source})"),
+    "projected_band": Text("Basisår og framskriving 31.12.", "Base year and projection, 31 Dec"),
+    "source_ssb": Text("SSB tabell 07459", "SSB table 07459"),
+    "source_workbook": Text("arket Historikk", "the History sheet"),
+    "observed": Text("observert", "observed"),
+    "projected": Text("framskrevet", "projected"),
+    "x_axis": Text("Stiplet linje: observert, hel linje: framskrevet",
+                   "Dashed line: observed, solid line: projected"),
+    "chart_data": Text("Diagramdata: observert og framskrevet (kopi av tabellen)",
+                       "Chart data: observed and projected (copy of the table)"),
+    "why_ssb": Text("de er ikke kommuner med 2024-grenser i SSBs befolkningstall, og arket Historikk har "
+                    "ingen befolkning", "they are not municipalities on 2024 borders in SSB's population "
+                    "figures, and the History sheet holds no population"),
+    "why_workbook": Text("arket Historikk har ingen befolkning for dem", "the History sheet holds no population "
+                         "for them"),
+    "some_zones": Text("Ingen observert historikk for {zones}: {why}.", "No observed history for {zones}: {why}."),
+    "none_zones": Text("Ingen observert historikk for sonene ({zones}): {why}.",
+                       "No observed history for the zones ({zones}): {why}."),
+    "none_years": Text("Ingen observert historikk: ingen observerte år før basisåret {base} ({why}).",
+                       "No observed history: no observed years before the base year {base} ({why})."),
+}  # fmt: skip
+#: Texts of the pyramid sheet's zone and year selector.
+SELECTOR_TEXTS: dict[str, Text] = {
+    "choose_zone": Text("Velg sone", "Choose zone"),
+    "choose_year": Text("Velg år", "Choose year"),
+    "how": Text("Velg sone og år i de gule cellene (nedtrekkslister): pyramiden og aldersgruppene følger valget.",
+                "Choose a zone and a year in the yellow cells (drop-down lists): the pyramid and the age "
+                "groups follow the choice."),
+    "chosen": Text("Valgt år", "Chosen year"),
+    "pyramid": Text("Valgt sone: {last} (fylt), {first} (mørkt omriss), valgt år (oransje)",
+                    "Chosen zone: {last} (filled), {first} (dark outline), chosen year (orange)"),
+    "age_chart": Text("Valgt sone: aldersgrupper {first}, valgt år og {last}",
+                      "Chosen zone: age groups {first}, the chosen year and {last}"),
+    "pyramid_data": Text("Diagramdata: pyramiden for valget (formler fra tabellen under)",
+                         "Chart data: the pyramid of the choice (formulas from the table below)"),
+    "table": Text("Folkemengde 31.12. etter sone, kjønn og alder (grunnlaget for valget)",
+                  "Population on 31 Dec by zone, sex and age (what the choice looks up)"),
+    "lists": Text("Nedtrekkslister", "Drop-down lists"),
+}  # fmt: skip

@@ -22,7 +22,7 @@ from typing import Literal
 from openpyxl.chart import AreaChart, BarChart, LineChart, Series
 from openpyxl.chart.data_source import NumDataSource, NumRef, StrRef
 from openpyxl.chart.error_bar import ErrorBars
-from openpyxl.chart.legend import Legend
+from openpyxl.chart.legend import Legend, LegendEntry
 from openpyxl.chart.series import SeriesLabel
 from openpyxl.chart.shapes import GraphicalProperties
 from openpyxl.drawing.line import LineProperties
@@ -41,6 +41,8 @@ PALETTE = (
 )  # fmt: skip
 MALE_COLOUR = "2F6EBA"
 FEMALE_COLOUR = "D9534F"
+#: Outline of a chosen third year in an overlaid pyramid.
+CHOSEN_COLOUR = "E69F00"
 
 
 # --------------------------------------------------------------------------- description
@@ -74,6 +76,9 @@ class ChartSeries:
     marker: bool = False
     error_bars: Ref | None = None  # ± these values (custom error bars with caps)
     outline: bool = False  # bars drawn as an outline only (an overlaid second year)
+    outline_pt: float = 1.0  # width of that outline
+    dash: str | None = None  # a dashed line ("dash"); None = solid
+    in_legend: bool = True  # False: drawn, but without a legend entry
 
 
 @dataclass(frozen=True)
@@ -115,19 +120,36 @@ def line_chart_from_rows(
     y_title: str,
     x_title: str | None = None,
     number_format: str = FMT_PERSONS,
+    observed_rows: Sequence[int] | None = None,
+    observed_in_legend: bool = False,
 ) -> Chart:
     """A line chart with one series per sheet row (years along the x axis), named by the cell
-    in ``title_col`` of that row; one row gets no legend."""
-    series = tuple(
-        ChartSeries(Ref(sheet, r, first_col, r, last_col), Ref(sheet, r, title_col, r, title_col),
-                    PALETTE[i % len(PALETTE)])
-        for i, r in enumerate(rows)
-    )  # fmt: skip
+    in ``title_col`` of that row; one row gets no legend.
+
+    ``observed_rows`` (one per row) adds the observed history of each line: that row holds the
+    observed years (blank after), ``rows`` the projected years (blank before), both the base
+    year, so the parts meet there (blank cells are gaps). The observed part is a lighter dashed
+    line in the same colour, without a legend entry unless ``observed_in_legend``."""
+    series: list[ChartSeries] = []
+    for i, r in enumerate(rows):
+        colour = PALETTE[i % len(PALETTE)]
+        if observed_rows is not None:
+            o = observed_rows[i]
+            series.append(ChartSeries(Ref(sheet, o, first_col, o, last_col), Ref(sheet, o, title_col, o, title_col),
+                                      tint(colour, 0.35), line_pt=2.0, dash="dash", in_legend=observed_in_legend))  # fmt: skip
+        series.append(ChartSeries(Ref(sheet, r, first_col, r, last_col), Ref(sheet, r, title_col, r, title_col), colour))
+    legend = "right" if observed_rows is None else "bottom"
     return Chart(
-        "line", series, Ref(sheet, categories_row, first_col, categories_row, last_col), title,
+        "line", tuple(series), Ref(sheet, categories_row, first_col, categories_row, last_col), title,
         value_title=y_title, category_title=x_title, value_format=number_format,
-        legend=None if len(rows) == 1 else "right",
+        legend=None if len(rows) == 1 and not observed_in_legend else legend,
     )  # fmt: skip
+
+
+def tint(colour: str, share: float = 0.5) -> str:
+    """``colour`` (``RRGGBB``) mixed with white: ``share`` = how much white."""
+    rgb = [int(colour[i : i + 2], 16) for i in (0, 2, 4)]
+    return "".join(f"{round(c + (255 - c) * share):02X}" for c in rgb)
 
 
 def line_chart_from_columns(
@@ -265,16 +287,19 @@ def overlaid_pyramid_chart(
     x_title: str,
     axis_max: float | None = None,
     label_every: int = 10,
+    chosen_cols: tuple[int, int] | None = None,
 ) -> Chart:
     """One pyramid of two years: the first pair of columns as filled bars, the second pair as
-    dark outlines drawn over them (same ages, same axis), so the change shows at a glance."""
+    dark outlines drawn over them (same ages, same axis), so the change shows at a glance;
+    ``chosen_cols`` (males, females) adds a third year as orange outlines."""
     base = pyramid_chart(sheet, header_row=header_row, first_row=first_row, last_row=last_row,
                          age_col=age_col, male_col=male_col, female_col=female_col, title=title,
                          x_title=x_title, axis_max=axis_max, label_every=label_every)  # fmt: skip
     outlines = tuple(
         ChartSeries(Ref(sheet, first_row, c, last_row, c), Ref(sheet, header_row, c, header_row, c), colour,
-                    outline=True)
-        for c, colour in ((line_male_col, "1B3A66"), (line_female_col, "7A1F1C"))
+                    outline=True, outline_pt=width)
+        for c, colour, width in ((line_male_col, "1B3A66", 1.0), (line_female_col, "7A1F1C", 1.0), *(
+            (c, CHOSEN_COLOUR, 0.75) for c in (chosen_cols or ())))
     )  # fmt: skip
     return Chart(
         base.kind, base.series + outlines, base.categories, title, value_title=x_title,
@@ -400,6 +425,8 @@ def to_xlsxwriter(book, chart: Chart):  # noqa: ANN001, ANN201 - xlsxwriter Work
         colour = "#" + s.colour
         if chart.kind == "line" or s.as_line:
             so["line"] = {"color": colour, "width": s.line_pt}
+            if s.dash:
+                so["line"]["dash_type"] = s.dash
             so["marker"] = ({"type": "circle", "size": 4, "fill": {"color": colour}, "border": {"color": colour}}
                             if s.marker else {"type": "none"})  # fmt: skip
         elif chart.kind == "area":  # outline = an invisible base area (no fill, no border)
@@ -407,7 +434,7 @@ def to_xlsxwriter(book, chart: Chart):  # noqa: ANN001, ANN201 - xlsxwriter Work
             so["border"] = {"none": True}
         else:
             so["fill"] = {"none": True} if s.outline else {"color": colour}
-            so["border"] = {"color": colour, "width": 1.0} if s.outline else {"color": colour}
+            so["border"] = {"color": colour, "width": s.outline_pt} if s.outline else {"color": colour}
             if chart.gap is not None:
                 so["gap"] = chart.gap
             if chart.overlap is not None:
@@ -440,7 +467,11 @@ def to_xlsxwriter(book, chart: Chart):  # noqa: ANN001, ANN201 - xlsxwriter Work
     else:
         xc.set_x_axis(cat_axis)
         xc.set_y_axis(value_axis)
-    xc.set_legend({"position": chart.legend} if chart.legend else {"none": True})
+    legend: dict[str, object] = {"position": chart.legend} if chart.legend else {"none": True}
+    hidden = [i for i, s in enumerate(chart.series) if not s.in_legend]
+    if chart.legend and hidden:
+        legend["delete_series"] = hidden
+    xc.set_legend(legend)
     xc.set_size({"width": round(chart.width_cm * _PX_PER_CM), "height": round(chart.height_cm * _PX_PER_CM)})
     return xc
 
@@ -456,6 +487,8 @@ def _op_series(s: ChartSeries, line: bool, area: bool = False) -> Series:
     if line:
         series.graphicalProperties.line.solidFill = s.colour
         series.graphicalProperties.line.width = int(s.line_pt * 12_700)
+        if s.dash:
+            series.graphicalProperties.line.prstDash = s.dash
         series.smooth = False
         if s.marker:
             series.marker.symbol = "circle"
@@ -468,7 +501,7 @@ def _op_series(s: ChartSeries, line: bool, area: bool = False) -> Series:
         series.graphicalProperties.line = LineProperties(noFill=True)
     elif s.outline:
         series.graphicalProperties = GraphicalProperties(noFill=True)
-        series.graphicalProperties.line = LineProperties(solidFill=s.colour, w=12_700)
+        series.graphicalProperties.line = LineProperties(solidFill=s.colour, w=int(s.outline_pt * 12_700))
     else:
         series.graphicalProperties = GraphicalProperties(solidFill=s.colour)
         series.graphicalProperties.line = LineProperties(solidFill=s.colour)
@@ -527,6 +560,8 @@ def to_openpyxl(chart: Chart):  # noqa: ANN201 - openpyxl chart
     if chart.legend:
         oc.legend = Legend()
         oc.legend.position = "r" if chart.legend == "right" else "b"
+        oc.legend.legendEntry = [LegendEntry(idx=i, delete=True) for i, s in enumerate(chart.series)
+                                 if not s.in_legend]  # fmt: skip
     else:
         oc.legend = None
     oc.width, oc.height = chart.width_cm, chart.height_cm
@@ -547,6 +582,7 @@ __all__ = [
     "nice_floor",
     "overlaid_pyramid_chart",
     "pyramid_chart",
+    "tint",
     "to_openpyxl",
     "to_xlsxwriter",
 ]
