@@ -80,7 +80,7 @@ def test_unlocked_cells_are_the_yellow_cells(filled):
             for c in row:
                 yellow = str(c.fill.fgColor.rgb).endswith(INPUT_FILL) and c.fill.fill_type == "solid"
                 if ws.title == cover and c.value == 1234:
-                    assert not (c.protection.locked is False)  # the legend's sample input cell
+                    assert c.protection.locked is not False  # the legend's sample input cell
                     continue
                 assert (c.protection.locked is False) == yellow, f"{ws.title}!{c.coordinate}"
 

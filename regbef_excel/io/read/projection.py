@@ -46,8 +46,8 @@ from regbef_excel.io.rows import rc_array
 from regbef_excel.schema.base import LANGUAGES
 from regbef_excel.schema.checks import RawTables, checks_layout, run_checks
 from regbef_excel.schema.inputs import CHECKS_TABLE, DEFAULT_COMMENTS, SHEETS, TABLES
-from regbef_excel.schema.meta import RCFitQuality, WorkbookMeta
 from regbef_excel.schema.messages import say, translated
+from regbef_excel.schema.meta import RCFitQuality, WorkbookMeta
 
 
 @dataclass
