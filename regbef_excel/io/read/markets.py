@@ -255,6 +255,12 @@ def _labour(r: TableReader, zones: list[str], base: int, years: list[int],
                         jobs=jobs, params=params, kup=kup, kip=kip, profile=profile)  # fmt: skip
 
 
+def _number_text(x: float, language: str) -> str:
+    """``8,088.6`` (English) or ``8 088,6`` (Norwegian)."""
+    text = f"{x:,.1f}"
+    return text.replace(",", "\u00a0").replace(".", ",") if language == "nb" else text
+
+
 def _factor(v: object) -> float:
     return 1.0 if v is None else float(v)  # type: ignore[arg-type]
 
@@ -377,7 +383,8 @@ def _housing(r: TableReader, zones: list[str], years: list[int], yf: Mapping[int
                               zone=z),
                           sheet=pt.block.sheet, table=pt.table.key, cell=pt.cell(i, "dwellings"),
                           column=pt.header_text("dwellings"),
-                          found=say("{a} by period vs {b} by type", r.lang, a=f"{a:,.1f}", b=f"{b:,.1f}"),
+                          found=say("{a} by period vs {b} by type", r.lang, a=_number_text(a, r.lang),
+                                    b=_number_text(b, r.lang)),
                           expected=say("equal totals (± {tol})", r.lang, tol=STOCK_ATOL))  # fmt: skip
                     ok = False
             if not np.isnan(bs[k]).any() and abs(bs[k].sum() - 1) > SHARE_TOLERANCE and z in type_first:
