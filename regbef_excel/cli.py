@@ -21,7 +21,7 @@ from typing import NoReturn
 
 from regbef_excel import __version__
 from regbef_excel.data import DEFAULT_BASE_YEAR, DEFAULT_ESTIMATION_YEARS, DEFAULT_HORIZON
-from regbef_excel.errors import TEXT_LIMIT, InputError, Location, RegbefError, shorten
+from regbef_excel.errors import TEXT_LIMIT, InputError, Location, RegbefError, shorten, words
 
 EPILOG = """examples:
   regbef-excel demo                            Telemark demo -> regbef-demo.xlsx
@@ -137,7 +137,7 @@ def cmd_validate(args) -> int:
         return EXIT_OK
     for p in problems:
         print(p.one_line() if isinstance(p, InputError) else str(p))
-    print(f"{len(problems)} problem(s)", file=sys.stderr)
+    print(words(getattr(problems[0], "language", None))["count"].format(n=len(problems)), file=sys.stderr)
     return EXIT_INPUT
 
 

@@ -15,6 +15,19 @@ FOUND_LIMIT = 60
 #: Longest message and expected text (lists of valid names can be long).
 TEXT_LIMIT = 400
 
+#: The framing words of a one-line message in the workbook's language (``nb`` or ``en``).
+WORDS = {
+    "nb": {"table": "tabell", "column": "kolonne", "row": "rad", "found": "fant", "expected": "forventet",
+           "more": "og {n} problem(er) til; kjør 'regbef-excel validate'", "count": "{n} problem(er)"},
+    "en": {"table": "table", "column": "column", "row": "row", "found": "found", "expected": "expected",
+           "more": "and {n} more problem(s); run 'regbef-excel validate'", "count": "{n} problem(s)"},
+}  # fmt: skip
+
+
+def words(language: str | None) -> dict[str, str]:
+    """The framing words of ``language`` (English when it is not ``'nb'``)."""
+    return WORDS["nb" if language == "nb" else "en"]
+
 
 def shorten(text: str, limit: int = FOUND_LIMIT) -> str:
     """``text`` on one line (control characters as spaces), cut to ``limit`` characters with "…"."""
@@ -40,7 +53,11 @@ class Location:
     part: str | None = None
 
     def __str__(self) -> str:
-        where = self._in_file()
+        return self.describe()
+
+    def describe(self, language: str | None = None) -> str:
+        """The place in ``language`` (``'nb'`` or English)."""
+        where = self._in_file(words(language))
         if self.part:
             where = f"{shorten(self.part, TEXT_LIMIT)}, {where}" if where else shorten(self.part, TEXT_LIMIT)
         if self.file and self.file != self.sheet:
@@ -48,7 +65,7 @@ class Location:
             return f"{name}: {where}" if where else name
         return where
 
-    def _in_file(self) -> str:
+    def _in_file(self, w: dict[str, str]) -> str:
         parts = []
         if self.sheet:
             where = self.sheet
@@ -58,11 +75,11 @@ class Location:
         elif self.cell:
             parts.append(self.cell)
         if self.table:
-            parts.append(f"table {self.table}")
+            parts.append(f"{w['table']} {self.table}")
         if self.column:
-            parts.append(f"column '{shorten(str(self.column))}'")
+            parts.append(f"{w['column']} '{shorten(str(self.column))}'")
         if self.row is not None and not self.cell:
-            parts.append(f"row {self.row}")
+            parts.append(f"{w['row']} {self.row}")
         return ", ".join(parts)
 
 
@@ -71,7 +88,11 @@ class RegbefError(Exception):
 
 
 class InputError(RegbefError):
-    """Bad input: names the place, what was found and what was expected."""
+    """Bad input: names the place, what was found and what was expected.
+
+    ``language`` (``'nb'`` or ``'en'``, default English) is the language of the message, so the
+    framing words (table, column, found, expected) are in the same language.
+    """
 
     def __init__(
         self,
@@ -80,24 +101,27 @@ class InputError(RegbefError):
         location: Location | None = None,
         found: object = None,
         expected: str | None = None,
+        language: str | None = None,
     ) -> None:
         self.message = message
         self.location = location or Location()
         self.found = found
         self.expected = expected
+        self.language = language
         super().__init__(self.one_line())
 
     def one_line(self) -> str:
         """Place, message, found and expected on one line; long values cut with "…"."""
-        where = str(self.location)
+        w = words(getattr(self, "language", None))
+        where = self.location.describe(getattr(self, "language", None))
         message = shorten(self.message, TEXT_LIMIT)
         text = f"{where}: {message}" if where else message
         expected = shorten(self.expected, TEXT_LIMIT) if self.expected else None
         if self.found is not None:
-            text += f" (found {found_text(self.found)}"
-            text += f"; expected {expected})" if expected else ")"
+            text += f" ({w['found']} {found_text(self.found)}"
+            text += f"; {w['expected']} {expected})" if expected else ")"
         elif expected:
-            text += f" (expected {expected})"
+            text += f" ({w['expected']} {expected})"
         return text
 
     def in_file(self, name: str) -> InputError:
@@ -105,7 +129,7 @@ class InputError(RegbefError):
         if self.location.file or self.location.sheet == name:
             return self
         return InputError(self.message, location=replace(self.location, file=name), found=self.found,
-                          expected=self.expected)
+                          expected=self.expected, language=self.language)
 
     def cell_text(self) -> str:
         """The text a UDF returns in a cell."""
@@ -131,13 +155,15 @@ class InputErrors(InputError):
         self.errors = list(errors)
         first = errors[0]
         super().__init__(
-            first.message, location=first.location, found=first.found, expected=first.expected
+            first.message, location=first.location, found=first.found, expected=first.expected,
+            language=getattr(first, "language", None),
         )
 
     def one_line(self) -> str:  # type: ignore[override]
         head = InputError.one_line(self)
         extra = len(getattr(self, "errors", [])) - 1
-        return head + (f" (and {extra} more problem(s); run 'regbef-excel validate')" if extra > 0 else "")
+        more = words(getattr(self, "language", None))["more"].format(n=extra)
+        return head + (f" ({more})" if extra > 0 else "")
 
     def in_file(self, name: str) -> InputErrors:  # type: ignore[override]
         return InputErrors([e.in_file(name) for e in self.errors])

@@ -77,30 +77,30 @@ def set_cell(sheet, cell, value):
 
 
 CELL_CASES = [
-    ("Befolkning", "C14", "abc", "text is not a number"),
-    ("Befolkning", "C14", None, "empty cell"),
-    ("Befolkning", "C14", -3, "out of range"),
-    ("Befolkning", "D20", float("nan"), "empty cell"),
-    ("Befolkning", "C14", True, "not a number"),
-    ("Dødelighet", "B10", 1.5, "out of range"),
-    ("Dødelighet", "C10", -0.1, "out of range"),
-    ("Fruktbarhet", "B6", "1,2,3", "not a number"),
-    ("Nivåfaktorer", "B5", -1, "out of range"),
-    ("Flytting", "A5", "XYZ", "not a value from the list"),
-    ("Flytting", "C5", "Q", "not a value from the list"),
-    ("Flytting", "D5", "#REF!", "Excel error value #REF!"),
-    ("Befolkning", "A5", "ZZZ", "unknown zone code"),
-    ("Nivåfaktorer", "A6", "ZZZ", "unknown zone code"),
-    ("Innstillinger", "C7", 9, "not a value from the list"),
-    ("Innstillinger", "C12", "kanskje", "not a value from the list"),
+    ("Befolkning", "C14", "abc", "teksten er ikke et tall"),
+    ("Befolkning", "C14", None, "tom celle"),
+    ("Befolkning", "C14", -3, "utenfor gyldig område"),
+    ("Befolkning", "D20", float("nan"), "tom celle"),
+    ("Befolkning", "C14", True, "ikke et tall"),
+    ("Dødelighet", "B10", 1.5, "utenfor gyldig område"),
+    ("Dødelighet", "C10", -0.1, "utenfor gyldig område"),
+    ("Fruktbarhet", "B6", "1,2,3", "ikke et tall"),
+    ("Nivåfaktorer", "B5", -1, "utenfor gyldig område"),
+    ("Flytting", "A5", "XYZ", "ikke en verdi fra listen"),
+    ("Flytting", "C5", "Q", "ikke en verdi fra listen"),
+    ("Flytting", "D5", "#REF!", "Excel-feilverdi #REF!"),
+    ("Befolkning", "A5", "ZZZ", "ukjent sonekode"),
+    ("Nivåfaktorer", "A6", "ZZZ", "ukjent sonekode"),
+    ("Innstillinger", "C7", 9, "ikke en verdi fra listen"),
+    ("Innstillinger", "C12", "kanskje", "ikke en verdi fra listen"),
 ]
 
 
 def test_cell_problem_in_a_file(good, tmp_path):
     e = find(problems(edited(good, tmp_path, set_cell("Befolkning", "C14", "abc"))), "Befolkning", "C14")
-    assert e.message == "text is not a number" and e.found == "abc"
+    assert e.message == "teksten er ikke et tall" and e.found == "abc"
     assert e.location.table == "tblPopulation" and e.location.column == "Menn (personer)"
-    assert str(e).startswith("Befolkning!C14, table tblPopulation, column 'Menn (personer)'")
+    assert str(e).startswith("Befolkning!C14, tabell tblPopulation, kolonne 'Menn (personer)'")
 
 
 @pytest.mark.parametrize("sheet,cell,value,text", CELL_CASES, ids=lambda x: str(x))
@@ -115,7 +115,7 @@ def test_cell_problems(good_wb, sheet, cell, value, text):
 @pytest.mark.parametrize("code", ["#N/A", "#REF!", "#VALUE!", "#DIV/0!", "#NAME?"])
 def test_excel_error_values(good_wb, code):
     errs = memory_problems(good_wb, set_cell("Befolkning", "D30", code))
-    e = find(errs, "Befolkning", "D30", "Excel error value")
+    e = find(errs, "Befolkning", "D30", "Excel-feilverdi")
     assert code in e.message and e.location.column == "Kvinner (personer)"
 
 
@@ -134,7 +134,7 @@ def test_comma_decimals_text_numbers_and_ja_nei_are_accepted(good, tmp_path):
 
 def test_renamed_header(good, tmp_path):
     errs = problems(edited(good, tmp_path, set_cell("Befolkning", "C4", "Gutter")))
-    e = find(errs, "Befolkning", "C4", "not recognised")
+    e = find(errs, "Befolkning", "C4", "gjenkjennes ikke")
     assert e.found == "Gutter" and "Menn (personer)" in e.expected and e.location.table == "tblPopulation"
 
 
@@ -150,7 +150,7 @@ def test_header_in_english_or_key_is_accepted(good, tmp_path):
 
 def test_missing_column(good, tmp_path):
     errs = problems(edited(good, tmp_path, set_cell("Dødelighet", "C4", None)))
-    e = find(errs, "Dødelighet", None, "missing")
+    e = find(errs, "Dødelighet", None, "mangler")
     assert "Kvinner (sannsynlighet)" in e.message and e.location.table == "tblDeathProb"
 
 
@@ -158,7 +158,7 @@ def test_missing_sheet(good, tmp_path):
     def edit(wb):
         del wb["Befolkning"]
 
-    e = find(problems(edited(good, tmp_path, edit)), "Befolkning", None, "sheet missing")
+    e = find(problems(edited(good, tmp_path, edit)), "Befolkning", None, "arket mangler")
     assert "Population" in e.expected
 
 
@@ -166,25 +166,25 @@ def test_missing_table(good, tmp_path):
     def edit(wb):
         del wb["Soner"].tables["tblZones"]
 
-    e = find(problems(edited(good, tmp_path, edit)), "Soner", None, "tblZones not found")
+    e = find(problems(edited(good, tmp_path, edit)), "Soner", None, "fant ikke Excel-tabellen tblZones")
     assert e.location.table == "tblZones"
 
 
 def test_duplicate_zone(good, tmp_path):
-    e = find(problems(edited(good, tmp_path, set_cell("Soner", "A6", "Z001"))), "Soner", "A6", "duplicate")
+    e = find(problems(edited(good, tmp_path, set_cell("Soner", "A6", "Z001"))), "Soner", "A6", "to ganger")
     assert "A5" in e.expected
 
 
 def test_duplicate_zone_age_and_missing_age(good, tmp_path):
     errs = problems(edited(good, tmp_path, set_cell("Befolkning", "B6", 0)))
-    find(errs, "Befolkning", "A6", "duplicate zone and age")
-    e = find(errs, "Befolkning", None, "ages missing")
+    find(errs, "Befolkning", "A6", "sone og alder står to ganger")
+    e = find(errs, "Befolkning", None, "aldre mangler")
     assert e.found == "1" and "Z001" in e.message
 
 
 def test_duplicate_flow_zone_sex(good, tmp_path):
     find(problems(edited(good, tmp_path, set_cell("Flytting", "C6", "M"))), "Flytting", "A6",
-         "duplicate flow, zone and sex")  # fmt: skip
+         "strøm, sone og kjønn står to ganger")  # fmt: skip
 
 
 def test_missing_ages_rows_cleared(good, tmp_path):
@@ -192,18 +192,18 @@ def test_missing_ages_rows_cleared(good, tmp_path):
         for c in "ABCD":
             wb["Befolkning"][f"{c}10"] = None
 
-    e = find(problems(edited(good, tmp_path, edit)), "Befolkning", None, "ages missing")
+    e = find(problems(edited(good, tmp_path, edit)), "Befolkning", None, "aldre mangler")
     assert e.found == "5"
 
 
 def test_horizon_before_base_year(good, tmp_path):
     find(problems(edited(good, tmp_path, set_cell("Innstillinger", "C6", 2020))), "Innstillinger", "C6",
-         "horizon")  # fmt: skip
+         "sluttåret")  # fmt: skip
 
 
 def test_shares_not_summing_to_one(good, tmp_path):
     e = find(problems(edited(good, tmp_path, set_cell("Nivåfaktorer", "F5", 0.99))), "Nivåfaktorer", None,
-             "sum to 1")  # fmt: skip
+             "summerer ikke til 1")  # fmt: skip
     assert e.location.column.startswith("Andel av innvandringen")
 
 

@@ -107,7 +107,8 @@ class Case:
 
     what: str
     edit: Callable[[openpyxl.Workbook], Edits]
-    #: the reader's own message for the same cells ("" would mean: only the check fails)
+    #: the reader's own message for the same cells, in the workbook's language ("" would mean:
+    #: only the check fails)
     reader: str
 
 
@@ -132,60 +133,60 @@ def _c23(wb) -> Edits:
 
 CASES: dict[str, Case] = {
     "C01": Case("population males, first row = -5", lambda wb: {at(wb, "tblPopulation", "males", 0): -5},
-                "out of range"),
+                "utenfor gyldig område"),
     "C02": Case("last population row (last zone, age 99) cleared", lambda wb: cells(wb, "tblPopulation", -1),
-                "ages missing"),
+                "aldre mangler"),
     "C03": Case("population age of the 2nd row = 100", lambda wb: {at(wb, "tblPopulation", "age", 1): 100},
-                "out of range"),
+                "utenfor gyldig område"),
     "C04": Case("last zone code (4036) renamed to the one before it (4034) in every input cell", _c04,
-                "duplicate zone code"),
+                "sonekode står to ganger"),
     "C05": Case("population zone code of the first row = '9999'",
-                lambda wb: {at(wb, "tblPopulation", "zone_code", 0): "9999"}, "unknown zone code"),
+                lambda wb: {at(wb, "tblPopulation", "zone_code", 0): "9999"}, "ukjent sonekode"),
     "C06": Case("death probability (male, 6th row) = 1.5", lambda wb: {at(wb, "tblDeathProb", "male", 5): 1.5},
-                "out of range"),
+                "utenfor gyldig område"),
     "C07": Case("fertility rate (2nd row) = -0.1", lambda wb: {at(wb, "tblFertilityRates", "rate", 1): -0.1},
-                "out of range"),
+                "utenfor gyldig område"),
     "C08": Case("immigration share of the first zone = 0.9",
-                lambda wb: {at(wb, "tblZoneFactors", "EIFU_share", 0): 0.9}, "immigration shares do not sum to 1"),
+                lambda wb: {at(wb, "tblZoneFactors", "EIFU_share", 0): 0.9}, "innvandringsandelene summerer ikke til 1"),
     # horizon = base year alone would also fail C10 (25 year rows for 0 years): clear them too
     "C09": Case("horizon = base year (2025) and the year factors cleared",
                 lambda wb: {setting(wb, "horizon"): 2025, **{k: None for i in range(n_rows(wb, "tblYearFactors"))
                                                             for k in cells(wb, "tblYearFactors", i)}},
-                "the horizon must be after the base year"),
+                "sluttåret må være etter basisåret"),
     "C10": Case("last year-factor year 2050 → 2051", lambda wb: {at(wb, "tblYearFactors", "year", -1): 2051},
-                "year factors missing for years"),
+                "årsfaktorer mangler for år"),
     "C11": Case("Rogers–Castro a1 (first row) = -0.1", lambda wb: {at(wb, "tblRogersCastro", "a1", 0): -0.1},
-                "out of range"),
+                "utenfor gyldig område"),
     "C12": Case("last Rogers–Castro row cleared", lambda wb: cells(wb, "tblRogersCastro", -1),
-                "Rogers–Castro parameters missing"),
+                "Rogers–Castro-parametre mangler"),
     # clearing the whole row would change the share sum (C08): only the zone code goes
     "C13": Case("zone code of the last zone-factor row cleared",
-                lambda wb: {at(wb, "tblZoneFactors", "zone_code", -1): None}, "empty cell"),
+                lambda wb: {at(wb, "tblZoneFactors", "zone_code", -1): None}, "tom celle"),
     # 1.0 (the boundary) fails C14 too, but then the headline is the engine's "table settings: share
     # of boys must be between 0 and 1", which names no sheet!cell
-    "C14": Case("share of boys = 1.5", lambda wb: {setting(wb, "share_boys"): 1.5}, "out of range"),
+    "C14": Case("share of boys = 1.5", lambda wb: {setting(wb, "share_boys"): 1.5}, "utenfor gyldig område"),
     "C15": Case("death probability (female, age 99) cleared",
-                lambda wb: {at(wb, "tblDeathProb", "female", -1): None}, "empty cell"),
+                lambda wb: {at(wb, "tblDeathProb", "female", -1): None}, "tom celle"),
     "C16": Case("a region target for 2020 (base year 2025)",
                 lambda wb: {at(wb, "tblTargets", "year", 0): 2020, at(wb, "tblTargets", "steering", 0): 1,
                             at(wb, "tblTargets", "target_type", 0): 1, at(wb, "tblTargets", "value", 0): 100},
-                "target year before the projection period"),
+                "mål: år før framskrivingsperioden"),
     "C17": Case("a 2030 target for zone '9999'",
                 lambda wb: {at(wb, "tblTargets", "year", 0): 2030, at(wb, "tblTargets", "zone_code", 0): "9999",
                             at(wb, "tblTargets", "steering", 0): 1, at(wb, "tblTargets", "target_type", 0): 1,
                             at(wb, "tblTargets", "value", 0): 100},
-                "unknown zone code"),
+                "ukjent sonekode"),
     "C18": Case("participation rate (males, first row) = 1.5",
-                lambda wb: {at(wb, "tblParticipation", "males", 0): 1.5}, "out of range"),
-    "C19": Case("jobs (first row) = -1", lambda wb: {at(wb, "tblJobs", "jobs", 0): -1}, "out of range"),
+                lambda wb: {at(wb, "tblParticipation", "males", 0): 1.5}, "utenfor gyldig område"),
+    "C19": Case("jobs (first row) = -1", lambda wb: {at(wb, "tblJobs", "jobs", 0): -1}, "utenfor gyldig område"),
     "C20": Case("AVGE demolition share (first zone) = 1.5", lambda wb: {at(wb, "tblHousingZones", "AVGE", 0): 1.5},
-                "out of range"),
-    "C21": Case("dwellings by period of the first zone + 1000", _c21, "dwellings by period do not sum"),
+                "utenfor gyldig område"),
+    "C21": Case("dwellings by period of the first zone + 1000", _c21, "boliger etter periode summerer ikke"),
     "C22": Case("SIVRAT (first row) = 1.5", lambda wb: {at(wb, "tblHousingNeed", "SIVRAT", 0): 1.5},
-                "out of range"),
-    "C23": Case("distance (first row, first column) = -1", _c23, "negative distance"),
+                "utenfor gyldig område"),
+    "C23": Case("distance (first row, first column) = -1", _c23, "negativ avstand"),
     "C24": Case("zone code of the last distance-matrix row cleared",
-                lambda wb: {at(wb, "tblDistances", "zone_code", -1): None}, "distance matrix not square"),
+                lambda wb: {at(wb, "tblDistances", "zone_code", -1): None}, "avstandsmatrisen er ikke kvadratisk"),
 }  # fmt: skip
 
 
@@ -301,14 +302,14 @@ def test_check_parity(outcomes, cid):
     # (c) validate: exit 2, the check listed at its cell, no other check; the reader's own message
     cell = f"{CHECKS_SHEET}!{LAY.cell('value', IDS.index(cid))}"
     assert o.validate_rc == 2
-    failed = [line for line in o.validate_out if " failed: " in line and line.startswith(f"{CHECKS_SHEET}!")]
-    assert len(failed) == 1 and failed[0].startswith(cell) and f"check {cid} failed" in failed[0], o.validate_out
+    failed = [line for line in o.validate_out if " feilet: " in line and line.startswith(f"{CHECKS_SHEET}!")]
+    assert len(failed) == 1 and failed[0].startswith(cell) and f"kontroll {cid} feilet" in failed[0], o.validate_out
     assert any(case.reader in line for line in o.validate_out), o.validate_out  # also a cell-level problem
     #     run: exit 2, one line = validate's headline and as many problems, nothing written
     assert o.run_rc == 2 and len(o.run_err) == 1, o.run_err
     more = len(o.validate_out) - 1
     headline = f"regbef-excel: {o.validate_out[0]}"
-    assert o.run_err[0] == headline + (f" (and {more} more problem(s); run 'regbef-excel validate')" if more else "")
+    assert o.run_err[0] == headline + (f" (og {more} problem(er) til; kjør 'regbef-excel validate')" if more else "")
     assert re.match(r"regbef-excel: [^:,]+![A-Z]+\d+", o.run_err[0]), o.run_err  # names sheet!cell
     assert not o.output_written
     assert o.unchanged
@@ -339,7 +340,7 @@ def test_front_door_cli_and_app(clean_template, tmp_path, c16_fails):
     out = tmp_path / "resultat.xlsx"
     rc, stdout, _ = _cli(["validate", str(clean_template)])
     assert rc == 2 and len(stdout.splitlines()) == 1  # the check is the only problem
-    assert stdout.startswith(c16_fails) and "check C16 failed" in stdout
+    assert stdout.startswith(c16_fails) and "kontroll C16 feilet" in stdout
     rc, _, err = _cli(["run", str(clean_template), "-o", str(out), "-q"])
     assert rc == 2 and err.strip() == f"regbef-excel: {stdout.strip()}"
     with pytest.raises(InputErrors) as info:
@@ -367,6 +368,6 @@ def test_text_base_year_is_a_problem_not_a_crash(clean_template, tmp_path):
     path = tmp_path / "tekst.xlsx"
     wb.save(path)
     rc, stdout, _ = _cli(["validate", str(path)])
-    assert rc == 2 and stdout.startswith(f"{sheet}!{cell}") and "check C10 failed" in stdout
+    assert rc == 2 and stdout.startswith(f"{sheet}!{cell}") and "kontroll C10 feilet" in stdout
     rc, _, err = _cli(["run", str(path), "-o", str(tmp_path / "ut.xlsx"), "-q"])
     assert rc == 2 and err.startswith(f"regbef-excel: {sheet}!{cell}") and "unexpected" not in err

@@ -118,8 +118,8 @@ def test_shorter_horizon_keeps_extra_year_rows_and_says_so(template, tmp_path, c
     assert main(["run", str(short), "-o", str(out), "-q"]) == 0
     err = capsys.readouterr().err
     for table in ("tblYearFactors", "tblJobs", "tblBuilding"):  # every year-indexed table filled
-        assert f"table {table}: " in err
-    assert err.count("2041–2050 are after the horizon 2040 and not used") == 3
+        assert f"tabell {table}: " in err  # a Norwegian workbook: the note is in Norwegian
+    assert err.count("2041–2050 ligger etter sluttåret 2040 og brukes ikke") == 3
     inputs, meta = read_workbook(short)
     assert inputs.horizon == 2040 and inputs.n_years == 15
     full, _ = read_workbook(template)

@@ -142,7 +142,7 @@ def test_many_problems_are_summarised(live):
         ws.cell(row=r, column=3).value = "#N/A"
     assert not macros.execute("regbefRun", live)
     assert len(live.alerts) == 1
-    assert "Excel error value #N/A" in live.alerts[0] and "Valider" in live.alerts[0]
+    assert "Excel-feilverdi #N/A" in live.alerts[0] and "Valider" in live.alerts[0]
     assert live.alerts[0].count("\n•") <= macros.MAX_PROBLEMS_SHOWN
 
 

@@ -190,10 +190,12 @@ def test_convert_cell_whole_numbers():
         convert_cell("2 030", INT, "nb"), int
     )
     assert convert_cell("2,03e3", INT, "nb") == 2030
-    with pytest.raises(CellProblem, match="not a whole number"):
+    with pytest.raises(CellProblem, match="ikke et heltall"):  # a Norwegian workbook: Norwegian words
         convert_cell("2030,5", INT, "nb")
-    with pytest.raises(CellProblem, match="TRUE/FALSE is not a number"):
+    with pytest.raises(CellProblem, match="SANN/USANN er ikke et tall"):
         convert_cell(True, FLOAT, "nb")
+    with pytest.raises(CellProblem, match="TRUE/FALSE is not a number"):
+        convert_cell(True, FLOAT, "en")
 
 
 # ----------------------------------------------------------------------------- UDF to_float

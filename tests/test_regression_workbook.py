@@ -257,7 +257,7 @@ def test_unknown_variable_row_in_models(tmp_path, capsys):
     def edit(wb):
         wb["Modeller"]["A15"] = "ledighet"
 
-    expect_error(tmp_path, make(tmp_path, edit), "Modeller!A15", "unknown variable 'ledighet'",
+    expect_error(tmp_path, make(tmp_path, edit), "Modeller!A15", "ukjent variabel «ledighet»",
                  capsys=capsys)  # fmt: skip
 
 
@@ -265,8 +265,8 @@ def test_unknown_dependent_and_interaction(tmp_path):
     def edit_y(wb):
         wb["Modeller"]["D7"] = "netto"
 
-    expect_error(tmp_path, make(tmp_path, edit_y), "Modeller!D7", "unknown variable 'netto'",
-                 "column 'M2'")  # fmt: skip
+    expect_error(tmp_path, make(tmp_path, edit_y), "Modeller!D7", "ukjent variabel «netto»",
+                 "kolonne 'M2'")  # fmt: skip
 
     def edit_i(wb):
         wb["Modeller"]["D11"] = "a:by"
@@ -283,7 +283,7 @@ def test_bad_estimator_and_tick(tmp_path):
     def edit_tick(wb):
         wb["Modeller"]["C13"] = "kanskje"
 
-    expect_error(tmp_path, make(tmp_path, edit_tick), "Modeller!C13", "not a tick")
+    expect_error(tmp_path, make(tmp_path, edit_tick), "Modeller!C13", "ikke et kryss")
 
 
 def test_non_numeric_value(tmp_path, capsys):
@@ -313,7 +313,7 @@ def test_single_year_region(tmp_path, capsys):
     def edit(wb):
         wb["Paneldata"]["A9"] = "R9"  # a typo: R1's 2013 row becomes a one-row region
 
-    expect_error(tmp_path, make(tmp_path, edit), "Paneldata!A9", "single year", "'R9'",
+    expect_error(tmp_path, make(tmp_path, edit), "Paneldata!A9", "bare ett år", "'R9'",
                  capsys=capsys)  # fmt: skip
 
 
@@ -321,7 +321,7 @@ def test_duplicate_region_year(tmp_path):
     def edit(wb):
         wb["Paneldata"]["C7"] = 2010
 
-    expect_error(tmp_path, make(tmp_path, edit), "Paneldata!C6", "duplicate", "rows 6, 7")
+    expect_error(tmp_path, make(tmp_path, edit), "Paneldata!C6", "to ganger", "rader 6, 7")
 
 
 def test_constant_regressor(tmp_path):

@@ -179,7 +179,7 @@ def test_template_layout(telemark):
     assert pop.page_setup.fitToHeight == 0
     assert pop.sheet_properties.pageSetUpPr.fitToPage
     assert pop.column_dimensions["C"].width > 8
-    assert pop["C5"].protection.locked is False and pop["A5"].protection.locked is False
+    assert pop["C5"].protection.locked is False and pop["A5"].protection.locked is True  # key locked
     assert pop["C5"].fill.fgColor.rgb.endswith("FFF2CC")
     checks = wb["Kontroller"]
     assert checks["C5"].number_format == "#,##0" and checks["C5"].protection.locked is True

@@ -149,8 +149,8 @@ def test_distance_matrix_not_square(good, inputs, tmp_path):
     lay = TableLayout.of(TABLES["tblDistances"])
     below = f"A{lay.first_row + inputs.n_zones}"  # a row typed under the table
     errs = problems(good, tmp_path, setter(sheet, below, "Z999"))
-    find(errs, sheet, f"A{lay.header_row}", "distance matrix not square")
-    find(errs, sheet, below, "unknown zone code")
+    find(errs, sheet, f"A{lay.header_row}", "avstandsmatrisen er ikke kvadratisk")
+    find(errs, sheet, below, "ukjent sonekode")
 
 
 def test_zone_missing_from_distance_matrix(good, inputs, tmp_path):
@@ -162,12 +162,12 @@ def test_zone_missing_from_distance_matrix(good, inputs, tmp_path):
         wb[sheet][f"{last_col}{lay.header_row}"] = "Z999"
 
     errs = problems(good, tmp_path, edit)
-    find(errs, sheet, f"{last_col}{lay.header_row}", "unknown zone code in the column headers")
-    e = find(errs, sheet, None, "zones missing from the distance matrix (columns)")
+    find(errs, sheet, f"{last_col}{lay.header_row}", "ukjent sonekode i kolonneoverskriftene")
+    e = find(errs, sheet, None, "soner mangler i avstandsmatrisen (kolonner)")
     assert "Z004" in str(e.found)
 
 
-@pytest.mark.parametrize("value,text", [(-5, "negative distance"), (0, "zero distance with the power")])
+@pytest.mark.parametrize("value,text", [(-5, "negativ avstand"), (0, "null avstand med potensfunksjonen")])
 def test_negative_or_zero_distance(good, tmp_path, value, text):
     sheet, addr = "Avstander", "C6"  # row Z002, column Z002: the diagonal
     e = find(problems(good, tmp_path, setter(sheet, addr, value)), sheet, addr, text)
@@ -176,14 +176,14 @@ def test_negative_or_zero_distance(good, tmp_path, value, text):
 
 def test_participation_above_one(good, tmp_path):
     sheet, addr = cell("tblParticipation", "males", 2)
-    e = find(problems(good, tmp_path, setter(sheet, addr, 1.2)), sheet, addr, "out of range")
+    e = find(problems(good, tmp_path, setter(sheet, addr, 1.2)), sheet, addr, "utenfor gyldig område")
     assert sheet == "Arbeidsmarked" and e.location.table == "tblParticipation"
 
 
 def test_dwellings_by_period_do_not_sum_to_total(good, inputs, tmp_path):
     sheet, addr = cell("tblStockByPeriod", "dwellings", 2)  # zone Z002, first period
     value = float(inputs.housing.stock_by_period[1, 0]) + 10
-    e = find(problems(good, tmp_path, setter(sheet, addr, value)), sheet, addr, "do not sum to the total")
+    e = find(problems(good, tmp_path, setter(sheet, addr, value)), sheet, addr, "summerer ikke til totalen")
     assert sheet == "Boliger" and "Z002" in e.message
 
 
@@ -196,13 +196,13 @@ def test_targets_outside_years_and_unknown_zone(good, inputs, tmp_path):
         wb[sheet][zone_cell] = "ZZZ"
 
     errs = problems(good, tmp_path, edit)
-    find(errs, sheet, year_cell, "target year before the projection period")
-    find(errs, sheet, zone_cell, "unknown zone code")
+    find(errs, sheet, year_cell, "mål: år før framskrivingsperioden")
+    find(errs, sheet, zone_cell, "ukjent sonekode")
 
 
 def test_unknown_variant(good, tmp_path):
     sheet, addr = kv_cell("tblSettings", "variant")
-    e = find(problems(good, tmp_path, setter(sheet, addr, 7)), sheet, addr, "not a value from the list")
+    e = find(problems(good, tmp_path, setter(sheet, addr, 7)), sheet, addr, "ikke en verdi fra listen")
     assert "1 – Trend" in e.expected
 
 
@@ -210,7 +210,7 @@ def test_variant_needs_its_sheets(tmp_path):
     path = save_workbook(build_workbook(synthetic_inputs(3, 5).replace(variant=4)), tmp_path / "v.xlsx")
     errs = problems(path, tmp_path, lambda wb: None)
     sheet, addr = kv_cell("tblSettings", "variant")
-    e = find(errs, sheet, addr, "needs the labour-market inputs")
+    e = find(errs, sheet, addr, "trenger arbeidsmarkedsdata")
     assert "Arbeidsmarked" in e.expected
 
 

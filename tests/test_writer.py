@@ -63,7 +63,7 @@ def test_sheets_and_labels(projection, language):
     headers = [c.value for c in comp[S.HEADER_ROW]][: len(S.COMPONENTS.columns)]
     assert headers == S.COMPONENTS.headers(language)
     if language == "nb":
-        for label in ("Fødte", "Døde", "Utflytting ut av regionen", "Innvandring",
+        for label in ("Fødte", "Døde", "Utflytting til resten av landet og utlandet", "Innvandring",
                       "Innflytting fra resten av Norge", "Intern utflytting", "Intern innflytting"):
             assert label in headers
     summary = _sheet(wb, "population_summary", language)

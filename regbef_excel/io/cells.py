@@ -17,6 +17,7 @@ from regbef_excel.schema.base import ChoiceList, Column
 from regbef_excel.schema.inputs import (
     LISTS,
 )
+from regbef_excel.schema.messages import say
 
 #: Error values Excel (and LibreOffice) store in cells.
 EXCEL_ERRORS = frozenset(
@@ -76,8 +77,8 @@ def expected_text(column: Column, language: str) -> str:
     if column.dtype == "bool":
         return LISTS["yesno"].expected(language)
     if v is not None:
-        return v.describe("en")
-    return {"int": "a whole number", "float": "a number", "str": "text"}.get(column.dtype, "a value")
+        return v.describe(language)
+    return say({"int": "a whole number", "float": "a number", "str": "text"}.get(column.dtype, "a value"), language)
 
 
 def _choice(value: object, lst: ChoiceList, language: str) -> object:
@@ -86,7 +87,7 @@ def _choice(value: object, lst: ChoiceList, language: str) -> object:
         text = int(value)
     found = lst.lookup().get(str(text).strip().casefold())
     if found is None:
-        raise CellProblem("not a value from the list", lst.expected(language))
+        raise CellProblem(say("not a value from the list", language), lst.expected(language))
     return found
 
 
@@ -101,11 +102,11 @@ def _is_list(column: Column) -> bool:
 def _number(x: float, column: Column, language: str) -> object:
     """A number cell's value for a number column: finite, whole where asked, within range."""
     if not math.isfinite(x):
-        raise CellProblem("not a finite number", expected_text(column, language))
+        raise CellProblem(say("not a finite number", language), expected_text(column, language))
     val = column.validation
     if column.dtype == "int" or (val is not None and val.kind == "whole"):
         if abs(x - round(x)) > 1e-9:
-            raise CellProblem("not a whole number", expected_text(column, language))
+            raise CellProblem(say("not a whole number", language), expected_text(column, language))
         x = float(round(x))
     out = int(x) if column.dtype == "int" else x
     _in_range(out, column, language)
@@ -118,7 +119,7 @@ def _in_range(out: object, column: Column, language: str) -> None:
         if (val.minimum is not None and out < val.minimum) or (  # type: ignore[operator]
             val.maximum is not None and out > val.maximum  # type: ignore[operator]
         ):
-            raise CellProblem("out of range", expected_text(column, language))
+            raise CellProblem(say("out of range", language), expected_text(column, language))
 
 
 def convert_cell(value: object, column: Column, language: str = "en") -> object:
@@ -136,9 +137,9 @@ def convert_cell(value: object, column: Column, language: str = "en") -> object:
     if is_empty(value):
         return None
     if isinstance(value, str) and value.strip().upper() in EXCEL_ERRORS:
-        raise CellProblem(f"Excel error value {value.strip().upper()}", expected_text(column, language))
+        raise CellProblem(say("Excel error value {value}", language, value=value.strip().upper()), expected_text(column, language))
     if isinstance(value, _dt.datetime | _dt.date | _dt.time | _dt.timedelta):
-        raise CellProblem("a date or time, not a value of this column", expected_text(column, language))
+        raise CellProblem(say("a date or time, not a value of this column", language), expected_text(column, language))
     val = column.validation
     if val is not None and val.kind == "list" and val.choices:
         out: Any = _choice(value, LISTS[val.choices], language)
@@ -149,21 +150,21 @@ def convert_cell(value: object, column: Column, language: str = "en") -> object:
             out = _choice(value, LISTS["yesno"], language)
     elif column.dtype in ("int", "float"):
         if isinstance(value, bool):
-            raise CellProblem("TRUE/FALSE is not a number", expected_text(column, language))
+            raise CellProblem(say("TRUE/FALSE is not a number", language), expected_text(column, language))
         if isinstance(value, int | float):
             x = float(value)
         else:
             try:
                 x = parse_number(str(value))
             except ValueError:
-                raise CellProblem("text is not a number", expected_text(column, language)) from None
+                raise CellProblem(say("text is not a number", language), expected_text(column, language)) from None
         return _number(x, column, language)
     else:  # str
         if isinstance(value, float) and value.is_integer():
             value = int(value)
         out = str(value).strip()
         if val is not None and val.max_length and len(out) > val.max_length:
-            raise CellProblem(f"text longer than {val.max_length} characters", expected_text(column, language))
+            raise CellProblem(say("text longer than {n} characters", language, n=val.max_length), expected_text(column, language))
     _in_range(out, column, language)
     return out
 

@@ -36,8 +36,12 @@ from regbef_excel.schema.base import (
 # --------------------------------------------------------------------------------------------
 # Dropdown lists (sheet "Lister"/"Lists")
 # --------------------------------------------------------------------------------------------
+#: EUF is one flow: moves to the rest of Norway and emigration together (the model has no
+#: separate emigration schedule), so its label names both.
 _FLOW_LABELS = {
-    "EUF": ("EUF – utflytting ut av regionen", "EUF – out-migration from the region"),
+    "EUF": ("EUF – utflytting til resten av landet og utlandet",
+            "EUF – out-migration to the rest of Norway and abroad",
+            "EUF – utflytting ut av regionen", "EUF – out-migration from the region"),
     "IUF": ("IUF – intern utflytting", "IUF – internal out-migration"),
     "EIFU": ("EIFU – innvandring fra utlandet", "EIFU – immigration from abroad"),
     "EIFN": ("EIFN – innflytting fra resten av Norge", "EIFN – in-migration from rest of Norway"),
@@ -570,8 +574,8 @@ TABLES: dict[str, Table] = {
                 factor_column("DK", "DK dødelighet", "DK mortality",
                               "Nivåfaktor for dødelighet i sonen.", "Mortality level factor of the zone."),
                 factor_column("EUF_K", "EUF utflytting", "EUF out-migration",
-                              "Nivåfaktor for utflytting ut av regionen.",
-                              "Level factor of out-migration from the region."),
+                              "Nivåfaktor for utflytting ut av regionen (til resten av landet og utlandet).",
+                              "Level factor of out-migration from the region (to the rest of Norway and abroad)."),
                 factor_column("IUF_K", "IUF intern utflytting", "IUF internal out",
                               "Nivåfaktor for intern utflytting.", "Level factor of internal out-migration."),
                 Column("EIFU_share", Text("Andel av innvandringen", "Share of immigration"),

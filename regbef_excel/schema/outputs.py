@@ -95,7 +95,8 @@ COMPONENT_COLUMNS: tuple[OutputColumn, ...] = (
     OutputColumn("start", Text("Folkemengde 1.1.", "Population 1 Jan"), width=13.0),
     OutputColumn("births", Text("Fødte", "Births")),
     OutputColumn("deaths", Text("Døde", "Deaths")),
-    OutputColumn("EUF", Text("Utflytting ut av regionen", "Out-migration from the region"), width=13.0),
+    OutputColumn("EUF", Text("Utflytting til resten av landet og utlandet",
+                             "Out-migration to the rest of Norway and abroad"), width=15.0),  # one flow (EUF)
     OutputColumn("EIFU", Text("Innvandring", "Immigration from abroad"), width=12.0),
     OutputColumn(
         "EIFN", Text("Innflytting fra resten av Norge", "In-migration from rest of Norway"), width=14.0

@@ -35,7 +35,8 @@ from regbef_excel.io.cells import CellProblem, convert_cell, is_empty
 from regbef_excel.io.read.tables import ParsedTable, TableReader, compress_ranges
 from regbef_excel.io.read.targets import targets_from_rows
 from regbef_excel.schema import plausibility
-from regbef_excel.schema.inputs import TABLES, distance_table
+from regbef_excel.schema.inputs import TABLES, VARIANT_NAMES_NB, distance_table
+from regbef_excel.schema.messages import say
 
 #: Variants that need each group (mirrors regbef_excel.engine.projection).
 LABOUR_VARIANTS = (4, 5, 6)
@@ -75,9 +76,10 @@ def _index(r: TableReader, pt: ParsedTable, keys: tuple[str, ...], what: str,
             continue
         k = tuple("" if rec.get(c) is None else rec[c] for c in keys)
         if k in index:
-            r.err(f"duplicate {what}", sheet=pt.block.sheet, table=pt.table.key,
-                  cell=pt.cell(i, keys[0]), column=pt.header_text(keys[0]),
-                  found=" / ".join(map(str, k)), expected=f"unique (first at {pt.cell(index[k], keys[0])})")  # fmt: skip
+            r.err(say("duplicate {what}", r.lang, what=say(what, r.lang)), sheet=pt.block.sheet,
+                  table=pt.table.key, cell=pt.cell(i, keys[0]), column=pt.header_text(keys[0]),
+                  found=" / ".join(map(str, k)),
+                  expected=say("unique (first at {cell})", r.lang, cell=pt.cell(index[k], keys[0])))  # fmt: skip
         else:
             index[k] = i
     return index
@@ -94,8 +96,8 @@ def _grid(r: TableReader, pt: ParsedTable, idx: Mapping[tuple, int], years: list
             out[ypos[y], zpos[z]] = pt.records[i][key]  # type: ignore[index]
     miss = [f"{years[t]}/{zones[k]}" for t, k in zip(*np.nonzero(np.isnan(out)), strict=True)
             if (years[t], zones[k]) not in idx]  # fmt: skip
-    r.missing(pt, "year", f"{what} missing for year/zone", miss,
-              f"one row per year {years[0]}–{years[-1]} and zone")
+    r.missing(pt, "year", say("{what} missing for year/zone", r.lang, what=say(what, r.lang)), miss,
+              say("one row per year {first}–{last} and zone", r.lang, first=years[0], last=years[-1]))
     return out
 
 
@@ -229,7 +231,7 @@ def _labour(r: TableReader, zones: list[str], base: int, years: list[int],
     jobs = np.full((T + 1, K), np.nan)
     if not _present(jt):
         r.err("jobs per zone and year missing", sheet=sheet, table="tblJobs",
-              expected=f"one row per year {base}–{years[-1]} and zone")  # fmt: skip
+              expected=say("one row per year {first}–{last} and zone", r.lang, first=base, last=years[-1]))  # fmt: skip
         ok = False
     else:
         assert jt is not None
@@ -251,6 +253,12 @@ def _labour(r: TableReader, zones: list[str], base: int, years: list[int],
         return None
     return LabourInputs(participation=part, age_lower=lower, level_region=yr, level_zone=yk,
                         jobs=jobs, params=params, kup=kup, kip=kip, profile=profile)  # fmt: skip
+
+
+def _number_text(x: float, language: str) -> str:
+    """``8,088.6`` (English) or ``8 088,6`` (Norwegian)."""
+    text = f"{x:,.1f}"
+    return text.replace(",", "\u00a0").replace(".", ",") if language == "nb" else text
 
 
 def _factor(v: object) -> float:
@@ -279,7 +287,7 @@ def _age_profile(r: TableReader, pt: ParsedTable, extra_key: str | None = None,
     for gi, g in enumerate(groups):
         miss = sorted(set(range(N_AGES)) - {k[-1] for k in idx if (k[0] if extra_key else "") == g})
         if miss:
-            what = f"profile ages missing{f' for {g}' if g else ''}"
+            what = say("profile ages missing for {group}", r.lang, group=g) if g else "profile ages missing"
             r.missing(pt, "age", what, compress_ranges(miss), "one row for each age 0–99")  # type: ignore[arg-type]
         elif np.nansum(out[gi]) <= 0:
             r.missing(pt, "males", "profile is zero at every age", [g or "–"], "some positive shares")
@@ -303,8 +311,8 @@ def _housing(r: TableReader, zones: list[str], years: list[int], yf: Mapping[int
         nonlocal ok
         pt = P.get(key)
         if not _present(pt):
-            r.err(f"{what} missing", sheet=r.sheet_label(TABLES[key].sheet), table=key,
-                  expected=TABLES[key].title("en"))  # fmt: skip
+            r.err(say("{what} missing", r.lang, what=say(what, r.lang)), sheet=r.sheet_label(TABLES[key].sheet),
+                  table=key, expected=TABLES[key].title(r.lang))  # fmt: skip
             ok = False
             return None
         return pt
@@ -371,15 +379,17 @@ def _housing(r: TableReader, zones: list[str], years: list[int], yf: Mapping[int
                 a, b = float(sp[k].sum()), float(st[k].sum())
                 if abs(a - b) > STOCK_ATOL:
                     i = first_row.get(z, 0)
-                    r.err(f"zone {z}: dwellings by period do not sum to the total by house type",
+                    r.err(say("zone {zone}: dwellings by period do not sum to the total by house type", r.lang,
+                              zone=z),
                           sheet=pt.block.sheet, table=pt.table.key, cell=pt.cell(i, "dwellings"),
                           column=pt.header_text("dwellings"),
-                          found=f"{a:,.1f} by period vs {b:,.1f} by type",
-                          expected=f"equal totals (± {STOCK_ATOL})")  # fmt: skip
+                          found=say("{a} by period vs {b} by type", r.lang, a=_number_text(a, r.lang),
+                                    b=_number_text(b, r.lang)),
+                          expected=say("equal totals (± {tol})", r.lang, tol=STOCK_ATOL))  # fmt: skip
                     ok = False
             if not np.isnan(bs[k]).any() and abs(bs[k].sum() - 1) > SHARE_TOLERANCE and z in type_first:
                 i = type_first[z]
-                r.err(f"zone {z}: shares of new building do not sum to 1", sheet=tt.block.sheet,
+                r.err(say("zone {zone}: shares of new building do not sum to 1", r.lang, zone=z), sheet=tt.block.sheet,
                       table=tt.table.key, cell=tt.cell(i, "building_share"),
                       column=tt.header_text("building_share"), found=round(float(bs[k].sum()), 6),
                       expected="shares summing to 1 over the house types")  # fmt: skip
@@ -475,11 +485,11 @@ def _distances(r: TableReader, zones: list[str], labour: LabourInputs | None,
         if code in cols:
             r.err("zone listed twice in the column headers", sheet=block.sheet, table=pt.table.key,
                   cell=block.header_address(j), found=code,
-                  expected=f"each zone once (first at {block.header_address(cols[code])})")  # fmt: skip
+                  expected=say("each zone once (first at {cell})", r.lang, cell=block.header_address(cols[code])))  # fmt: skip
         elif code not in zones:
             r.err("unknown zone code in the column headers", sheet=block.sheet, table=pt.table.key,
                   cell=block.header_address(j), found=code,
-                  expected=f"a zone code listed on the sheet '{r.sheet_label('zones')}'")  # fmt: skip
+                  expected=say("a zone code listed on the sheet '{sheet}'", r.lang, sheet=r.sheet_label("zones")))  # fmt: skip
         else:
             cols[code] = j
     r.known_zones(pt, set(zones))
@@ -488,7 +498,7 @@ def _distances(r: TableReader, zones: list[str], labour: LabourInputs | None,
     n_cols = sum(1 for j, h in enumerate(block.header) if j != zoff and not is_empty(h))
     if n_rows != n_cols:
         r.err("distance matrix not square", sheet=block.sheet, table=pt.table.key,
-              cell=block.header_address(zoff), found=f"{n_rows} rows × {n_cols} columns",
+              cell=block.header_address(zoff), found=say("{rows} rows × {cols} columns", r.lang, rows=n_rows, cols=n_cols),
               expected="as many zone columns as zone rows, one of each per zone")  # fmt: skip
     miss_r = [z for z in zones if z not in rows]
     miss_c = [z for z in zones if z not in cols]
@@ -519,7 +529,7 @@ def _distances(r: TableReader, zones: list[str], labour: LabourInputs | None,
             try:
                 x = convert_cell(value, spec, r.lang)
             except CellProblem as p:
-                r.err("negative distance" if p.message == "out of range" else p.message,
+                r.err("negative distance" if p.message == say("out of range", r.lang) else p.message,
                       sheet=block.sheet, table=pt.table.key, cell=cell, column=zb, found=value,
                       expected=p.expected)  # fmt: skip
                 continue
@@ -574,11 +584,12 @@ def _hadwiger(r: TableReader, zones: list[str], years: list[int], settings: Mapp
         if income is None and not _present(it):
             r.err("endogenous Hadwiger needs the income indicator per zone and year", sheet=sheet,
                   table="tblSettings", cell=cell, column=header, found="JA/YES",
-                  expected=f"a filled income table on the sheet '{r.sheet_label('fertility')}' or NEI/NO")  # fmt: skip
+                  expected=say("a filled income table on the sheet '{sheet}' or NEI/NO", r.lang,
+                               sheet=r.sheet_label("fertility")))  # fmt: skip
         if housing is None:
             r.err("endogenous Hadwiger needs the housing inputs", sheet=sheet, table="tblSettings",
                   cell=cell, column=header, found="JA/YES",
-                  expected=f"a filled sheet '{r.sheet_label('housing')}' or NEI/NO")  # fmt: skip
+                  expected=say("a filled sheet '{sheet}' or NEI/NO", r.lang, sheet=r.sheet_label("housing")))  # fmt: skip
 
 
 def _variant_needs(r: TableReader, settings: Mapping[str, object], out: Mapping[str, object]) -> None:
@@ -595,10 +606,12 @@ def _variant_needs(r: TableReader, settings: Mapping[str, object], out: Mapping[
     failed = {e.location.table for e in r.errors}
     for field_, what, sheet_key in dict.fromkeys(need):
         if out.get(field_) is None and not (failed & set(TABLES_OF[field_])):
-            r.err(f"model variant {v} ({VARIANT_NAMES[v]}) needs the {what}",
+            r.err(say("model variant {v} ({name}) needs the {what}", r.lang, v=v,
+                      name=(VARIANT_NAMES_NB if r.lang == "nb" else VARIANT_NAMES)[v], what=say(what, r.lang)),
                   sheet=st.block.sheet if st is not None else r.sheet_label("settings"),
                   table="tblSettings", cell=cell, column=header, found=v,
-                  expected=f"a filled sheet '{r.sheet_label(sheet_key)}' or another model variant")  # fmt: skip
+                  expected=say("a filled sheet '{sheet}' or another model variant", r.lang,
+                               sheet=r.sheet_label(sheet_key)))  # fmt: skip
 
 
 #: Tables of each group (a group whose tables already have errors gets no second message).

@@ -46,6 +46,7 @@ from regbef_excel.io.rows import rc_array
 from regbef_excel.schema.base import LANGUAGES
 from regbef_excel.schema.checks import RawTables, checks_layout, run_checks
 from regbef_excel.schema.inputs import CHECKS_TABLE, DEFAULT_COMMENTS, SHEETS, TABLES
+from regbef_excel.schema.messages import say, translated
 from regbef_excel.schema.meta import RCFitQuality, WorkbookMeta
 
 
@@ -84,7 +85,8 @@ def read_from_backend(backend: WorkbookBackend) -> ReadResult:
     inputs = _assemble(r, meta)
     if meta.schema_version and meta.schema_version != SCHEMA_VERSION and r.errors:
         r.err("workbook made for another schema version", found=meta.schema_version,
-              expected=f"schema {SCHEMA_VERSION}: build a new template and copy the inputs")  # fmt: skip
+              expected=say("schema {version}: build a new template and copy the inputs", r.lang,
+                           version=SCHEMA_VERSION))  # fmt: skip
     meta.read_notes = tuple(r.notes)
     errors = [*r.errors, *check_errors(raw, r.lang)]
     return ReadResult(inputs if not errors else None, meta, errors, raw, r.lang)
@@ -134,7 +136,7 @@ def _assemble(r: TableReader, meta: WorkbookMeta) -> ProjectionInputs | None:  #
         i = next(i for i, rec in enumerate(st.records) if rec.get("key") == "horizon")
         r.err("the horizon must be after the base year", sheet=st.block.sheet, table="tblSettings",
               cell=st.cell(i, "value"), column=st.header_text("value"), found=horizon,
-              expected=f"a year after {base}")  # fmt: skip
+              expected=say("a year after {base}", r.lang, base=base))  # fmt: skip
 
     # zones
     zones: list[str] = []
@@ -169,9 +171,11 @@ def _assemble(r: TableReader, meta: WorkbookMeta) -> ProjectionInputs | None:  #
         for z in zones:
             miss = sorted(set(range(N_AGES)) - have.get(z, set()))
             if len(miss) == N_AGES:
-                r.missing(pt, "zone_code", f"no population rows for zone {z}", [z], "100 rows, ages 0–99")
+                r.missing(pt, "zone_code", say("no population rows for zone {zone}", r.lang, zone=z), [z],
+                          "100 rows, ages 0–99")  # fmt: skip
             else:
-                r.missing(pt, "age", f"zone {z}: ages missing", compress_ranges(miss), "one row for each age 0–99")
+                r.missing(pt, "age", say("zone {zone}: ages missing", r.lang, zone=z), compress_ranges(miss),
+                          "one row for each age 0–99")  # fmt: skip
 
     # fertility
     fert = np.zeros(N_AGES)
@@ -217,7 +221,8 @@ def _assemble(r: TableReader, meta: WorkbookMeta) -> ProjectionInputs | None:  #
                 miss = [s for s in SEXES if (f, z, s) not in rc_rows]
                 if miss:
                     labels = ["M" if s == "M" else ("K" if r.lang == "nb" else "F") for s in miss]
-                    r.missing(rt, "flow", f"Rogers–Castro parameters missing for {f}, zone {z}",
+                    r.missing(rt, "flow", say("Rogers–Castro parameters missing for {flow}, zone {zone}", r.lang,
+                                              flow=f, zone=z),
                               labels, "one row per flow, zone and sex")  # fmt: skip
 
     # zone factors
@@ -244,7 +249,7 @@ def _assemble(r: TableReader, meta: WorkbookMeta) -> ProjectionInputs | None:  #
         if isinstance(base, int) and isinstance(horizon, int) and horizon > base:
             want = range(base + 1, horizon + 1)
             r.missing(yt, "year", "year factors missing for years", compress_ranges([y for y in want if y not in yf]),
-                      f"one row for each year {base + 1}–{horizon}")  # fmt: skip
+                      say("one row for each year {first}–{last}", r.lang, first=base + 1, last=horizon))  # fmt: skip
             r.years_in_period(yt, idx, base + 1, horizon, "year-factor")
 
     tt = P.get("tblTargets")
@@ -347,8 +352,11 @@ def in_workbook(error: InputError, meta: WorkbookMeta) -> InputError:
         cells = meta.target_cells
         cell = cells.get((loc.row, loc.column or "")) or cells.get((loc.row, ""))
     header = TABLES[table].column(column).header(language) if table and column else None
-    return InputError(error.message, location=Location(sheet, table, cell, None, header),
-                      found=error.found, expected=error.expected)  # fmt: skip
+    message = translated(error.message, language) or error.message
+    # an engine message the catalogue does not know stays English, framing words included
+    said = language if message != error.message or language == "en" else None
+    return InputError(message, location=Location(sheet, table, cell, None, header), found=error.found,
+                      expected=translated(error.expected, said), language=said)  # fmt: skip
 
 
 def check_errors(raw: RawTables, language: str = "nb") -> list[InputError]:
@@ -356,13 +364,13 @@ def check_errors(raw: RawTables, language: str = "nb") -> list[InputError]:
     lay = checks_layout()
     sheet = SHEETS[CHECKS_TABLE.sheet].label(language)
     out = []
-    for i, res in enumerate(run_checks(raw, language="en")):
+    for i, res in enumerate(run_checks(raw, language=language)):
         if res.count:
             out.append(InputError(
-                f"check {res.id} failed: {res.description}",
+                say("check {id} failed: {description}", language, id=res.id, description=res.description),
                 location=Location(sheet, CHECKS_TABLE.key, lay.cell("value", i), None,
                                   CHECKS_TABLE.column("value").header(language)),
-                found=res.count, expected="0 problems",
+                found=res.count, expected=say("0 problems", language), language=language,
             ))  # fmt: skip
     return out
 

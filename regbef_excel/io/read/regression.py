@@ -20,10 +20,11 @@ from regbef_excel.data.panels import REGION, YEAR, PanelData, VariableInfo
 from regbef_excel.errors import InputError, Location
 from regbef_excel.io.backend import TableBlock, WorkbookBackend, read_table_block
 from regbef_excel.io.fast_files import open_file
-from regbef_excel.regression.data import rows_text
+from regbef_excel.regression.data import MAX_ROWS_IN_MESSAGE, rows_text
 from regbef_excel.regression.options import INTERACTION_SEPARATOR
 from regbef_excel.schema import regression as R
 from regbef_excel.schema.base import Column, normalise_header
+from regbef_excel.schema.messages import say, translated
 
 
 @dataclass(frozen=True)
@@ -140,15 +141,16 @@ def _blank(v: object) -> bool:
     return v is None or (isinstance(v, str) and not v.strip())
 
 
-def _find_table(backend: WorkbookBackend, name: str, sheet_key: str) -> TableBlock:
+def _find_table(backend: WorkbookBackend, name: str, sheet_key: str, language: str = "nb") -> TableBlock:
     tables = {k.casefold(): v for k, v in backend.tables().items()}
     ref = tables.get(name.casefold())
     if ref is None:
         raise InputError(
-            f"Excel table {name} not found",
-            location=Location(sheet=R.SHEETS[sheet_key].label("nb"), table=name),
-            expected=f"a regression workbook (regbef-excel regress-template) with table {name}",
-        )
+            say("Excel table {table} not found", language, table=name),
+            location=Location(sheet=R.SHEETS[sheet_key].label(language), table=name),
+            expected=say("a regression workbook (regbef-excel regress-template) with table {table}", language,
+                         table=name),
+        )  # fmt: skip
     return read_table_block(backend, ref)
 
 
@@ -167,10 +169,10 @@ def _header_index(block: TableBlock, column: Column) -> int | None:
 
 
 def _read_variables(backend: WorkbookBackend, language: str) -> list[VariableInfo]:
-    block = _find_table(backend, "tblVariables", "variables")
+    block = _find_table(backend, "tblVariables", "variables", language)
     idx = {c.key: _header_index(block, c) for c in R.VARIABLES.columns}
     if idx["key"] is None:
-        raise InputError("column 'Variabel' missing", location=Location(
+        raise InputError(say("column '{column}' missing", language, column="Variabel"), location=Location(
             sheet=block.sheet, table=block.name, column="key"))  # fmt: skip
     yes = R.YES_NO.lookup()
     out: list[VariableInfo] = []
@@ -203,17 +205,17 @@ def _read_variables(backend: WorkbookBackend, language: str) -> list[VariableInf
 
 
 def _read_panel(
-    backend: WorkbookBackend, variables: list[VariableInfo]
+    backend: WorkbookBackend, variables: list[VariableInfo], language: str = "nb"
 ) -> tuple[pd.DataFrame, dict[str, str], str]:
-    block = _find_table(backend, "tblPanel", "panel")
+    block = _find_table(backend, "tblPanel", "panel", language)
     loc = {"sheet": block.sheet, "table": block.name}
     key_idx = {c.key: _header_index(block, c) for c in R.PANEL.columns}
     for k in ("region", "year"):
         if key_idx[k] is None:
             raise InputError(
-                f"key column '{k}' missing", location=Location(**loc, column=k),
-                expected=f"a column headed '{R.PANEL.column(k).label('nb')}' or "
-                f"'{R.PANEL.column(k).label('en')}'",
+                say("key column '{column}' missing", language, column=k), location=Location(**loc, column=k),
+                expected=say("a column headed '{nb}' or '{en}'", language, nb=R.PANEL.column(k).label("nb"),
+                             en=R.PANEL.column(k).label("en")),
             )  # fmt: skip
     used = {j for j in key_idx.values() if j is not None}
     columns: dict[str, int] = {}
@@ -271,7 +273,7 @@ def _read_panel(
         rows = list(frame.index[dup.to_numpy()])
         first = frame.loc[rows[0]]
         raise InputError(
-            f"duplicate region–year rows: {sheet_rows_text(rows)}",
+            say("duplicate region–year rows: {rows}", language, rows=sheet_rows_text(rows, language)),
             location=Location(**loc, column=YEAR, cell=f"{letters[YEAR]}{rows[0]}"),
             found=f"{first[REGION]} {first[YEAR]}", expected="one row per region and year",
         )  # fmt: skip
@@ -280,7 +282,7 @@ def _read_panel(
     if len(single):
         rows = list(frame.index[frame[REGION].isin(single).to_numpy()])
         raise InputError(
-            f"region with a single year (a misspelt name?): {sheet_rows_text(rows)}",
+            say("region with a single year (a misspelt name?): {rows}", language, rows=sheet_rows_text(rows, language)),
             location=Location(**loc, column=REGION, cell=f"{letters[REGION]}{rows[0]}"),
             found=str(frame.loc[rows[0], REGION]),
             expected="every region in at least two years, spelt the same way each year",
@@ -288,8 +290,14 @@ def _read_panel(
     return frame, letters, block.sheet
 
 
-def sheet_rows_text(rows: Sequence[object]) -> str:
-    return rows_text(list(rows))
+def sheet_rows_text(rows: Sequence[object], language: str = "en") -> str:
+    """``"rows 3, 7"`` (English) or ``"rader 3, 7"`` (Norwegian): sheet rows in a message."""
+    if language != "nb":
+        return rows_text(list(rows))
+    rows = list(rows)
+    shown = ", ".join(str(v) for v in rows[:MAX_ROWS_IN_MESSAGE])
+    more = len(rows) - MAX_ROWS_IN_MESSAGE
+    return f"{'rad' if len(rows) == 1 else 'rader'} {shown}" + (f" og {more} til" if more > 0 else "")
 
 
 def _split_list(text: str) -> list[str]:
@@ -298,7 +306,7 @@ def _split_list(text: str) -> list[str]:
 
 def _read_models(backend: WorkbookBackend, columns: set[str], variable_order: list[str],
                  language: str) -> list[ModelSpec]:  # fmt: skip
-    block = _find_table(backend, "tblModels", "models")
+    block = _find_table(backend, "tblModels", "models", language)
     loc = {"sheet": block.sheet, "table": block.name}
     settings = {s.key: s for s in R.MODEL_SETTINGS}
     row_of: dict[str, int] = {}
@@ -316,15 +324,15 @@ def _read_models(backend: WorkbookBackend, columns: set[str], variable_order: li
             tick_rows.append((text, i))
         else:
             raise InputError(
-                f"unknown variable '{text}' (not a column of tblPanel)",
+                say("unknown variable '{name}' (not a column of tblPanel)", language, name=text),
                 location=Location(**loc, cell=block.address(i, 0), column=text),
                 found=text,
-                expected="a setting or a column name of tblPanel: "
-                + ", ".join(sorted(columns - {REGION, YEAR, 'region_code'}))[:300],
+                expected=say("a setting or a column name of tblPanel: {names}", language,
+                             names=", ".join(sorted(columns - {REGION, YEAR, "region_code"}))[:300]),
             )  # fmt: skip
     for key in ("dependent", "estimator"):
         if key not in row_of:
-            raise InputError(f"setting row '{settings[key].label(language)}' missing",
+            raise InputError(say("setting row '{label}' missing", language, label=settings[key].label(language)),
                              location=Location(**loc, column="setting"))  # fmt: skip
     lookups = {"estimator": R.ESTIMATORS.lookup(), "cov": R.COV_TYPES.lookup(),
                "time_dummies": R.YES_NO.lookup()}  # fmt: skip
@@ -358,7 +366,8 @@ def _read_models(backend: WorkbookBackend, columns: set[str], variable_order: li
             code = lookups[key].get(str(raw).strip().casefold())
             if code is None:
                 cl = {"estimator": R.ESTIMATORS, "cov": R.COV_TYPES, "time_dummies": R.YES_NO}[key]
-                raise InputError(f"unknown {settings[key].label('en').lower()}", location=where(key),
+                raise InputError(say("unknown {what}", language, what=settings[key].label(language).lower()),
+                                 location=where(key),
                                  found=raw, expected=cl.expected(language))  # fmt: skip
             opts[key] = code
         y = cell("dependent")
@@ -367,7 +376,7 @@ def _read_models(backend: WorkbookBackend, columns: set[str], variable_order: li
                              expected="a column name of tblPanel")  # fmt: skip
         y = str(y).strip()
         if y not in columns or y in (REGION, YEAR):
-            raise InputError(f"unknown variable '{y}' (not a column of tblPanel)",
+            raise InputError(say("unknown variable '{name}' (not a column of tblPanel)", language, name=y),
                              location=where("dependent"), found=y,
                              expected="a column name of tblPanel")  # fmt: skip
         x: list[str] = []
@@ -396,7 +405,8 @@ def _read_models(backend: WorkbookBackend, columns: set[str], variable_order: li
                                  found=term, expected="'a:b' (product of columns a and b)")  # fmt: skip
             for f in factors:
                 if f not in columns or f in (REGION, YEAR):
-                    raise InputError(f"unknown variable '{f}' in interaction '{term}'",
+                    raise InputError(say("unknown variable '{name}' in interaction '{term}'", language, name=f,
+                                         term=term),
                                      location=where("interactions"), found=f,
                                      expected="column names of tblPanel")  # fmt: skip
             x.append(INTERACTION_SEPARATOR.join(factors))
@@ -420,10 +430,15 @@ def read_regression_workbook(source: str | Path | WorkbookBackend) -> Regression
     backend = source if isinstance(source, WorkbookBackend) else open_file(source)
     try:
         language = _detect_language(backend.sheet_names())
-        variables = _read_variables(backend, language)
-        data, letters, _ = _read_panel(backend, variables)
-        order = [v.key for v in variables]
-        models = _read_models(backend, set(data.columns), order, language)
+        try:
+            variables = _read_variables(backend, language)
+            data, letters, _ = _read_panel(backend, variables, language)
+            order = [v.key for v in variables]
+            models = _read_models(backend, set(data.columns), order, language)
+        except InputError as exc:  # every message in the workbook's language
+            raise InputError(translated(exc.message, language) or exc.message, location=exc.location,
+                             found=exc.found, expected=translated(exc.expected, language),
+                             language=language) from None
         props = backend.custom_properties()
         title, notes = _read_panel_notes(backend)
     finally:

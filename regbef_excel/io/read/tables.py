@@ -20,6 +20,7 @@ from regbef_excel.io.cells import CellProblem, convert_cell, expected_text, is_e
 from regbef_excel.schema import plausibility
 from regbef_excel.schema.base import LANGUAGES, Column, Table, normalise_header
 from regbef_excel.schema.inputs import SHEETS
+from regbef_excel.schema.messages import say, translated
 
 #: Tables the engine cannot run without (the others may be absent).
 REQUIRED_TABLES = (
@@ -84,20 +85,22 @@ class TableReader:
             if y > last:  # type: ignore[operator]
                 after.append(y)
             elif y < first:  # type: ignore[operator]
-                self.err(f"{what} year before the projection period", sheet=pt.block.sheet, table=pt.table.key,
+                self.err(say("{what} year before the projection period", self.lang, what=say(what, self.lang)),
+                         sheet=pt.block.sheet, table=pt.table.key,
                          cell=pt.cell(i, "year"), column=pt.header_text("year"), found=y,
                          expected=f"{first}–{last}")  # fmt: skip
         if after:
-            self.notes.append(f"{pt.block.sheet}, table {pt.table.key}: {what} rows for "
-                              f"{', '.join(compress_ranges(sorted(set(after))))} are after the horizon {last} "
-                              "and not used")
+            self.notes.append(say("{sheet}, table {table}: {what} rows for {years} are after the horizon {last} "
+                                  "and not used", self.lang, sheet=pt.block.sheet, table=pt.table.key,
+                                  what=say(what, self.lang), last=last,
+                                  years=", ".join(compress_ranges(sorted(set(after))))))  # fmt: skip
 
     def err(self, msg: str, *, sheet: str | None = None, table: str | None = None,
             cell: str | None = None, column: str | None = None, row: int | None = None,
             found: object = None, expected: str | None = None) -> None:  # fmt: skip
-        self.errors.append(
-            InputError(msg, location=Location(sheet, table, cell, row, column), found=found, expected=expected)
-        )
+        lang = self.lang  # a message the catalogue knows is said in the workbook's language
+        self.errors.append(InputError(translated(msg, lang) or msg, location=Location(sheet, table, cell, row, column),
+                                      found=found, expected=translated(expected, lang), language=lang))  # fmt: skip
 
     def sheet_label(self, sheet_key: str) -> str:
         """The visible name of a schema sheet in this workbook (either language)."""
@@ -119,13 +122,16 @@ class TableReader:
             if table.optional or table.key not in REQUIRED_TABLES:
                 return None
             if not self.sheet_exists(table.sheet):
-                if not any(e.message == "sheet missing" and e.location.sheet == sheet for e in self.errors):
-                    self.err("sheet missing", sheet=sheet, expected=f"a sheet named '{sheet}' "
-                             f"(or '{SHEETS[table.sheet].label('en' if self.lang == 'nb' else 'nb')}')")  # fmt: skip
+                if not any(e.message == say("sheet missing", self.lang) and e.location.sheet == sheet
+                           for e in self.errors):  # fmt: skip
+                    self.err("sheet missing", sheet=sheet, expected=say(
+                        "a sheet named '{sheet}' (or '{other}')", self.lang, sheet=sheet,
+                        other=SHEETS[table.sheet].label("en" if self.lang == "nb" else "nb")))  # fmt: skip
             else:
-                self.err(f"Excel table {table.key} not found", sheet=sheet, table=table.key,
-                         expected=f"an Excel table named {table.key} with headers "
-                         + ", ".join(f"'{c.header(self.lang)}'" for c in table.columns[:4]) + ", …")  # fmt: skip
+                self.err(say("Excel table {table} not found", self.lang, table=table.key), sheet=sheet,
+                         table=table.key, expected=say(
+                             "an Excel table named {table} with headers {headers}, …", self.lang, table=table.key,
+                             headers=", ".join(f"'{c.header(self.lang)}'" for c in table.columns[:4])))  # fmt: skip
             return None
         block = read_table_block(self.be, ref)
         offsets = self._match_headers(table, block)
@@ -160,14 +166,16 @@ class TableReader:
             missing = True
             # a header in the place where this column belongs was probably renamed
             guess = idx if idx in unknown else (unknown[0] if unknown else None)
-            expected = f"'{col.header(self.lang)}' (or '{col.header('en' if self.lang == 'nb' else 'nb')}' or key '{col.key}')"
+            expected = say("'{header}' (or '{other}' or key '{key}')", self.lang, header=col.header(self.lang),
+                           other=col.header("en" if self.lang == "nb" else "nb"), key=col.key)
             if guess is not None:
                 self.err("column header not recognised (renamed?)", sheet=block.sheet, table=table.key,
                          cell=block.header_address(guess), column=str(block.header[guess]),
                          found=block.header[guess], expected=expected)  # fmt: skip
                 unknown.remove(guess)
             else:
-                self.err(f"column '{col.header(self.lang)}' missing", sheet=block.sheet, table=table.key,
+                self.err(say("column '{column}' missing", self.lang, column=col.header(self.lang)),
+                         sheet=block.sheet, table=table.key,
                          cell=block.header_address(min(idx, max(len(block.header) - 1, 0))),
                          column=col.header(self.lang), expected=expected)  # fmt: skip
         return None if missing else offsets
@@ -255,7 +263,8 @@ class TableReader:
                 if item.key in seen:
                     self.err("setting listed twice", sheet=pt.block.sheet, table=pt.table.key,
                              cell=pt.cell(i, "key"), column=pt.header_text("key"), found=item.key,
-                             expected=f"one row (first at {pt.cell(seen[item.key], 'key')})")  # fmt: skip
+                             expected=say("one row (first at {cell})", self.lang,
+                                          cell=pt.cell(seen[item.key], "key")))  # fmt: skip
                 seen[item.key] = i
                 rec = {"key": item.key}
                 value = rec["value"] = self._convert(pt, i, item, row[voff], "value")
@@ -266,9 +275,10 @@ class TableReader:
             pt.records.append(rec)
         for item in pt.table.items:
             if item.key not in seen and item.required:
-                self.err(f"setting '{item.key}' missing", sheet=pt.block.sheet, table=pt.table.key,
-                         column=pt.header_text("key"),
-                         expected=f"a row with key '{item.key}' ({item.label(self.lang)})")  # fmt: skip
+                self.err(say("setting '{key}' missing", self.lang, key=item.key), sheet=pt.block.sheet,
+                         table=pt.table.key, column=pt.header_text("key"),
+                         expected=say("a row with key '{key}' ({label})", self.lang, key=item.key,
+                                      label=item.label(self.lang)))  # fmt: skip
 
     def values(self, table: str) -> dict[str, object]:
         pt = self.parsed.get(table)
@@ -285,9 +295,10 @@ class TableReader:
                 continue
             k = tuple(rec[c] for c in keys)
             if k in index:
-                self.err(f"duplicate {what}", sheet=pt.block.sheet, table=pt.table.key,
-                         cell=pt.cell(i, keys[0]), column=pt.header_text(keys[0]),
-                         found=" / ".join(map(str, k)), expected=f"unique (first at {pt.cell(index[k], keys[0])})")  # fmt: skip
+                self.err(say("duplicate {what}", self.lang, what=say(what, self.lang)), sheet=pt.block.sheet,
+                         table=pt.table.key, cell=pt.cell(i, keys[0]), column=pt.header_text(keys[0]),
+                         found=" / ".join(map(str, k)),
+                         expected=say("unique (first at {cell})", self.lang, cell=pt.cell(index[k], keys[0])))  # fmt: skip
             else:
                 index[k] = i
         return index
@@ -298,7 +309,8 @@ class TableReader:
             if z is not None and z not in zones and pt.ok(i, "zone_code"):
                 self.err("unknown zone code", sheet=pt.block.sheet, table=pt.table.key,
                          cell=pt.cell(i, "zone_code"), column=pt.header_text("zone_code"), found=z,
-                         expected=f"a zone code listed on the sheet '{self.sheet_label('zones')}'")  # fmt: skip
+                         expected=say("a zone code listed on the sheet '{sheet}'", self.lang,
+                                      sheet=self.sheet_label("zones")))  # fmt: skip
 
     def missing(self, pt: ParsedTable, column: str, msg: str, missing: list, expected: str) -> None:
         if missing:

@@ -105,7 +105,7 @@ STYLES: dict[str, CellStyle] = {
     INPUT: CellStyle(colour=INPUT_FONT, fill=INPUT_FILL, border_box=BORDER_COLOUR, unlocked=True),
     CALC: CellStyle(fill=CALC_FILL, border_box=BORDER_COLOUR),
     OUTPUT: CellStyle(border_box=BORDER_COLOUR),
-    KEY: CellStyle(border_box=BORDER_COLOUR, unlocked=True),
+    KEY: CellStyle(border_box=BORDER_COLOUR),  # locked: a key names the row (Tab skips it)
     HEADER: CellStyle(bold=True, colour="FFFFFF", fill=HEADER_FILL, border_box=BORDER_COLOUR, wrap=True,
                       vertical="center"),
     TITLE: CellStyle(size=16, bold=True, colour=TITLE_COLOUR),

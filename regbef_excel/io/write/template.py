@@ -68,6 +68,26 @@ BOOK_OPTIONS = {
 
 A4 = 9  # Excel's paper size code
 
+#: What a planner may still do on a protected sheet (no password): widen columns and rows, filter
+#: and sort, select any cell. Tab moves between the unlocked cells, which are the input cells.
+PROTECTION = {"format_columns": True, "format_rows": True, "autofilter": True, "sort": True}
+
+
+def is_protected(sheet: Sheet, rows: dict[str, Sequence[object]]) -> bool:
+    """Whether the template builder protects ``sheet`` given the table ``rows`` it writes.
+
+    Excel and LibreOffice cannot add rows to a table on a protected sheet. Tables the builder
+    fills from inputs are sized by them (one row per zone, age, year, item), so their sheets
+    are protected; a sheet whose main (first) table is still empty (the empty template, the
+    targets and history sheets before use, a housing or labour sheet without data) is left
+    unprotected so the planner can type rows beneath it. Checks and lists have no input cells
+    and are always protected. A planner who wants to add rows to a protected table lifts the
+    protection (no password) and may set it again.
+    """
+    if sheet.kind in ("checks", "lists"):
+        return True
+    return bool(sheet.tables) and len(rows.get(sheet.tables[0], ())) > 0
+
 
 # ----------------------------------------------------------------------------------------------
 # Lists sheet geometry (dropdown sources): one single-column table per list, side by side
@@ -340,11 +360,15 @@ class InputWorkbook:
                                   language, title=sheet.label(language))  # fmt: skip
             ws.freeze_panes(4, 0)
             page_setup(ws, landscape=sum(len(TABLES[k].columns) for k in sheet.tables) > 8)
+            if is_protected(sheet, self.rows):
+                ws.protect("", PROTECTION)
         master_ref, master = write_checks(book, fmt, language, nrows, checks)
         if "lists" not in self.skip_sheets:
             write_lists(book, fmt, language)
         schema_ref = write_cover(cover, fmt, language, self.meta, self.rows["tblProvenance"],
                                  self.created_text, self.cover_sections, master)  # fmt: skip
+        if is_protected(SHEETS["cover"], self.rows):
+            cover.protect("", PROTECTION)
         if self.xlwings_conf:
             write_conf_sheet(book, fmt, language)
         book.define_name(MASTER_CHECK_NAME, "=" + master_ref)
@@ -430,6 +454,7 @@ def write_lists(book, fmt: Formats, language: str) -> None:  # noqa: ANN001
     ws.set_row(3, HEADER_ROW_HEIGHT)
     ws.freeze_panes(4, 0)
     page_setup(ws, landscape=True)
+    ws.protect("", PROTECTION)
 
 
 def write_checks(book, fmt: Formats, language: str, nrows: dict[str, int], results) -> tuple[str, int]:  # noqa: ANN001
@@ -464,6 +489,7 @@ def write_checks(book, fmt: Formats, language: str, nrows: dict[str, int], resul
                                     "format": fmt.fill(colour)})  # fmt: skip
     ws.freeze_panes(4, 0)
     page_setup(ws, landscape=True)
+    ws.protect("", PROTECTION)
     return f"{quote_sheet(ws.name)}!${vcol}${master_row}", total
 
 
@@ -557,7 +583,7 @@ def write_cover(
     legend_style = {"input": styles.INPUT, "key": styles.KEY, "calc": styles.CALC, "output": styles.OUTPUT}
     sample = {"input": 1234, "key": "0301", "calc": 0.514, "output": 5678}
     for role, text in t["legend"]:  # type: ignore[attr-defined]
-        put(ws, r, 2, sample[role], fmt(legend_style[role]))
+        put(ws, r, 2, sample[role], fmt(legend_style[role], locked=True))  # a sample, not an input
         put(ws, r, 3, text)
         r += 1
     r += 1
@@ -630,6 +656,6 @@ def save_workbook(wb, path: str | os.PathLike[str]) -> Path:  # noqa: ANN001
 
 
 __all__ = [
-    "MASTER_CHECK_NAME", "SCHEMA_VERSION_NAME", "InputWorkbook", "build_workbook", "list_layout",
-    "list_range", "save_workbook", "validation_rule",
+    "MASTER_CHECK_NAME", "PROTECTION", "SCHEMA_VERSION_NAME", "InputWorkbook", "build_workbook",
+    "is_protected", "list_layout", "list_range", "save_workbook", "validation_rule",
 ]  # fmt: skip
