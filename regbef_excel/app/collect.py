@@ -10,22 +10,23 @@ in, and
 2. regenerates the county run the templates were cut from
    (:func:`regbef_excel.app.county_context.county_run`) and each distributed template, and
    compares each returned workbook with its distributed one;
-3. carries each municipality's edits into the county inputs:
+3. carries every edit of each municipality into the county inputs, or refuses it
+   (:func:`compare`, one line naming the file, sheet!cell, found and expected):
 
-   * fertility: FK × (returned/distributed FK) × the mean ratio of FR × the ratio of the
-     total fertility of the rate table (or Hadwiger) — a municipality's schedule or year
-     factors become its zone level (reconstruction: the county has one schedule);
-   * mortality: DK likewise with DR and the death probabilities (mean ratio weighted by the
-     base population);
-   * out-migration: EUF_K and IUF_K × the ratio of the returned to the distributed out-rate
-     (EUF_K × mean EUF_R × Σ Rogers–Castro EUF);
-   * immigration: the change of EIFU_total (persons a year) added to the county total and
-     the zone's share; in-migration from the rest of Norway: the change of EIFN_total ×
-     mean EIFN_R added to the zone's EIFN_total;
-   * targets: the template's targets (zone or region rows) become targets of that
-     municipality in the county, and the county runs model variant 2;
-   * housing: listed on the change sheet (building programme); the county's population in
-     model variant 1 does not depend on it, so it is not carried;
+   * the zone's own rows are carried as they are: FK, DK, EUF_K, EIFN_total, base population,
+     zone name, the EIFU and IIF age profiles, targets year by year (the county then runs model
+     variant 2), housing (stock by period and type, demolition, persons per household,
+     building programme and type shares, year by year), labour (YK, jobs, KUP, KIP), the
+     zone's distance;
+   * a series the county holds once for all municipalities (FR, DR, EUF_R, EIFU_total,
+     EIFN_R per year; fertility rates, death probabilities, EUF amplitudes per age) is carried
+     when the municipality changed it by one common factor, as a factor on its zone level
+     (immigration: its persons every year, the other municipalities' unchanged; in-migration
+     from the rest of Norway: the change in persons a year, a documented approximation since
+     the template's EIFN holds the flows from the other municipalities too);
+   * a change that differs from year to year or by age, of a county-wide table (need rates,
+     house types, market, labour rates, Hadwiger, settings) or of the county context (IUF,
+     INF_trend, the EIFN profile) is refused: the county has no place for it;
 
 4. projects the county and writes the county workbook (inputs, results) plus the sheet
    "Kommunenes endringer": per municipality every changed input (distributed → returned) and
@@ -119,8 +120,15 @@ class CollectOutcome:
 # ---------------------------------------------------------------------------------------------
 # reading and validating one returned workbook
 # ---------------------------------------------------------------------------------------------
-def _file_error(path: Path, exc: InputError) -> InputError:
-    return InputError(f"{path.name}: {exc.one_line()}")
+def _file_error(path: Path | str, exc: InputError) -> InputError:
+    return InputError(f"{path.name if isinstance(path, Path) else path}: {exc.one_line()}")
+
+
+def shown_names(files: Sequence[Path]) -> dict[Path, str]:
+    """How messages name each input: its file name, or its path when two inputs share a name
+    (a returned copy beside the distributed template)."""
+    names = [p.name for p in files]
+    return {p: p.name if names.count(p.name) == 1 else str(p) for p in files}
 
 
 def _zone_cell(lang: str) -> Location:
@@ -128,7 +136,7 @@ def _zone_cell(lang: str) -> Location:
                     cell=TableLayout.of(TABLES["tblZones"], 1).cell("zone_code", 0))  # fmt: skip
 
 
-def read_returned(path: Path) -> tuple[ProjectionInputs, WorkbookMeta]:
+def read_returned(path: Path, name: str | None = None) -> tuple[ProjectionInputs, WorkbookMeta]:
     """Read and validate one returned municipal workbook; errors name the file."""
     try:
         inputs, meta = read_workbook(path)
@@ -152,7 +160,7 @@ def read_returned(path: Path) -> tuple[ProjectionInputs, WorkbookMeta]:
                              location=Location(sheet=SHEETS["settings"].label(lang), table="tblSettings"),
                              expected="a workbook from `regbef-excel templates --county`")  # fmt: skip
     except InputError as exc:
-        raise _file_error(path, exc) from None
+        raise _file_error(name or path, exc) from None
     return inputs, meta
 
 
@@ -636,34 +644,35 @@ def collect_workbooks(
         if not p.is_file():
             raise InputError(f"{p.name}: file not found", location=Location(cell=str(p)))
     shas = {p: file_sha256(p) for p in files}
+    shown = shown_names(files)
     returned: list[tuple[Path, ProjectionInputs, WorkbookMeta]] = []
     seen: dict[str, Path] = {}
     county = None
     for i, p in enumerate(files):
         tell(f"reading {p.name}", 0.5 * i / len(files))
-        inp, meta = read_returned(p)
+        inp, meta = read_returned(p, shown[p])
         code = inp.zone_codes[0]
         lang = meta.language or "nb"
         try:
             cc, _ = county_of(code)
         except KeyError:
-            raise _file_error(p, InputError("not a municipality on 2024 borders", location=_zone_cell(lang),
+            raise _file_error(shown[p], InputError("not a municipality on 2024 borders", location=_zone_cell(lang),
                               found=code, expected="a 4-digit municipality code")) from None  # fmt: skip
         key = (cc, inp.base_year, inp.horizon, meta.estimation_start, meta.estimation_end)
         if county is None:
             county = (key, p)
         elif key[0] != county[0][0]:
-            raise _file_error(p, InputError("a workbook from another county", location=_zone_cell(lang),
+            raise _file_error(shown[p], InputError("a workbook from another county", location=_zone_cell(lang),
                               found=f"{code} (county {cc})", expected=f"a municipality of county {county[0][0]} "
-                              f"like {county[1].name}"))  # fmt: skip
+                              f"like {shown[county[1]]}"))  # fmt: skip
         elif key != county[0]:
-            raise _file_error(p, InputError(
-                f"base year, horizon or estimation period differ from {county[1].name}",
+            raise _file_error(shown[p], InputError(
+                f"base year, horizon or estimation period differ from {shown[county[1]]}",
                 location=Location(sheet=SHEETS["settings"].label(lang), table="tblSettings"),
                 found=f"{key[1]}–{key[2]}, estimation {key[3]}–{key[4]}",
                 expected=f"{county[0][1]}–{county[0][2]}, estimation {county[0][3]}–{county[0][4]}"))  # fmt: skip
         if code in seen:
-            raise _file_error(p, InputError(f"municipality {code} twice (also in {seen[code].name})",
+            raise _file_error(shown[p], InputError(f"municipality {code} twice (also in {shown[seen[code]]})",
                               location=_zone_cell(lang), found=code, expected="each municipality once"))  # fmt: skip
         seen[code] = p
         returned.append((p, inp, meta))
@@ -682,7 +691,7 @@ def collect_workbooks(
             if changes:
                 collected = _apply(collected, k, carry, lang_p)
         except InputError as exc:
-            raise _file_error(p, exc) from None
+            raise _file_error(shown[p], exc) from None
         munis.append(MunicipalChanges(p, code, inp.zone_names[0], changes))
     projection = project(collected) if any(m.changes for m in munis) else run.projection
     warnings = list(projection.warnings)
