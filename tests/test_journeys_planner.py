@@ -283,12 +283,46 @@ def test_collect_carries_the_building_programme_and_a_constant_year_factor(telem
     assert {(c.table, c.what) for c in m.changes} == {("tblYearFactors", "FR (× every year)"), ("tblBuilding", "BOLBYG (sum)")}
 
 
+def test_collect_keeps_a_year_varying_fertility_factor_year_by_year(telemark, tmp_path):
+    """FR raised by 30 % from 2030 only: the county keeps it as Notodden's zone-by-year factor
+    (tblZoneYearFactors), the county workbook re-runs to the same numbers, and Notodden's
+    population in 2030 and 2040 is the municipal workbook's."""
+    from regbef_excel.engine import project
+
+    src = next(f for f in telemark if f.name.startswith(NOTODDEN))
+    edited = tmp_path / src.name
+    _edit_rows(src, edited, "Nivåfaktorer", "tblYearFactors",
+               lambda r: r[0].value >= 2030 and setattr(r[1], "value", r[1].value * 1.3))  # fmt: skip
+    out = _collect_one_edited(telemark, edited, tmp_path)
+    alone = project(read_workbook(edited)[0])
+    inp = out.projection.inputs
+    k = inp.zone_codes.index(NOTODDEN)
+    years = list(range(inp.base_year, inp.horizon + 1))
+    # year by year, not averaged: 1 before 2030, 1.3 from 2030, only for Notodden
+    fr = inp.zone_year("FR")
+    assert fr[years.index(2029) - 1, k] == pytest.approx(1.0) and fr[years.index(2030) - 1:, k] == pytest.approx(1.3)
+    assert np.all(np.delete(fr, k, axis=1) == 1.0)
+    np.testing.assert_allclose(inp.fertility_level_region, out.baseline.inputs.fertility_level_region)
+    for y in (2030, 2040):
+        t = years.index(y)
+        assert out.projection.population[t, k].sum() == pytest.approx(alone.population[t, 0].sum(), rel=0.005)
+    t = years.index(2029)
+    assert out.projection.population[t, k].sum() == pytest.approx(out.baseline.population[t, k].sum(), rel=1e-9)
+    assert out.projection.population[years.index(2040), k].sum() > out.baseline.population[years.index(2040), k].sum() + 200
+    # the county workbook holds the factors: validate and run it again, same numbers
+    again = tmp_path / "again.csv"
+    assert main(["validate", str(tmp_path / "fylke.xlsx")]) == 0
+    assert main(["run", str(tmp_path / "fylke.xlsx"), "-o", str(tmp_path / "r.xlsx"), "--csv", str(again), "-q"]) == 0
+    np.testing.assert_allclose(_csv_totals(again).loc[NOTODDEN].to_numpy(), out.projection.population[:, k].sum(axis=(1, 2)),
+                               atol=0.01)  # fmt: skip
+
+
 @pytest.mark.parametrize(
     ("sheet", "table", "edit", "cell", "words"),
     [
-        # FR raised from 2030 only: the county has one FR per year for all municipalities
-        ("Nivåfaktorer", "tblYearFactors", lambda r: r[0].value >= 2030 and setattr(r[1], "value", 1.1),
-         "Nivåfaktorer!M9", "FR er endret ulikt fra år til år"),
+        # internal out-migration: in a municipal template it is part of EUF (the county context)
+        ("Nivåfaktorer", "tblZoneFactors", lambda r: setattr(r[4], "value", 0.5), "Nivåfaktorer!E5",
+         "IUF_K er fylkessammenhengen"),
         # one death probability changed: the county has one schedule
         ("Dødelighet", "tblDeathProb", lambda r: r[0].value == 80 and setattr(r[1], "value", r[1].value * 0.9),
          "Dødelighet!B85", "DODRAT er endret ulikt etter alder"),

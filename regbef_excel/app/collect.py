@@ -57,6 +57,7 @@ from regbef_excel.engine.inputs import (
     N_AGES,
     N_RC,
     RC_KEYS,
+    ZONE_YEAR_KEYS,
     HousingInputs,
     LabourInputs,
     Targets,
@@ -67,6 +68,7 @@ from regbef_excel.io.read.projection import read_workbook
 from regbef_excel.io.write.results import write_results
 from regbef_excel.io.write.sheets import (
     data_style,
+    freeze_labels,
     replace_sheet,
     set_widths,
     write_headers,
@@ -75,7 +77,7 @@ from regbef_excel.io.write.sheets import (
 from regbef_excel.io.write.template import build_workbook
 from regbef_excel.schema import outputs as S
 from regbef_excel.schema.inputs import SHEETS, TABLES
-from regbef_excel.schema.layout import TableLayout
+from regbef_excel.schema.layout import TableLayout, column_letter
 from regbef_excel.schema.meta import WorkbookMeta
 
 Progress = Callable[[str, float], None]
@@ -241,6 +243,26 @@ def common_factor(dist, ret, where: Callable[[int], Location], why: str, what: s
     return c
 
 
+def year_factors(dist, ret, where: Callable[[int], Location], what: str, lang: str) -> tuple[float, np.ndarray | None]:  # noqa: ANN001
+    """``(c, None)`` when ``ret`` is ``dist`` × one factor c in every year (1 when equal), else
+    ``(1, ratio per year)``: the municipality's own factor per year, carried as a zone-by-year
+    factor. A year the county holds at zero and the municipality does not cannot be a factor."""
+    d, r = np.asarray(dist, float), np.asarray(ret, float)
+    try:
+        return common_factor(d, r, where, "year_shape", what, lang), None
+    except InputError:
+        pass
+    zero = np.flatnonzero((np.abs(d) <= 1e-12) & (np.abs(r) > 1e-12))
+    if zero.size:
+        t = int(zero[0])
+        raise _not_carried("year_shape", what, lang, where(t), found=_num(r[t]), expected="0 as distributed")
+    return 1.0, np.where(np.abs(d) > 1e-12, r / np.where(np.abs(d) > 1e-12, d, 1.0), 1.0)
+
+
+def _per_year(what: str, ratio: np.ndarray) -> Change:
+    return Change("tblYearFactors", f"{what} per year (factor {ratio.min():.4g}–{ratio.max():.4g})", 1.0, "→ tblZoneYearFactors")
+
+
 @dataclass
 class Carry:
     """How one municipality's edits enter the county run (filled by :func:`compare`).
@@ -253,7 +275,10 @@ class Carry:
     dk: float = 1.0
     out: float = 1.0
     eifu: float = 1.0
-    eifn: float = 0.0
+    #: persons a year added to in-migration from the rest of Norway, shape (T,)
+    eifn: np.ndarray | None = None
+    #: zone-by-year factors of this municipality, key -> (T,)
+    zone_year: dict[str, np.ndarray] = field(default_factory=dict)
     population: np.ndarray | None = None
     name: str | None = None
     rc: dict[str, np.ndarray] = field(default_factory=dict)
@@ -359,7 +384,10 @@ def compare(dist: ProjectionInputs, ret: ProjectionInputs, language: str = "nb")
     fk = float(ret.fertility_level_zone[0]) / float(dist.fertility_level_zone[0]) if dist.fertility_level_zone[0] else 1.0
     if _differs(dist.fertility_level_zone, ret.fertility_level_zone):
         ch.append(Change("tblZoneFactors", "FK", _num(dist.fertility_level_zone[0]), _num(ret.fertility_level_zone[0])))
-    fr = common_factor(dist.fertility_level_region, ret.fertility_level_region, year_cell("FR"), "year_shape", "FR", lang)
+    fr, fr_t = year_factors(dist.fertility_level_region, ret.fertility_level_region, year_cell("FR"), "FR", lang)
+    if fr_t is not None:
+        ch.append(_per_year("FR", fr_t))
+        cy.zone_year["FR"] = fr_t
     if fr != 1.0:
         ch.append(Change("tblYearFactors", "FR (× every year)", 1.0, _num(fr)))
     fo = 1.0
@@ -381,7 +409,10 @@ def compare(dist: ProjectionInputs, ret: ProjectionInputs, language: str = "nb")
     dk = float(ret.mortality_level_zone[0]) / float(dist.mortality_level_zone[0]) if dist.mortality_level_zone[0] else 1.0
     if _differs(dist.mortality_level_zone, ret.mortality_level_zone):
         ch.append(Change("tblZoneFactors", "DK", _num(dist.mortality_level_zone[0]), _num(ret.mortality_level_zone[0])))
-    dr = common_factor(dist.mortality_level_region, ret.mortality_level_region, year_cell("DR"), "year_shape", "DR", lang)
+    dr, dr_t = year_factors(dist.mortality_level_region, ret.mortality_level_region, year_cell("DR"), "DR", lang)
+    if dr_t is not None:
+        ch.append(_per_year("DR", dr_t))
+        cy.zone_year["DR"] = dr_t
     if dr != 1.0:
         ch.append(Change("tblYearFactors", "DR (× every year)", 1.0, _num(dr)))
     dp = common_factor(dist.death_prob, ret.death_prob,
@@ -405,8 +436,11 @@ def compare(dist: ProjectionInputs, ret: ProjectionInputs, language: str = "nb")
     if _differs(dist.migration_level_zone["EUF"], ret.migration_level_zone["EUF"]):
         ch.append(Change("tblZoneFactors", "EUF_K", _num(dist.migration_level_zone["EUF"][0]),
                          _num(ret.migration_level_zone["EUF"][0])))  # fmt: skip
-    er = common_factor(dist.migration_level_region["EUF"], ret.migration_level_region["EUF"], year_cell("EUF_R"),
-                       "year_shape", "EUF_R", lang)  # fmt: skip
+    er, er_t = year_factors(dist.migration_level_region["EUF"], ret.migration_level_region["EUF"],
+                            year_cell("EUF_R"), "EUF_R", lang)  # fmt: skip
+    if er_t is not None:  # the template's EUF is the county's EUF + IUF: both move
+        ch.append(_per_year("EUF_R", er_t))
+        cy.zone_year["EUF"] = cy.zone_year["IUF"] = er_t
     if er != 1.0:
         ch.append(Change("tblYearFactors", "EUF_R (× every year)", 1.0, _num(er)))
     pd_, pr = np.asarray(dist.rc_params["EUF"], float)[0], np.asarray(ret.rc_params["EUF"], float)[0]
@@ -439,8 +473,11 @@ def compare(dist: ProjectionInputs, ret: ProjectionInputs, language: str = "nb")
                            found=_num(ret.internal_net_trend[0]), expected=_num(dist.internal_net_trend[0]))  # fmt: skip
 
     # immigration: a common factor on the municipality's persons in every year; its own age profile
-    cy.eifu = common_factor(dist.immigration_total, ret.immigration_total, year_cell("EIFU_total"),
-                            "year_shape", "EIFU_total", lang)  # fmt: skip
+    cy.eifu, eifu_t = year_factors(dist.immigration_total, ret.immigration_total, year_cell("EIFU_total"),
+                                   "EIFU_total", lang)  # fmt: skip
+    if eifu_t is not None:
+        ch.append(_per_year("EIFU_total", eifu_t))
+        cy.zone_year["EIFU"] = eifu_t
     if cy.eifu != 1.0:
         ch.append(Change("tblYearFactors", "EIFU_total (× every year)", 1.0, _num(cy.eifu)))
     for flow in ("EIFU", "IIF"):
@@ -448,15 +485,14 @@ def compare(dist: ProjectionInputs, ret: ProjectionInputs, language: str = "nb")
             ch.append(Change("tblRogersCastro", f"{flow} age profile", "", "changed"))
             cy.rc[flow] = np.asarray(ret.rc_params[flow], float)[0].copy()
     # in-migration from the rest of Norway and the other municipalities (county context)
-    c_total = float(ret.domestic_inmigration[0]) / float(dist.domestic_inmigration[0]) \
-        if dist.domestic_inmigration[0] else 1.0  # fmt: skip
-    c_year = common_factor(dist.migration_level_region["EIFN"], ret.migration_level_region["EIFN"],
-                           year_cell("EIFN_R"), "year_shape", "EIFN_R", lang)  # fmt: skip
+    # (persons a year: the template's EIFN holds the flows from the other municipalities too, so
+    # the change in persons is added to the county's in-migration from the rest of Norway)
     n_d = float(dist.domestic_inmigration[0]) * np.asarray(dist.migration_level_region["EIFN"], float)
-    if c_total * c_year != 1.0 and _differs(n_d, n_d * c_total * c_year):
-        ch.append(Change("tblZoneFactors", "EIFN_total × EIFN_R (mean)", _num(n_d.mean()),
-                         _num(n_d.mean() * c_total * c_year)))  # fmt: skip
-        cy.eifn = float(n_d.mean() * (c_total * c_year - 1))
+    n_r = float(ret.domestic_inmigration[0]) * np.asarray(ret.migration_level_region["EIFN"], float)
+    if _differs(n_d, n_r):
+        ch.append(Change("tblZoneFactors", "EIFN_total × EIFN_R (persons a year, mean)", _num(n_d.mean()),
+                         _num(n_r.mean())))  # fmt: skip
+        cy.eifn = n_r - n_d
     if _differs(dist.rc_params["EIFN"], ret.rc_params["EIFN"]):
         raise _not_carried("context", "EIFN (Rogers–Castro)", lang, rc_cell("EIFN")(0))
 
@@ -548,9 +584,17 @@ def _apply(county: ProjectionInputs, k: int, cy: Carry, lang: str) -> Projection
     new_share = share / grow
     new_share[k] = share[k] * cy.eifu / grow
     total = np.asarray(county.immigration_total, float) * grow
-    dom = np.asarray(county.domestic_inmigration, float).copy()
-    year = float(np.mean(county.migration_level_region["EIFN"])) or 1.0
-    dom[k] = max(dom[k] + cy.eifn / year, 0.0)
+    dom = np.asarray(county.domestic_inmigration, float)
+    zone_year = {key: county.zone_year(key).copy() for key in ZONE_YEAR_KEYS}
+    for key, ratio in cy.zone_year.items():
+        zone_year[key][:, k] *= ratio
+    if cy.eifn is not None:  # persons a year on top of the county's EIFN of the zone
+        base = dom[k] * np.asarray(county.migration_level_region["EIFN"], float) * zone_year["EIFN"][:, k]
+        if np.any((base <= 0) & (np.abs(cy.eifn) > 1e-9)):
+            raise _not_carried("shared", "EIFN_total", lang, _at("tblZoneFactors", "EIFN_total", 0, 1, lang),
+                               found="a change", expected="in-migration from the rest of Norway > 0 in the county")  # fmt: skip
+        zone_year["EIFN"][:, k] *= np.where(base > 0, np.maximum(base + cy.eifn, 0.0) / np.where(base > 0, base, 1.0), 1.0)
+    zone_year = {key: f for key, f in zone_year.items() if np.any(f != 1.0)}
     pop = np.asarray(county.population, float).copy()
     if cy.population is not None:
         pop[k] = cy.population
@@ -584,6 +628,7 @@ def _apply(county: ProjectionInputs, k: int, cy: Carry, lang: str) -> Projection
         zone_names=tuple(names), population=pop,
         fertility_level_zone=fk, mortality_level_zone=dk, migration_level_zone=lz, rc_params=rc,
         immigration_total=total, immigration_share=new_share, domestic_inmigration=dom, targets=targets,
+        zone_year_factors=zone_year,
         housing=housing, labour=labour, distances=distances,
         variant=2 if targets is not None and targets.any_target else county.variant,
     )  # fmt: skip
@@ -604,11 +649,20 @@ def add_changes_sheet(wb, munis: Sequence[MunicipalChanges], language: str) -> N
     for m in munis:
         items = m.changes or [Change("", S.COLLECT_NO_CHANGES.get(language), "", "")]
         for c in items:
-            vals = [m.code, m.name, m.path.name, c.table, c.what, c.distributed, c.returned,
-                    m.baseline, m.collected, m.collected - m.baseline]  # fmt: skip
+            vals = [m.code, m.name, m.path.name, table_label(c.table, language), c.what, c.distributed,
+                    c.returned, m.baseline, m.collected, m.collected - m.baseline]  # fmt: skip
             for j, v in enumerate(vals):
                 st.put(row, j + 1, v, styles[j])  # text from a file or a planner stays text
             row += 1
+    freeze_labels(st, 2)
+    st.print_setup(area=f"A1:{column_letter(len(sheet.columns))}{max(row - 1, S.FIRST_DATA_ROW)}")
+
+
+def table_label(table: str, language: str) -> str:
+    """``Nivåfaktorer (tblZoneFactors)``: where a planner finds the changed table."""
+    if table not in TABLES:
+        return table
+    return f"{SHEETS[TABLES[table].sheet].label(language)} ({table})"
 
 
 # ---------------------------------------------------------------------------------------------
