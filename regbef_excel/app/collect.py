@@ -68,6 +68,7 @@ from regbef_excel.io.read.projection import read_workbook
 from regbef_excel.io.write.results import write_results
 from regbef_excel.io.write.sheets import (
     data_style,
+    fit_header_height,
     freeze_labels,
     replace_sheet,
     set_widths,
@@ -260,7 +261,8 @@ def year_factors(dist, ret, where: Callable[[int], Location], what: str, lang: s
 
 
 def _per_year(what: str, ratio: np.ndarray) -> Change:
-    return Change("tblYearFactors", f"{what} per year (factor {ratio.min():.4g}–{ratio.max():.4g})", 1.0, "→ tblZoneYearFactors")
+    """A year factor changed year by year: carried as the zone's factor per year (its range)."""
+    return Change("tblZoneYearFactors", f"{what}: factor per year", 1.0, f"{ratio.min():.4g}–{ratio.max():.4g}")
 
 
 @dataclass
@@ -643,14 +645,17 @@ def add_changes_sheet(wb, munis: Sequence[MunicipalChanges], language: str) -> N
     st = replace_sheet(wb, sheet.name.get(language))
     write_title(st, sheet, language)
     write_headers(st, sheet.headers(language))
-    set_widths(st, [c.width for c in sheet.columns])
+    widths = [c.width for c in sheet.columns]
+    set_widths(st, widths)
+    fit_header_height(st, S.HEADER_ROW, dict(enumerate(sheet.headers(language), start=1)),
+                      dict(enumerate(widths, start=1)))  # fmt: skip
     styles = [data_style(c.number_format) for c in sheet.columns]
     row = S.FIRST_DATA_ROW
     for m in munis:
         items = m.changes or [Change("", S.COLLECT_NO_CHANGES.get(language), "", "")]
         for c in items:
             vals = [m.code, m.name, m.path.name, table_label(c.table, language), c.what, c.distributed,
-                    c.returned, m.baseline, m.collected, m.collected - m.baseline]  # fmt: skip
+                    c.returned, m.baseline, m.collected, round(m.collected - m.baseline) + 0.0]  # fmt: skip
             for j, v in enumerate(vals):
                 st.put(row, j + 1, v, styles[j])  # text from a file or a planner stays text
             row += 1
@@ -747,6 +752,7 @@ def collect_workbooks(
         except InputError as exc:
             raise _file_error(shown[p], exc) from None
         munis.append(MunicipalChanges(p, code, inp.zone_names[0], changes))
+    munis.sort(key=lambda m: run.index(m.code))  # county order on the change sheet
     projection = project(collected) if any(m.changes for m in munis) else run.projection
     warnings = list(projection.warnings)
     missing = [c for c in run.inputs.zone_codes if c not in seen]
