@@ -13,20 +13,22 @@ in, and
 3. carries every edit of each municipality into the county inputs, or refuses it
    (:func:`compare`, one line naming the file, sheet!cell, found and expected):
 
-   * the zone's own rows are carried as they are: FK, DK, EUF_K, EIFN_total, base population,
+   * the zone's own rows are carried as they are: FK, DK, EUF_K, base population,
      zone name, the EIFU and IIF age profiles, targets year by year (the county then runs model
      variant 2), housing (stock by period and type, demolition, persons per household,
      building programme and type shares, year by year), labour (YK, jobs, KUP, KIP), the
      zone's distance;
-   * a series the county holds once for all municipalities (FR, DR, EUF_R, EIFU_total,
-     EIFN_R per year; fertility rates, death probabilities, EUF amplitudes per age) is carried
-     when the municipality changed it by one common factor, as a factor on its zone level
-     (immigration: its persons every year, the other municipalities' unchanged; in-migration
-     from the rest of Norway: the change in persons a year, a documented approximation since
-     the template's EIFN holds the flows from the other municipalities too);
-   * a change that differs from year to year or by age, of a county-wide table (need rates,
-     house types, market, labour rates, Hadwiger, settings) or of the county context (IUF,
-     INF_trend, the EIFN profile) is refused: the county has no place for it;
+   * a year series the county holds once for all municipalities (FR, DR, EUF_R, EIFU_total per
+     year) changed by one factor in every year becomes a factor on the zone's level (FK, DK,
+     EUF_K + IUF_K, its immigration persons with the others' unchanged); changed differently
+     from year to year it becomes the zone's factor per year (``tblZoneYearFactors``); EIFN
+     (which in the template holds the flows from the other municipalities too) is carried as
+     the change in persons a year on the zone's in-migration from the rest of Norway;
+   * fertility rates, death probabilities and EUF amplitudes changed by one factor at every age
+     become a factor on FK, DK, EUF_K + IUF_K;
+   * a change that differs by age, of a county-wide table (need rates, house types, market,
+     labour rates, Hadwiger, settings) or of the county context (IUF, INF_trend, the EIFN
+     profile) is refused: the county has no place for it;
 
 4. projects the county and writes the county workbook (inputs, results) plus the sheet
    "Kommunenes endringer": per municipality every changed input (distributed → returned) and
