@@ -216,3 +216,129 @@ def test_csv_long_format_demo(tmp_path):
     assert main(["demo", "-o", str(tmp_path / "d2.xlsx"), "--csv", str(tmp_path / "x.xlsx")]) == 2
     assert not (tmp_path / "d2.xlsx").exists()
     shutil.rmtree(tmp_path, ignore_errors=True)
+
+
+# ---------------------------------------------------------------------------------------------
+# every edit is carried into the county or refused (one line, sheet!cell, exit 2)
+# ---------------------------------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def telemark(tmp_path_factory):
+    out = tmp_path_factory.mktemp("telemark") / "maler"
+    assert main(["templates", "--county", "40", "--out", str(out), "-q"]) == 0
+    return sorted(out.glob("*.xlsx"))
+
+
+def _edit_rows(src: Path, dst: Path, sheet: str, table: str, edit) -> None:  # noqa: ANN001
+    """Edit the data rows of ``table`` as a planner would in Excel (openpyxl, cell by cell)."""
+    wb = openpyxl.load_workbook(src)
+    ws = wb[sheet]
+    for row in list(ws[ws.tables[table].ref])[1:]:
+        edit(row)
+    wb.save(dst)
+
+
+def _collect_one_edited(files, edited: Path, tmp_path: Path):  # noqa: ANN001, ANN202
+    from regbef_excel.app.collect import collect_workbooks
+
+    mine = [edited if f.name == edited.name else f for f in files]
+    return collect_workbooks(mine, tmp_path / "fylke.xlsx")
+
+
+def test_collect_carries_the_building_programme_and_a_constant_year_factor(telemark, tmp_path):
+    from regbef_excel.engine import project
+
+    src = next(f for f in telemark if f.name.startswith(NOTODDEN))
+    edited = tmp_path / src.name
+
+    def plan(row):  # noqa: ANN001, ANN202 - 250 dwellings a year 2030–2032, FR 10 % up every year
+        if row[0].value in (2030, 2031, 2032):
+            row[2].value = 250
+
+    _edit_rows(src, edited, "Boliger", "tblBuilding", plan)
+    _edit_rows(edited, edited, "Nivåfaktorer", "tblYearFactors", lambda r: setattr(r[1], "value", r[1].value * 1.1))
+    out = _collect_one_edited(telemark, edited, tmp_path)
+    alone = project(read_workbook(edited)[0])
+    k = out.projection.inputs.zone_codes.index(NOTODDEN)
+    # housing: the county's stock and building for Notodden are the municipal run's, every year
+    for key in ("housing_stock", "building"):
+        np.testing.assert_allclose(np.asarray(out.projection.series[key])[:, k], np.asarray(alone.series[key])[:, 0],
+                                   rtol=1e-9)  # fmt: skip
+    assert out.projection.series["building"][4:7, k] == pytest.approx([250, 250, 250])
+    # housing need follows the population (within the template's consistency)
+    np.testing.assert_allclose(out.projection.series["housing_need"][:, k], alone.series["housing_need"][:, 0], rtol=0.005)
+    # population 2030 and 2040: the municipal run's, and 10 % more fertility than the county's
+    years = list(range(out.projection.inputs.base_year, out.projection.inputs.horizon + 1))
+    for y in (2030, 2040):
+        t = years.index(y)
+        assert out.projection.population[t, k].sum() == pytest.approx(alone.population[t, 0].sum(), rel=0.005)
+    t = years.index(2040)
+    assert out.projection.population[t, k].sum() > out.baseline.population[t, k].sum() + 50
+    # the other municipalities keep their inputs; their populations move only by Notodden's
+    # moves to them (internal migration from more people)
+    others = [j for j in range(out.projection.inputs.n_zones) if j != k]
+    np.testing.assert_allclose(out.projection.inputs.fertility_level_zone[others], out.baseline.inputs.fertility_level_zone[others])
+    np.testing.assert_allclose(out.projection.population[:, others].sum(axis=(2, 3)),
+                               out.baseline.population[:, others].sum(axis=(2, 3)), rtol=2e-3)  # fmt: skip
+    m = next(m for m in out.municipalities if m.code == NOTODDEN)
+    assert {(c.table, c.what) for c in m.changes} == {("tblYearFactors", "FR (× every year)"), ("tblBuilding", "BOLBYG (sum)")}
+
+
+def test_collect_keeps_a_year_varying_fertility_factor_year_by_year(telemark, tmp_path):
+    """FR raised by 30 % from 2030 only: the county keeps it as Notodden's zone-by-year factor
+    (tblZoneYearFactors), the county workbook re-runs to the same numbers, and Notodden's
+    population in 2030 and 2040 is the municipal workbook's."""
+    from regbef_excel.engine import project
+
+    src = next(f for f in telemark if f.name.startswith(NOTODDEN))
+    edited = tmp_path / src.name
+    _edit_rows(src, edited, "Nivåfaktorer", "tblYearFactors",
+               lambda r: r[0].value >= 2030 and setattr(r[1], "value", r[1].value * 1.3))  # fmt: skip
+    out = _collect_one_edited(telemark, edited, tmp_path)
+    alone = project(read_workbook(edited)[0])
+    inp = out.projection.inputs
+    k = inp.zone_codes.index(NOTODDEN)
+    years = list(range(inp.base_year, inp.horizon + 1))
+    # year by year, not averaged: 1 before 2030, 1.3 from 2030, only for Notodden
+    fr = inp.zone_year("FR")
+    assert fr[years.index(2029) - 1, k] == pytest.approx(1.0) and fr[years.index(2030) - 1:, k] == pytest.approx(1.3)
+    assert np.all(np.delete(fr, k, axis=1) == 1.0)
+    np.testing.assert_allclose(inp.fertility_level_region, out.baseline.inputs.fertility_level_region)
+    for y in (2030, 2040):
+        t = years.index(y)
+        assert out.projection.population[t, k].sum() == pytest.approx(alone.population[t, 0].sum(), rel=0.005)
+    t = years.index(2029)
+    assert out.projection.population[t, k].sum() == pytest.approx(out.baseline.population[t, k].sum(), rel=1e-9)
+    assert out.projection.population[years.index(2040), k].sum() > out.baseline.population[years.index(2040), k].sum() + 200
+    # the county workbook holds the factors: validate and run it again, same numbers
+    again = tmp_path / "again.csv"
+    assert main(["validate", str(tmp_path / "fylke.xlsx")]) == 0
+    assert main(["run", str(tmp_path / "fylke.xlsx"), "-o", str(tmp_path / "r.xlsx"), "--csv", str(again), "-q"]) == 0
+    np.testing.assert_allclose(_csv_totals(again).loc[NOTODDEN].to_numpy(), out.projection.population[:, k].sum(axis=(1, 2)),
+                               atol=0.01)  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("sheet", "table", "edit", "cell", "words"),
+    [
+        # internal out-migration: in a municipal template it is part of EUF (the county context)
+        ("Nivåfaktorer", "tblZoneFactors", lambda r: setattr(r[4], "value", 0.5), "Nivåfaktorer!E5",
+         "IUF_K er fylkessammenhengen"),
+        # one death probability changed: the county has one schedule
+        ("Dødelighet", "tblDeathProb", lambda r: r[0].value == 80 and setattr(r[1], "value", r[1].value * 0.9),
+         "Dødelighet!B85", "DODRAT er endret ulikt etter alder"),
+        # a housing-need rate: one for the county
+        ("Boligbehov", "tblHousingNeed", lambda r: r[0].value in ("K", "F") and r[1].value == "80+" and r[2].value == 1
+         and setattr(r[4], "value", 0.8), "Boligbehov", "BOLRAT er felles for hele fylket"),
+    ],
+)  # fmt: skip
+def test_collect_refuses_an_edit_the_county_cannot_hold(telemark, tmp_path, capsys, sheet, table, edit, cell, words):
+    src = next(f for f in telemark if f.name.startswith(NOTODDEN))
+    edited = tmp_path / src.name
+    _edit_rows(src, edited, sheet, table, edit)
+    out = tmp_path / "fylke.xlsx"
+    mine = [str(edited if f.name == edited.name else f) for f in telemark]
+    capsys.readouterr()
+    assert main(["collect", *mine, "-o", str(out), "-q"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.count("\n") == 0 and edited.name in err and cell in err and words in err
+    assert not out.exists()

@@ -84,7 +84,10 @@ def test_every_template_reads_back_and_validates(telemark):
         assert (meta.estimation_start, meta.estimation_end) == (2016, 2025)
         # real SSB base population: 1 January 2026
         assert np.array_equal(inputs.population, data.population_array([code], 2026).astype(float))
-        assert inputs.targets is None and inputs.housing is None
+        assert inputs.targets is None
+        # Telemark (the demo's generation) carries the demo's dwellings (SSB) and building programme
+        assert inputs.housing is not None and inputs.housing.stock_by_type.sum() > 0
+        assert inputs.housing.building.shape == (25, 1)
 
 
 def test_template_contents(telemark):
@@ -101,11 +104,13 @@ def test_template_contents(telemark):
     assert "4001 Porsgrunn" in text
     assert "regbef-excel run 4001-Porsgrunn.xlsx -o 4001-Porsgrunn-resultat.xlsx" in text
     assert "REGBEF" in text and "regbef.conf" in text
-    # empty target and building-programme tables, with data validation over their capacity
-    for table in ("tblTargets", "tblBuilding"):
+    # an empty target table and the building programme (Telemark: one row per year), with data
+    # validation over their capacity
+    for table, n_rows in (("tblTargets", 1), ("tblBuilding", 25)):
         ws = next(ws for ws in wb.worksheets if table in ws.tables)
         rows = _table_cells(ws, table)
-        assert len(rows) == 2 and all(c.value is None for c in rows[1]), table
+        assert len(rows) == n_rows + 1, table
+        assert all(c.value is None for c in rows[1]) == (table == "tblTargets"), table
         first_col = rows[1][0].column_letter
         sq = [str(dv.sqref) for dv in ws.data_validations.dataValidation]
         assert any(s.startswith(f"{first_col}{rows[1][0].row}:") for s in sq), (table, sq)

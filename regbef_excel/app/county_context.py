@@ -38,13 +38,14 @@ from regbef_excel.data import DEFAULT_BASE_YEAR, DEFAULT_ESTIMATION_YEARS, DEFAU
 from regbef_excel.data.inputs import (
     DEMO_BASE_YEAR,
     TELEMARK,
+    add_telemark_labour_housing,
     national_rates,
     telemark_history,
     telemark_inputs,
 )
 from regbef_excel.engine import Projection, ProjectionInputs, project
 from regbef_excel.engine.generation import GenerationReport, History, generate
-from regbef_excel.engine.inputs import N_AGES, RC_KEYS
+from regbef_excel.engine.inputs import N_AGES, RC_KEYS, HousingInputs, LabourInputs
 from regbef_excel.engine.migration import fit_rogers_castro_many, rc_schedule
 from regbef_excel.evaluation.backtest import history_from_stocks
 
@@ -101,6 +102,9 @@ def generate_county(
     name = county_name(county_code)
     if is_demo_generation(county_code, base_year, estimation_years):
         inputs, report = telemark_inputs(base_year, horizon)
+        # the demo's dwellings (SSB), building programme, labour supply and distances, so the
+        # municipal templates carry a housing stock and a building programme to edit
+        add_telemark_labour_housing(inputs)
         return inputs, report, telemark_history()
     first = base_year - estimation_years + 1
     history = history_from_stocks(data.municipality_codes(county_code), first, base_year, national)
@@ -172,6 +176,38 @@ def _combined_out_rate(inputs: ProjectionInputs, k: int) -> np.ndarray:
     return np.asarray(fit.params)
 
 
+def zone_housing(housing: HousingInputs | None, k: int) -> HousingInputs | None:
+    """Zone k's housing inputs: its stock, demolition, building programme and household size;
+    the county-wide need rates, house types, periods and market parameters unchanged."""
+    if housing is None:
+        return None
+    s = slice(k, k + 1)
+    return replace(
+        housing,
+        stock_by_period=np.asarray(housing.stock_by_period, float)[s].copy(),
+        stock_by_type=np.asarray(housing.stock_by_type, float)[s].copy(),
+        demolition_old=np.asarray(housing.demolition_old, float)[s].copy(),
+        demolition_new=np.asarray(housing.demolition_new, float)[s].copy(),
+        building=np.asarray(housing.building, float)[:, s].copy(),
+        building_type_shares=np.asarray(housing.building_type_shares, float)[s].copy(),
+        family_existing=np.asarray(housing.family_existing, float)[s].copy(),
+    )
+
+
+def zone_labour(labour: LabourInputs | None, k: int) -> LabourInputs | None:
+    """Zone k's labour inputs (its level factor, jobs and core commuting; shared rates)."""
+    if labour is None:
+        return None
+    s = slice(k, k + 1)
+    return replace(
+        labour,
+        level_zone=np.asarray(labour.level_zone, float)[s].copy(),
+        jobs=np.asarray(labour.jobs, float)[:, s].copy(),
+        kup=np.asarray(labour.kup, float)[s].copy(),
+        kip=np.asarray(labour.kip, float)[s].copy(),
+    )
+
+
 def municipal_inputs(run: CountyRun, code: str) -> ProjectionInputs:
     """The one-municipality inputs of ``code`` with the county context (see the module notes)."""
     inp = run.inputs
@@ -207,6 +243,9 @@ def municipal_inputs(run: CountyRun, code: str) -> ProjectionInputs:
         domestic_inmigration=np.array([mean_in]),
         internal_net_trend=np.zeros(1),
         targets=None,
+        housing=zone_housing(inp.housing, k),
+        labour=zone_labour(inp.labour, k),
+        distances=None if inp.distances is None else np.asarray(inp.distances, float)[s, s].copy(),
     ).validate()
 
 
@@ -238,5 +277,5 @@ def consistency(run: CountyRun, codes: list[str] | None = None) -> dict[str, np.
 
 __all__ = [
     "CountyRun", "consistency", "county_name", "county_of", "county_run", "generate_county",
-    "is_demo_generation", "municipal_inputs", "zone_history",
+    "is_demo_generation", "municipal_inputs", "zone_history", "zone_housing", "zone_labour",
 ]  # fmt: skip

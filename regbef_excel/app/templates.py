@@ -19,8 +19,10 @@ with
   were estimated from (``regbef-excel estimate`` re-fits them, ``run`` refuses a stale record);
 * the municipality's code and name on the cover (``region_name``, e.g. ``"4001 Porsgrunn"``),
   in the document title/subject and in custom document properties (``REGBEF_region_codes`` …);
-* the empty target (``tblTargets``) and building-programme (``tblBuilding``) tables, present
-  with their data validation, and every other market-model table empty;
+* the empty target table (``tblTargets``), present with its data validation; for Telemark
+  with the default years (the demo's generation) the demo's dwellings (SSB), building programme,
+  labour supply and distances of the municipality, for other counties every market-model table
+  empty;
 * the checks sheet and master check, a ``regbef.conf`` sheet for the REGBEF add-in, and
   instructions on the cover, including the command-line path for municipalities whose IT blocks
   macros (``regbef-excel run FILE.xlsx -o RESULT.xlsx``).

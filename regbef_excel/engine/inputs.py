@@ -38,6 +38,11 @@ FLOWS = ("EUF", "IUF", "EIFU", "EIFN", "IIF")
 #: Flows used in rate mode (rate × population at risk); the others are distributions of a total.
 RATE_FLOWS = ("EUF", "IUF")
 DISTRIBUTION_FLOWS = ("EIFU", "EIFN", "IIF")
+#: Zone-by-year level factors (an extension of the handbook's zone × region factors): the
+#: fertility and mortality levels, the out-migration rates and the immigration and in-migration
+#: persons of one zone in one year. A collected municipal template whose year factors differ from
+#: year to year keeps them here, on top of the county's FK_k · FR_t.
+ZONE_YEAR_KEYS = ("FR", "DR", "EUF", "IUF", "EIFU", "EIFN")
 
 #: Rogers–Castro parameter keys in storage order (DESIGN.md). A 7-parameter schedule has the
 #: last six at zero, a 9-parameter one the retirement four at zero, an 11-parameter one a4 = 0.
@@ -228,6 +233,9 @@ class ProjectionInputs:
     domestic_inmigration: np.ndarray = field(default_factory=lambda: np.zeros(0))
     #: RINF_k: trend net internal migration per zone (persons/year), shape (K,) (handbook §3.11).
     internal_net_trend: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    #: Zone-by-year factors, key in :data:`ZONE_YEAR_KEYS` -> shape (T, K), multiplying the zone
+    #: and region factors of that component; a missing key is 1 everywhere.
+    zone_year_factors: Mapping[str, np.ndarray] = field(default_factory=dict)
 
     # --- steering, labour, housing, distances --------------------------------------
     #: Målstyring; None = trend everywhere.
@@ -267,6 +275,11 @@ class ProjectionInputs:
 
     def replace(self, **changes) -> ProjectionInputs:
         return replace(self, **changes)
+
+    def zone_year(self, key: str) -> np.ndarray:
+        """The zone-by-year factor of ``key`` (T, K); ones when not given."""
+        f = self.zone_year_factors.get(key)
+        return np.ones((self.n_years, self.n_zones)) if f is None else np.asarray(f, dtype=float)
 
     def copy(self) -> ProjectionInputs:
         """A deep copy (scenarios change a copy, never the original)."""
@@ -329,13 +342,23 @@ class ProjectionInputs:
                 err("negative level factor", name)
         if not 0 < self.share_boys < 1:
             err("share of boys must be between 0 and 1", "settings", self.share_boys, "0 < x < 1")
+        for key, f in self.zone_year_factors.items():
+            if key not in ZONE_YEAR_KEYS:
+                err("unknown zone-by-year factor", "zone_year_factors", key, ", ".join(ZONE_YEAR_KEYS))
+            elif shape(f"zone_year_factors[{key}]", f, (T, K)) and np.any(np.asarray(f) < 0):
+                err("negative zone-by-year factor", "zone_year_factors")
+        dk_worst = np.asarray(self.mortality_level_zone, dtype=float)
+        dr_zone = np.asarray(self.zone_year_factors.get("DR", np.ones((1, 0))), dtype=float)
+        if dr_zone.ndim == 2 and dr_zone.shape[0] > 0 and dr_zone.shape[1] == dk_worst.size == K \
+                and np.all(np.isfinite(dr_zone)):  # fmt: skip
+            dk_worst = dk_worst * dr_zone.max(axis=0)
         if shape("death_prob", self.death_prob, (2, N_AGES)):
             if np.any(self.death_prob < 0) or np.any(self.death_prob > 1):
                 err("death probabilities outside 0–1", "death_prob")
             else:
-                worst = self.death_prob[None, :, :] * self.mortality_level_region.max(initial=1.0) * np.asarray(
-                    self.mortality_level_zone
-                ).reshape(-1, 1, 1)
+                worst = self.death_prob[None, :, :] * self.mortality_level_region.max(initial=1.0) * dk_worst.reshape(
+                    -1, 1, 1
+                )
                 if np.any(worst > 1):
                     err("death probability × level factors exceeds 1", "mortality_level_zone")
                 # The region factor alone too: region reconciliation scales towards

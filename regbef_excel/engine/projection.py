@@ -57,6 +57,7 @@ from regbef_excel.engine.inputs import (
     DEFAULT_ROOMS_PER_TYPE,
     FEMALE,
     VARIANT_NAMES,
+    ZONE_YEAR_KEYS,
     ProjectionInputs,
     Targets,
 )
@@ -209,6 +210,7 @@ def project(
     share = np.asarray(inputs.immigration_share, dtype=float)
     share = share / share.sum() if share.sum() > 0 else share  # accepted within SHARE_TOLERANCE
     dom = np.asarray(inputs.domestic_inmigration, dtype=float)
+    zy = {key: inputs.zone_year(key) for key in ZONE_YEAR_KEYS}  # (T, K) each, ones by default
     inf_trend = np.asarray(inputs.internal_net_trend, dtype=float)
     dist_u, dist_n, dist_i = sched.dist["EIFU"], sched.dist["EIFN"], sched.dist["IIF"]
 
@@ -252,13 +254,13 @@ def project(
         rates_t = fod_rates if endo is None else endo.rates(t, bef1, housing, series)
         fod = births(
             bef1[:, FEMALE, :], rates_t, inputs.fertility_level_region[t],
-            np.asarray(inputs.fertility_level_zone), reconcile=inputs.reconcile_births,
+            np.asarray(inputs.fertility_level_zone) * zy["FR"][t], reconcile=inputs.reconcile_births,
         )  # fmt: skip
         newborn = split_births(fod, inputs.share_boys)
         bef1[:, :, 0] = newborn
         q = death_probabilities(
             bef1, np.asarray(inputs.death_prob), inputs.mortality_level_region[t],
-            np.asarray(inputs.mortality_level_zone), reconcile=inputs.reconcile_deaths,
+            np.asarray(inputs.mortality_level_zone) * zy["DR"][t], reconcile=inputs.reconcile_deaths,
         )  # fmt: skip
         dod = bef1 * np.minimum(q, 1.0)
         if inputs.reconcile_deaths:  # validation keeps q ≤ 1 without reconciliation
@@ -266,10 +268,11 @@ def project(
         bef2 = bef1 - dod
         start = pop.sum(axis=(1, 2))
         after_natural = bef2.sum(axis=(1, 2))
-        rate_euf = sched.rate["EUF"] * (lvl["EUF"][t] * lvk["EUF"])[:, None, None]
-        rate_iuf = sched.rate["IUF"] * (lvl["IUF"][t] * lvk["IUF"])[:, None, None]
-        eifu_tot = inputs.immigration_total[t] * share
-        eifn_tot = dom * lvl["EIFN"][t]
+        lvk_t = {f: lvk[f] * zy[f][t] for f in ("EUF", "IUF")}
+        rate_euf = sched.rate["EUF"] * (lvl["EUF"][t] * lvk_t["EUF"])[:, None, None]
+        rate_iuf = sched.rate["IUF"] * (lvl["IUF"][t] * lvk_t["IUF"])[:, None, None]
+        eifu_tot = inputs.immigration_total[t] * share * zy["EIFU"][t]
+        eifn_tot = dom * lvl["EIFN"][t] * zy["EIFN"][t]
         # 4, 7. labour supply and labour-market model
         lm = None
         if labour is not None and labour.run_model:
@@ -332,7 +335,7 @@ def project(
             eifu = u[:, None, None] * dist_u
             eifn = n[:, None, None] * dist_n
             bef3 = bef2 - euf + eifu + eifn
-            iuf, iif, cap_i, mig = _housing_market_year(housing, t, inputs, bef3, sched, lvl, lvk,
+            iuf, iif, cap_i, mig = _housing_market_year(housing, t, inputs, bef3, sched, lvl, lvk_t,
                                                         inf_trend, lm, series, warnings)
             cap = cap + cap_i
             matrices["internal_migration"][t] = mig

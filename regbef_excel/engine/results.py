@@ -251,7 +251,7 @@ class Projection:
         for t in range(T):
             women = self._aged(t)[:, FEMALE, :] @ rates  # (K,)
             births = self.flows["births"][t].sum(axis=1)
-            fallback = total * float(inp.fertility_level_region[t]) * fk
+            fallback = total * float(inp.fertility_level_region[t]) * fk * inp.zone_year("FR")[t]
             with np.errstate(invalid="ignore", divide="ignore"):
                 zones[t] = np.where(women > 0, births / np.where(women > 0, women, 1.0) * total, fallback)
             region[t] = births.sum() / women.sum() * total if women.sum() > 0 else float(fallback.mean())
@@ -274,7 +274,7 @@ class Projection:
         for t in range(T):
             bef1 = self._aged(t)
             q = np.minimum(death_probabilities(bef1, np.asarray(inp.death_prob, dtype=float),
-                                               float(inp.mortality_level_region[t]), dk,
+                                               float(inp.mortality_level_region[t]), dk * inp.zone_year("DR")[t],
                                                reconcile=inp.reconcile_deaths), 1.0)  # fmt: skip
             zones[t] = q
             at_risk = bef1.sum(axis=0)

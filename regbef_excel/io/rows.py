@@ -18,6 +18,7 @@ from regbef_excel.engine.inputs import (
     SEXES,
     TARGET,
     TREND,
+    ZONE_YEAR_KEYS,
     ProjectionInputs,
 )
 from regbef_excel.schema.base import Table
@@ -113,7 +114,7 @@ def inputs_to_rows(
         out["tblYearFactors"] = [
             [y, 1.0, 1.0, 1.0, 1.0, 1.0, None, None, None, com("tblYearFactors", y)] for y in years
         ]
-        for key in ("tblZones", "tblPopulation", "tblRogersCastro", "tblZoneFactors"):
+        for key in ("tblZones", "tblPopulation", "tblRogersCastro", "tblZoneFactors", "tblZoneYearFactors"):
             out[key] = []
     else:
         codes = [str(c) for c in inputs.zone_codes]
@@ -157,6 +158,13 @@ def inputs_to_rows(
              com("tblYearFactors", int(y))]
             for t, y in enumerate(inputs.years)
         ]
+        zy = {key: inputs.zone_year(key) for key in ZONE_YEAR_KEYS}
+        varies = [k for k in range(len(codes)) if any(np.any(zy[key][:, k] != 1.0) for key in ZONE_YEAR_KEYS)]
+        out["tblZoneYearFactors"] = [
+            [int(y), codes[k], *(float(zy[key][t, k]) for key in ZONE_YEAR_KEYS),
+             com("tblZoneYearFactors", int(y), codes[k])]
+            for k in varies for t, y in enumerate(inputs.years)
+        ]  # fmt: skip
     out.update(market_rows(inputs, meta, language))
     for key in ("tblHistPopulation", "tblHistMigration"):
         df = meta.history.get(key)

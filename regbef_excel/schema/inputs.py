@@ -223,12 +223,12 @@ MIGRATION = Sheet(
 LEVEL_FACTORS = Sheet(
     "level_factors", Text("Nivåfaktorer", "Level factors"), 70,
     intro_text=Text(
-        "Nivåfaktorer per sone (venstre) og per år for regionen (høyre), innvandring og "
-        "innflytting fra resten av Norge. Faktorene multipliseres.",
-        "Level factors per zone (left) and per year for the region (right), immigration and "
-        "in-migration from the rest of Norway. The factors multiply.",
+        "Nivåfaktorer per sone (venstre), per år for regionen (midten) og valgfritt per sone og år "
+        "(høyre), innvandring og innflytting fra resten av Norge. Faktorene multipliseres.",
+        "Level factors per zone (left), per year for the region (middle) and optionally per zone "
+        "and year (right), immigration and in-migration from the rest of Norway. The factors multiply.",
     ),
-    tables=("tblZoneFactors", "tblYearFactors"),
+    tables=("tblZoneFactors", "tblYearFactors", "tblZoneYearFactors"),
 )
 HISTORY = Sheet(
     "history", Text("Historikk", "History"), 80,
@@ -624,6 +624,27 @@ TABLES: dict[str, Table] = {
             ),
             key_columns=("year",), anchor="L4", capacity=YEAR_CAPACITY,
             title_text=Text("Nivåfaktorer per år (regionen)", "Level factors per year (region)"),
+        ),
+        Table(
+            "tblZoneYearFactors", "level_factors",
+            (
+                year_column(), zone_column(),
+                *(factor_column(key, nb, en, f"Faktor for sonen dette året på {what_nb} (tom rad = 1).",
+                                f"Factor of the zone this year on {what_en} (no row = 1).")
+                  for key, nb, en, what_nb, what_en in (
+                      ("FR", "FR fruktbarhet", "FR fertility", "FK · FR", "FK · FR"),
+                      ("DR", "DR dødelighet", "DR mortality", "DK · DR", "DK · DR"),
+                      ("EUF", "EUF utflytting", "EUF out-migration", "utflyttingsraten", "the out-migration rate"),
+                      ("IUF", "IUF intern utflytting", "IUF internal out", "den interne utflyttingsraten",
+                       "the internal out-migration rate"),
+                      ("EIFU", "EIFU innvandring", "EIFU immigration", "sonens innvandring", "the zone's immigration"),
+                      ("EIFN", "EIFN innflytting Norge", "EIFN in from Norway", "innflytting fra resten av Norge",
+                       "in-migration from the rest of Norway"),
+                  )),
+                comment_column(24),
+            ),
+            key_columns=("year", "zone_code"), anchor="W4", optional=True, capacity=ZONE_CAPACITY * 40,
+            title_text=Text("Nivåfaktorer per sone og år (valgfritt)", "Level factors per zone and year (optional)"),
         ),
         Table(
             "tblHistPopulation", "history",

@@ -614,7 +614,7 @@ COLLECT_CHANGES = OutputSheet(
         ZONE_CODE,
         ZONE_NAME,
         OutputColumn("file", Text("Fil", "File"), FMT_TEXT, 28.0),
-        OutputColumn("table", Text("Tabell", "Table"), FMT_TEXT, 18.0),
+        OutputColumn("table", Text("Tabell", "Table"), FMT_TEXT, 30.0),
         OutputColumn("what", Text("Endring", "Change"), FMT_TEXT, 40.0),
         OutputColumn("distributed", Text("Utsendt", "Distributed"), "General", 14.0),
         OutputColumn("returned", Text("Returnert", "Returned"), "General", 14.0),

@@ -74,6 +74,7 @@ BOUNDS: dict[tuple[str, str], Bound] = {
     ("tblZoneFactors", "INF_trend"): SIGNED_TOTAL,
     **{("tblYearFactors", c): FACTOR for c in ("FR", "DR", "EUF_R", "IUF_R", "EIFN_R", "YR", "BR")},
     ("tblYearFactors", "EIFU_total"): TOTAL,
+    **{("tblZoneYearFactors", c): FACTOR for c in ("FR", "DR", "EUF", "IUF", "EIFU", "EIFN")},
     **{("tblRogersCastro", c): RC_LEVEL for c in ("a1", "a2", "c", "a3", "a4")},
     **{("tblRogersCastro", c): RC_SHAPE for c in ("alpha1", "alpha2", "lambda2", "alpha3", "lambda3", "lambda4")},
     **{("tblRogersCastro", c): RC_AGE for c in ("mu2", "mu3")},

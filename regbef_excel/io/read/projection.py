@@ -34,6 +34,7 @@ from regbef_excel.engine.inputs import (
     RC_KEYS,
     SEXES,
     SHARE_TOLERANCE,
+    ZONE_YEAR_KEYS,
     Hadwiger,
     ProjectionInputs,
 )
@@ -252,6 +253,15 @@ def _assemble(r: TableReader, meta: WorkbookMeta) -> ProjectionInputs | None:  #
                       say("one row for each year {first}–{last}", r.lang, first=base + 1, last=horizon))  # fmt: skip
             r.years_in_period(yt, idx, base + 1, horizon, "year-factor")
 
+    # zone-by-year factors (optional; a missing row is 1)
+    zyt = P.get("tblZoneYearFactors")
+    zy_rows: dict[tuple, int] = {}
+    if zyt is not None and any(zyt.records):
+        r.known_zones(zyt, zset)
+        zy_rows = r.unique(zyt, ("year", "zone_code"), "year and zone")
+        if isinstance(base, int) and isinstance(horizon, int) and horizon > base:
+            r.years_in_period(zyt, zy_rows, base + 1, horizon, "zone-by-year factor")
+
     tt = P.get("tblTargets")
     if tt is not None:  # where the engine's errors about a target point to
         for i, rec in enumerate(tt.records):
@@ -272,6 +282,17 @@ def _assemble(r: TableReader, meta: WorkbookMeta) -> ProjectionInputs | None:  #
     def ycol(key: str) -> np.ndarray:
         return np.array([float(yf[y][key]) for y in years])  # type: ignore[arg-type]
 
+    zone_year: dict[str, np.ndarray] = {}
+    if zy_rows and zyt is not None:
+        ypos, zpos = {y: t for t, y in enumerate(years)}, {z: k for k, z in enumerate(zones)}
+        for key in ZONE_YEAR_KEYS:
+            grid = np.ones((len(years), len(zones)))
+            for (y, z), i in zy_rows.items():
+                if y in ypos and z in zpos and zyt.ok(i, key):
+                    grid[ypos[y], zpos[z]] = float(zyt.records[i][key])  # type: ignore[arg-type]
+            if np.any(grid != 1.0):
+                zone_year[key] = grid
+
     inputs = ProjectionInputs(
         zone_codes=tuple(zones), zone_names=tuple(names), base_year=base, horizon=horizon,
         population=pop, fertility_source=settings["fertility_source"],  # type: ignore[arg-type]
@@ -287,6 +308,7 @@ def _assemble(r: TableReader, meta: WorkbookMeta) -> ProjectionInputs | None:  #
         migration_level_zone={"EUF": zcol("EUF_K"), "IUF": zcol("IUF_K")},
         immigration_total=ycol("EIFU_total"), immigration_share=zcol("EIFU_share"),
         domestic_inmigration=zcol("EIFN_total"), internal_net_trend=zcol("INF_trend"),
+        zone_year_factors=zone_year,
         variant=int(settings["variant"]),  # type: ignore[arg-type]
         drop_oldest=bool(settings["drop_oldest"]),
         **markets,  # type: ignore[arg-type]
