@@ -123,3 +123,26 @@ def test_protection_survives_a_results_copy(tmp_path, filled):
     back = openpyxl.load_workbook(path)
     ws = back[SHEETS["population"].label("nb")]
     assert ws.protection.sheet and ws["C5"].protection.locked is False
+
+
+def test_result_sheets_are_protected_with_only_the_selectors_open():
+    """Results are read, not typed over: every result sheet is protected without a password,
+    and the only unlocked cells are the yellow selectors (zone and year on the pyramid sheet,
+    zone and measure on the uncertainty sheet)."""
+    import io
+
+    from regbef_excel.engine import project
+    from regbef_excel.io.write.results import result_sheets
+    from regbef_excel.schema import outputs as S
+
+    p = project(synthetic_inputs(3, 4, seed=1))
+    wb = openpyxl.load_workbook(io.BytesIO(result_sheets(p)))
+    open_cells = {}
+    for ws in wb.worksheets:
+        assert ws.protection.sheet and not ws.protection.password, ws.title
+        assert ws.protection.autoFilter is False and ws.protection.formatColumns is False  # allowed
+        if cells := unlocked(ws):
+            open_cells[ws.title] = cells
+    assert open_cells == {S.PYRAMID.name.get("nb"): {"B4", "B5"}, S.UNCERTAINTY.name.get("nb"): {"M4", "M5"}}
+    for title, cells in open_cells.items():
+        assert all(wb[title][c].fill.fgColor.rgb.endswith(INPUT_FILL) for c in cells)

@@ -1160,6 +1160,8 @@ def _build(wb: XlsxBook, projection: Projection, language: str, run_log: dict | 
                  intervals_of_projection(projection) if intervals is None else intervals)
     add_market_sheets(wb, projection, language)
     _run_log(wb, projection, language, run_log)
+    for st in wb.sheets:  # results are read, not typed over: only the selectors are open
+        st.protect()
     wb.activate(0)
 
 

@@ -52,6 +52,7 @@ from regbef_excel.io.write.styles import (
     CALC_FILL,
     INPUT_FILL,
     INPUT_FONT,
+    PROTECTION,
     TITLE_COLOUR,
     CellStyle,
     xlsx_props,
@@ -479,6 +480,11 @@ class XlsxSheet:
 
     def hide_gridlines(self) -> None:
         self.ws.hide_gridlines(2)
+
+    def protect(self) -> None:
+        """Protect the sheet without a password: only cells put with an unlocked style (the
+        yellow selectors) can be changed; widening, filtering and sorting stay allowed."""
+        self.ws.protect("", PROTECTION)
 
     def table(self, name: str, first_row: int, first_col: int, last_row: int, last_col: int,
               headers: Sequence[str], *, header_style: CellStyle = HEADER) -> None:  # fmt: skip

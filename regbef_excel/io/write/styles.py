@@ -144,3 +144,10 @@ class Formats:
 def style_for_role(role: str) -> str:
     """Style of a table column role (``key``/``input``/``calc``/``comment``)."""
     return {"input": INPUT, "comment": INPUT, "key": KEY, "calc": CALC}.get(role, OUTPUT)
+
+
+#: What a planner may still do on a protected sheet (no password): widen columns and rows, filter
+#: and sort, select any cell. Tab moves between the unlocked cells, which are the input cells
+#: (the input sheets' yellow cells, the result sheets' selectors).
+PROTECTION = {"format_columns": True, "format_rows": True, "autofilter": True, "sort": True}
+

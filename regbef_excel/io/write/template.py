@@ -37,7 +37,7 @@ from regbef_excel.files import atomic_path
 from regbef_excel.io.cells import display_value
 from regbef_excel.io.rows import inputs_to_rows, table_for_rows
 from regbef_excel.io.write import styles
-from regbef_excel.io.write.styles import Formats
+from regbef_excel.io.write.styles import PROTECTION, Formats
 from regbef_excel.io.write.templates import CONF_SHEET, write_conf_sheet
 from regbef_excel.schema.base import ChoiceList, Column, Sheet, Table, Validation, check_language
 from regbef_excel.schema.checks import CHECKS, check_formula, checks_layout, run_checks
@@ -68,9 +68,6 @@ BOOK_OPTIONS = {
 
 A4 = 9  # Excel's paper size code
 
-#: What a planner may still do on a protected sheet (no password): widen columns and rows, filter
-#: and sort, select any cell. Tab moves between the unlocked cells, which are the input cells.
-PROTECTION = {"format_columns": True, "format_rows": True, "autofilter": True, "sort": True}
 
 
 def is_protected(sheet: Sheet, rows: dict[str, Sequence[object]]) -> bool:
@@ -656,6 +653,6 @@ def save_workbook(wb, path: str | os.PathLike[str]) -> Path:  # noqa: ANN001
 
 
 __all__ = [
-    "MASTER_CHECK_NAME", "PROTECTION", "SCHEMA_VERSION_NAME", "InputWorkbook", "build_workbook",
+    "MASTER_CHECK_NAME", "SCHEMA_VERSION_NAME", "InputWorkbook", "build_workbook",
     "is_protected", "list_layout", "list_range", "save_workbook", "validation_rule",
 ]  # fmt: skip
