@@ -37,6 +37,7 @@ from regbef_excel.files import atomic_path
 from regbef_excel.io.cells import display_value
 from regbef_excel.io.rows import inputs_to_rows, table_for_rows
 from regbef_excel.io.write import styles
+from regbef_excel.io.write.sheets import wrapped_lines
 from regbef_excel.io.write.styles import PROTECTION, Formats
 from regbef_excel.io.write.templates import CONF_SHEET, write_conf_sheet
 from regbef_excel.schema.base import ChoiceList, Column, Sheet, Table, Validation, check_language
@@ -133,6 +134,19 @@ def put_formula(ws, row: int, col: int, formula: str, fmt, value: object) -> Non
 
 def set_width(ws, col: int, width: float) -> None:  # noqa: ANN001
     ws.set_column(col - 1, col - 1, width)
+
+
+#: Widest a column grows to show its longest text (longer comments spill or wrap).
+MAX_TEXT_WIDTH = 45.0
+
+
+def header_width(text: str, width: float, *, lines: int = 2) -> float:
+    """The width (from ``width`` up, in steps of one character) at which the header ``text``
+    wraps into at most ``lines`` lines of the header row (:data:`HEADER_ROW_HEIGHT`)."""
+    style = styles.STYLES[styles.HEADER]
+    while wrapped_lines(text, width, style) > lines and width < MAX_TEXT_WIDTH:
+        width += 1.0
+    return width
 
 
 def sheet_title(ws, fmt: Formats, sheet: Sheet, language: str) -> None:  # noqa: ANN001
@@ -247,6 +261,7 @@ def write_input_table(
     ]
     data = rows if rows else [[None] * len(cols)]
     skip_empty = [c.role == "calc" and table.kind == "long" and len(data) > 1 for c in cols]
+    longest = [0.0] * len(cols)  # the widest text shown in each column
     for i, row in enumerate(data):
         r = r0 + 1 + i
         item = kv_items.get(row[0]) if table.kind == "keyvalue" else None  # type: ignore[arg-type]
@@ -259,12 +274,20 @@ def write_input_table(
                 value = display_value(value, cols[j], language)
             if value is None and skip_empty[j]:
                 continue  # empty read-only cells need no cell at all (national tables are big)
+            if isinstance(value, str) and len(value) > longest[j]:
+                longest[j] = float(len(value))
             put(ws, r, c0 + j, value, f)
         if wrap_columns:  # wrapped text: no spreadsheet grows the row by itself on load
             lines = max(math.ceil(len(str(row[j] or "")) / (cols[j].width * 1.05))
                         for j in range(len(cols)) if cols[j].key in wrap_columns)  # fmt: skip
             if lines > 1:
                 ws.set_row(r - 1, 15 * lines)
+    for j, col in enumerate(cols):  # every header in two lines, every text whole (measured)
+        fitted = header_width(col.header(language), col.width)
+        if col.key not in wrap_columns:
+            fitted = max(fitted, min(MAX_TEXT_WIDTH, longest[j] + 1.5))
+        if fitted > col.width:
+            set_width(ws, c0 + j, fitted)
     ws.add_table(r0 - 1, c0 - 1, lay.last_row - 1, c0 + len(cols) - 2, {
         "name": table.key, "style": styles.TABLE_STYLE, "banded_rows": False,
         "columns": [{"header": c.header(language), "header_format": header_fmt} for c in cols],
