@@ -98,7 +98,7 @@ def cmd_demo(args) -> int:
         f"write {t.get('write', 0):.1f} s)"
     )
     for w in out.warnings[:5]:
-        print(f"warning: {w}", file=sys.stderr)
+        print(f"{words(out.language)['warning']}: {w}", file=sys.stderr)
     return EXIT_OK
 
 
@@ -121,23 +121,24 @@ def cmd_run(args) -> int:
     _write_csv(args, out.projection, inputs=(args.input,))
     _print_summary(out.projection)
     print(f"\nwrote {out.output_path}")
+    said = words(out.language)
     for w in out.warnings[:10]:
-        print(f"warning: {w}", file=sys.stderr)
+        print(f"{said['warning']}: {w}", file=sys.stderr)
     if len(out.warnings) > 10:
-        print(f"warning: … and {len(out.warnings) - 10} more (see the run log sheet)", file=sys.stderr)
+        print(f"{said['warning']}: {said['more_warnings'].format(n=len(out.warnings) - 10)}", file=sys.stderr)
     return EXIT_OK
 
 
 def cmd_validate(args) -> int:
-    from regbef_excel.app.projection import validate_file  # heavy: per command
+    from regbef_excel.app.projection import validate_report  # heavy: per command
 
-    problems = validate_file(args.input)
+    problems, language = validate_report(args.input)
     if not problems:
-        print(f"{args.input}: OK (all checks pass)")
+        print(f"{args.input}: {words(language)['ok']}")
         return EXIT_OK
     for p in problems:
         print(p.one_line() if isinstance(p, InputError) else str(p))
-    print(words(getattr(problems[0], "language", None))["count"].format(n=len(problems)), file=sys.stderr)
+    print(words(language)["count"].format(n=len(problems)), file=sys.stderr)
     return EXIT_INPUT
 
 

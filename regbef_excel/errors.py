@@ -18,9 +18,13 @@ TEXT_LIMIT = 400
 #: The framing words of a one-line message in the workbook's language (``nb`` or ``en``).
 WORDS = {
     "nb": {"table": "tabell", "column": "kolonne", "row": "rad", "found": "fant", "expected": "forventet",
-           "more": "og {n} problem(er) til; kjør 'regbef-excel validate'", "count": "{n} problem(er)"},
+           "more": "og {n} problem(er) til; kjør 'regbef-excel validate'", "count": "{n} problem(er)",
+           "ok": "OK (alle kontroller bestått)", "warning": "advarsel",
+           "more_warnings": "… og {n} til (se arket Kjørelogg)"},
     "en": {"table": "table", "column": "column", "row": "row", "found": "found", "expected": "expected",
-           "more": "and {n} more problem(s); run 'regbef-excel validate'", "count": "{n} problem(s)"},
+           "more": "and {n} more problem(s); run 'regbef-excel validate'", "count": "{n} problem(s)",
+           "ok": "OK (all checks pass)", "warning": "warning",
+           "more_warnings": "… and {n} more (see the run log sheet)"},
 }  # fmt: skip
 
 

@@ -166,7 +166,15 @@ def test_run_on_non_xlsx_file(tmp_path, capsys, content):
 
 def test_validate_ok_template(template, capsys):
     assert main(["validate", str(template)]) == 0
-    assert "OK" in capsys.readouterr().out
+    assert capsys.readouterr().out.strip() == f"{template}: OK (alle kontroller bestått)"  # a nb workbook
+
+
+def test_validate_ok_in_the_workbooks_language(tmp_path, capsys):
+    path = tmp_path / "en.xlsx"
+    assert main(["template", str(path), "--language", "en"]) == 0
+    capsys.readouterr()
+    assert main(["validate", str(path)]) == 0
+    assert capsys.readouterr().out.strip() == f"{path}: OK (all checks pass)"
 
 
 def test_empty_template_validates_with_problems_not_crashes(tmp_path, capsys):

@@ -157,6 +157,7 @@ class RunOutcome:
     input_sha256: str | None
     seconds: dict[str, float] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
+    language: str = "nb"  # the workbook's: what the command line says about it is said in it
 
 
 def run_log(projection: Projection, *, input_path=None, input_sha256=None, seconds=None) -> dict:
@@ -471,7 +472,7 @@ def run_workbook(
     if sha_before is not None and file_sha256(input_path) != sha_before:  # pragma: no cover - guard
         raise RegbefError(f"the input file {input_path} changed during the run; please report this")
     _tell(progress, "done", 1.0)
-    return RunOutcome(projection, output_path, sha_before, seconds, list(projection.warnings))
+    return RunOutcome(projection, output_path, sha_before, seconds, list(projection.warnings), lang)
 
 
 def run_demo(output_path: str | os.PathLike = "regbef-demo.xlsx", *, language: str = "nb", progress: Progress | None = None) -> RunOutcome:
@@ -491,7 +492,7 @@ def run_demo(output_path: str | os.PathLike = "regbef-demo.xlsx", *, language: s
     write_projection(projection, meta, output_path, language=language, seconds=seconds)
     seconds["write"] = time.perf_counter() - t0
     _tell(progress, "done", 1.0)
-    return RunOutcome(projection, Path(output_path), None, seconds, list(projection.warnings))
+    return RunOutcome(projection, Path(output_path), None, seconds, list(projection.warnings), language)
 
 
 def write_template(
@@ -511,15 +512,21 @@ def validate_file(input_path: str | os.PathLike) -> list[InputError]:
     """Every problem :func:`read_input` would refuse the workbook for (same checks, same
     messages), and parameters estimated from another period or history than the workbook holds
     (what ``run`` refuses too); an empty list when it is ready to run."""
+    return validate_report(input_path)[0]
+
+
+def validate_report(input_path: str | os.PathLike) -> tuple[list[InputError], str]:
+    """:func:`validate_file`'s problems and the workbook's language (``'nb'`` when unknown)."""
     try:
         check_xlsx_package(input_path)
         _inputs, meta = read_workbook(input_path)
         check_estimation_record(meta, meta.language)  # parameters from another period: refused
-        return []
+        return [], meta.language
     except InputError as exc:
-        return list(exc.errors) if isinstance(exc, InputErrors) else [exc]
+        problems = list(exc.errors) if isinstance(exc, InputErrors) else [exc]
+        return problems, getattr(problems[0], "language", None) or "nb"
     except Exception as exc:  # noqa: BLE001 - a damaged file the reader did not classify
-        return [unreadable(input_path, exc)]
+        return [unreadable(input_path, exc)], "nb"
 
 
 def _tell(progress: Progress | None, what: str, fraction: float) -> None:
