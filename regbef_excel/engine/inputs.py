@@ -228,6 +228,10 @@ class ProjectionInputs:
     domestic_inmigration: np.ndarray = field(default_factory=lambda: np.zeros(0))
     #: RINF_k: trend net internal migration per zone (persons/year), shape (K,) (handbook §3.11).
     internal_net_trend: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    #: Optional multipliers of in-migration from the rest of Norway by year and age (T, A1):
+    #: in-migration as a rate of a reference population at some ages (project generation's
+    #: ``elderly_inmigration="rates"``). None = the period-mean counts (handbook).
+    inmigration_age_level: np.ndarray | None = None
 
     # --- steering, labour, housing, distances --------------------------------------
     #: Målstyring; None = trend everywhere.
@@ -373,6 +377,10 @@ class ProjectionInputs:
         if shape("domestic_inmigration", self.domestic_inmigration, (K,)) and np.any(self.domestic_inmigration < 0):
             err("negative in-migration from the rest of Norway", "domestic_inmigration")
         shape("internal_net_trend", self.internal_net_trend, (K,))
+        if self.inmigration_age_level is not None and shape(
+            "inmigration_age_level", self.inmigration_age_level, (T, N_AGES)
+        ) and not np.all(np.asarray(self.inmigration_age_level) >= 0):
+            err("negative in-migration age level", "inmigration_age_level")
         if errs:
             raise InputErrors(errs)
         return self
