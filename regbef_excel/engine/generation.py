@@ -429,6 +429,22 @@ def fertility_record(
     return FertilityRecord(list(years), tfr, level, float(rel[-1]), start, slope)
 
 
+def assumption_settings(report: GenerationReport) -> dict[str, object]:
+    """The workbook settings of the fertility assumption generation derived (the region's level
+    in the last estimation year, the trend line's start and slope, the damping, the assumption)
+    and of elderly in-migration (``rates`` when generated so, with the multipliers of its first
+    age as ``elderly_levels``)."""
+    f = report.fertility
+    out: dict[str, object] = {}
+    if f is not None:
+        out.update(fertility_assumption=f.assumption, fertility_last_year=round(f.last_year_level, 6),
+                   fertility_start=round(f.trend_start, 6), fertility_slope=round(f.trend_slope, 6),
+                   fertility_damping=f.damping)  # fmt: skip
+    if report.inmigration_age_level is not None:
+        out.update(elderly_inmigration="rates")
+    return out
+
+
 def reference_age_levels(
     reference: dict[int, np.ndarray],
     years: list[int],
@@ -440,28 +456,27 @@ def reference_age_levels(
 ) -> np.ndarray:
     """Multipliers (T, A1) of in-migration by age when it is a rate of a reference population.
 
-    The rate at age a is the period-mean count over the period-mean reference population,
-    ``r_a = mean_y EIFN_a / mean_y REF_a`` (y = estimation years, stocks 31 Dec), so the
-    projected count is ``r_a · REF_a(t)`` = the period-mean count × ``REF_a(t) / mean_y REF_a``,
-    the multiplier returned at ``ages`` (first, last; 1 elsewhere, where counts stay fixed). ``REF(t)`` is the
-    base year's reference population aged one year at a time with the national death
-    probabilities of each year (closed: at these ages migration is small against deaths), the
-    open age group keeping its survivors; nothing after the base year is used.
+    In-migrants aged ``ages`` (first, last) are a rate of the reference population of those ages
+    together: ``r = mean_y EIFN / mean_y REF`` over the estimation years y (stocks 31 Dec), so the
+    projected count is ``r · REF(t)`` = the period-mean count × ``REF(t) / mean_y REF``, the
+    multiplier returned at those ages (1 elsewhere, where counts stay fixed; the age shape within
+    the band stays the period's). ``REF(t)`` is the base year's reference population aged one
+    year at a time with the national death probabilities of each year (closed: at these ages
+    migration is small against deaths), the open age group keeping its survivors; nothing after
+    the base year is used.
     """
     T = horizon - base_year
-    ref0 = np.asarray(reference[base_year], dtype=float)  # (2, A1)
-    mean_ref = np.mean([np.asarray(reference[y], dtype=float).sum(axis=0) for y in years], axis=0)
+    lo, hi = ages
+    band = slice(lo, hi + 1)
+    mean_ref = float(np.mean([np.asarray(reference[y], dtype=float)[:, band].sum() for y in years]))
     out = np.ones((T, N_AGES))
-    pop = ref0.copy()
+    pop = np.asarray(reference[base_year], dtype=float).copy()  # (2, A1)
     for t in range(T):
         aged = np.zeros_like(pop)
         aged[:, 1:] = pop[:, :-1]
         aged[:, -1] += pop[:, -1]
         pop = aged * (1 - np.minimum(national.death_prob_for(base_year + 1 + t), 1.0))
-        by_age = pop.sum(axis=0)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            f = np.where(mean_ref > 0, by_age / mean_ref, 1.0)
-        out[t, ages[0] : ages[1] + 1] = f[ages[0] : ages[1] + 1]
+        out[t, band] = pop[:, band].sum() / mean_ref if mean_ref > 0 else 1.0
     return out
 
 
