@@ -273,3 +273,15 @@ def test_workbook_assumption_errors_name_the_column(template, tmp_path, capsys):
     out = tmp_path / "res.xlsx"
     assert main(["run", str(unused), "-o", str(out), "-q"]) == 0
     assert "is filled but not used (only when fertility assumption = TFR path)" in capsys.readouterr().err
+
+
+def test_backtest_fan_zone_name_is_text(tmp_path, small_backtest):
+    """A zone name that looks like a formula stays text in the fan chart's caption and title."""
+    r = bt.BacktestResult(**{f: getattr(small_backtest, f) for f in (
+        "setup", "projection", "observed", "observed_years", "forecasts", "warnings", "suspect_zones")})  # fmt: skip
+    r.intervals = small_backtest.intervals.replace({"zone_name": {"Skien": "=HYPERLINK(\"x\")"}})
+    path = write_backtest(r, tmp_path / "hostile.xlsx", fan_zone="4003")
+    ws = openpyxl.load_workbook(path).worksheets[0]
+    captions = [c.value for row in ws.iter_rows() for c in row if isinstance(c.value, str) and "HYPERLINK" in c.value]
+    assert captions and all(c.data_type == "s" for row in ws.iter_rows() for c in row
+                            if isinstance(c.value, str) and "HYPERLINK" in c.value)  # fmt: skip

@@ -312,7 +312,8 @@ def _backtest_sheet(book: XlsxBook, result, lang: str, fan_zone: str | None = No
         [S.FMT_TEXT, S.FMT_TEXT, FMT_PCT, FMT_PCT, FMT_PCT, FMT_PCT, FMT_PCT],
     )  # fmt: skip
     fan = None
-    if result.intervals is not None and len(result.intervals):
+    intervals = getattr(result, "intervals", None)  # a result made elsewhere may carry none
+    if intervals is not None and len(intervals):
         l3, fan = _coverage_blocks(st, result, lang, l3 + 3, fan_zone, calibration)
     full = result.errors_by_municipality()
     full = full[(full["method"] == MODEL) & (full["years_ahead"] > 0)]
