@@ -11,6 +11,9 @@ Run::
     python bench/bench_assumptions.py                    # all counties, 2 processes
     python bench/bench_assumptions.py --counties 40,46 --base-years 2010-2014 --jobs 1
     python bench/bench_assumptions.py --errors FILE.csv  # keep the error sums (re-use: --load)
+    python bench/bench_assumptions.py --load FILE.csv --markdown --after "damped_trend(0.9), elderly counts"
+    python bench/bench_assumptions.py --only-damping 0.85 --errors MORE.csv   # another φ
+    python bench/bench_assumptions.py --load FILE.csv MORE.csv   # the tables of both runs
 """
 
 from __future__ import annotations
@@ -36,6 +39,8 @@ VARIANTS = (
     Assumptions(),
     Assumptions("last_year"),
     Assumptions("damped_trend", 0.8),
+    Assumptions("damped_trend", 0.9),
+    Assumptions("damped_trend", 0.95),
     Assumptions(elderly_inmigration="rates", elderly_ages=(67, 99)),
     Assumptions(elderly_inmigration="rates", elderly_ages=(67, 79)),
     Assumptions("damped_trend", 0.8, "rates", (67, 79)),
@@ -48,23 +53,35 @@ def main() -> None:
     ap.add_argument("--base-years", default="2007-2020", help="FROM-TO (default 2007-2020: 5 years observed)")
     ap.add_argument("--jobs", type=int, default=2)
     ap.add_argument("--errors", help="write the error sums to this CSV")
-    ap.add_argument("--load", help="read error sums written by --errors instead of back-testing")
+    ap.add_argument("--load", nargs="+", help="read error sums written by --errors (one or more files) "
+                    "instead of back-testing")
+    ap.add_argument("--markdown", action="store_true",
+                    help="print the README tables: MAPE before (handbook) / after (--after) per county")
+    ap.add_argument("--after", default="damped_trend(0.8), elderly rates 67–79",
+                    help="assumption set of the 'after' column (a label printed by the run)")
+    ap.add_argument("--only-damping", help="back-test only damped trends with these φ, e.g. 0.9,0.95")
     args = ap.parse_args()
     t0 = time.perf_counter()
     if args.load:
-        errors = pd.read_csv(args.load, dtype={"county": str})
+        errors = pd.concat([pd.read_csv(f, dtype={"county": str}) for f in args.load], ignore_index=True)
     else:
         years = None
         if args.base_years:
             a, _, b = args.base_years.partition("-")
             years = list(range(int(a), int(b or a) + 1))
         counties = [c for c in args.counties.split(",") if c] or None
-        errors = ea.compare_assumptions(VARIANTS, counties, years, jobs=args.jobs)
+        variants = VARIANTS
+        if args.only_damping:
+            variants = tuple(Assumptions("damped_trend", float(x)) for x in args.only_damping.split(","))
+        errors = ea.compare_assumptions(variants, counties, years, jobs=args.jobs)
         print(f"{errors['county'].nunique()} counties × {errors['base_year'].nunique()} base years × "
-              f"{len(VARIANTS)} assumption sets: {time.perf_counter() - t0:.0f} s with {args.jobs} process(es)")  # fmt: skip
+              f"{len(variants)} assumption sets: {time.perf_counter() - t0:.0f} s with {args.jobs} process(es)")  # fmt: skip
         if args.errors:
             errors.to_csv(args.errors, index=False)
     labels = list(dict.fromkeys(errors["assumptions"]))
+    if args.markdown:
+        markdown(errors, labels[0], args.after)
+        return
     base = labels[0]
     t = ea.mape_table(errors)
     groups = list(ea.AGE_GROUPS)
@@ -81,6 +98,22 @@ def main() -> None:
     print(ea.score(errors).round(3).to_string())
     print("\nLeave-one-county-out choice (lowest score on the other counties):")
     print(ea.leave_one_county_out(errors).round(2).to_string(index=False))
+
+
+def markdown(errors: pd.DataFrame, before: str, after: str) -> None:
+    """Per county and age group: MAPE before / after, 5 and 10 years ahead (README tables)."""
+    t = ea.mape_table(errors)
+    groups = [g for g in ea.AGE_GROUPS if g != "Total"] + ["Total"]
+    names = {"All": "all 357"}
+    for h in ea.JUDGED_HORIZONS:
+        w = t[t["horizon"] == h].set_index(["assumptions", "county", "group"])["mape"]
+        print(f"\nMAPE % {h} years ahead, before ({before}) / after ({after}):\n")
+        print("| county | " + " | ".join(groups) + " |")
+        print("|---|" + "---:|" * len(groups))
+        counties = sorted(c for c in t["county"].unique() if c != "All") + ["All"]
+        for c in counties:
+            cells = [f"{w[(before, c, g)]:.1f} / {w[(after, c, g)]:.1f}" for g in groups]
+            print(f"| {names.get(c, c)} | " + " | ".join(cells) + " |")
 
 
 if __name__ == "__main__":

@@ -434,10 +434,10 @@ def _add_assumption_options(p) -> None:  # noqa: ANN001 - argparse parser
     p.add_argument("--fertility", default="period_mean",
                    help="fertility assumption: period_mean (default, the handbook's trend variant), "
                    "last_year or damped_trend")  # fmt: skip
-    p.add_argument("--damping", type=float, default=0.8, help="damping φ of damped_trend (default 0.8)")
+    p.add_argument("--damping", type=float, default=0.9, help="damping φ of damped_trend (default 0.9)")
     p.add_argument("--elderly-inmigration", default="counts",
                    help="counts (default: period-mean counts) or rates (of the rest of the country's "
-                   "population aged 67+)")  # fmt: skip
+                   "population aged 67–79)")  # fmt: skip
 
 
 def _base_years(text: str | None) -> list[int] | None:

@@ -26,7 +26,12 @@ from regbef_excel.evaluation.backtest import BacktestResult, run_backtest
 from regbef_excel.evaluation.scenarios import ScenarioComparison, compare_scenarios
 from regbef_excel.evaluation.ssb import compare_with_ssb, read_ssb_projection_csv
 from regbef_excel.files import atomic_write, same_file
-from regbef_excel.io.write.evaluation import fan_rows, write_backtest, write_comparison, write_ssb_comparison
+from regbef_excel.io.write.evaluation import (
+    fan_rows,
+    write_backtest,
+    write_comparison,
+    write_ssb_comparison,
+)
 
 
 def refuse_input_as_output(output: str, *inputs: str) -> None:

@@ -47,8 +47,8 @@ from regbef_excel.engine.inputs import (
 from regbef_excel.engine.migration import fit_rogers_castro_many, rc_schedule
 
 #: Ages (first, last) of "elderly" in-migration taken as a rate of a reference population
-#: (option; the last age 99 is the open group 99+).
-ELDERLY_AGES = (67, 99)
+#: (option; 67–79 did better than 67–99 in the back-test of all counties, docs/model.md).
+ELDERLY_AGES = (67, 79)
 #: Plausible range for estimated level factors; estimates outside are clipped and reported.
 LEVEL_FACTOR_RANGE = (0.5, 2.0)
 AGES = np.arange(N_AGES, dtype=float)

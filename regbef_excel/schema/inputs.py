@@ -467,9 +467,9 @@ SETTINGS_ITEMS: tuple[Column, ...] = (
            required=False, number_format="0.0###",
            prompt_text=Text("Trendlinjens stigning; brukes av «dempet trend».", "The trend line's slope; used by 'damped trend'.")),
     Column("fertility_damping", Text("Demping φ av fruktbarhetstrenden", "Damping φ of the fertility trend"),
-           dtype="float", validation=Validation("decimal", 0, 1), default=0.8, required=False, number_format="0.0#",
-           prompt_text=Text("0–1; 0,8 = trendens bidrag krymper 20 % per år (Gardner & McKenzie 1985).",
-                            "0–1; 0.8 = the trend's contribution shrinks 20 % a year (Gardner & McKenzie 1985).")),
+           dtype="float", validation=Validation("decimal", 0, 1), default=0.9, required=False, number_format="0.0#",
+           prompt_text=Text("0–1; 0,9 = trendens bidrag krymper 10 % per år (Gardner & McKenzie 1985).",
+                            "0–1; 0.9 = the trend's contribution shrinks 10 % a year (Gardner & McKenzie 1985).")),
     Column("elderly_inmigration", Text("Innflytting av eldre", "Elderly in-migration"),
            dtype="str", validation=_list("elderly_inmigration"), default="counts", required=False,
            prompt_text=Text("antall = periodens snitt (håndboka); rater = følger kolonnen EIFN eldre på Nivåfaktorer.",
@@ -478,8 +478,9 @@ SETTINGS_ITEMS: tuple[Column, ...] = (
            default=67, required=False, unit_text=Text("år", "years"),
            prompt_text=Text("Første alder der innflyttingen er en rate (0–99).", "First age at which in-migration is a rate (0–99).")),
     Column("elderly_to_age", Text("Eldre: til og med alder", "Elderly: to age"), dtype="int", validation=Validation("whole", 0, 99),
-           default=99, required=False, unit_text=Text("år", "years"),
-           prompt_text=Text("Siste alder (99 = 99 år og eldre).", "Last age (99 = 99 and older).")),
+           default=79, required=False, unit_text=Text("år", "years"),
+           prompt_text=Text("Siste alder (99 = 99 år og eldre). Endres alderne, må kolonnen EIFN eldre gjelde de nye alderne.",
+                            "Last age (99 = 99 and older). If the ages change, the EIFN elderly column must be for the new ages.")),
 )  # fmt: skip
 
 HADWIGER_ITEMS: tuple[Column, ...] = (
