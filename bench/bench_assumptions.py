@@ -50,20 +50,35 @@ VARIANTS = (
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--counties", default="", help="county codes, e.g. 40,46 (default all)")
-    ap.add_argument("--base-years", default="2007-2020", help="FROM-TO (default 2007-2020: 5 years observed)")
+    ap.add_argument(
+        "--base-years", default="2007-2020", help="FROM-TO (default 2007-2020: 5 years observed)"
+    )
     ap.add_argument("--jobs", type=int, default=2)
     ap.add_argument("--errors", help="write the error sums to this CSV")
-    ap.add_argument("--load", nargs="+", help="read error sums written by --errors (one or more files) "
-                    "instead of back-testing")
-    ap.add_argument("--markdown", action="store_true",
-                    help="print the README tables: MAPE before (handbook) / after (--after) per county")
-    ap.add_argument("--after", default="damped_trend(0.8), elderly rates 67–79",
-                    help="assumption set of the 'after' column (a label printed by the run)")
-    ap.add_argument("--only-damping", help="back-test only damped trends with these φ, e.g. 0.9,0.95")
+    ap.add_argument(
+        "--load",
+        nargs="+",
+        help="read error sums written by --errors (one or more files) instead of back-testing",
+    )
+    ap.add_argument(
+        "--markdown",
+        action="store_true",
+        help="print the README tables: MAPE before (handbook) / after (--after) per county",
+    )
+    ap.add_argument(
+        "--after",
+        default="damped_trend(0.8), elderly rates 67–79",
+        help="assumption set of the 'after' column (a label printed by the run)",
+    )
+    ap.add_argument(
+        "--only-damping", help="back-test only damped trends with these φ, e.g. 0.9,0.95"
+    )
     args = ap.parse_args()
     t0 = time.perf_counter()
     if args.load:
-        errors = pd.concat([pd.read_csv(f, dtype={"county": str}) for f in args.load], ignore_index=True)
+        errors = pd.concat(
+            [pd.read_csv(f, dtype={"county": str}) for f in args.load], ignore_index=True
+        )
     else:
         years = None
         if args.base_years:
@@ -72,7 +87,9 @@ def main() -> None:
         counties = [c for c in args.counties.split(",") if c] or None
         variants = VARIANTS
         if args.only_damping:
-            variants = tuple(Assumptions("damped_trend", float(x)) for x in args.only_damping.split(","))
+            variants = tuple(
+                Assumptions("damped_trend", float(x)) for x in args.only_damping.split(",")
+            )
         errors = ea.compare_assumptions(variants, counties, years, jobs=args.jobs)
         print(f"{errors['county'].nunique()} counties × {errors['base_year'].nunique()} base years × "
               f"{len(variants)} assumption sets: {time.perf_counter() - t0:.0f} s with {args.jobs} process(es)")  # fmt: skip
@@ -88,11 +105,15 @@ def main() -> None:
     for h in ea.JUDGED_HORIZONS:
         print(f"\nMAPE (%) of municipalities by age group, {h} years ahead, mean over base years; "
               f"'{base}' → each alternative")  # fmt: skip
-        w = t[t["horizon"] == h].pivot_table(index=["county", "assumptions"], columns="group", values="mape")
+        w = t[t["horizon"] == h].pivot_table(
+            index=["county", "assumptions"], columns="group", values="mape"
+        )
         w = w[groups].reindex(labels, level=1)
         print(w.round(1).to_string())
         print(f"\nBias (mean % error), {h} years ahead, all counties:")
-        b = t[(t["horizon"] == h) & (t["county"] == "All")].pivot_table(index="assumptions", columns="group", values="bias")
+        b = t[(t["horizon"] == h) & (t["county"] == "All")].pivot_table(
+            index="assumptions", columns="group", values="bias"
+        )
         print(b[groups].reindex(labels).round(1).to_string())
     print("\nScore (mean age-group MAPE at 5 and 10 years), all counties:")
     print(ea.score(errors).round(3).to_string())

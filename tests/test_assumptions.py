@@ -21,7 +21,9 @@ from regbef_excel.io.write.evaluation import write_backtest
 
 def test_damped_trend_by_hand():
     # L = 1.0, b = −0.02, φ = 0.8: h=1 1 − 0.02·0.8; h=2 1 − 0.02·(0.8 + 0.64); h=3 adds 0.512
-    np.testing.assert_allclose(damped_trend(1.0, -0.02, 0.8, np.array([1, 2, 3])), [0.984, 0.9712, 0.96096])
+    np.testing.assert_allclose(
+        damped_trend(1.0, -0.02, 0.8, np.array([1, 2, 3])), [0.984, 0.9712, 0.96096]
+    )
     # far ahead it levels off at L + b·φ/(1−φ) = 1 − 0.08
     assert damped_trend(1.0, -0.02, 0.8, np.array([200]))[0] == pytest.approx(0.92)
     np.testing.assert_allclose(damped_trend(1.0, -0.02, 1.0, np.array([1, 5])), [0.98, 0.9])
@@ -29,7 +31,9 @@ def test_damped_trend_by_hand():
 
 def test_fertility_level_paths():
     np.testing.assert_array_equal(fertility_level_path("period_mean", 3), [1, 1, 1])
-    np.testing.assert_array_equal(fertility_level_path("last_year", 2, last_year_level=0.95), [0.95, 0.95])
+    np.testing.assert_array_equal(
+        fertility_level_path("last_year", 2, last_year_level=0.95), [0.95, 0.95]
+    )
     np.testing.assert_allclose(
         fertility_level_path("damped_trend", 2, trend_start=1.02, trend_slope=-0.05, damping=0.5),
         [1.02 - 0.05 * 0.5, 1.02 - 0.05 * 0.75],
@@ -38,7 +42,8 @@ def test_fertility_level_paths():
     assert fertility_level_path("damped_trend", 30, trend_slope=-1.0, damping=1.0)[-1] == 0.2
     # a planner's TFR path over the schedule's TFR
     np.testing.assert_allclose(
-        fertility_level_path("tfr_path", 2, tfr_path=np.array([1.5, 1.2]), schedule_tfr=1.6), [0.9375, 0.75]
+        fertility_level_path("tfr_path", 2, tfr_path=np.array([1.5, 1.2]), schedule_tfr=1.6),
+        [0.9375, 0.75],
     )
     with pytest.raises(ValueError, match="expected 3"):
         fertility_level_path("tfr_path", 3, tfr_path=np.array([1.5, 1.2]), schedule_tfr=1.6)
@@ -94,7 +99,9 @@ def test_damped_trend_follows_the_record(history):
     assert f.trend_slope == pytest.approx(slope)
     assert f.trend_start == pytest.approx(icpt + slope * 2014)
     h = np.arange(1, 7)
-    np.testing.assert_allclose(inp.fertility_level_region, f.trend_start + slope * 0.8 * (1 - 0.8**h) / 0.2)
+    np.testing.assert_allclose(
+        inp.fertility_level_region, f.trend_start + slope * 0.8 * (1 - 0.8**h) / 0.2
+    )
 
 
 def test_tfr_path_sets_the_level_against_the_schedule(history):
@@ -146,7 +153,10 @@ def test_backtest_coverage_is_a_hand_count():
     rows = []
     # zone A (size 1 000): horizon 1 inside both, horizon 2 outside 80 inside 95
     # zone B (size 10 000): horizon 1 outside both, horizon 2 inside both
-    for code, size, obs in (("A", 1000.0, (100.0, 100.0, 85.0)), ("B", 10000.0, (100.0, 130.0, 100.0))):
+    for code, size, obs in (
+        ("A", 1000.0, (100.0, 100.0, 85.0)),
+        ("B", 10000.0, (100.0, 130.0, 100.0)),
+    ):
         for h, o in enumerate(obs):
             rows.append({"zone_code": code, "zone_name": code, "kind": iv.MUNICIPALITY, "year": 2020 + h,
                          "horizon": h, "measure": "total", "projected": 100.0,
@@ -154,11 +164,19 @@ def test_backtest_coverage_is_a_hand_count():
                          "observed": size if h == 0 else o})  # fmt: skip
     cov = cb.backtest_coverage(pd.DataFrame(rows))
     pooled = cov[cov["size_class"] == "all"].set_index("horizon")
-    assert pooled.loc[1, "n"] == 2 and pooled.loc[1, "cover80"] == 50 and pooled.loc[1, "cover95"] == 50
+    assert (
+        pooled.loc[1, "n"] == 2
+        and pooled.loc[1, "cover80"] == 50
+        and pooled.loc[1, "cover95"] == 50
+    )
     assert pooled.loc[2, "cover80"] == 50 and pooled.loc[2, "cover95"] == 100
     assert pooled.loc[1, "half80_pct"] == 10 and pooled.loc[1, "half95_pct"] == 20
     small = cov[cov["size_class"] == "<2000"].set_index("horizon")
-    assert small.loc[1, "cover80"] == 100 and small.loc[2, "cover80"] == 0 and small.loc[2, "cover95"] == 100
+    assert (
+        small.loc[1, "cover80"] == 100
+        and small.loc[2, "cover80"] == 0
+        and small.loc[2, "cover95"] == 100
+    )
     big = cov[cov["size_class"] == "5000-19999"].set_index("horizon")
     assert big.loc[1, "cover95"] == 0 and big.loc[2, "cover80"] == 100
     assert list(cov["size_class"]) == ["all", "all", "<2000", "<2000", "5000-19999", "5000-19999"]
@@ -173,9 +191,13 @@ def small_backtest():
 
 @pytest.mark.parametrize("lang", ["nb", "en"])
 def test_backtest_workbook_shows_coverage_and_fan(tmp_path, small_backtest, lang):
-    path = write_backtest(small_backtest, tmp_path / f"bt-{lang}.xlsx", language=lang, fan_zone="Skien")
+    path = write_backtest(
+        small_backtest, tmp_path / f"bt-{lang}.xlsx", language=lang, fan_zone="Skien"
+    )
     ws = openpyxl.load_workbook(path).worksheets[0]
-    cells = {(c.row, c.column): c.value for row in ws.iter_rows() for c in row if c.value is not None}
+    cells = {
+        (c.row, c.column): c.value for row in ws.iter_rows() for c in row if c.value is not None
+    }
     texts = [v for v in cells.values() if isinstance(v, str)]
     want = "Innenfor 80 % (%)" if lang == "nb" else "Inside 80 % (%)"
     head = next(k for k, v in cells.items() if v == want)
@@ -191,7 +213,22 @@ def test_backtest_workbook_shows_coverage_and_fan(tmp_path, small_backtest, lang
 
 def test_cli_backtest_options_are_checked(tmp_path, capsys):
     out = tmp_path / "bt.xlsx"
-    assert main(["backtest", "--county", "40", "--base-year", "2015", "-o", str(out), "--damping", "1.5"]) == 2
+    assert (
+        main(
+            [
+                "backtest",
+                "--county",
+                "40",
+                "--base-year",
+                "2015",
+                "-o",
+                str(out),
+                "--damping",
+                "1.5",
+            ]
+        )
+        == 2
+    )
     assert "damping" in capsys.readouterr().err and not out.exists()
     assert main(["backtest", "--county", "40", "--base-year", "2015", "-o", str(out),
                  "--fertility", "ssb"]) == 2  # fmt: skip
@@ -231,7 +268,10 @@ def test_workbook_settings_drive_the_assumptions(template, tmp_path, capsys):
     base, meta = read_workbook(template)
     # the generated record is in the settings
     assert meta.settings["fertility_assumption"] == "period_mean"
-    assert 0.5 < meta.settings["fertility_last_year"] < 1.5 and meta.settings["elderly_levels"] is not None
+    assert (
+        0.5 < meta.settings["fertility_last_year"] < 1.5
+        and meta.settings["elderly_levels"] is not None
+    )
     T = base.n_years
     last, _ = read_workbook(_edit(template, tmp_path, {"fertility_assumption": "siste år",
                                                        "fertility_last_year": 0.9}))  # fmt: skip
@@ -239,9 +279,13 @@ def test_workbook_settings_drive_the_assumptions(template, tmp_path, capsys):
     trend, _ = read_workbook(_edit(template, tmp_path, {"fertility_assumption": "dempet trend", "fertility_start": 1.0,
                                                         "fertility_slope": -0.02, "fertility_damping": 0.5}))  # fmt: skip
     h = np.arange(1, T + 1)
-    np.testing.assert_allclose(trend.fertility_level_region, base.fertility_level_region * (1 - 0.02 * (1 - 0.5**h)))
+    np.testing.assert_allclose(
+        trend.fertility_level_region, base.fertility_level_region * (1 - 0.02 * (1 - 0.5**h))
+    )
     tfr = [1.5] * T
-    path, _ = read_workbook(_edit(template, tmp_path, {"fertility_assumption": "SFT-bane"}, ("TFR", tfr)))
+    path, _ = read_workbook(
+        _edit(template, tmp_path, {"fertility_assumption": "SFT-bane"}, ("TFR", tfr))
+    )
     np.testing.assert_allclose(path.fertility_level_region,
                                base.fertility_level_region * 1.5 / base.fertility_rates.sum())  # fmt: skip
     # rates: the EIFN elderly column multiplies in-migration at the elderly ages
@@ -272,16 +316,24 @@ def test_workbook_assumption_errors_name_the_column(template, tmp_path, capsys):
     unused = _edit(template, tmp_path, {}, ("TFR", [1.5] * 5))
     out = tmp_path / "res.xlsx"
     assert main(["run", str(unused), "-o", str(out), "-q"]) == 0
-    assert "is filled but not used (only when fertility assumption = TFR path)" in capsys.readouterr().err
+    assert (
+        "is filled but not used (only when fertility assumption = TFR path)"
+        in capsys.readouterr().err
+    )
 
 
 def test_backtest_fan_zone_name_is_text(tmp_path, small_backtest):
     """A zone name that looks like a formula stays text in the fan chart's caption and title."""
     r = bt.BacktestResult(**{f: getattr(small_backtest, f) for f in (
         "setup", "projection", "observed", "observed_years", "forecasts", "warnings", "suspect_zones")})  # fmt: skip
-    r.intervals = small_backtest.intervals.replace({"zone_name": {"Skien": "=HYPERLINK(\"x\")"}})
+    r.intervals = small_backtest.intervals.replace({"zone_name": {"Skien": '=HYPERLINK("x")'}})
     path = write_backtest(r, tmp_path / "hostile.xlsx", fan_zone="4003")
     ws = openpyxl.load_workbook(path).worksheets[0]
-    captions = [c.value for row in ws.iter_rows() for c in row if isinstance(c.value, str) and "HYPERLINK" in c.value]
+    captions = [
+        c.value
+        for row in ws.iter_rows()
+        for c in row
+        if isinstance(c.value, str) and "HYPERLINK" in c.value
+    ]
     assert captions and all(c.data_type == "s" for row in ws.iter_rows() for c in row
                             if isinstance(c.value, str) and "HYPERLINK" in c.value)  # fmt: skip

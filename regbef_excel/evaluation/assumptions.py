@@ -41,7 +41,9 @@ JUDGED_HORIZONS = (5, 10)
 def group_sums(pop: np.ndarray) -> np.ndarray:
     """(..., K, 2, A1) -> (..., K, G) sums over :data:`AGE_GROUPS`."""
     by_age = pop.sum(axis=-2)
-    return np.stack([by_age[..., lo : hi + 1].sum(axis=-1) for lo, hi in AGE_GROUPS.values()], axis=-1)
+    return np.stack(
+        [by_age[..., lo : hi + 1].sum(axis=-1) for lo, hi in AGE_GROUPS.values()], axis=-1
+    )
 
 
 def age_group_errors(result: bt.BacktestResult, county: str, label: str) -> pd.DataFrame:
@@ -90,7 +92,9 @@ def compare_assumptions(
     """Back-test every county from every base year under each of ``variants`` (10 years ahead
     at most); the rows of :func:`age_group_errors`."""
     counties = tuple(str(c).zfill(2) for c in (counties or data.county_codes()))
-    tasks = [(int(b), counties, tuple(variants)) for b in sorted(base_years or cb.default_base_years())]
+    tasks = [
+        (int(b), counties, tuple(variants)) for b in sorted(base_years or cb.default_base_years())
+    ]
     if jobs > 1 and len(tasks) > 1:
         with ProcessPoolExecutor(max_workers=jobs) as pool:
             frames = list(pool.map(_task, tasks))
@@ -104,8 +108,15 @@ def mape_table(errors: pd.DataFrame, horizons: Sequence[int] = JUDGED_HORIZONS) 
     the mean over the municipalities and base years of the county."""
     e = errors[errors["horizon"].isin(list(horizons))]
     keys = ["assumptions", "horizon", "group"]
-    by_county = e.groupby([*keys, "county"], sort=False)[["n", "sum_ape", "sum_pe"]].sum().reset_index()
-    pooled = e.groupby(keys, sort=False)[["n", "sum_ape", "sum_pe"]].sum().reset_index().assign(county="All")
+    by_county = (
+        e.groupby([*keys, "county"], sort=False)[["n", "sum_ape", "sum_pe"]].sum().reset_index()
+    )
+    pooled = (
+        e.groupby(keys, sort=False)[["n", "sum_ape", "sum_pe"]]
+        .sum()
+        .reset_index()
+        .assign(county="All")
+    )
     t = pd.concat([by_county, pooled], ignore_index=True)
     t["mape"] = t["sum_ape"] / t["n"]
     t["bias"] = t["sum_pe"] / t["n"]
@@ -120,7 +131,9 @@ def score(errors: pd.DataFrame, horizons: Sequence[int] = JUDGED_HORIZONS) -> pd
     return t.groupby("assumptions", sort=False)["mape"].mean()
 
 
-def leave_one_county_out(errors: pd.DataFrame, horizons: Sequence[int] = JUDGED_HORIZONS) -> pd.DataFrame:
+def leave_one_county_out(
+    errors: pd.DataFrame, horizons: Sequence[int] = JUDGED_HORIZONS
+) -> pd.DataFrame:
     """For each county: the assumptions with the lowest :func:`score` on the other counties,
     and the county's own score under that choice and under each assumptions.
 
@@ -129,7 +142,9 @@ def leave_one_county_out(errors: pd.DataFrame, horizons: Sequence[int] = JUDGED_
     for county in sorted(errors["county"].unique()):
         chosen = score(errors[errors["county"] != county], horizons).idxmin()
         own = score(errors[errors["county"] == county], horizons)
-        rows.append({"county": county, "chosen": chosen, "score_chosen": own[chosen], **own.to_dict()})
+        rows.append(
+            {"county": county, "chosen": chosen, "score_chosen": own[chosen], **own.to_dict()}
+        )
     return pd.DataFrame(rows)
 
 
