@@ -58,7 +58,7 @@ Progress = Callable[[str, float], None]
 
 # ----------------------------------------------------------------------------- metadata
 def elderly_reference_levels(inputs: ProjectionInputs, report: GenerationReport, history: History,
-                             national: NationalRates) -> np.ndarray | None:
+                             national: NationalRates) -> tuple[float, ...] | None:
     """The EIFN elderly column of a generated workbook: the rest of the country's population aged
     67+ relative to its estimation-period mean, projected from the base year
     (:func:`regbef_excel.engine.generation.reference_age_levels`), so that a planner can switch
@@ -73,7 +73,8 @@ def elderly_reference_levels(inputs: ProjectionInputs, report: GenerationReport,
     except InputError:
         return None
     lo, _hi = ELDERLY_AGES
-    return reference_age_levels(ref, years, inputs.base_year, inputs.horizon, national)[:, lo]
+    levels = reference_age_levels(ref, years, inputs.base_year, inputs.horizon, national)[:, lo]
+    return tuple(float(x) for x in levels)  # a tuple: WorkbookMeta compares by value
 
 
 def meta_from_generation(

@@ -311,6 +311,10 @@ ASSUMPTION_SETTINGS = ("fertility_assumption", "fertility_last_year", "fertility
                        "elderly_to_age")  # fmt: skip
 
 
+def _as_tuple(values: object) -> tuple[float, ...] | None:
+    return None if values is None else tuple(float(x) for x in values)  # type: ignore[attr-defined]
+
+
 def _assumptions(r: TableReader, settings: dict, yf: dict, base: object, horizon: object,
                  meta: WorkbookMeta) -> dict[str, object]:
     """The fertility and elderly in-migration assumptions of the settings with the year columns
@@ -339,7 +343,8 @@ def _assumptions(r: TableReader, settings: dict, yf: dict, base: object, horizon
     out["tfr_path"] = column("TFR", out["fertility_assumption"] == "tfr_path", "fertility assumption = TFR path")
     rates = out["elderly_inmigration"] == "rates"
     levels = column("EIFN_elderly", rates, "elderly in-migration = rates")
-    meta.settings.update(tfr_path=out["tfr_path"], elderly_levels=levels)
+    # as tuples: WorkbookMeta compares by value
+    meta.settings.update(tfr_path=_as_tuple(out["tfr_path"]), elderly_levels=_as_tuple(levels))
     lo, hi = int(out["elderly_from_age"]), int(out["elderly_to_age"])  # type: ignore[call-overload]
     if lo > hi and st is not None:
         i = next(i for i, rec in enumerate(st.records) if rec.get("key") == "elderly_to_age")
