@@ -402,7 +402,7 @@ def cmd_backtest(args) -> int:
 
     result = backtest_county(args.county, args.base_year, args.output, horizon_years=args.horizon,
                              language=args.language, calibration=args.calibration,
-                             csv=args.csv)  # fmt: skip
+                             csv=args.csv, assumptions=_assumptions(args), fan_zone=args.fan_zone)  # fmt: skip
     s = result.summary()
     s = s[(s["group"] == bt.TOTAL) & (s["years_ahead"] > 0)]
     by = {m: s[s["method"] == m].set_index("year") for m in (bt.MODEL, bt.NAIVE_CONSTANT, bt.NAIVE_TREND)}
@@ -425,6 +425,22 @@ def cmd_backtest(args) -> int:
     return EXIT_OK
 
 
+def _assumptions(args):  # noqa: ANN001, ANN202 - argparse namespace -> bt.Assumptions
+    from regbef_excel.evaluation import backtest as bt  # heavy: per command
+
+    return bt.Assumptions(args.fertility, args.damping, args.elderly_inmigration)
+
+
+def _add_assumption_options(p) -> None:  # noqa: ANN001 - argparse parser
+    p.add_argument("--fertility", default="period_mean",
+                   help="fertility assumption: period_mean (default, the handbook's trend variant), "
+                   "last_year or damped_trend")  # fmt: skip
+    p.add_argument("--damping", type=float, default=0.9, help="damping φ of damped_trend (default 0.9)")
+    p.add_argument("--elderly-inmigration", default="counts",
+                   help="counts (default: period-mean counts) or rates (of the rest of the country's "
+                   "population aged 67–79)")  # fmt: skip
+
+
 def _base_years(text: str | None) -> list[int] | None:
     if not text:
         return None
@@ -443,7 +459,7 @@ def cmd_calibrate(args) -> int:
     codes = [c.strip() for c in args.exclude_counties.split(",") if c.strip()] if args.exclude_counties else []
     progress = Progress(not args.quiet)
     rep = calibrate_intervals(args.output, exclude_counties=codes, base_years=_base_years(args.base_years),
-                              jobs=args.jobs, progress=progress)  # fmt: skip
+                              jobs=args.jobs, progress=progress, assumptions=_assumptions(args))  # fmt: skip
     progress.close()
     c = rep.coverage
     c = c[(c["kind"] == "municipality") & (c["size_class"] == "all")]
@@ -500,6 +516,8 @@ def add_evaluation_commands(sub, common) -> None:
     p.add_argument("-o", "--output", required=True, help="back-test workbook to write (.xlsx)")
     p.add_argument("--calibration", help="interval calibration from 'calibrate' (default: the shipped one)")
     p.add_argument("--csv", help="also write one row per municipality and year with the 80/95 %% intervals")
+    p.add_argument("--fan-zone", help="municipality (code or name) of the fan chart (default: the county)")
+    _add_assumption_options(p)
     p.set_defaults(func=cmd_backtest)
 
     p = common(sub.add_parser("calibrate", help="back-test all counties and base years, fit prediction intervals",
@@ -512,6 +530,7 @@ def add_evaluation_commands(sub, common) -> None:
     p.add_argument("--exclude-counties", help="county codes left out, e.g. 40,46 (for out-of-sample checks)")
     p.add_argument("--base-years", help="FROM-TO, e.g. 2009-2020 (default: 2007-2024)")
     p.add_argument("--jobs", type=int, default=2, help="worker processes (default 2)")
+    _add_assumption_options(p)
     p.set_defaults(func=cmd_calibrate)
 
     p = common(sub.add_parser("ssb-compare", help="run a workbook and compare with SSB's projection",

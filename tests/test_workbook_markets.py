@@ -342,7 +342,7 @@ def test_cli_backtest_county_40(tmp_path, capsys):
     wb = openpyxl.load_workbook(out)
     ws = wb[S.BACKTEST.name.get("en")]
     assert ws["A1"].value.startswith("Back-test: projection from 2015")
-    assert len(ws._charts) == 2
+    assert len(ws._charts) == 3  # MAPE, projected vs observed, the fan chart with observed points
     values = [c.value for c in ws["B"]]
     assert "Porsgrunn" in values and "Skien" in values
 

@@ -15,6 +15,7 @@ import pandas as pd
 from regbef_excel import data
 from regbef_excel.app.projection import read_input
 from regbef_excel.engine import project
+from regbef_excel.engine.fertility import FERTILITY_ASSUMPTIONS
 from regbef_excel.engine.results import Projection
 from regbef_excel.errors import InputError, Location
 from regbef_excel.evaluation import backtest as bt
@@ -25,7 +26,12 @@ from regbef_excel.evaluation.backtest import BacktestResult, run_backtest
 from regbef_excel.evaluation.scenarios import ScenarioComparison, compare_scenarios
 from regbef_excel.evaluation.ssb import compare_with_ssb, read_ssb_projection_csv
 from regbef_excel.files import atomic_write, same_file
-from regbef_excel.io.write.evaluation import write_backtest, write_comparison, write_ssb_comparison
+from regbef_excel.io.write.evaluation import (
+    fan_rows,
+    write_backtest,
+    write_comparison,
+    write_ssb_comparison,
+)
 
 
 def refuse_input_as_output(output: str, *inputs: str) -> None:
@@ -64,6 +70,8 @@ def backtest_county(
     language: str | None = None,
     calibration: str | None = None,
     csv: str | None = None,
+    assumptions: bt.Assumptions | None = None,
+    fan_zone: str | None = None,
 ) -> BacktestResult:
     """Project a county from an earlier base year with information up to then, compare with the
     observed population and write the back-test workbook to ``output``.
@@ -74,20 +82,47 @@ def backtest_county(
     all counties, this one included: use ``calibrate --exclude-counties`` for an out-of-sample
     check) and their coverage (``result.interval_coverage``). ``csv``: one row per
     municipality and year, columns zone_code, zone_name, year, observed, projected, lower80,
-    upper80, lower95, upper95, horizon.
+    upper80, lower95, upper95, horizon. ``assumptions``: fertility and elderly in-migration
+    (default the handbook's trend variant). ``fan_zone``: municipality (code or name) of the
+    workbook's fan chart, default the region.
     """
     if csv:
         refuse_input_as_output(csv, *([calibration] if calibration else []))
+    a = check_assumptions(assumptions, "backtest")
     cal = load_calibration(calibration)
-    result = run_backtest(county, base_year, horizon_years=horizon_years)
+    result = run_backtest(county, base_year, horizon_years=horizon_years, assumptions=a)
     result.intervals = cb.backtest_intervals(result, cal)
+    if fan_zone is not None:
+        try:
+            fan_rows(result.intervals, fan_zone)
+        except KeyError:
+            raise InputError("unknown municipality for the fan chart", location=Location(table="backtest", column="fan-zone"),
+                             found=fan_zone, expected="a code or name of the county's municipalities: "
+                             + ", ".join(result.zone_codes)) from None  # fmt: skip
     inside = result.intervals[result.intervals["horizon"] > 0]
     result.interval_coverage = iv.coverage(inside, by=("kind", "measure", "horizon"))
     text = backtest_csv(result.intervals) if csv else ""
-    write_backtest(result, output, language=language or "nb")
+    write_backtest(result, output, language=language or "nb", fan_zone=fan_zone,
+                   calibration=Path(calibration).name if calibration else None)
     if csv:
         write_text(csv, text)
     return result
+
+
+def check_assumptions(assumptions: bt.Assumptions | None, table: str) -> bt.Assumptions:
+    """The back-test assumptions, checked (one :class:`InputError` naming the option)."""
+    a = assumptions or bt.Assumptions()
+    back_testable = [f for f in FERTILITY_ASSUMPTIONS if f != "tfr_path"]
+    if a.fertility not in back_testable:
+        raise InputError("unknown fertility assumption", location=Location(table=table, column="fertility"),
+                         found=a.fertility, expected=" or ".join(back_testable))  # fmt: skip
+    if not 0 <= a.damping <= 1:
+        raise InputError("damping outside 0–1", location=Location(table=table, column="damping"),
+                         found=a.damping, expected="a number from 0 to 1 (e.g. 0.8)")  # fmt: skip
+    if a.elderly_inmigration not in ("counts", "rates"):
+        raise InputError("unknown elderly in-migration", location=Location(table=table, column="elderly-inmigration"),
+                         found=a.elderly_inmigration, expected="counts or rates")  # fmt: skip
+    return a
 
 
 def backtest_csv(intervals: pd.DataFrame) -> str:
@@ -135,11 +170,14 @@ def calibrate_intervals(
     base_years: Sequence[int] | None = None,
     jobs: int = 2,
     progress=None,  # noqa: ANN001 - Callable[[str, float], None]
+    assumptions: bt.Assumptions | None = None,
 ) -> CalibrationReport:
     """Back-test every county (but the excluded) from every base year, fit the interval model
     and write it to ``output`` (CSV), its out-of-sample coverage to ``<output>-coverage.csv``
-    and the detected series breaks to ``<output>-breaks.csv``."""
+    and the detected series breaks to ``<output>-breaks.csv``. The back-tests project with
+    ``assumptions`` (default the handbook's trend variant)."""
     start = time.perf_counter()
+    a = check_assumptions(assumptions, "calibrate")
     known = set(data.county_codes())
     for c in exclude_counties:
         if str(c).zfill(2) not in known:
@@ -152,7 +190,8 @@ def calibrate_intervals(
                              location=Location(table="calibrate", column="base-years"),
                              found=b, expected=f"{allowed[0]}–{allowed[-1]}")  # fmt: skip
     run = cb.calibrate(
-        base_years=base_years, exclude_counties=exclude_counties, jobs=jobs, progress=progress
+        base_years=base_years, exclude_counties=exclude_counties, jobs=jobs, progress=progress,
+        assumptions=a,
     )
     coverage = cb.coverage_table(cb.out_of_sample(run.errors))
     found = breaks.detect_breaks()
@@ -199,6 +238,7 @@ __all__ = [
     "backtest_county",
     "backtest_csv",
     "calibrate_intervals",
+    "check_assumptions",
     "intervals_for",
     "load_calibration",
     "compare_workbooks",

@@ -36,8 +36,16 @@ from regbef_excel.data.inputs import (
     telemark_inputs,
 )
 from regbef_excel.engine import Projection, ProjectionInputs, project
-from regbef_excel.engine.generation import GenerationReport, History, NationalRates
+from regbef_excel.engine.generation import (
+    ELDERLY_AGES,
+    GenerationReport,
+    History,
+    NationalRates,
+    assumption_settings,
+    reference_age_levels,
+)
 from regbef_excel.errors import InputError, InputErrors, Location, RegbefError
+from regbef_excel.evaluation import backtest as bt
 from regbef_excel.evaluation.calibrate import intervals_of_projection
 from regbef_excel.files import file_sha256
 from regbef_excel.files import same_file as _same_file
@@ -50,6 +58,26 @@ Progress = Callable[[str, float], None]
 
 
 # ----------------------------------------------------------------------------- metadata
+def elderly_reference_levels(inputs: ProjectionInputs, report: GenerationReport, history: History,
+                             national: NationalRates) -> tuple[float, ...] | None:
+    """The EIFN elderly column of a generated workbook: the rest of the country's population aged
+    67+ relative to its estimation-period mean, projected from the base year
+    (:func:`regbef_excel.engine.generation.reference_age_levels`), so that a planner can switch
+    elderly in-migration to rates. None when the zones are not municipalities of the shipped data."""
+    codes = [str(c) for c in inputs.zone_codes]
+    years = report.estimation_years
+    need = range(years[0] - 1, inputs.base_year + 1)
+    if not set(codes) <= set(data.municipality_codes()) or not all(y in history.population for y in need):
+        return None
+    try:
+        ref = bt.rest_of_country(codes, need, history.population)
+    except InputError:
+        return None
+    lo, _hi = ELDERLY_AGES
+    levels = reference_age_levels(ref, years, inputs.base_year, inputs.horizon, national)[:, lo]
+    return tuple(float(x) for x in levels)  # a tuple: WorkbookMeta compares by value
+
+
 def meta_from_generation(
     inputs: ProjectionInputs,
     report: GenerationReport,
@@ -135,6 +163,8 @@ def meta_from_generation(
             "tblHistMigration": pd.concat(hist_mig, ignore_index=True) if hist_mig else None,
         },
     )
+    meta.settings.update(assumption_settings(report))
+    meta.settings["elderly_levels"] = elderly_reference_levels(inputs, report, history, national)
     # what the parameters were estimated from: ``run`` refuses when the workbook drifts from it
     return with_record(meta, EstimationRecord(int(y0), int(y1), history_fingerprint(meta.history)), language)
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 import numpy as np
 
 from regbef_excel.engine.inputs import FEMALE, MALE, N_AGES, ProjectionInputs
@@ -115,3 +117,77 @@ def split_births(fod: np.ndarray, share_boys: float) -> np.ndarray:
     out[:, MALE] = fod * share_boys
     out[:, FEMALE] = fod * (1.0 - share_boys)
     return out
+
+
+#: Fertility assumptions for the projection period (project generation, back-test, workbook):
+#: ``period_mean`` the zone levels of the estimation period on the latest national schedule
+#: (the handbook's trend variant); ``last_year`` the region's level of the last estimation year;
+#: ``damped_trend`` the region's recent TFR trend, damped; ``tfr_path`` a TFR path per year typed
+#: by the planner (e.g. SSB's national assumption).
+FertilityAssumption = Literal["period_mean", "last_year", "damped_trend", "tfr_path"]
+FERTILITY_ASSUMPTIONS: tuple[str, ...] = ("period_mean", "last_year", "damped_trend", "tfr_path")
+#: Damping factor φ of the damped trend (Gardner & McKenzie 1985: φ usually between 0.8 and
+#: 0.98). 0.9: of 0.8, 0.9 and 0.95 the leave-one-county-out back-test of all counties chose it
+#: for every county (docs/model.md); at most φ/(1−φ) = 9 years of the recent slope are added.
+DEFAULT_DAMPING = 0.9
+
+
+def damped_trend(level: float, slope: float, damping: float, horizons: np.ndarray) -> np.ndarray:
+    """Damped-trend path ``level + slope · Σ_{i=1..h} φ^i`` for horizons h >= 1.
+
+    Gardner & McKenzie (1985), "Forecasting trends in time series", Management Science 31(10),
+    1237–1246: the trend's contribution shrinks by φ each year, so the path levels off at
+    ``level + slope · φ/(1−φ)``. ``damping`` = 1 is the linear trend, 0 the level alone.
+
+    .. math:: \\hat y_{B+h} = L + b \\sum_{i=1}^{h} \\phi^i
+    """
+    h = np.asarray(horizons, dtype=float)
+    phi = float(damping)
+    if phi == 1.0:
+        return level + slope * h
+    return level + slope * phi * (1 - phi**h) / (1 - phi)
+
+
+def fertility_level_path(
+    assumption: str,
+    n_years: int,
+    *,
+    last_year_level: float = 1.0,
+    trend_start: float = 1.0,
+    trend_slope: float = 0.0,
+    damping: float = DEFAULT_DAMPING,
+    tfr_path: np.ndarray | None = None,
+    schedule_tfr: float | None = None,
+    floor: float = 0.2,
+) -> np.ndarray:
+    """Region fertility level FR_t (T,) of a fertility assumption, relative to the schedule
+    with the estimation-period zone levels (the handbook's trend variant, FR = 1).
+
+    Parameters
+    ----------
+    assumption : one of :data:`FERTILITY_ASSUMPTIONS`
+        ``period_mean``: FR_t = 1. ``last_year``: FR_t = ``last_year_level`` (the region's level
+        in the last estimation year relative to the period mean). ``damped_trend``:
+        FR_t = max(floor, :func:`damped_trend` (``trend_start``, ``trend_slope``, ``damping``,
+        t)) with start and slope relative to the period-mean level (the trend line's value at
+        the base year and its yearly change). ``tfr_path``: FR_t = TFR_t / ``schedule_tfr``
+        (a planner's TFR per year over the TFR of the schedule in use; zone levels FK stay).
+    n_years : T
+    floor : lowest FR of the damped trend (a steep short trend cannot drive births to zero).
+    """
+    T = int(n_years)
+    if assumption == "period_mean":
+        return np.ones(T)
+    if assumption == "last_year":
+        return np.full(T, float(last_year_level))
+    if assumption == "damped_trend":
+        path = damped_trend(trend_start, trend_slope, damping, np.arange(1, T + 1))
+        return np.maximum(path, floor)
+    if assumption == "tfr_path":
+        if tfr_path is None or schedule_tfr is None or not schedule_tfr > 0:
+            raise ValueError("a TFR path needs the path and the TFR of the schedule in use")
+        path = np.asarray(tfr_path, dtype=float)
+        if path.shape != (T,):
+            raise ValueError(f"TFR path has {path.shape[0] if path.ndim else 0} years, expected {T}")
+        return path / float(schedule_tfr)
+    raise ValueError(f"unknown fertility assumption {assumption!r}; expected one of {FERTILITY_ASSUMPTIONS}")

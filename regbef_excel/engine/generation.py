@@ -35,6 +35,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from regbef_excel.engine.ageing import age_one_year
+from regbef_excel.engine.fertility import DEFAULT_DAMPING, fertility_level_path
 from regbef_excel.engine.inputs import (
     DEFAULT_SHARE_BOYS,
     FEMALE,
@@ -45,6 +46,9 @@ from regbef_excel.engine.inputs import (
 )
 from regbef_excel.engine.migration import fit_rogers_castro_many, rc_schedule
 
+#: Ages (first, last) of "elderly" in-migration taken as a rate of a reference population
+#: (option; 67–79 did better than 67–99 in the back-test of all counties, docs/model.md).
+ELDERLY_AGES = (67, 79)
 #: Plausible range for estimated level factors; estimates outside are clipped and reported.
 LEVEL_FACTOR_RANGE = (0.5, 2.0)
 AGES = np.arange(N_AGES, dtype=float)
@@ -118,6 +122,35 @@ class GenerationReport:
     expected_deaths: np.ndarray  # (Y, K)
     observed_rates: dict[str, np.ndarray]  # flow -> (K, A1) unsmoothed rates or profiles
     warnings: list[str] = field(default_factory=list)
+    #: The region's fertility record and the assumption projected (:class:`FertilityRecord`).
+    fertility: FertilityRecord | None = None
+    #: Elderly in-migration as rates of a reference population: the age multipliers (T, A1)
+    #: applied to in-migration from the rest of Norway, None for fixed counts.
+    inmigration_age_level: np.ndarray | None = None
+
+
+@dataclass
+class FertilityRecord:
+    """The region's fertility in the estimation period, relative to what the projection assumes
+    with FR = 1 (the zone levels FK of the period on the latest national schedule).
+
+    ``tfr[y]``: the region's TFR estimate of estimation year y, ``TFR(national_y) · Σ_k births_k /
+    Σ_k expected births_k`` (expected from the national schedule of y). ``level`` = ``TFR(latest
+    schedule) · Σ births / Σ expected`` over the period: the TFR the handbook's trend variant
+    projects. ``last_year_level`` = tfr[last] / level; ``trend_start`` and ``trend_slope``: the
+    least-squares line of tfr / level over the estimation years, its value at the base year and
+    its yearly change. ``assumption``, ``damping`` and ``level_path`` (FR_t) what was projected.
+    """
+
+    years: list[int]
+    tfr: np.ndarray
+    level: float
+    last_year_level: float
+    trend_start: float
+    trend_slope: float
+    assumption: str = "period_mean"
+    damping: float = DEFAULT_DAMPING
+    level_path: np.ndarray = field(default_factory=lambda: np.ones(0))
 
 
 def _ratio(num: np.ndarray, den: np.ndarray, what: str, codes, warnings: list[str]) -> np.ndarray:
@@ -149,6 +182,12 @@ def generate(
     horizon: int,
     estimation: tuple[int, int] | None = None,
     n_params: int = 11,
+    fertility_assumption: str = "period_mean",
+    fertility_damping: float = DEFAULT_DAMPING,
+    tfr_path: np.ndarray | None = None,
+    elderly_inmigration: str = "counts",
+    reference_population: dict[int, np.ndarray] | None = None,
+    elderly_ages: tuple[int, int] = ELDERLY_AGES,
 ) -> tuple[ProjectionInputs, GenerationReport]:
     """Derive a complete :class:`ProjectionInputs` for model variant 1 from history.
 
@@ -164,6 +203,17 @@ def generate(
         Estimation period (flow years); default all flow years with population on both sides.
     n_params : int
         Rogers–Castro form fitted (7, 9, 11 or 13; PANDA's ROGEST uses 11).
+    fertility_assumption, fertility_damping, tfr_path
+        The fertility assumption of the projection period
+        (:func:`regbef_excel.engine.fertility.fertility_level_path`, parameters from
+        :class:`FertilityRecord`); ``tfr_path`` (T,) for ``"tfr_path"``. Default
+        ``"period_mean"``, the handbook's trend variant (FR = 1).
+    elderly_inmigration : ``"counts"`` or ``"rates"``
+        ``"counts"`` (default, the handbook's trend variant): in-migration from the rest of
+        Norway is the period-mean count at every age. ``"rates"``: at ``elderly_ages``
+        it is a rate of ``reference_population`` at ``elderly_ages`` (first, last; 2, A1 stocks on 31 Dec by year, the rest of
+        the country; years of the estimation period and the base year), projected by
+        :func:`reference_age_levels`.
     """
     codes = history.zone_codes
     K = len(codes)
@@ -215,6 +265,7 @@ def generate(
         deaths_est[i] = np.where(complete, resid, np.nan)
 
     fk = _ratio(births_est.sum(axis=0), births_exp.sum(axis=0), "fertility level factor FK", codes, warnings)
+    fert = fertility_record(years, births_est, births_exp, national)
     complete_years = np.isfinite(deaths_est)
     dk = _ratio(
         np.where(complete_years, deaths_est, 0).sum(axis=0),
@@ -299,6 +350,21 @@ def generate(
 
     T = horizon - base_year
     proj_years = np.arange(base_year + 1, horizon + 1)
+    fert.assumption, fert.damping = fertility_assumption, float(fertility_damping)
+    fert.level_path = fertility_level_path(
+        fertility_assumption, T, last_year_level=fert.last_year_level,
+        trend_start=fert.trend_start, trend_slope=fert.trend_slope, damping=fertility_damping,
+        tfr_path=tfr_path, schedule_tfr=float(national.fertility_latest.sum()),
+    )  # fmt: skip
+    age_level = None
+    if elderly_inmigration == "rates":
+        if reference_population is None:
+            raise ValueError("elderly in-migration as rates needs a reference population")
+        age_level = reference_age_levels(
+            reference_population, years, base_year, horizon, national, ages=elderly_ages
+        )
+    elif elderly_inmigration != "counts":
+        raise ValueError(f"unknown elderly in-migration {elderly_inmigration!r}; expected counts or rates")
     dr = (1 - national.mortality_improvement) ** (proj_years - national.mortality_reference_year)
     inputs = ProjectionInputs(
         zone_codes=tuple(codes),
@@ -309,7 +375,7 @@ def generate(
         fertility_source="rates",
         fertility_rates=national.fertility_latest.copy(),
         hadwiger=_hadwiger_like(national.fertility_latest),
-        fertility_level_region=np.ones(T),
+        fertility_level_region=fert.level_path.copy(),
         fertility_level_zone=fk,
         share_boys=national.share_boys,
         death_prob=national.death_prob.copy(),
@@ -326,6 +392,7 @@ def generate(
         immigration_share=imm_share,
         domestic_inmigration=eifn,
         internal_net_trend=inf,
+        inmigration_age_level=age_level,
     )
     report = GenerationReport(
         estimation_years=years,
@@ -336,8 +403,81 @@ def generate(
         expected_deaths=deaths_exp,
         observed_rates={"EUF": rate["EUF"], "IUF": rate["IUF"], "IN_PROFILE": profile},
         warnings=warnings,
+        fertility=fert,
+        inmigration_age_level=age_level,
     )
     return inputs.validate(), report
+
+
+def fertility_record(
+    years: list[int], births_est: np.ndarray, births_exp: np.ndarray, national: NationalRates
+) -> FertilityRecord:
+    """The region's TFR by estimation year and the parameters of the fertility assumptions
+    (:class:`FertilityRecord`), from estimated and expected births (Y, K)."""
+    est, exp = births_est.sum(axis=1), births_exp.sum(axis=1)
+    ratio = np.where(exp > 0, est / np.where(exp > 0, exp, 1), 1.0)
+    tfr = np.array([float(national.fertility_for(y).sum()) for y in years]) * ratio
+    mean_ratio = est.sum() / exp.sum() if exp.sum() > 0 else 1.0
+    level = float(national.fertility_latest.sum()) * float(mean_ratio)
+    rel = tfr / level if level > 0 else np.ones(len(years))
+    x = np.asarray(years, dtype=float)
+    if len(years) >= 2:
+        slope = float(np.polyfit(x, rel, 1)[0])
+        start = float(rel.mean() + slope * (x[-1] - x.mean()))
+    else:
+        slope, start = 0.0, float(rel[-1])
+    return FertilityRecord(list(years), tfr, level, float(rel[-1]), start, slope)
+
+
+def assumption_settings(report: GenerationReport) -> dict[str, object]:
+    """The workbook settings of the fertility assumption generation derived (the region's level
+    in the last estimation year, the trend line's start and slope, the damping, the assumption)
+    and of elderly in-migration (``rates`` when generated so, with the multipliers of its first
+    age as ``elderly_levels``)."""
+    f = report.fertility
+    out: dict[str, object] = {}
+    if f is not None:
+        out.update(fertility_assumption=f.assumption, fertility_last_year=round(f.last_year_level, 6),
+                   fertility_start=round(f.trend_start, 6), fertility_slope=round(f.trend_slope, 6),
+                   fertility_damping=f.damping)  # fmt: skip
+    if report.inmigration_age_level is not None:
+        out.update(elderly_inmigration="rates")
+    return out
+
+
+def reference_age_levels(
+    reference: dict[int, np.ndarray],
+    years: list[int],
+    base_year: int,
+    horizon: int,
+    national: NationalRates,
+    *,
+    ages: tuple[int, int] = ELDERLY_AGES,
+) -> np.ndarray:
+    """Multipliers (T, A1) of in-migration by age when it is a rate of a reference population.
+
+    In-migrants aged ``ages`` (first, last) are a rate of the reference population of those ages
+    together: ``r = mean_y EIFN / mean_y REF`` over the estimation years y (stocks 31 Dec), so the
+    projected count is ``r · REF(t)`` = the period-mean count × ``REF(t) / mean_y REF``, the
+    multiplier returned at those ages (1 elsewhere, where counts stay fixed; the age shape within
+    the band stays the period's). ``REF(t)`` is the base year's reference population aged one
+    year at a time with the national death probabilities of each year (closed: at these ages
+    migration is small against deaths), the open age group keeping its survivors; nothing after
+    the base year is used.
+    """
+    T = horizon - base_year
+    lo, hi = ages
+    band = slice(lo, hi + 1)
+    mean_ref = float(np.mean([np.asarray(reference[y], dtype=float)[:, band].sum() for y in years]))
+    out = np.ones((T, N_AGES))
+    pop = np.asarray(reference[base_year], dtype=float).copy()  # (2, A1)
+    for t in range(T):
+        aged = np.zeros_like(pop)
+        aged[:, 1:] = pop[:, :-1]
+        aged[:, -1] += pop[:, -1]
+        pop = aged * (1 - np.minimum(national.death_prob_for(base_year + 1 + t), 1.0))
+        out[t, band] = pop[:, band].sum() / mean_ref if mean_ref > 0 else 1.0
+    return out
 
 
 def _quality(fit, K: int) -> dict[str, np.ndarray]:

@@ -236,6 +236,10 @@ class ProjectionInputs:
     #: Zone-by-year factors, key in :data:`ZONE_YEAR_KEYS` -> shape (T, K), multiplying the zone
     #: and region factors of that component; a missing key is 1 everywhere.
     zone_year_factors: Mapping[str, np.ndarray] = field(default_factory=dict)
+    #: Optional multipliers of in-migration from the rest of Norway by year and age (T, A1):
+    #: in-migration as a rate of a reference population at some ages (project generation's
+    #: ``elderly_inmigration="rates"``). None = the period-mean counts (handbook).
+    inmigration_age_level: np.ndarray | None = None
 
     # --- steering, labour, housing, distances --------------------------------------
     #: Målstyring; None = trend everywhere.
@@ -396,6 +400,10 @@ class ProjectionInputs:
         if shape("domestic_inmigration", self.domestic_inmigration, (K,)) and np.any(self.domestic_inmigration < 0):
             err("negative in-migration from the rest of Norway", "domestic_inmigration")
         shape("internal_net_trend", self.internal_net_trend, (K,))
+        if self.inmigration_age_level is not None and shape(
+            "inmigration_age_level", self.inmigration_age_level, (T, N_AGES)
+        ) and not np.all(np.asarray(self.inmigration_age_level) >= 0):
+            err("negative in-migration age level", "inmigration_age_level")
         if errs:
             raise InputErrors(errs)
         return self

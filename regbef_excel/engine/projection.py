@@ -213,6 +213,8 @@ def project(
     zy = {key: inputs.zone_year(key) for key in ZONE_YEAR_KEYS}  # (T, K) each, ones by default
     inf_trend = np.asarray(inputs.internal_net_trend, dtype=float)
     dist_u, dist_n, dist_i = sched.dist["EIFU"], sched.dist["EIFN"], sched.dist["IIF"]
+    dist_n0 = dist_n
+    age_level = None if inputs.inmigration_age_level is None else np.asarray(inputs.inmigration_age_level, dtype=float)
 
     population = np.empty((T + 1, K, 2, A1))
     population[0] = inputs.population
@@ -273,6 +275,12 @@ def project(
         rate_iuf = sched.rate["IUF"] * (lvl["IUF"][t] * lvk_t["IUF"])[:, None, None]
         eifu_tot = inputs.immigration_total[t] * share * zy["EIFU"][t]
         eifn_tot = dom * lvl["EIFN"][t] * zy["EIFN"][t]
+        if age_level is not None:  # rates of a reference population at some ages: more or
+            # fewer in-migrants there, the same elsewhere (count and age shape of the year)
+            w = dist_n0 * age_level[t]
+            grow = w.sum(axis=(1, 2))
+            dist_n = w / np.where(grow > 0, grow, 1.0)[:, None, None]
+            eifn_tot = eifn_tot * grow
         # 4, 7. labour supply and labour-market model
         lm = None
         if labour is not None and labour.run_model:

@@ -33,6 +33,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 import numpy as np
 import pandas as pd
@@ -40,7 +41,14 @@ import pandas as pd
 from regbef_excel import data
 from regbef_excel.data import inputs as shipped_inputs
 from regbef_excel.data import vintage
-from regbef_excel.engine.generation import GenerationReport, History, NationalRates, generate
+from regbef_excel.engine.fertility import DEFAULT_DAMPING
+from regbef_excel.engine.generation import (
+    ELDERLY_AGES,
+    GenerationReport,
+    History,
+    NationalRates,
+    generate,
+)
 from regbef_excel.engine.inputs import ProjectionInputs
 from regbef_excel.engine.projection import project
 from regbef_excel.engine.residual import InfantRule, ResidualMigration, residual_net_migration
@@ -271,6 +279,53 @@ def _group_sums(pop: np.ndarray) -> np.ndarray:
 GROUPS = (TOTAL, *SERVICE_AGE_GROUPS)
 
 
+@dataclass(frozen=True)
+class Assumptions:
+    """The assumptions of a back-test projection (project generation's options).
+
+    ``fertility``: one of :data:`regbef_excel.engine.fertility.FERTILITY_ASSUMPTIONS` except
+    ``tfr_path`` (a planner's path has no record before the base year); ``damping``: φ of the
+    damped trend; ``elderly_inmigration``: ``counts`` (period-mean counts) or ``rates`` (a rate
+    of the rest of the country's population at ``elderly_ages``). The default is the
+    handbook's trend variant.
+    """
+
+    fertility: str = "period_mean"
+    damping: float = DEFAULT_DAMPING
+    elderly_inmigration: str = "counts"
+    elderly_ages: tuple[int, int] = ELDERLY_AGES
+
+    def label(self) -> str:
+        fert = self.fertility if self.fertility != "damped_trend" else f"damped_trend({self.damping:g})"
+        eld = self.elderly_inmigration
+        if eld == "rates":
+            eld += f" {self.elderly_ages[0]}–{self.elderly_ages[1]}"
+        return f"{fert}, elderly {eld}"
+
+
+@lru_cache(maxsize=64)
+def _country_stock(year: int) -> np.ndarray:
+    """Norway's stock (2, A1) on 31 Dec ``year`` summed over the municipalities with data."""
+    codes = data.municipality_codes()
+    try:
+        return data.population_array(codes, year + 1).sum(axis=0).astype(float)
+    except InputError:  # a municipality without data that year (1160, 1576 in 2004): one by one
+        total = np.zeros((2, 100))
+        for c in codes:
+            try:
+                total += data.population_array([c], year + 1)[0]
+            except InputError:
+                continue
+        return total
+
+
+def rest_of_country(codes: Sequence[str], years: Sequence[int], pop: Mapping[int, np.ndarray]) -> dict[int, np.ndarray]:
+    """Stocks (2, A1) of the country outside the region on 31 Dec of each year (Norway minus
+    the region's own stocks ``pop``); used as the reference population of elderly in-migration."""
+    return {int(y): np.maximum(_country_stock(int(y)) - np.asarray(pop[y]).sum(axis=0), 0.0)
+            for y in years}  # fmt: skip
+
+
 @dataclass
 class BacktestSetup:
     """Everything a back-test derives from the information set (stocks <= B, rates as of B)."""
@@ -302,6 +357,7 @@ def prepare_backtest(
     standard_out: np.ndarray | None = None,
     shares: dict[str, float] | None = None,
     known_stocks: Mapping[int, np.ndarray] | None = None,
+    assumptions: Assumptions | None = None,
 ) -> BacktestSetup:
     """Build the back-test projection inputs using only information up to ``base_year``.
 
@@ -310,7 +366,8 @@ def prepare_backtest(
     Telemark constants of the method, see the module docstring). ``known_stocks`` (year ->
     (K, 2, A1) stocks of the region's municipalities, e.g. read once by a caller running many
     back-tests of one region) replaces the reads; only its years <= ``base_year`` are used.
-    Estimation years without a
+    ``assumptions``: fertility and elderly in-migration (:class:`Assumptions`; default the
+    handbook's trend variant). Estimation years without a
     stock for every municipality at their start (Vindafjord 1160 and Aure 1576 have none on
     31 Dec 2004) are dropped with a warning.
     """
@@ -385,9 +442,16 @@ def prepare_backtest(
         infant=infant, region_name=region_name,
     )  # fmt: skip
     hist.sources[-1:] = [std_source, split_source]
+    a = assumptions or Assumptions()
+    reference = None
+    if a.elderly_inmigration == "rates":
+        reference = rest_of_country(codes, range(est_first - 1, base_year + 1), pop)
     inputs, report = generate(
         hist, national, base_year=base_year, horizon=horizon,
         estimation=(est_first, base_year), n_params=n_params,
+        fertility_assumption=a.fertility, fertility_damping=a.damping,
+        elderly_inmigration=a.elderly_inmigration, reference_population=reference,
+        elderly_ages=a.elderly_ages,
     )  # fmt: skip
     past = {
         y: _group_sums(pop[y])
@@ -579,7 +643,7 @@ def run_backtest(
         Length of the estimation period (years of residual net migration).
     **options
         ``trend_years``, ``n_params``, ``infant``, ``standard_out``, ``shares``,
-        ``known_stocks`` (see :func:`prepare_backtest`; the observed stocks are read from
+        ``known_stocks``, ``assumptions`` (see :func:`prepare_backtest`; the observed stocks are read from
         ``known_stocks`` too when it is given).
     """
     known_stocks = options.get("known_stocks")
@@ -633,6 +697,7 @@ def run_backtest(
 
 
 __all__ = [
+    "Assumptions",
     "BacktestResult",
     "BacktestSetup",
     "GROUPS",
@@ -642,6 +707,7 @@ __all__ = [
     "history_from_stocks",
     "naive_forecasts",
     "prepare_backtest",
+    "rest_of_country",
     "run_backtest",
     "standard_out_rates",
     "telemark_split_shares",

@@ -98,7 +98,7 @@ def errors_of(result: bt.BacktestResult, county: str) -> pd.DataFrame:
 
 
 @lru_cache(maxsize=32)
-def _county_stocks(county: str) -> dict[int, np.ndarray]:
+def county_stocks(county: str) -> dict[int, np.ndarray]:
     """A county's stocks by year, read once per process (years without a stock for every
     municipality are left out, as the back-test itself does)."""
     codes = data.municipality_codes(county)
@@ -111,14 +111,17 @@ def _county_stocks(county: str) -> dict[int, np.ndarray]:
     return stocks
 
 
-def _base_year(task: tuple[int, tuple[str, ...]]) -> tuple[pd.DataFrame, list[str]]:
+def _base_year(
+    task: tuple[int, tuple[str, ...]] | tuple[int, tuple[str, ...], bt.Assumptions],
+) -> tuple[pd.DataFrame, list[str]]:
     """Every county's back-test from one base year (national rates are computed once per base
     year; each county's stocks once per process)."""
-    base, counties = task
+    base, counties = task[0], task[1]
+    assumptions = task[2] if len(task) > 2 else None
     frames, notes = [], []
     for county in counties:
         r = bt.run_backtest(county, base, horizon_years=bt.LAST_STOCK_YEAR - base,
-                            known_stocks=_county_stocks(county))  # fmt: skip
+                            known_stocks=county_stocks(county), assumptions=assumptions)  # fmt: skip
         notes += [f"{county} {base}: {w}" for w in r.warnings
                   if "boundary" in w or "changes by" in w]  # fmt: skip
         frames.append(errors_of(r, county))
@@ -142,11 +145,14 @@ def collect_errors(
     *,
     jobs: int = 1,
     progress: Callable[[str, float], None] | None = None,
+    assumptions: bt.Assumptions | None = None,
 ) -> tuple[pd.DataFrame, list[str]]:
-    """Back-test every county from every base year; return the errors and the break notes."""
+    """Back-test every county from every base year; return the errors and the break notes.
+    ``assumptions``: the projection's assumptions (default the handbook's trend variant)."""
     counties = tuple(str(c).zfill(2) for c in counties)
+    a = assumptions or bt.Assumptions()
     # Earliest base years first: they project furthest and take longest.
-    tasks = [(int(b), counties) for b in sorted(base_years)]
+    tasks = [(int(b), counties, a) for b in sorted(base_years)]
     frames, notes = [], []
     if jobs > 1 and len(tasks) > 1:
         with ProcessPoolExecutor(max_workers=jobs) as pool:
@@ -172,12 +178,15 @@ def calibrate(
     exclude_counties: Sequence[str] = (),
     jobs: int = 1,
     progress: Callable[[str, float], None] | None = None,
+    assumptions: bt.Assumptions | None = None,
 ) -> CalibrationRun:
-    """Run the back-tests and fit the interval model (:func:`iv.fit_intervals`)."""
+    """Run the back-tests and fit the interval model (:func:`iv.fit_intervals`); the back-tests
+    project with ``assumptions`` (default the handbook's trend variant)."""
     exclude = {str(c).zfill(2) for c in exclude_counties}
     counties = [c for c in (counties or data.county_codes()) if str(c).zfill(2) not in exclude]
     base_years = list(base_years or default_base_years())
-    errors, notes = collect_errors(counties, base_years, jobs=jobs, progress=progress)
+    errors, notes = collect_errors(counties, base_years, jobs=jobs, progress=progress,
+                                   assumptions=assumptions)  # fmt: skip
     return CalibrationRun(errors, iv.fit_intervals(errors), counties, base_years, notes)
 
 
@@ -358,11 +367,35 @@ def backtest_intervals(result: bt.BacktestResult, calibration: pd.DataFrame) -> 
     return out
 
 
+def backtest_coverage(intervals: pd.DataFrame, measure: str = "total") -> pd.DataFrame:
+    """Coverage of a back-test's intervals per horizon, pooled and by size class.
+
+    ``intervals``: the frame of :func:`backtest_intervals`. Municipalities only (not the region),
+    ``measure`` (default the total population), horizons >= 1. The size class is each
+    municipality's observed total at the base year (:func:`iv.size_class`). Returns rows
+    size_class (``all`` = pooled, then :data:`iv.SIZE_CLASSES` present), horizon, n, cover80,
+    cover95 (% of observed inside), half80_pct, half95_pct (median half-width, % of projected).
+    """
+    m = intervals[(intervals["kind"] == iv.MUNICIPALITY) & (intervals["measure"] == measure)]
+    base = m[m["horizon"] == 0].set_index("zone_code")["observed"]
+    m = m[m["horizon"] > 0]
+    m = m.assign(size_class=iv.size_class(base.reindex(m["zone_code"]).to_numpy(dtype=float)))
+    pooled = iv.coverage(m, by=("horizon",)).assign(size_class="all")
+    by_size = iv.coverage(m, by=("size_class", "horizon"))
+    order = {s: i for i, s in enumerate(("all", *iv.SIZE_CLASSES))}
+    out = pd.concat([pooled, by_size], ignore_index=True)
+    out = out.sort_values(["size_class", "horizon"], key=lambda s: s.map(order) if s.name == "size_class" else s)
+    cols = ["size_class", "horizon", "n", "cover80", "cover95", "half80_pct", "half95_pct"]
+    return out[cols].reset_index(drop=True)
+
+
 __all__ = [
+    "backtest_coverage",
     "backtest_intervals",
     "CalibrationRun",
     "calibrate",
     "collect_errors",
+    "county_stocks",
     "coverage_table",
     "default_base_years",
     "errors_of",

@@ -67,7 +67,18 @@ def settings_values(inputs: ProjectionInputs | None, meta: WorkbookMeta, languag
         estimation_start=meta.estimation_start, estimation_end=meta.estimation_end,
         language=language, region_name=meta.region_name or "",
     )  # fmt: skip
+    vals.update({k: v for k, v in meta.settings.items() if k in vals})
     return vals
+
+
+def elderly_levels(inputs: ProjectionInputs, meta: WorkbookMeta) -> np.ndarray | None:
+    """The EIFN elderly column (T,): the in-migration multiplier at the first elderly age, from
+    the inputs or ``meta.settings['elderly_levels']`` (generated for a later switch to rates)."""
+    if inputs.inmigration_age_level is not None:
+        age = int(meta.settings.get("elderly_from_age", 67))
+        return np.asarray(inputs.inmigration_age_level, dtype=float)[:, age]
+    lv = meta.settings.get("elderly_levels")
+    return None if lv is None else np.asarray(lv, dtype=float)
 
 
 def inputs_to_rows(
@@ -112,7 +123,7 @@ def inputs_to_rows(
         base = int(sv["base_year"])  # type: ignore[arg-type]
         years = range(base + 1, int(sv["horizon"]) + 1)  # type: ignore[arg-type]
         out["tblYearFactors"] = [
-            [y, 1.0, 1.0, 1.0, 1.0, 1.0, None, None, None, com("tblYearFactors", y)] for y in years
+            [y, 1.0, 1.0, 1.0, 1.0, 1.0, None, None, None, None, None, com("tblYearFactors", y)] for y in years
         ]
         for key in ("tblZones", "tblPopulation", "tblRogersCastro", "tblZoneFactors", "tblZoneYearFactors"):
             out[key] = []
@@ -153,8 +164,11 @@ def inputs_to_rows(
         ]).astype(float).tolist()  # fmt: skip
         yr = None if inputs.labour is None else np.asarray(inputs.labour.level_region, dtype=float).tolist()
         br = None if inputs.housing is None else np.asarray(inputs.housing.level_region, dtype=float).tolist()
+        tfr = meta.settings.get("tfr_path")
+        eld = elderly_levels(inputs, meta)
         out["tblYearFactors"] = [
             [int(y), *yf[t], None if yr is None else yr[t], None if br is None else br[t],
+             None if tfr is None else float(tfr[t]), None if eld is None else float(eld[t]),
              com("tblYearFactors", int(y))]
             for t, y in enumerate(inputs.years)
         ]

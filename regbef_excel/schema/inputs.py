@@ -157,6 +157,23 @@ LISTS: dict[str, ChoiceList] = {
                 Choice("advanced", Text("avansert", "advanced"), aliases=("fordeling",)),
             ),
         ),
+        # --- projection assumptions (added at the end: list positions are stable)
+        ChoiceList(
+            "fertility_assumption", "lstFertilityAssumption", Text("Fruktbarhetsforutsetning", "Fertility assumption"),
+            (
+                Choice("period_mean", Text("periodesnitt", "period mean"), aliases=("period_mean", "estimeringsperioden")),
+                Choice("last_year", Text("siste år", "last year"), aliases=("last_year", "siste observerte år")),
+                Choice("damped_trend", Text("dempet trend", "damped trend"), aliases=("damped_trend", "trend")),
+                Choice("tfr_path", Text("SFT-bane", "TFR path"), aliases=("tfr_path", "sft", "tfr")),
+            ),
+        ),
+        ChoiceList(
+            "elderly_inmigration", "lstElderlyInmigration", Text("Innflytting av eldre", "Elderly in-migration"),
+            (
+                Choice("counts", Text("antall", "counts"), aliases=("faste antall", "fixed counts")),
+                Choice("rates", Text("rater", "rates"), aliases=("rate", "rater av referansebefolkningen")),
+            ),
+        ),
     )
 }  # fmt: skip
 
@@ -432,6 +449,42 @@ SETTINGS_ITEMS: tuple[Column, ...] = (
     Column("region_name", Text("Regionens navn", "Region name"), dtype="str", validation=TEXT,
            required=False, default="",
            prompt_text=Text("Navn som vises på forsiden og i resultatene.", "Name shown on the cover and in the results.")),
+    # --- projection assumptions (fertility path and elderly in-migration; docs/model.md)
+    Column("fertility_assumption", Text("Fruktbarhetsforutsetning", "Fertility assumption"), dtype="str",
+           validation=_list("fertility_assumption"), default="period_mean", required=False,
+           prompt_text=Text(
+               "periodesnitt = sonenes nivå i estimeringsperioden (håndboka); siste år = regionens nivå siste "
+               "observerte år; dempet trend = regionens trend, dempet; SFT-bane = kolonnen SFT på Nivåfaktorer.",
+               "period mean = the zones' level of the estimation period (handbook); last year = the region's "
+               "level in the last observed year; damped trend = the region's trend, damped; TFR path = the TFR "
+               "column on Level factors.")),
+    Column("fertility_last_year", Text("Fruktbarhet siste år (relativt)", "Fertility, last year (relative)"),
+           dtype="float", unit_text=Text("faktor", "factor"), validation=Validation("decimal", 0, 5), default=1.0,
+           required=False, number_format="0.0###",
+           prompt_text=Text("Regionens nivå siste observerte år relativt til periodesnittet; brukes av «siste år».", "The region's level in the last observed year relative to the period mean; used by 'last year'.")),
+    Column("fertility_start", Text("Fruktbarhetstrend: nivå i basisåret", "Fertility trend: level at base year"),
+           dtype="float", unit_text=Text("faktor", "factor"), validation=Validation("decimal", 0, 5), default=1.0,
+           required=False, number_format="0.0###",
+           prompt_text=Text("Trendlinjens verdi i basisåret; brukes av «dempet trend».", "The trend line's value at the base year; used by 'damped trend'.")),
+    Column("fertility_slope", Text("Fruktbarhetstrend: endring per år", "Fertility trend: change per year"),
+           dtype="float", unit_text=Text("per år", "per year"), validation=Validation("decimal", -1, 1), default=0.0,
+           required=False, number_format="0.0###",
+           prompt_text=Text("Trendlinjens stigning; brukes av «dempet trend».", "The trend line's slope; used by 'damped trend'.")),
+    Column("fertility_damping", Text("Demping φ av fruktbarhetstrenden", "Damping φ of the fertility trend"),
+           dtype="float", validation=Validation("decimal", 0, 1), default=0.9, required=False, number_format="0.0#",
+           prompt_text=Text("0–1; 0,9 = trendens bidrag krymper 10 % per år (Gardner & McKenzie 1985).",
+                            "0–1; 0.9 = the trend's contribution shrinks 10 % a year (Gardner & McKenzie 1985).")),
+    Column("elderly_inmigration", Text("Innflytting av eldre", "Elderly in-migration"),
+           dtype="str", validation=_list("elderly_inmigration"), default="counts", required=False,
+           prompt_text=Text("antall = periodens snitt (håndboka); rater = følger kolonnen EIFN eldre på Nivåfaktorer.",
+                            "counts = the period mean (handbook); rates = follows the EIFN elderly column on Level factors.")),
+    Column("elderly_from_age", Text("Eldre: fra alder", "Elderly: from age"), dtype="int", validation=Validation("whole", 0, 99),
+           default=67, required=False, unit_text=Text("år", "years"),
+           prompt_text=Text("Første alder der innflyttingen er en rate (0–99).", "First age at which in-migration is a rate (0–99).")),
+    Column("elderly_to_age", Text("Eldre: til og med alder", "Elderly: to age"), dtype="int", validation=Validation("whole", 0, 99),
+           default=79, required=False, unit_text=Text("år", "years"),
+           prompt_text=Text("Siste alder (99 = 99 år og eldre). Endres alderne, må kolonnen EIFN eldre gjelde de nye alderne.",
+                            "Last age (99 = 99 and older). If the ages change, the EIFN elderly column must be for the new ages.")),
 )  # fmt: skip
 
 HADWIGER_ITEMS: tuple[Column, ...] = (
@@ -620,6 +673,14 @@ TABLES: dict[str, Table] = {
                 Column("BR", Text("BR boligbehov", "BR housing need"), unit_text=Text("faktor", "factor"), validation=NONNEG, width=11, number_format=FMT_FACTOR,
                        required=False,
                        prompt_text=Text("Regional nivåfaktor for boligbehovet (tom = 1).", "Regional level factor of housing need (blank = 1).")),
+                Column("TFR", Text("SFT samlet fruktbarhet", "TFR total fertility"), unit_text=Text("per kvinne", "per woman"),
+                       validation=Validation("decimal", 0, 10), width=11, number_format="0.000", required=False,
+                       prompt_text=Text("Brukes når fruktbarhetsforutsetningen er SFT-bane, f.eks. SSBs nasjonale forutsetning.",
+                                        "Used when the fertility assumption is TFR path, e.g. SSB's national assumption.")),
+                Column("EIFN_elderly", Text("EIFN eldre: referansebefolkning", "EIFN elderly: reference population"),
+                       unit_text=Text("faktor", "factor"), validation=NONNEG, width=12, number_format=FMT_FACTOR, required=False,
+                       prompt_text=Text("Referansebefolkningen (resten av landet) i eldrealdrene relativt til periodesnittet; brukes når innflytting av eldre = rater.",
+                                        "The reference population (rest of the country) at the elderly ages relative to the period mean; used when elderly in-migration = rates.")),
                 comment_column(24),
             ),
             key_columns=("year",), anchor="L4", capacity=YEAR_CAPACITY,
@@ -643,7 +704,7 @@ TABLES: dict[str, Table] = {
                   )),
                 comment_column(24),
             ),
-            key_columns=("year", "zone_code"), anchor="W4", optional=True, capacity=ZONE_CAPACITY * 40,
+            key_columns=("year", "zone_code"), anchor="Y4", optional=True, capacity=ZONE_CAPACITY * 40,
             title_text=Text("Nivåfaktorer per sone og år (valgfritt)", "Level factors per zone and year (optional)"),
         ),
         Table(

@@ -67,6 +67,10 @@ class WorkbookMeta:
     sheet_names: dict[str, str] = field(default_factory=dict)
     #: ``(year, zone code)`` → the cell of that target's value (zone ``''``: the region).
     target_cells: dict[tuple[int, str], str] = field(default_factory=dict)
+    #: Settings that are not a :class:`ProjectionInputs` field (the fertility and elderly
+    #: in-migration assumptions and their parameters): key → value; written as the settings' values
+    #: and read back from them.
+    settings: dict[str, Any] = field(default_factory=dict)
 
     def comment(self, table: str, key: tuple) -> str | None:
         return self.comments.get(table, {}).get(key)

@@ -28,6 +28,7 @@ import numpy as np
 import pandas as pd
 
 from regbef_excel import SCHEMA_VERSION
+from regbef_excel.engine.fertility import fertility_level_path
 from regbef_excel.engine.inputs import (
     FLOWS,
     N_AGES,
@@ -272,6 +273,8 @@ def _assemble(r: TableReader, meta: WorkbookMeta) -> ProjectionInputs | None:  #
     if isinstance(base, int) and isinstance(horizon, int) and horizon > base and zones:
         markets = assemble_markets(r, zones, base, horizon, settings, yf, rc_rows)
 
+    assumed = _assumptions(r, settings, yf, base, horizon, meta)
+
     if r.errors or not isinstance(base, int) or not isinstance(horizon, int):
         return None
     years = list(range(base + 1, horizon + 1))
@@ -298,7 +301,14 @@ def _assemble(r: TableReader, meta: WorkbookMeta) -> ProjectionInputs | None:  #
         population=pop, fertility_source=settings["fertility_source"],  # type: ignore[arg-type]
         fertility_rates=fert,
         hadwiger=Hadwiger(float(had["HDWA"]), float(had["HDWB"]), float(had["HDWC"])),  # type: ignore[arg-type]
-        fertility_level_region=ycol("FR"), fertility_level_zone=zcol("FK"),
+        fertility_level_region=ycol("FR") * fertility_level_path(
+            assumed["fertility_assumption"], len(years),  # type: ignore[arg-type]
+            last_year_level=assumed["fertility_last_year"], trend_start=assumed["fertility_start"],  # type: ignore[arg-type]
+            trend_slope=assumed["fertility_slope"], damping=assumed["fertility_damping"],  # type: ignore[arg-type]
+            tfr_path=assumed.get("tfr_path"),  # type: ignore[arg-type]
+            schedule_tfr=float(had["HDWA"]) if settings["fertility_source"] == "hadwiger" else float(fert.sum()),  # type: ignore[arg-type]
+        ),
+        fertility_level_zone=zcol("FK"),
         share_boys=float(settings["share_boys"]),  # type: ignore[arg-type]
         reconcile_births=bool(settings["reconcile_births"]),
         death_prob=dp, mortality_level_region=ycol("DR"), mortality_level_zone=zcol("DK"),
@@ -311,6 +321,7 @@ def _assemble(r: TableReader, meta: WorkbookMeta) -> ProjectionInputs | None:  #
         zone_year_factors=zone_year,
         variant=int(settings["variant"]),  # type: ignore[arg-type]
         drop_oldest=bool(settings["drop_oldest"]),
+        inmigration_age_level=assumed.get("age_level"),  # type: ignore[arg-type]
         **markets,  # type: ignore[arg-type]
     )  # fmt: skip
     try:
@@ -319,6 +330,58 @@ def _assemble(r: TableReader, meta: WorkbookMeta) -> ProjectionInputs | None:  #
         r.errors.extend(exc.errors)
         return None
     return inputs
+
+
+#: Settings of the projection assumptions and their defaults (an older workbook has none).
+ASSUMPTION_SETTINGS = ("fertility_assumption", "fertility_last_year", "fertility_start",
+                       "fertility_slope", "fertility_damping", "elderly_inmigration", "elderly_from_age",
+                       "elderly_to_age")  # fmt: skip
+
+
+def _as_tuple(values: object) -> tuple[float, ...] | None:
+    return None if values is None else tuple(float(x) for x in values)  # type: ignore[attr-defined]
+
+
+def _assumptions(r: TableReader, settings: dict, yf: dict, base: object, horizon: object,
+                 meta: WorkbookMeta) -> dict[str, object]:
+    """The fertility and elderly in-migration assumptions of the settings with the year columns
+    they need (TFR, EIFN_elderly), checked; a filled column an assumption does not use is noted."""
+    items = {c.key: c for c in TABLES["tblSettings"].items}
+    out: dict[str, object] = {k: settings.get(k) if settings.get(k) is not None else items[k].default
+                              for k in ASSUMPTION_SETTINGS}  # fmt: skip
+    meta.settings.update(out)
+    st, yt = r.parsed.get("tblSettings"), r.parsed.get("tblYearFactors")
+    if not (isinstance(base, int) and isinstance(horizon, int) and horizon > base) or yt is None:
+        return out
+    years = range(base + 1, horizon + 1)
+
+    def column(key: str, needed: bool, why: str) -> np.ndarray | None:
+        """The column's values if every year has one (kept for writing the workbook again)."""
+        have = {y: yf[y].get(key) for y in years if y in yf}
+        miss = [y for y in years if have.get(y) is None]
+        if needed:
+            r.missing(yt, key, f"{key} missing for years", compress_ranges(miss),
+                      f"a value for each year {years[0]}–{years[-1]} ({why})")  # fmt: skip
+        elif any(v is not None for v in have.values()):
+            r.notes.append(f"{yt.block.sheet}, table tblYearFactors: column {yt.header_text(key)} is "
+                           f"filled but not used (only when {why})")  # fmt: skip
+        return None if miss else np.array([float(have[y]) for y in years])  # type: ignore[arg-type]
+
+    out["tfr_path"] = column("TFR", out["fertility_assumption"] == "tfr_path", "fertility assumption = TFR path")
+    rates = out["elderly_inmigration"] == "rates"
+    levels = column("EIFN_elderly", rates, "elderly in-migration = rates")
+    # as tuples: WorkbookMeta compares by value
+    meta.settings.update(tfr_path=_as_tuple(out["tfr_path"]), elderly_levels=_as_tuple(levels))
+    lo, hi = int(out["elderly_from_age"]), int(out["elderly_to_age"])  # type: ignore[call-overload]
+    if lo > hi and st is not None:
+        i = next(i for i, rec in enumerate(st.records) if rec.get("key") == "elderly_to_age")
+        r.err("the last elderly age is below the first", sheet=st.block.sheet, table="tblSettings",
+              cell=st.cell(i, "value"), column=st.header_text("value"), found=hi, expected=f">= {lo}")  # fmt: skip
+    elif levels is not None and rates:
+        age = np.ones((len(years), N_AGES))
+        age[:, lo : hi + 1] = levels[:, None]
+        out["age_level"] = age
+    return out
 
 
 def read_workbook(path: str | Path, *, reader: FileReader | None = None) -> tuple[ProjectionInputs, WorkbookMeta]:

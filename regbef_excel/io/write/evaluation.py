@@ -27,6 +27,7 @@ import numpy as np
 import pandas as pd
 
 from regbef_excel.evaluation.backtest import MODEL, NAIVE_CONSTANT, NAIVE_TREND, TOTAL
+from regbef_excel.evaluation.calibrate import backtest_coverage
 from regbef_excel.evaluation.ssb import ALL_AGES, REGION_NAME, ssb_summary
 from regbef_excel.io.write import charts
 from regbef_excel.io.write.sheets import (
@@ -179,15 +180,82 @@ def _comparison_sheet(book: XlsxBook, comp, lang: str) -> XlsxSheet:
 
 
 # ============================================================================ back-test
-def write_backtest(result, path: str | os.PathLike[str], *, language: str = "nb") -> Path:
-    """Write a :class:`~regbef_excel.evaluation.backtest.BacktestResult` as one sheet with charts."""
+def write_backtest(result, path: str | os.PathLike[str], *, language: str = "nb",
+                   fan_zone: str | None = None, calibration: str | None = None) -> Path:
+    """Write a :class:`~regbef_excel.evaluation.backtest.BacktestResult` as one sheet with charts.
+
+    With intervals (``result.intervals``) the sheet also shows their coverage per horizon,
+    pooled and by size class (:func:`regbef_excel.evaluation.calibrate.backtest_coverage`), and a
+    fan chart of ``fan_zone`` (a municipality code or name; default the region, or the only
+    municipality) with the observed population. ``calibration``: the calibration file's name
+    shown in the note (default: the shipped calibration).
+    """
     S.check_language(language)
     with XlsxBook(path) as book:
-        _backtest_sheet(book, result, language)
+        _backtest_sheet(book, result, language, fan_zone, calibration)
     return Path(path)
 
 
-def _backtest_sheet(book: XlsxBook, result, lang: str) -> XlsxSheet:
+def fan_rows(intervals: pd.DataFrame, zone: str | None) -> tuple[pd.DataFrame, str]:
+    """Rows (by year, base year first) of the total population of ``zone`` (code or name; None =
+    the region, or the only municipality) from a back-test's intervals, and the zone's code
+    (``""`` for the region). Raises KeyError for an unknown zone."""
+    tot = intervals[intervals["measure"] == "total"]
+    if zone is None:
+        code = "" if (tot["zone_code"] == "").any() else str(tot["zone_code"].iloc[0])
+    else:
+        text = str(zone).strip()
+        hit = tot[(tot["zone_code"] == text) | (tot["zone_name"].str.casefold() == text.casefold())]
+        if hit.empty:
+            raise KeyError(text)
+        code = str(hit["zone_code"].iloc[0])
+    return tot[tot["zone_code"] == code].sort_values("year").reset_index(drop=True), code
+
+
+def _coverage_blocks(st: XlsxSheet, result, lang: str, top: int, fan_zone: str | None,
+                     calibration: str | None) -> tuple[int, charts.Chart]:
+    """The coverage table and the fan chart's data from ``top``; returns the last row and the
+    fan chart."""
+    T = S.BACKTEST_TEXTS
+    cov = backtest_coverage(result.intervals)
+    label = T["calibration_shipped"].get(lang) if calibration is None else calibration
+    sizes = [T["all_sizes"].get(lang) if c == "all" else c.replace("-", "–") for c in cov["size_class"]]
+    _h, _f, last = _block(
+        st, top, T["coverage"].get(lang),
+        [T["size_class"].get(lang), T["years_ahead"].get(lang), T["n"].get(lang), T["inside80"].get(lang),
+         T["inside95"].get(lang), T["half80"].get(lang), T["half95"].get(lang)],
+        [sizes, cov["horizon"].tolist(), cov["n"].tolist(), cov["cover80"].tolist(), cov["cover95"].tolist(),
+         cov["half80_pct"].tolist(), cov["half95_pct"].tolist()],
+        [S.FMT_TEXT, "0", "0", FMT_PCT, FMT_PCT, FMT_PCT, FMT_PCT],
+        total_rows=tuple(i for i, c in enumerate(cov["size_class"]) if c == "all"),
+    )  # fmt: skip
+    st.put(last + 1, 1, T["coverage_note"].format(lang, calibration=label), UNIT)
+    rows, code = fan_rows(result.intervals, fan_zone)
+    zone = S.REGION.get(lang) if code == "" else f"{code} {rows['zone_name'].iloc[0]}"
+    U = S.UNCERTAINTY_TEXTS
+    heads = [T["year"].get(lang), S.UNCERTAINTY.column("lower95").label.get(lang), U["band95"].get(lang),
+             U["band80"].get(lang), U["band95_upper"].get(lang), U["projected"].get(lang), T["observed"].get(lang)]
+    h, f, last = _block(
+        st, last + 3, T["fan_data"].format(lang, zone=zone), heads,
+        [rows["year"].tolist(), rows["lower95"].tolist(), (rows["lower80"] - rows["lower95"]).tolist(),
+         (rows["upper80"] - rows["lower80"]).tolist(), (rows["upper95"] - rows["upper80"]).tolist(),
+         rows["projected"].tolist(), rows["observed"].tolist()],
+        [S.FMT_YEAR, *[S.FMT_PERSONS] * 6],
+    )  # fmt: skip
+    fan = charts.fan_chart(
+        st.title, header_row=h, first_row=f, last_row=last, category_col=1, base_col=2,
+        band_cols=(3, 4, 5), line_col=6, title=T["chart_fan"].format(lang, zone=zone, base=result.base_year),
+        y_title=S.CHART_TEXTS["persons"].get(lang),
+    )  # fmt: skip
+    observed = charts.ChartSeries(charts.Ref(st.title, f, 7, last, 7), charts.Ref(st.title, h, 7, h, 7),
+                                  "D55E00", as_line=True, line_pt=1.0, marker=True)  # fmt: skip
+    low = float(np.nanmin(np.r_[rows["lower95"].to_numpy(float), rows["observed"].to_numpy(float)]))
+    fan = replace(fan, series=(*fan.series, observed), value_min=charts.nice_floor(0.97 * low))
+    return last, fan
+
+
+def _backtest_sheet(book: XlsxBook, result, lang: str, fan_zone: str | None = None,
+                    calibration: str | None = None) -> XlsxSheet:
     sheet = S.BACKTEST
     T = S.BACKTEST_TEXTS
     st = new_sheet(book, sheet, lang)
@@ -243,6 +311,10 @@ def _backtest_sheet(book: XlsxBook, result, lang: str) -> XlsxSheet:
          [gm[MODEL].loc[x, "region_pct_error"] for x in groups]],
         [S.FMT_TEXT, S.FMT_TEXT, FMT_PCT, FMT_PCT, FMT_PCT, FMT_PCT, FMT_PCT],
     )  # fmt: skip
+    fan = None
+    intervals = getattr(result, "intervals", None)  # a result made elsewhere may carry none
+    if intervals is not None and len(intervals):
+        l3, fan = _coverage_blocks(st, result, lang, l3 + 3, fan_zone, calibration)
     full = result.errors_by_municipality()
     full = full[(full["method"] == MODEL) & (full["years_ahead"] > 0)]
     h4, f4, l4 = _block(
@@ -267,6 +339,8 @@ def _backtest_sheet(book: XlsxBook, result, lang: str) -> XlsxSheet:
     )  # fmt: skip
     c2 = replace(c2, category_title=T["years_ahead"].get(lang))
     row = _place(st, c2, row)
+    if fan is not None:
+        row = _place(st, fan, row)
     _finish(st, l4, row)
     return st
 
@@ -383,4 +457,4 @@ def _ssb_sheet(book: XlsxBook, comparison: pd.DataFrame, lang: str, years: Seque
     return st
 
 
-__all__ = ["write_backtest", "write_comparison", "write_ssb_comparison"]
+__all__ = ["fan_rows", "write_backtest", "write_comparison", "write_ssb_comparison"]
