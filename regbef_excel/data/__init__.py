@@ -285,6 +285,13 @@ def population(
     return _wide_to_tidy(wide[sel], ["municip_code", "year", "sex"])
 
 
+@functools.lru_cache(maxsize=32)
+def _population_by_year(year: int) -> pd.DataFrame:
+    """One year of the municipal population, indexed by code and sex (ages as columns)."""
+    wide = _read("population_municipality.csv.gz")
+    return wide[wide.year == year].set_index(["municip_code", "sex"])[_AGE_COLUMNS]
+
+
 def population_array(
     codes: Iterable[str | int] | str | int, year: int, max_age: int = 99
 ) -> np.ndarray:
@@ -318,9 +325,8 @@ def population_array(
         )
     wide = _read("population_municipality.csv.gz")
     (year,) = _check_years(year, wide.year, "population")
-    block = wide[wide.year == year].set_index(["municip_code", "sex"])[_AGE_COLUMNS]
     index = pd.MultiIndex.from_product([codes, ["M", "F"]], names=["municip_code", "sex"])
-    values = block.reindex(index)
+    values = _population_by_year(year).reindex(index)
     missing = values.index[values.isna().any(axis=1)]
     if len(missing):
         code = missing[0][0]

@@ -37,7 +37,7 @@ from regbef_excel.files import same_file as _same_file
 from regbef_excel.io.write import charts
 from regbef_excel.io.write.markets import add_market_sheets
 from regbef_excel.io.write.splice import splice_sheets
-from regbef_excel.io.write.streamed_rows import Column, RowFormula, StreamedRows, TableWriter, stream_rows
+from regbef_excel.io.write.streamed_rows import Column, RowFormula, StreamedRows, TableWriter, finisher, stream_rows
 from regbef_excel.io.write.sheets import (
     DECIMALS,
     HEADER,
@@ -1185,11 +1185,18 @@ def result_sheets(projection: Projection, *, language: str = "nb", run_log: dict
         Observed population before the base year, shown beside the projection
         (made by :func:`regbef_excel.app.observed_history.observed_history`); default: none.
     """
+    return stream_rows(*_result_package(projection, language, run_log, intervals, history))
+
+
+def _result_package(projection: Projection, language: str, run_log: dict | None, intervals: pd.DataFrame | None,
+                    history: ObservedHistory | None) -> tuple[bytes, list[StreamedRows]]:  # fmt: skip
+    """The result sheets as written by XlsxWriter (long tables' first rows only) and the rows
+    still to stream into them."""
     buffer = io.BytesIO()
     streamed: list[StreamedRows] = []
     with XlsxBook(buffer) as book:
         _build(book, projection, language, run_log, streamed, intervals, history)
-    return stream_rows(buffer.getvalue(), streamed)
+    return buffer.getvalue(), streamed
 
 
 def write_results(
@@ -1243,10 +1250,10 @@ def write_results(
     for p in protected:
         if p and _same_file(out, Path(p)):
             raise ValueError(f"refusing to overwrite the input file {p}; write results to a new file")
-    sheets = result_sheets(projection, language=language, run_log=run_log, intervals=intervals, history=history)
+    sheets, streamed = _result_package(projection, language, run_log, intervals, history)
     with atomic_path(out) as tmp:
         if base_workbook is None:
-            tmp.write_bytes(sheets)
+            tmp.write_bytes(stream_rows(sheets, streamed))
         else:
             if isinstance(base_workbook, Workbook):
                 memory = io.BytesIO()
@@ -1254,7 +1261,7 @@ def write_results(
                 base: bytes | Path = memory.getvalue()
             else:
                 base = Path(base_workbook)
-            splice_sheets(base, sheets, tmp, macros=out.suffix.lower() == ".xlsm")
+            splice_sheets(base, sheets, tmp, macros=out.suffix.lower() == ".xlsm", finish=finisher(streamed))
         if _before_replace is not None:
             _before_replace(tmp)
     return out

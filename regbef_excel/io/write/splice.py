@@ -30,7 +30,7 @@ import io
 import posixpath
 import re
 import zipfile
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -252,9 +252,14 @@ def _merge_styles(base: etree._Element, add: etree._Element) -> tuple[int, int]:
 
 
 def _shift(pattern: re.Pattern[bytes], data: bytes, offset: int) -> bytes:
+    """``data`` with the number in group 2 of every match of ``pattern`` raised by ``offset``."""
     if not offset:
         return data
-    return pattern.sub(lambda m: m.group(1) + str(int(m.group(2)) + offset).encode() + m.group(3), data)
+    parts = pattern.split(data)  # text, then groups 1, 2, 3 of each match, then text, …
+    numbers = parts[2::4]
+    shifted = {n: str(int(n) + offset).encode() for n in set(numbers)}
+    parts[2::4] = [shifted[n] for n in numbers]
+    return b"".join(parts)
 
 
 # --------------------------------------------------------------------------- the splice
@@ -277,14 +282,18 @@ def _sheets(pkg: _Package, wb_part: str) -> tuple[etree._Element, etree._Element
     return root, rels_root, rid_part
 
 
-def splice_sheets(base: str | Path | bytes, addition: bytes, out: str | Path, *, macros: bool = False) -> list[str]:
+def splice_sheets(base: str | Path | bytes, addition: bytes, out: str | Path, *, macros: bool = False,
+                  finish: Callable[[str, bytes], bytes] | None = None) -> list[str]:  # fmt: skip
     """Write to ``out`` the workbook ``base`` with the sheets of ``addition`` added.
 
     Sheets of ``base`` named like a sheet of ``addition`` (case-insensitively, as Excel compares
     names) are replaced, at the place of the first of them; the others are added at the end.
     ``base`` is only read. Without ``macros`` (an ``.xlsx`` result) the VBA project and the
     ribbon of a macro workbook are left out and the workbook part gets the ``.xlsx`` content type
-    (Excel refuses an ``.xlsx`` that holds macros). Returns the sheet names of the result in order.
+    (Excel refuses an ``.xlsx`` that holds macros). ``finish(sheet_name, xml)``, if given, gets
+    each added sheet's XML with its indexes already shifted and returns the XML to write (the
+    results writer streams its long tables in there, so they are never re-parsed). Returns the
+    sheet names of the result in order.
     """
     pkg = _Package.read(base)
     add = _Package.read(addition)
@@ -347,6 +356,7 @@ def splice_sheets(base: str | Path | bytes, addition: bytes, out: str | Path, *,
         closure.append(part)
         todo.extend(t for t in _internal_targets(add, part) if t in add.parts)
     add_ct = _ContentTypes(add)
+    title_of = {add_rid_part[s.get(f"{{{_R}}}id")]: s.get("name", "") for s in add_sheets}
     table_ids = _table_ids(pkg)
     table_names = _table_names(pkg)
     for part in closure:
@@ -357,6 +367,8 @@ def splice_sheets(base: str | Path | bytes, addition: bytes, out: str | Path, *,
             data = _shift(_COL_STYLE, data, xf_offset)
             data = _shift(_DXF, data, dxf_offset)
             data = _shift(_SST_CELL, data, sst_offset)
+            if finish is not None and part in title_of:
+                data = finish(title_of[part], data)
         elif kind.endswith("table+xml"):
             data = _renumber_table(data, table_ids, table_names)
             data = _shift(_DXF, data, dxf_offset)

@@ -17,7 +17,7 @@ import io
 import math
 import re
 import zipfile
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from xml.sax.saxutils import escape
 
@@ -182,6 +182,19 @@ def _sheet_members(zf: zipfile.ZipFile) -> dict[str, str]:
     return out
 
 
+def finisher(blocks: list[StreamedRows]) -> Callable[[str, bytes], bytes]:
+    """For :func:`regbef_excel.io.write.splice.splice_sheets`: a sheet's XML with its blocks'
+    rows in place (sheets without blocks unchanged)."""
+    by_title: dict[str, list[StreamedRows]] = {}
+    for b in blocks:
+        by_title.setdefault(b.sheet_title, []).append(b)
+
+    def finish(title: str, data: bytes) -> bytes:
+        return _with_blocks(data, by_title[title]) if title in by_title else data
+
+    return finish
+
+
 def stream_rows(package: bytes, blocks: list[StreamedRows]) -> bytes:
     """The workbook ``package`` with each block's rows appended to its sheet's data."""
     if not blocks:
@@ -265,4 +278,5 @@ def _col_key(letters: bytes) -> tuple[int, bytes]:
     return (len(letters), letters)
 
 
-__all__ = ["STREAM_THRESHOLD_ROWS", "Column", "RowFormula", "StreamedRows", "TableWriter", "prepare", "stream_rows"]
+__all__ = ["STREAM_THRESHOLD_ROWS", "Column", "RowFormula", "StreamedRows", "TableWriter", "finisher", "prepare",
+           "stream_rows"]
