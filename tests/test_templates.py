@@ -68,6 +68,8 @@ def test_county_writes_one_workbook_per_municipality(telemark):
         with zipfile.ZipFile(p) as z:  # macro-free
             assert not any("vbaProject" in n for n in z.namelist())
     assert set(telemark.seconds) >= {"generate", "build", "save", "write", "total"}
+    # the county context is said on every cover (a note), not repeated as a warning per template
+    assert not any("fylkessammenheng" in w for w in telemark.warnings)
 
 
 def test_every_template_reads_back_and_validates(telemark):

@@ -373,3 +373,15 @@ def test_cli_ssb_compare_other_zones_needs_a_file(tmp_path, capsys):
     err = capsys.readouterr().err
     assert "no SSB projection is shipped" in err and "--ssb" in err
     assert not out.exists()
+
+
+def test_scenarios_from_files_of_the_same_name_are_told_apart(tmp_path):
+    """A returned copy of a template beside the original has the same file name: the
+    comparison names each scenario with the folder that tells them apart."""
+    from regbef_excel.app.evaluation import scenario_labels
+
+    a, b = tmp_path / "sendt" / "4005-Notodden.xlsx", tmp_path / "mottatt" / "4005-Notodden.xlsx"
+    assert scenario_labels(a, b) == ("4005-Notodden (sendt)", "4005-Notodden (mottatt)")
+    assert scenario_labels(tmp_path / "a.xlsx", tmp_path / "b.xlsx") == ("a", "b")
+    assert scenario_labels(tmp_path / "x" / "a.xlsx", tmp_path / "x" / "A.xlsx")[0] != \
+        scenario_labels(tmp_path / "x" / "a.xlsx", tmp_path / "x" / "A.xlsx")[1]

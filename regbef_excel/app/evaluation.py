@@ -5,6 +5,7 @@ workbooks are never written.
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -42,12 +43,24 @@ def refuse_input_as_output(output: str, *inputs: str) -> None:
                              location=Location(cell=str(output)))  # fmt: skip
 
 
+def scenario_labels(a: str | os.PathLike, b: str | os.PathLike) -> tuple[str, str]:
+    """The two scenarios' names: the file names without extension, or, when those are the same
+    (a returned copy of a template in another folder), with the folder that tells them apart."""
+    pa, pb = Path(a), Path(b)
+    if pa.stem.casefold() != pb.stem.casefold():
+        return pa.stem, pb.stem
+    for da, db in zip(reversed(pa.resolve().parent.parts), reversed(pb.resolve().parent.parts), strict=False):
+        if da != db:
+            return f"{pa.stem} ({da})", f"{pb.stem} ({db})"
+    return f"{pa.stem} (1)", f"{pb.stem} (2)"
+
+
 def compare_workbooks(
     a: str, b: str, output: str, *, labels: Sequence[str] | None = None, language: str | None = None
 ) -> ScenarioComparison:
     """Run two input workbooks and write one scenario-comparison workbook to ``output``."""
     refuse_input_as_output(output, a, b)
-    labels = tuple(labels) if labels else (Path(a).stem, Path(b).stem)
+    labels = tuple(labels) if labels else scenario_labels(a, b)
     ia, meta = read_input(a, name_file=True)  # two inputs: every message names its file
     ib, _ = read_input(b, name_file=True)
     comp = compare_scenarios(project(ia), project(ib), labels)  # type: ignore[arg-type]

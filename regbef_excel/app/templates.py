@@ -518,8 +518,9 @@ def write_templates(
     else:
         pieces = [generate_region(s, national, **kw) for s in specs]
     t_gen = time.perf_counter() - t0
+    context = CONTEXT_NOTE[language].split(":", 1)[0] + ":"  # on every cover: a note, not a warning
     warnings = [f"{s.region_name}: {n}"
-                for s, (_, m) in zip(specs, pieces, strict=True) for n in m.notes]  # fmt: skip
+                for s, (_, m) in zip(specs, pieces, strict=True) for n in m.notes if not n.startswith(context)]  # fmt: skip
 
     # --- build and save into a staging folder, then move into place -------------------------
     created_out = not out.exists()
