@@ -1,14 +1,13 @@
-"""Native Excel charts for the output sheets: one library-neutral description, two renderers.
+"""Native Excel charts for the output sheets: one library-neutral description, one renderer.
 
 A :class:`Chart` is plain values (kind, series as cell ranges, titles, axis settings, size in
-centimetres); :func:`to_xlsxwriter` turns it into an XlsxWriter chart of a new workbook and
-:func:`to_openpyxl` into an openpyxl chart for a sheet added to an existing workbook. The
+centimetres); :func:`to_xlsxwriter` turns it into an XlsxWriter chart (every workbook with charts
+is written with XlsxWriter). The
 builders here (line charts by rows or by columns, stacked components with a growth line,
 population pyramids, clustered bars, coefficient bars with error bars) know chart types,
 styling and ranges, nothing about projections; the writers lay the data out and pass the
-ranges in. Both axes are always drawn: openpyxl charts set ``delete`` to false explicitly (Excel
-may hide an axis openpyxl leaves unset, spec/workbook.md); XlsxWriter writes no ``delete``
-element, which means drawn. Rows and columns are 1-based.
+ranges in. Both axes are always drawn: XlsxWriter writes no ``delete`` element, which means drawn
+(openpyxl charts would have to set it to false, spec/workbook.md). Rows and columns are 1-based.
 """
 
 from __future__ import annotations
@@ -19,16 +18,7 @@ from dataclasses import dataclass
 from math import floor, log10
 from typing import Literal
 
-from openpyxl.chart import AreaChart, BarChart, LineChart, Series
-from openpyxl.chart.data_source import NumDataSource, NumRef, StrRef
-from openpyxl.chart.error_bar import ErrorBars
-from openpyxl.chart.legend import Legend, LegendEntry
-from openpyxl.chart.series import SeriesLabel
-from openpyxl.chart.shapes import GraphicalProperties
-from openpyxl.drawing.line import LineProperties
-from openpyxl.utils import get_column_letter
-
-from regbef_excel.schema.layout import quote_sheet
+from regbef_excel.schema.layout import column_letter, quote_sheet
 from regbef_excel.schema.outputs import FMT_PERSONS, FMT_PYRAMID
 
 #: Chart size in centimetres.
@@ -58,7 +48,7 @@ class Ref:
 
     @property
     def a1(self) -> str:
-        a, b = get_column_letter(self.first_col), get_column_letter(self.last_col)
+        a, b = column_letter(self.first_col), column_letter(self.last_col)
         if (self.first_row, self.first_col) == (self.last_row, self.last_col):
             return f"{quote_sheet(self.sheet)}!${a}${self.first_row}"
         return f"{quote_sheet(self.sheet)}!${a}${self.first_row}:${b}${self.last_row}"
@@ -476,98 +466,6 @@ def to_xlsxwriter(book, chart: Chart):  # noqa: ANN001, ANN201 - xlsxwriter Work
     return xc
 
 
-# --------------------------------------------------------------------------- openpyxl
-def _op_series(s: ChartSeries, line: bool, area: bool = False) -> Series:
-    series = Series(s.values.a1)
-    if isinstance(s.name, Ref):
-        n = s.name
-        series.tx = SeriesLabel(strRef=StrRef(f"{quote_sheet(n.sheet)}!${get_column_letter(n.first_col)}${n.first_row}"))
-    else:
-        series.tx = SeriesLabel(v=s.name)
-    if line:
-        series.graphicalProperties.line.solidFill = s.colour
-        series.graphicalProperties.line.width = int(s.line_pt * 12_700)
-        if s.dash:
-            series.graphicalProperties.line.prstDash = s.dash
-        series.smooth = False
-        if s.marker:
-            series.marker.symbol = "circle"
-            series.marker.size = 4
-            series.marker.graphicalProperties = GraphicalProperties(solidFill=s.colour)
-        else:
-            series.marker.symbol = "none"
-    elif area:  # outline = an invisible base area under the stacked bands
-        series.graphicalProperties = GraphicalProperties(noFill=True) if s.outline else GraphicalProperties(solidFill=s.colour)
-        series.graphicalProperties.line = LineProperties(noFill=True)
-    elif s.outline:
-        series.graphicalProperties = GraphicalProperties(noFill=True)
-        series.graphicalProperties.line = LineProperties(solidFill=s.colour, w=int(s.outline_pt * 12_700))
-    else:
-        series.graphicalProperties = GraphicalProperties(solidFill=s.colour)
-        series.graphicalProperties.line = LineProperties(solidFill=s.colour)
-    if s.error_bars is not None:
-        ref = s.error_bars.a1
-        series.errBars = ErrorBars(errBarType="both", errValType="cust", noEndCap=False,
-                                   plus=NumDataSource(numRef=NumRef(f=ref)),
-                                   minus=NumDataSource(numRef=NumRef(f=ref)))  # fmt: skip
-    return series
-
-
-def to_openpyxl(chart: Chart):  # noqa: ANN201 - openpyxl chart
-    """The openpyxl chart of ``chart`` (anchor it with ``worksheet.add_chart``)."""
-    if chart.kind == "line":
-        oc = LineChart()
-    elif chart.kind == "area":
-        oc = AreaChart()
-        oc.grouping = "stacked" if chart.stacked else "standard"
-    else:
-        oc = BarChart()
-        oc.type = "bar" if chart.kind == "bar" else "col"
-        oc.grouping = "stacked" if chart.stacked else "clustered"
-        if chart.overlap is not None:
-            oc.overlap = chart.overlap
-        if chart.gap is not None:
-            oc.gapWidth = chart.gap
-    cats = chart.categories.a1
-    line_part = LineChart() if any(s.as_line for s in chart.series) else None
-    for s in chart.series:
-        target = line_part if s.as_line else oc
-        target.series.append(_op_series(s, chart.kind == "line" or s.as_line, chart.kind == "area" and not s.as_line))
-    oc.set_categories(cats)
-    oc.title = chart.title
-    # openpyxl: x_axis is the category axis, y_axis the value axis, whatever the orientation
-    oc.y_axis.title = chart.value_title
-    oc.x_axis.title = chart.category_title
-    oc.y_axis.number_format = chart.value_format
-    if not chart.gridlines:
-        oc.y_axis.majorGridlines = None
-    oc.y_axis.scaling.min = chart.value_min
-    oc.y_axis.scaling.max = chart.value_max
-    oc.y_axis.majorUnit = chart.value_major
-    oc.x_axis.tickLblPos = "low"
-    if chart.categories_reversed:
-        oc.x_axis.scaling.orientation = "maxMin"
-    if chart.label_every:
-        oc.x_axis.tickLblSkip = chart.label_every
-        oc.x_axis.tickMarkSkip = chart.label_every
-    oc.x_axis.delete = False
-    oc.y_axis.delete = False
-    if line_part is not None:
-        line_part.set_categories(cats)
-        line_part.x_axis.delete = False
-        line_part.y_axis.delete = False
-        oc += line_part
-    if chart.legend:
-        oc.legend = Legend()
-        oc.legend.position = "r" if chart.legend == "right" else "b"
-        oc.legend.legendEntry = [LegendEntry(idx=i, delete=True) for i, s in enumerate(chart.series)
-                                 if not s.in_legend]  # fmt: skip
-    else:
-        oc.legend = None
-    oc.width, oc.height = chart.width_cm, chart.height_cm
-    return oc
-
-
 __all__ = [
     "Chart",
     "ChartSeries",
@@ -583,6 +481,5 @@ __all__ = [
     "overlaid_pyramid_chart",
     "pyramid_chart",
     "tint",
-    "to_openpyxl",
     "to_xlsxwriter",
 ]

@@ -37,11 +37,8 @@ from typing import Protocol
 
 import numpy as np
 import xlsxwriter
-from openpyxl.comments import Comment
 from openpyxl.styles import Alignment, Border, Font, NamedStyle, PatternFill, Side
 from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.hyperlink import Hyperlink
-from openpyxl.worksheet.pagebreak import Break
 from openpyxl.worksheet.worksheet import Worksheet
 
 from regbef_excel.engine.results import Projection
@@ -270,7 +267,8 @@ def safe_sheet_name(name: str, taken: set[str] | None = None, *, fallback: str =
 
 # --------------------------------------------------------------------------- the API
 class SheetWriter(Protocol):
-    """What every output-sheet writer may call; both adapters implement it."""
+    """What the shared sheet helpers (titles, headers, widths, freezing, print set-up) call; both
+    adapters implement it. :class:`XlsxSheet` has more: charts, tables, links, validation."""
 
     title: str
     meter: WidthMeter
@@ -279,12 +277,6 @@ class SheetWriter(Protocol):
     def width(self, col: int, width: float) -> None: ...
     def height(self, row: int, height: float) -> None: ...
     def freeze(self, row: int, col: int) -> None: ...
-    def autofilter(self, first_row: int, first_col: int, last_row: int, last_col: int) -> None: ...
-    def chart(self, chart: charts.Chart, row: int, col: int) -> None: ...
-    def comment(self, row: int, col: int, text: str, *, width: int = 320, height: int = 160) -> None: ...
-    def link(self, row: int, col: int, sheet: str, text: str, style: CellStyle = LINK) -> None: ...
-    def row_breaks(self, rows: Sequence[int]) -> None: ...
-    def hide_gridlines(self) -> None: ...
     def print_setup(self, *, landscape: bool = True, title_row: int | None = S.HEADER_ROW,
                     area: str | Sequence[str] | None = None, footer: bool = True) -> None: ...  # fmt: skip
 
@@ -573,27 +565,6 @@ class OpenpyxlSheet:
 
     def freeze(self, row: int, col: int) -> None:
         self.ws.freeze_panes = f"{get_column_letter(col)}{row}"
-
-    def autofilter(self, first_row: int, first_col: int, last_row: int, last_col: int) -> None:
-        self.ws.auto_filter.ref = area(first_row, first_col, last_row, last_col)
-
-    def chart(self, chart: charts.Chart, row: int, col: int) -> None:
-        self.ws.add_chart(charts.to_openpyxl(chart), f"{get_column_letter(col)}{row}")
-
-    def comment(self, row: int, col: int, text: str, *, width: int = 320, height: int = 160) -> None:
-        self.ws.cell(row=row, column=col).comment = Comment(text, "regbef_excel", height=height, width=width)
-
-    def link(self, row: int, col: int, sheet: str, text: str, style: CellStyle = LINK) -> None:
-        self.put(row, col, text, style)
-        cell = self.ws.cell(row=row, column=col)
-        cell.hyperlink = Hyperlink(ref=cell.coordinate, location=f"{quote_sheet(sheet)}!A1", display=text)
-
-    def row_breaks(self, rows: Sequence[int]) -> None:
-        for r in rows:
-            self.ws.row_breaks.append(Break(id=r - 1))
-
-    def hide_gridlines(self) -> None:
-        self.ws.sheet_view.showGridLines = False
 
     def print_setup(self, *, landscape: bool = True, title_row: int | None = S.HEADER_ROW,
                     area: str | Sequence[str] | None = None, footer: bool = True) -> None:  # fmt: skip
